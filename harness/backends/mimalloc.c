@@ -1,0 +1,46 @@
+/* harness/backends/mimalloc.c — mimalloc (Debian libmimalloc2.0, built to override malloc).
+ * Linking it replaces malloc for the whole runner process. Version from mi_version(),
+ * stats from mi_process_info() (RSS and committed bytes as mimalloc sees them). */
+#include <mimalloc.h>
+#include <stdio.h>
+#include "../backend.h"
+
+static const char *mi_be_version(void) {
+  static char buf[32];
+  int v = mi_version(); /* e.g. 209 for 2.0.9 */
+  snprintf(buf, sizeof buf, "%d.%d.%d", v / 100, (v / 10) % 10, v % 10);
+  return buf;
+}
+
+static const char *mi_be_config(void) {
+  static char buf[192];
+  snprintf(buf, sizeof buf, "eager_commit=%ld large_os_pages=%ld decommit_delay=%ld allow_decommit=%ld",
+           mi_option_get(mi_option_eager_commit), mi_option_get(mi_option_large_os_pages),
+           mi_option_get(mi_option_decommit_delay), mi_option_get(mi_option_allow_decommit));
+  return buf;
+}
+
+static int mi_be_stats(am_stats_t *s) {
+  size_t elapsed, user, sys, rss, peak_rss, commit, peak_commit, faults;
+  mi_process_info(&elapsed, &user, &sys, &rss, &peak_rss, &commit, &peak_commit, &faults);
+  s->resident = (int64_t)rss;
+  s->mapped = (int64_t)commit;
+  return 0;
+}
+
+static void *mi_be_malloc(size_t n) { return mi_malloc(n); }
+static void mi_be_free(void *p) { mi_free(p); }
+static void *mi_be_calloc(size_t n, size_t s) { return mi_calloc(n, s); }
+static void *mi_be_realloc(void *p, size_t n) { return mi_realloc(p, n); }
+static void *mi_be_aligned(size_t a, size_t n) { return mi_malloc_aligned(n, a); }
+static size_t mi_be_usable(void *p) { return mi_usable_size(p); }
+static void mi_be_free_sized(void *p, size_t n) { mi_free_size(p, n); }
+
+const am_backend_t am_backend_mimalloc = {
+  .name = "mimalloc", .version = mi_be_version, .config = mi_be_config,
+  .caps = AM_CAP_USABLE_SIZE | AM_CAP_FREE_SIZED | AM_CAP_STATS | AM_CAP_THREADS |
+          AM_CAP_OVERRIDES | AM_CAP_REAL_FREE,
+  .malloc = mi_be_malloc, .free = mi_be_free, .calloc = mi_be_calloc, .realloc = mi_be_realloc,
+  .aligned_alloc = mi_be_aligned, .usable_size = mi_be_usable, .free_sized = mi_be_free_sized,
+  .stats = mi_be_stats,
+};

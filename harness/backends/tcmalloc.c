@@ -1,0 +1,55 @@
+/* harness/backends/tcmalloc.c — gperftools tcmalloc (Debian libtcmalloc-minimal4: the
+ * allocator without the heap profiler, as allocator benchmarks usually run it).
+ * Linking it replaces malloc for the whole runner process. Version from tc_version(),
+ * stats from MallocExtension_GetNumericProperty(). */
+#include <gperftools/malloc_extension_c.h>
+#include <gperftools/tcmalloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "../backend.h"
+
+static const char *tc_be_version(void) {
+  static char buf[32];
+  int major = 0, minor = 0; const char *patch = "";
+  tc_version(&major, &minor, &patch);
+  snprintf(buf, sizeof buf, "%d.%d%s", major, minor, patch ? patch : "");
+  return buf;
+}
+
+static int64_t tc_prop(const char *name) {
+  size_t v = 0;
+  return MallocExtension_GetNumericProperty(name, &v) ? (int64_t)v : -1;
+}
+
+static const char *tc_be_config(void) {
+  static char buf[128];
+  snprintf(buf, sizeof buf, "max_total_thread_cache_bytes=%lld",
+           (long long)tc_prop("tcmalloc.max_total_thread_cache_bytes"));
+  return buf;
+}
+
+static int tc_be_stats(am_stats_t *s) {
+  int64_t heap = tc_prop("generic.heap_size");
+  int64_t unmapped = tc_prop("tcmalloc.pageheap_unmapped_bytes");
+  s->allocated = tc_prop("generic.current_allocated_bytes");
+  s->mapped = heap;
+  s->resident = (heap >= 0 && unmapped >= 0) ? heap - unmapped : -1;
+  return 0;
+}
+
+static void *tc_be_malloc(size_t n) { return tc_malloc(n); }
+static void tc_be_free(void *p) { tc_free(p); }
+static void *tc_be_calloc(size_t n, size_t s) { return tc_calloc(n, s); }
+static void *tc_be_realloc(void *p, size_t n) { return tc_realloc(p, n); }
+static void *tc_be_aligned(size_t a, size_t n) { return tc_memalign(a, n); }
+static size_t tc_be_usable(void *p) { return tc_malloc_size(p); }
+static void tc_be_free_sized(void *p, size_t n) { tc_free_sized(p, n); }
+
+const am_backend_t am_backend_tcmalloc = {
+  .name = "tcmalloc", .version = tc_be_version, .config = tc_be_config,
+  .caps = AM_CAP_USABLE_SIZE | AM_CAP_FREE_SIZED | AM_CAP_STATS | AM_CAP_THREADS |
+          AM_CAP_OVERRIDES | AM_CAP_REAL_FREE,
+  .malloc = tc_be_malloc, .free = tc_be_free, .calloc = tc_be_calloc, .realloc = tc_be_realloc,
+  .aligned_alloc = tc_be_aligned, .usable_size = tc_be_usable, .free_sized = tc_be_free_sized,
+  .stats = tc_be_stats,
+};

@@ -1,0 +1,44 @@
+/* harness/cli/cli.h — shared pieces of the `allocmark` driver: sub-command table,
+ * locating runners and patterns, and spawning a runner with a time limit.
+ * The driver links no allocator: it measures nothing itself, it exec's runners. */
+#ifndef AM_CLI_H
+#define AM_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Sub-commands: each returns the process exit code (0 ok, 1 run failure, 2 bad input). */
+typedef int (*am_cmd_fn)(int argc, char **argv);
+int am_cmd_list(int argc, char **argv);
+
+/* Backends compiled into this build (from the generated am_registry.h). */
+size_t am_registry_count(void);
+const char *am_registry_name(size_t i);
+
+/* Folder of the allocmark executable, with a trailing '/'. */
+const char *am_exe_dir(void);
+/* build/runners/am-runner-<name> into buf; 0 when it exists and is executable. */
+int am_runner_path(const char *name, char *buf, size_t cap);
+/* The default patterns folder: $ALLOCMARK_PATTERNS, else the source tree's patterns/. */
+const char *am_patterns_dir(void);
+
+/* How a spawned runner ended. */
+typedef enum am_exit_kind_e {
+  AM_EXIT_OK, AM_EXIT_FAILED, AM_EXIT_CRASHED, AM_EXIT_TIMEOUT, AM_EXIT_SPAWN_ERROR
+} am_exit_kind_t;
+typedef struct am_spawn_result_s {
+  am_exit_kind_t kind;
+  int exit_code;     /* when AM_EXIT_OK / AM_EXIT_FAILED          */
+  int signal;        /* when AM_EXIT_CRASHED / AM_EXIT_TIMEOUT    */
+  char *out;         /* captured stdout, NUL-terminated (free it) */
+  size_t out_len;
+  char err_tail[512];/* last bytes of stderr, NUL-terminated      */
+  double wall_s;     /* wall time of the child                    */
+} am_spawn_result_t;
+/* Run argv (argv[0] a path) with extra environment entries ("K=V", NULL-terminated,
+ * may be NULL); kill it after timeout_s seconds (<= 0: no limit). Returns 0 when the
+ * child was started (see r->kind), -1 on a spawn failure. */
+int am_spawn(char *const argv[], char *const extra_env[], double timeout_s, am_spawn_result_t *r);
+void am_spawn_result_free(am_spawn_result_t *r);
+
+#endif /* AM_CLI_H */

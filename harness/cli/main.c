@@ -1,0 +1,33 @@
+/* harness/cli/main.c — `allocmark`: the driver's entry point and sub-command table. */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+static const struct {
+  const char *name;
+  am_cmd_fn fn;
+  const char *summary;
+} cmds[] = {
+  {"list", am_cmd_list, "list built backends (name, version, config) and patterns"},
+};
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: allocmark <command> [options]   (allocmark <command> --help for more)\n\n"
+             "A research harness for memory allocators: replays allocation patterns on\n"
+             "glibc, jemalloc, mimalloc, tcmalloc and pagepool, each in its own process.\n\n"
+             "commands:\n");
+  for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
+    fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) { usage(stderr); return 2; }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+    usage(stdout);
+    return 0;
+  }
+  for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
+    if (strcmp(argv[1], cmds[i].name) == 0) return cmds[i].fn(argc - 1, argv + 1);
+  fprintf(stderr, "allocmark: unknown command '%s' (try allocmark --help)\n", argv[1]);
+  return 2;
+}

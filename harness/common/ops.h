@@ -1,0 +1,77 @@
+/* harness/common/ops.h — the operation streams: what a pattern compiles into and what
+ * the replay engine executes. The contract between the generator (common/gen*.c)
+ * and the engine (runner/engine*.c).
+ *
+ * A workload is one stream of ops per worker thread plus the channels that carry
+ * objects between threads. Streams are generated before the timer starts, from the
+ * pattern and the seed alone, so they are identical on every backend; their checksum
+ * goes into the results. Stream memory comes from mmap, never from the allocator under
+ * test, so that the backend's heap holds only the workload's own blocks.
+ *
+ * Each thread owns `n_slots` object slots (pointer + requested size), also mmap'd.
+ * An op names a slot of its own thread; hand-off between threads goes through a
+ * channel: SEND moves the object out of a slot into a channel, RECV moves the oldest
+ * object of a channel into a slot (waiting until one is there). Channels are
+ * unbounded FIFO queues preallocated to `channel_capacity[c]` entries (the number of
+ * SENDs on that channel), so SEND never waits. The generator guarantees that the
+ * streams cannot deadlock: every RECV is matched by a SEND on another thread that
+ * does not itself wait on this thread.
+ */
+#ifndef AM_OPS_H
+#define AM_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum am_op_kind_e {
+  AM_OP_MALLOC = 1, /* slot <- malloc(size)                                       */
+  AM_OP_CALLOC,     /* slot <- calloc(1, size)                                    */
+  AM_OP_REALLOC,    /* slot <- realloc(slot, size) (slot may be empty: malloc)    */
+  AM_OP_ALIGNED,    /* slot <- aligned_alloc(1 << arg, size)                      */
+  AM_OP_FREE,       /* free(slot); slot becomes empty                             */
+  AM_OP_SEND,       /* channel[arg] <- slot's object; slot becomes empty          */
+  AM_OP_RECV,       /* slot <- oldest object of channel[arg] (waits)              */
+  AM_OP_WRITE,      /* write the slot's block, `size` store rounds (false sharing)*/
+  AM_OP_PHASE,      /* phase boundary: phase `arg` starts here (timestamped)      */
+  AM_OP_RESPAWN,    /* this worker thread exits; a new thread goes on with the stream */
+  AM_OP_KIND_MAX
+} am_op_kind_t;
+
+/* What is done to a fresh block (allocation ops) and checked before FREE. */
+typedef enum am_touch_e {
+  AM_TOUCH_NONE = 0,   /* nothing                                                  */
+  AM_TOUCH_FIRST,      /* write the first byte                                     */
+  AM_TOUCH_ALL,        /* memset the whole block                                   */
+  AM_TOUCH_VERIFY      /* fill with a pattern derived from the slot; check on free */
+} am_touch_t;
+
+/* One operation, 16 bytes. */
+typedef struct am_op_s {
+  uint8_t kind;   /* am_op_kind_t                                     */
+  uint8_t touch;  /* am_touch_t, for allocation ops                   */
+  uint16_t arg;   /* ALIGNED: log2 alignment; SEND/RECV: channel; PHASE: index */
+  uint32_t slot;  /* slot index in this thread's slot table           */
+  uint64_t size;  /* bytes requested; WRITE: store rounds             */
+} am_op_t;
+_Static_assert(sizeof(am_op_t) == 16, "am_op_t must stay 16 bytes");
+
+typedef struct am_stream_s {
+  am_op_t *ops;        /* mmap'd                                       */
+  size_t n_ops;
+  uint32_t n_slots;    /* slots this thread uses (max slot index + 1)  */
+} am_stream_t;
+
+typedef struct am_workload_s {
+  unsigned n_threads;
+  am_stream_t *streams;          /* n_threads entries                          */
+  unsigned n_channels;
+  size_t *channel_capacity;      /* n_channels entries: SENDs on each channel  */
+  unsigned n_phases;             /* PHASE markers used (0: none)               */
+  uint64_t total_ops;            /* sum of n_ops, PHASE markers excluded       */
+  uint64_t alloc_ops, free_ops;  /* counts by kind, for the results            */
+  uint64_t peak_live_bytes;      /* exact for one thread; for several, the sum
+                                    of per-thread peaks (an upper bound)       */
+  uint64_t checksum;             /* FNV-1a 64 over every stream, in order      */
+} am_workload_t;
+
+#endif /* AM_OPS_H */

@@ -1,0 +1,23 @@
+/* harness/runner/runner.h — the runner process: one backend, one job, then exit.
+ *
+ * A runner is build/runners/am-runner-<backend>. The driver exec's it; its stdout
+ * carries one JSON document back. Sub-commands:
+ *   info               backend name, version, config, capabilities, and which shared
+ *                      object the process's `malloc` resolves to (the isolation proof)
+ *   run [options]      one measured repetition of a pattern (runner/run.c)
+ * Exit codes (the driver maps them to a result status):
+ *   0 ok, 2 bad input, 3 the allocator returned NULL ("oom"), 4 other error. */
+#ifndef AM_RUNNER_H
+#define AM_RUNNER_H
+
+#include "backend.h"
+
+enum { AM_RUNNER_OK = 0, AM_RUNNER_BADINPUT = 2, AM_RUNNER_OOM = 3, AM_RUNNER_ERROR = 4 };
+
+/* `run` sub-command; argv[0] is "run". Returns an AM_RUNNER_* exit code. */
+int am_runner_run(const am_backend_t *b, int argc, char **argv);
+
+/* Path of the shared object that defines the process's `malloc` ("" if unknown). */
+const char *am_runner_malloc_origin(void);
+
+#endif /* AM_RUNNER_H */

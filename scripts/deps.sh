@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# scripts/deps.sh — make sure the Debian packages allocmark builds and runs with are present.
+#
+# Checks for every package in PKGS. As root, installs the missing ones with apt-get (after
+# `apt-get update`); as any other user, prints the exact command to run and exits 1.
+# Called first by tests/run.sh and run_all.sh. Prints one line when everything is present.
+#   --check   only report; never install (exit 1 when something is missing)
+#   --help    this text
+set -u
+PKGS=(cmake make gcc pkg-config libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
+      libcjson-dev gnuplot-nox jq python3 perl)
+check_only=0
+for a in "$@"; do
+  case "$a" in
+    --check) check_only=1 ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "scripts/deps.sh: unknown option '$a' (try --help)" >&2; exit 2 ;;
+  esac
+done
+missing=()
+for p in "${PKGS[@]}"; do
+  st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
+  [ "$st" = "install ok installed" ] || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps: all ${#PKGS[@]} packages present"
+  exit 0
+fi
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$check_only" = 1 ]; then
+  echo "deps: missing: ${missing[*]}" >&2; echo "deps: run as root: apt-get update && $cmd" >&2; exit 1
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "deps: missing: ${missing[*]}" >&2
+  echo "deps: run as root:  apt-get update && $cmd" >&2
+  exit 1
+fi
+echo "deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2 || { echo "deps: apt-get update failed" >&2; exit 1; }
+# shellcheck disable=SC2086
+$cmd >&2 || { echo "deps: '$cmd' failed" >&2; exit 1; }
+echo "deps: installed ${missing[*]}"

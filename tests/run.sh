@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# tests/run.sh — set up, build and run every allocmark test. The one test command.
+#
+#   1. scripts/deps.sh (installs missing Debian packages as root, else says how)
+#   2. Release build in build/ with warnings as errors; ctest runs every suite
+#   3. sanitizer builds: build-asan/ (AddressSanitizer + UBSan) and build-tsan/
+#      (ThreadSanitizer) run the tests labelled `asan` and `tsan`
+# Options: --fast  skip the sanitizer builds;  --help  this text.
+# Environment: JOBS (parallel build/test jobs; default: number of cores).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fast=0
+for a in "$@"; do
+  case "$a" in
+    --fast) fast=1 ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "tests/run.sh: unknown option '$a' (try --help)" >&2; exit 2 ;;
+  esac
+done
+jobs=${JOBS:-$(nproc)}
+scripts/deps.sh
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "Release build (build/)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DAM_WERROR=ON >/dev/null
+cmake --build build -j"$jobs"
+step "ctest (build/)"
+ctest --test-dir build --output-on-failure -j"$jobs" -LE '^(asan|tsan)$'
+
+if [ "$fast" = 0 ]; then
+  step "AddressSanitizer + UBSan build (build-asan/)"
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAM_WERROR=ON \
+        -DAM_SANITIZE=address,undefined -DPP_DEBUG=ON \
+        -DAM_WITH_JEMALLOC=OFF -DAM_WITH_MIMALLOC=OFF -DAM_WITH_TCMALLOC=OFF >/dev/null
+  cmake --build build-asan -j"$jobs"
+  if ctest --test-dir build-asan -N -L '^asan$' | grep -q 'Total Tests: [1-9]'; then
+    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+      ctest --test-dir build-asan --output-on-failure -j"$jobs" -L '^asan$'
+  fi
+  step "ThreadSanitizer build (build-tsan/)"
+  cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAM_WERROR=ON -DAM_SANITIZE=thread \
+        -DAM_WITH_JEMALLOC=OFF -DAM_WITH_MIMALLOC=OFF -DAM_WITH_TCMALLOC=OFF >/dev/null
+  cmake --build build-tsan -j"$jobs"
+  if ctest --test-dir build-tsan -N -L '^tsan$' | grep -q 'Total Tests: [1-9]'; then
+    TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+      ctest --test-dir build-tsan --output-on-failure -j"$jobs" -L '^tsan$'
+  fi
+fi
+step "all tests passed"
