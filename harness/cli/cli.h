@@ -9,7 +9,11 @@
 
 /* Sub-commands: each returns the process exit code (0 ok, 1 run failure, 2 bad input). */
 typedef int (*am_cmd_fn)(int argc, char **argv);
-int am_cmd_list(int argc, char **argv);
+int am_cmd_list(int argc, char **argv);     /* cmd_list.c     */
+int am_cmd_run(int argc, char **argv);      /* cmd_run.c      */
+int am_cmd_check(int argc, char **argv);    /* cmd_check.c    */
+int am_cmd_report(int argc, char **argv);   /* cmd_report.c   */
+int am_cmd_selftest(int argc, char **argv); /* cmd_selftest.c */
 
 /* Backends compiled into this build (from the generated am_registry.h). */
 size_t am_registry_count(void);

@@ -8,7 +8,11 @@ static const struct {
   am_cmd_fn fn;
   const char *summary;
 } cmds[] = {
+  {"run", am_cmd_run, "run patterns on backends and write a results JSON"},
+  {"check", am_cmd_check, "validate pattern files without running them"},
   {"list", am_cmd_list, "list built backends (name, version, config) and patterns"},
+  {"report", am_cmd_report, "turn results files into a Markdown report or tables"},
+  {"selftest", am_cmd_selftest, "check the harness against a hand-written loop"},
 };
 
 static void usage(FILE *f) {

@@ -1,0 +1,54 @@
+/* harness/common/pattern.h — pattern files (patterns/*.json, format "allocmark-pattern/1")
+ * and their compilation into operation streams (ops.h).
+ *
+ * The format is documented field by field in patterns/README.md. Loading validates
+ * everything: unknown keys, wrong types and impossible values are errors reported in
+ * one line "<file>: <JSON path or line:col>: <what was expected>" (am_diag_t).
+ * Both the driver (check, run planning) and the runners (stream generation) load
+ * patterns with this API; generation depends only on the pattern, the options and
+ * the seed, so every backend's runner builds the identical streams.
+ */
+#ifndef AM_PATTERN_H
+#define AM_PATTERN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "am_error.h"
+#include "ops.h"
+
+struct cJSON;
+typedef struct am_pattern_s am_pattern_t; /* opaque */
+
+/* Read, parse and validate a pattern file. 0, or a negative AM_E* code with d filled. */
+int am_pattern_load(const char *path, am_pattern_t **out, am_diag_t *d);
+/* The same from text in memory; `path` is only used in messages. */
+int am_pattern_parse(const char *path, const char *text, size_t len, am_pattern_t **out, am_diag_t *d);
+void am_pattern_free(am_pattern_t *p);
+
+const char *am_pattern_name(const am_pattern_t *p);        /* "name", else the file stem   */
+const char *am_pattern_path(const am_pattern_t *p);
+const char *am_pattern_sha256(const am_pattern_t *p);      /* hex digest of the file bytes */
+unsigned am_pattern_repetitions(const am_pattern_t *p);    /* default repetitions (5)      */
+unsigned am_pattern_warmup(const am_pattern_t *p);         /* untimed replays before the timed one */
+uint64_t am_pattern_seed(const am_pattern_t *p);
+/* Thread counts to run: the pattern's list (a sweep), or its one count. Returns how
+ * many were written to out (at most cap). "ncpu" entries are resolved here. */
+size_t am_pattern_thread_counts(const am_pattern_t *p, unsigned *out, size_t cap);
+/* The full spec as parsed, every default filled in (caller frees with cJSON_Delete). */
+struct cJSON *am_pattern_spec_json(const am_pattern_t *p);
+
+typedef struct am_gen_opts_s {
+  uint64_t seed;     /* 0: the pattern's seed                           */
+  unsigned threads;  /* 0: the pattern's first thread count             */
+  int quick;         /* 1: the pattern's `quick` scale (CI-sized)       */
+} am_gen_opts_t;
+
+/* Size of the workload without generating it: ops, and peak live bytes as
+ * ops.h defines it (for --max-memory checks in the driver). */
+int am_workload_estimate(const am_pattern_t *p, const am_gen_opts_t *o,
+                         uint64_t *ops, uint64_t *peak_live_bytes, am_diag_t *d);
+/* Generate the streams (mmap'd). 0, or a negative AM_E* code with d filled. */
+int am_workload_build(const am_pattern_t *p, const am_gen_opts_t *o, am_workload_t **out, am_diag_t *d);
+void am_workload_free(am_workload_t *w);
+
+#endif /* AM_PATTERN_H */
