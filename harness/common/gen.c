@@ -455,7 +455,20 @@ static int gen_run(gen_t *g, const am_pattern_t *p, const am_gen_opts_t *o, int 
     am_mvec_init(&t->scratch, sizeof(uint32_t));
     am_mvec_init(&t->in_chans, sizeof(uint32_t));
   }
+  /* Cheap lower bound first: every allocation is at least an allocation op and a FREE
+   * or SEND, so a workload far over the limit is refused without walking it. */
   int rc = 0;
+  uint64_t lower = 0;
+  for (size_t pi = 0; pi < p->n_phases && rc == 0; pi++) {
+    int role_of[AM_MAX_THREADS];
+    rc = am_phase_assign(p, pi, g->T, role_of, d);
+    for (unsigned i = 0; i < g->T && rc == 0; i++)
+      if (role_of[i] >= 0) {
+        const am_program_t *pr = &p->phases[pi].roles[role_of[i]].prog;
+        lower += 2 * (g->quick ? pr->quick_allocs : pr->allocs);
+      }
+  }
+  if (rc == 0 && lower > AM_MAX_OPS) rc = limit_error(g, d);
   for (size_t pi = 0; pi < p->n_phases && rc == 0; pi++) {
     rc = run_phase(g, pi, d);
     if (rc == 0 && !g->err && over_limit(g)) rc = limit_error(g, d);

@@ -27,7 +27,10 @@ void am_j_describe(const cJSON *v, char *buf, size_t cap) {
     size_t n = strlen(v->valuestring);
     if (n > 40) snprintf(buf, cap, "\"%.37s...\"", v->valuestring);
     else snprintf(buf, cap, "\"%s\"", v->valuestring);
-  } else if (cJSON_IsArray(v)) snprintf(buf, cap, "an array");
+  } else if (cJSON_IsArray(v)) {
+    int n = cJSON_GetArraySize(v);
+    snprintf(buf, cap, "an array of %d element%s", n, n == 1 ? "" : "s");
+  }
   else if (cJSON_IsObject(v)) snprintf(buf, cap, "an object");
   else snprintf(buf, cap, "an unknown value");
 }

@@ -477,28 +477,52 @@ static int parse_threads(am_pctx_t *c, am_pattern_t *p, const cJSON *v) {
 }
 
 /* ---- top level ---- */
+static int is_ws(char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n'; }
+
+/* cJSON reports where it stopped, which is sometimes one past the culprit; refine the
+ * position with a few rules on the text around it, then name what was found there. */
 static int syntax_error(am_diag_t *d, const char *file, const char *text, size_t len, const char *at) {
   size_t off = at != NULL && at >= text && at <= text + len ? (size_t)(at - text) : len;
-  /* cJSON stops at or just after the offending token; step back over whitespace to
-   * name the last significant character when it stopped at the end. */
+  const char *what = NULL;
+  char buf[64];
+  if (off > 0 && off <= len && text[off - 1] == '"') {
+    /* stopped just inside a string: unterminated, unless a closing quote follows */
+    size_t i = off;
+    while (i < len && text[i] != '"') i += text[i] == '\\' ? 2 : 1;
+    if (i >= len) { off--; what = "unterminated string"; }
+  } else if (off > 0 && off <= len && !is_ws(text[off - 1]) && text[off - 1] != ',' && text[off - 1] != ':') {
+    /* a key was expected after '{' or ',' but something else came: cJSON stops after it */
+    size_t i = off - 1;
+    while (i > 0 && is_ws(text[i - 1])) i--;
+    if (i > 0 && (text[i - 1] == '{' || text[i - 1] == ',') && text[off - 1] != '{' && text[off - 1] != '[') off--;
+  }
+  if (what == NULL && off < len && text[off] == '\\') what = "invalid escape sequence";
+  /* cJSON places "ran out of input" on the last byte; a last byte that could end a
+   * value means the document is cut short */
+  if (what == NULL && len > 0 && off == len - 1 && strchr("0123456789\"]}el", text[off]) != NULL) {
+    off = len;
+    what = "unexpected end of input";
+  }
   unsigned line = 1, col = 1;
-  for (size_t i = 0; i < off; i++) {
+  for (size_t i = 0; i < off && i < len; i++) {
     if (text[i] == '\n') { line++; col = 1; }
     else col++;
   }
-  char what[64];
-  size_t k = off;
-  while (k < len && (text[k] == ' ' || text[k] == '\t' || text[k] == '\r' || text[k] == '\n')) k++;
-  if (len == 0 || k >= len) {
-    int blank = 1;
-    for (size_t i = 0; i < len; i++)
-      if (!(text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) blank = 0;
-    snprintf(what, sizeof what, blank ? "empty input" : "unexpected end of input");
-  } else {
-    unsigned char ch = (unsigned char)text[off];
-    if (ch >= 0x21 && ch < 0x7f) snprintf(what, sizeof what, "unexpected character '%c'", ch);
-    else if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') snprintf(what, sizeof what, "unexpected whitespace");
-    else snprintf(what, sizeof what, "unexpected byte 0x%02x", ch);
+  if (what == NULL) {
+    size_t k = off;
+    while (k < len && is_ws(text[k])) k++;
+    if (k >= len) {
+      int blank = 1;
+      for (size_t i = 0; i < len; i++) if (!is_ws(text[i])) blank = 0;
+      what = blank ? "empty input" : "unexpected end of input";
+    } else {
+      unsigned char ch = (unsigned char)text[off];
+      if (ch == '\'') snprintf(buf, sizeof buf, "unexpected character \"'\"");
+      else if (ch >= 0x21 && ch < 0x7f) snprintf(buf, sizeof buf, "unexpected character '%c'", ch);
+      else if (is_ws((char)ch)) snprintf(buf, sizeof buf, "unexpected whitespace");
+      else snprintf(buf, sizeof buf, "unexpected byte 0x%02x", ch);
+      what = buf;
+    }
   }
   return am_diag(d, AM_ESYNTAX, "%s:%u:%u: malformed JSON (%s)", file, line, col, what);
 }
@@ -573,7 +597,7 @@ int am_pattern_parse(const char *path, const char *text, size_t len, am_pattern_
   else {
     /* Only whitespace may follow the value. */
     size_t off = (size_t)(end - text);
-    while (off < len && (text[off] == ' ' || text[off] == '\t' || text[off] == '\r' || text[off] == '\n')) off++;
+    while (off < len && is_ws(text[off])) off++;
     rc = off < len ? syntax_error(d, path, text, len, text + off) : parse_root(&c, p, root);
   }
   cJSON_Delete(root);

@@ -144,8 +144,9 @@ int am_phase_assign(const am_pattern_t *p, size_t phase, unsigned T, int *role_o
     if (ph->roles[r].sel == AM_SEL_REST) { rest = (int)r; continue; }
     count[r] = role_want(&ph->roles[r], T);
     if (count[r] > remaining)
-      return am_diag(d, AM_EINVAL, "%s: phases[%zu].roles[%zu].threads: expected at most %u thread%s "
-                     "(the run has %u), got %u", p->path, phase, r, remaining, remaining == 1 ? "" : "s", T, count[r]);
+      return am_diag(d, AM_EINVAL, "%s: phases[%zu].roles[%zu].threads: expected at most %u thread%s (the roles "
+                     "before it take %u of the run's %u), got %u", p->path, phase, r, remaining,
+                     remaining == 1 ? "" : "s", T - remaining, T, count[r]);
     remaining -= count[r];
   }
   if (rest >= 0) {
@@ -168,9 +169,9 @@ int am_phase_assign(const am_pattern_t *p, size_t phase, unsigned T, int *role_o
     if (g->handoff_to != AM_TO_ROLE) continue; /* "any"/"next" with 1 thread: no hand-off (gen.c) */
     unsigned others = count[g->handoff_role] - (g->handoff_role == (int)r ? 1u : 0u);
     if (others == 0)
-      return am_diag(d, AM_EINVAL, "%s: %s: expected a role with a thread other than the sender (the run has "
-                     "%u), got \"%s\" with %u", p->path, g->handoff_path, T, ph->roles[g->handoff_role].name,
-                     count[g->handoff_role]);
+      return am_diag(d, AM_EINVAL, "%s: %s: expected a role with a thread other than the sender, got \"%s\" "
+                     "(%u of the run's %u thread%s)", p->path, g->handoff_path, ph->roles[g->handoff_role].name,
+                     count[g->handoff_role], T, T == 1 ? "" : "s");
   }
   return 0;
 }
