@@ -61,6 +61,7 @@ typedef struct am_worker_s {
   uint32_t vtag;        /* VERIFY tag counter                             */
   pthread_t tid, pred;
   int has_pred;
+  uint64_t start_ns;     /* when this stream's round started (saw `go`)  */
   uint64_t end_ns;
   uint64_t respawns;
 } am_worker_t;
@@ -350,6 +351,7 @@ static void *worker_main(void *arg) {
     if (!wk->resuming) {
       atomic_fetch_add_explicit(&e->ready, 1, memory_order_acq_rel);
       if (wait_go(e, wk->round + 1) != 0) break;
+      wk->start_ns = am_now_ns();
       wk->pos = 0;
       wk->lat_countdown = e->lat_every ? e->lat_every : 1;
     }
@@ -483,12 +485,19 @@ static void collect_phases(am_engine_t *e, uint64_t t0, am_engine_result_t *r) {
 
 /* The timed round is over: read everything while the blocks are still live. */
 static void measure_end(am_engine_t *e, const am_engine_opts_t *o, uint64_t t0, am_engine_result_t *r) {
-  uint64_t tend = t0;
-  for (unsigned t = 0; t < e->n; t++) if (e->wk[t].end_ns > tend) tend = e->wk[t].end_ns;
+  /* The timer runs from the first worker's start to the last worker's end: the
+   * latency of waking the workers is not charged to the workload. */
+  uint64_t tend = t0, tstart = UINT64_MAX;
+  for (unsigned t = 0; t < e->n; t++) {
+    if (e->wk[t].end_ns > tend) tend = e->wk[t].end_ns;
+    if (e->wk[t].start_ns >= t0 && e->wk[t].start_ns < tstart) tstart = e->wk[t].start_ns;
+  }
+  if (tstart > tend) tstart = t0;
+  r->start_delay_ns = tstart - t0;
   if (o->hw_counters) am_perf_stop(&r->perf);
   am_metrics_end(&r->m);
   if (r->rss != NULL) am_rss_sampler_stop(r->rss);
-  r->wall_ns = tend - t0;
+  r->wall_ns = tend - tstart;
   for (unsigned t = 0; t < e->n; t++) {
     r->thread_end_ns[t] = e->wk[t].end_ns > t0 ? e->wk[t].end_ns - t0 : 0;
     r->respawns += e->wk[t].respawns;

@@ -6,8 +6,10 @@
  * (backend thread_init on each), RSS sampler and perf counters opened, baseline RSS
  * read. Then `warmup` untimed replays and one timed replay of the same streams, each
  * started on a barrier; between replays every block still held is freed and the
- * channels are reset. The timed replay: peak RSS reset, rusage and counters read, the
- * clock (CLOCK_MONOTONIC) started, workers released; it ends when the last worker ends.
+ * channels are reset. The timed replay: peak RSS reset, rusage and counters read,
+ * workers released; wall time (CLOCK_MONOTONIC) runs from the first worker's start to
+ * the last worker's end. Phase times, thread ends and the RSS timeline count from the
+ * release.
  *
  * The op loop (engine.c) is a switch over am_op_t calling the backend through the
  * front layer (front.h): no malloc of our own, no random numbers, no stdio. A NULL
@@ -44,7 +46,8 @@ typedef struct am_phase_time_s {
 typedef struct am_engine_result_s {
   int status;               /* AM_ENGINE_*                                       */
   char error[512];          /* what went wrong ("" when ok)                      */
-  uint64_t wall_ns;         /* timer start -> last worker end                    */
+  uint64_t wall_ns;         /* first worker's start -> last worker's end         */
+  uint64_t start_delay_ns;  /* release (`go`, the timeline's 0) -> first worker start */
   unsigned n_threads;
   uint64_t *thread_end_ns;  /* per stream: its end, from the timer start         */
   uint64_t respawns;        /* threads replaced during the timed replay          */

@@ -1,5 +1,6 @@
 /* harness/runner/latency.c — timer calibration, percentiles and timer cost (latency.h). */
 #include <fcntl.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 #include "latency.h"
@@ -101,18 +102,20 @@ void am_lat_percentiles(const uint64_t *buckets, uint64_t count, uint64_t max_ti
 void am_timer_cost(am_lat_hist_t *h, unsigned n, am_timer_cost_t *out) {
   memset(h->b[0], 0, sizeof h->b[0]);
   h->count[0] = h->max[0] = 0;
-  uint64_t mn = UINT64_MAX;
+  uint64_t mn = UINT64_MAX, step = UINT64_MAX;
   for (unsigned i = 0; i < n; i++) {
     uint64_t t0 = am_tick_start(), t1 = am_tick_end();
     uint64_t d = t1 - t0;
     am_lat_record(h, 0, d);
     if (d < mn) mn = d;
+    if (d > 0 && d < step) step = d;
   }
   am_lat_pcts_t p;
   am_lat_percentiles(h->b[0], h->count[0], h->max[0], &p);
   out->median_ns = p.p50;
   out->p99_ns = p.p99;
   out->min_ns = (double)mn * am_tick_ns;
+  out->resolution_ns = step == UINT64_MAX ? NAN : (double)step * am_tick_ns;
 }
 
 void am_lat_merge(am_lat_hist_t *dst, const am_lat_hist_t *src) {

@@ -91,8 +91,12 @@ typedef struct am_lat_pcts_s {
 } am_lat_pcts_t;
 void am_lat_percentiles(const uint64_t *buckets, uint64_t count, uint64_t max_ticks, am_lat_pcts_t *out);
 
-/* Timer cost: `n` back-to-back start/end pairs; median, p99 and min in ns. */
-typedef struct am_timer_cost_s { double median_ns, p99_ns, min_ns; } am_timer_cost_t;
+/* Timer cost: `n` back-to-back start/end pairs; median, p99 and min in ns, and the
+ * timer's resolution. */
+typedef struct am_timer_cost_s {
+  double median_ns, p99_ns, min_ns;
+  double resolution_ns; /* smallest non-zero step seen between two reads */
+} am_timer_cost_t;
 void am_timer_cost(am_lat_hist_t *scratch, unsigned n, am_timer_cost_t *out);
 
 /* Sum src into dst. */

@@ -65,6 +65,7 @@ static void add_latency(cJSON *o, const am_engine_opts_t *opt, const am_engine_r
   am_json_add_num(tc, "median", r->timer_cost.median_ns);
   am_json_add_num(tc, "p99", r->timer_cost.p99_ns);
   am_json_add_num(tc, "min", r->timer_cost.min_ns);
+  am_json_add_num(l, "timer_resolution_ns", r->timer_cost.resolution_ns);
   cJSON_AddStringToObject(l, "note", "per-op times include the timer's own cost (timer_cost_ns); nothing is subtracted");
   cJSON *ops = cJSON_AddObjectToObject(l, "ops");
   for (unsigned k = 0; k < AM_LAT_NKINDS; k++) {
@@ -107,6 +108,7 @@ cJSON *am_sample_json(const am_backend_t *b, const am_workload_t *w, const am_en
   am_json_add_u64(o, "peak_live_bytes", w->peak_live_bytes);
   double wall = (double)r->wall_ns;
   am_json_add_num(o, "wall_s", ok ? wall / 1e9 : NAN);
+  am_json_add_num(o, "start_delay_ns", ok ? (double)r->start_delay_ns : NAN);
   am_json_add_num(o, "ns_per_op", ok && w->total_ops ? wall / (double)w->total_ops : NAN);
   am_json_add_num(o, "ops_per_s", ok && wall > 0 ? (double)w->total_ops / (wall / 1e9) : NAN);
   am_json_add_num(o, "cpu_user_s", ok ? r->m.cpu_user_s : NAN);

@@ -98,10 +98,10 @@ static void test_single_thread(void) {
   am_engine_result_t r;
   CHECK(run(&t, &o, &r) == AM_ENGINE_OK);
   CHECK(r.wall_ns > 0);
-  CHECK(r.thread_end_ns[0] <= r.wall_ns);
+  CHECK(r.thread_end_ns[0] == r.wall_ns + r.start_delay_ns);
   CHECK(r.n_phases == 2 && r.phases[0].seen && r.phases[1].seen);
   CHECK(r.phases[0].ops == 500 * 9 && r.phases[1].ops == 500 * 10);
-  CHECK(r.phases[0].start_ns <= r.phases[1].start_ns && r.phases[1].end_ns <= r.wall_ns);
+  CHECK(r.phases[0].start_ns <= r.phases[1].start_ns && r.phases[1].end_ns <= r.wall_ns + r.start_delay_ns);
   CHECK(r.m.peak_rss > 0 && r.m.rss_baseline > 0);
   CHECK(r.rss != NULL && r.rss->n >= 1);
   CHECK(r.backend_stats_rc == 0 && r.backend_stats.allocated >= 0);
