@@ -470,7 +470,10 @@ static int gen_run(gen_t *g, const am_pattern_t *p, const am_gen_opts_t *o, int 
   g->pending = am_map((size_t)g->T * sizeof *g->pending);
   g->dirty = am_map((size_t)g->T * sizeof *g->dirty);
   g->in_dirty = am_map(g->T);
-  if (g->th == NULL || g->chan_of == NULL || g->pending == NULL || g->dirty == NULL || g->in_dirty == NULL) { gen_free(g, 0); return am_diag(d, AM_ENOMEM, "%s: out of memory", p->path); }
+  if (g->th == NULL || g->chan_of == NULL || g->pending == NULL || g->dirty == NULL || g->in_dirty == NULL) {
+    gen_free(g, 0);
+    return am_diag(d, AM_ENOMEM, "%s: out of memory", p->path);
+  }
   for (unsigned i = 0; i < g->T; i++) {
     gthr_t *t = &g->th[i];
     t->id = i;
