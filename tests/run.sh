@@ -26,7 +26,7 @@ step "Release build (build/)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DAM_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
 step "ctest (build/)"
-ctest --test-dir build --output-on-failure -j"$jobs" -LE '^(asan|tsan)$'
+ctest --test-dir build --output-on-failure -j"$jobs"
 
 if [ "$fast" = 0 ]; then
   step "AddressSanitizer + UBSan build (build-asan/)"
