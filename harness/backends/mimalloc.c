@@ -34,8 +34,7 @@ static size_t mi_be_usable(void *p) { return mi_usable_size(p); }
 
 const am_backend_t am_backend_mimalloc = {
   .name = "mimalloc", .version = mi_be_version, .config = mi_be_config,
-  .caps = AM_CAP_USABLE_SIZE | AM_CAP_FREE_SIZED | AM_CAP_STATS | AM_CAP_THREADS |
-          AM_CAP_OVERRIDES | AM_CAP_REAL_FREE,
+  .caps = AM_CAPS_FULL_ALLOCATOR,
   .malloc = mi_malloc, .free = mi_free, .calloc = mi_calloc, .realloc = mi_realloc,
   .aligned_alloc = mi_be_aligned, .usable_size = mi_be_usable, .free_sized = mi_free_size,
   .stats = mi_be_stats,

@@ -39,8 +39,7 @@ static int tc_be_stats(am_stats_t *s) {
 
 const am_backend_t am_backend_tcmalloc = {
   .name = "tcmalloc", .version = tc_be_version, .config = tc_be_config,
-  .caps = AM_CAP_USABLE_SIZE | AM_CAP_FREE_SIZED | AM_CAP_STATS | AM_CAP_THREADS |
-          AM_CAP_OVERRIDES | AM_CAP_REAL_FREE,
+  .caps = AM_CAPS_FULL_ALLOCATOR,
   /* tc_* have the table's exact signatures (tc_memalign takes alignment first). */
   .malloc = tc_malloc, .free = tc_free, .calloc = tc_calloc, .realloc = tc_realloc,
   .aligned_alloc = tc_memalign, .usable_size = tc_malloc_size, .free_sized = tc_free_sized,
