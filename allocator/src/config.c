@@ -12,8 +12,10 @@
  *                               red-black tree under its lock on every free default fast
  *   PAGEPOOL_SITES=0|1          record the call site of every block (leak report) default 0
  *   PAGEPOOL_LEAKS=0|1          drop-in: print pp_leak_report(stderr) at exit  default 0
+ *                               (read by override.c's constructor)
  *   PAGEPOOL_REGION=MiB         size of the reserved region (testing: a small one forces
- *                               pages outside it, found through the tree)  default 32768
+ *                               pages outside it, found through the tree; 0: no region,
+ *                               every page is found through the tree)       default 32768
  * A value that does not parse leaves the default; pp_config_string() shows what is in force.
  */
 #include <string.h>
@@ -80,9 +82,11 @@ void pp_i_config_load(void) {
   s = pp_env("PAGEPOOL_LOOKUP");
   if (s != NULL && strcmp(s, "tree") == 0) c.lookup = PP_LOOKUP_TREE;
   c.track_sites = pp_flag(pp_env("PAGEPOOL_SITES"), 0);
-  pp_i_g.report_leaks = pp_flag(pp_env("PAGEPOOL_LEAKS"), 0);
   n = pp_num(pp_env("PAGEPOOL_REGION"));
-  if (n > 0) pp_i_g.region_request = (size_t)n << 20;
+  if (n >= 0) {
+    pp_i_g.region_set = 1;
+    pp_i_g.region_request = (size_t)n << 20;
+  }
   pp_i_g.cfg = c;
   pp_cfg_loaded = 1;
 }

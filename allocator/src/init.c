@@ -52,7 +52,7 @@ void *pp_i_meta_alloc(size_t n) {
 /* Reserve the region, aligned to the largest page size; halve the request on failure.
  * No region at all is allowed: every page then lies outside and is found via the tree. */
 static void pp_region_reserve(void) {
-  size_t want = pp_i_g.region_request ? pp_i_g.region_request : PP_REGION_DEFAULT;
+  size_t want = pp_i_g.region_set ? pp_i_g.region_request : PP_REGION_DEFAULT;
   size_t align = PP_POOL_SIZE * PP_MAX_POOLS;
   want = (want + align - 1) & ~(align - 1);
   for (; want >= align; want /= 2) {

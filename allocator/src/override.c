@@ -8,8 +8,11 @@
  * the system page. With PAGEPOOL_LEAKS=1, the leak report goes to stderr at exit.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include "pp_fast.h"
 
@@ -66,6 +69,19 @@ void *pvalloc(size_t n) {
   return pp_i_aligned(ps, n == 0 ? ps : (n + ps - 1) & ~(ps - 1), PP_SITE);
 }
 
+/* PAGEPOOL_LEAKS=1: keep a duplicate of stderr from start-up (programs such as coreutils
+ * close stderr in their own exit handlers, which run before this destructor). */
+static int pp_leak_fd = -1;
+
+__attribute__((constructor)) static void pp_leaks_setup(void) {
+  for (char **e = environ; e != NULL && *e != NULL; e++)
+    if (strcmp(*e, "PAGEPOOL_LEAKS=1") == 0) pp_leak_fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
+}
+
 __attribute__((destructor)) static void pp_leaks_at_exit(void) {
-  if (pp_i_g.report_leaks) pp_leak_report(stderr);
+  if (pp_leak_fd < 0) return;
+  FILE *f = fdopen(pp_leak_fd, "w");
+  if (f == NULL) return;
+  pp_leak_report(f);
+  fclose(f);
 }

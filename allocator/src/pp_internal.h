@@ -123,12 +123,12 @@ typedef struct pp_global_s {
   int lookup_tree;             /* PAGEPOOL_LOOKUP=tree                                     */
   int track_sites;             /* PAGEPOOL_SITES=1                                         */
   int return_to_os;
-  int report_leaks;            /* PAGEPOOL_LEAKS=1 (drop-in prints a report at exit)       */
   unsigned nclasses;
   uint8_t class_of[PP_CLASS_SLOTS];   /* (size + 15) / 16 -> class                        */
   uint16_t class_size[PP_MAX_CLASSES];
   pp_config_t cfg;
-  size_t region_request;       /* PAGEPOOL_REGION (MiB) for tests; 0 = default            */
+  size_t region_request;       /* PAGEPOOL_REGION for tests, in bytes (when region_set)    */
+  int region_set;
 } pp_global_t;
 
 /* Mutable global state, under pp_i_lock. */
