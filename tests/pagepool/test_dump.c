@@ -3,7 +3,8 @@
  * checks the dump: config and geometry, every active page with all its pools, per-class
  * used counts equal to the live blocks, used + free == capacity, pages in address order,
  * the tree's page count and a depth within the red-black bound, the free-page list, the
- * large totals. Also checks the tree text dump names every active page. */
+ * large totals. Also checks the tree text dump names every active page.
+ * Usage: test_pp_dump [SAVE.json]  (also writes that first dump to SAVE.json: heatmap.sh) */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdint.h>
@@ -32,7 +33,7 @@ static double num(const cJSON *o, const char *k) {
   return v->valuedouble;
 }
 
-int main(void) {
+int main(int argc, char **argv) {
   pp_config_t cfg = { PP_CLASSES_POW2, 16, 1, PP_LOOKUP_FAST, 0 };
   PP_T_CHECK(pp_configure(&cfg) == PP_OK);
   /* 300 x 16 B (class 0), 40 x 1000 B (class 6), 70 x 4096 B (class 8), 2 large. */
@@ -45,6 +46,10 @@ int main(void) {
   for (int i = 0; i < 100; i++) pp_free(a[i]);    /* 200 left */
   PP_T_HEAP_OK();
 
+  if (argc > 1) {
+    FILE *save = fopen(argv[1], "w");
+    PP_T_CHECK(save != NULL && pp_dump_json(save) == PP_OK && fclose(save) == 0);
+  }
   cJSON *j = dump();
   PP_T_CHECK(strcmp(cJSON_GetObjectItemCaseSensitive(j, "allocator")->valuestring, "pagepool") == 0);
   PP_T_CHECK(strstr(cJSON_GetObjectItemCaseSensitive(j, "config")->valuestring, "pools=16") != NULL);
