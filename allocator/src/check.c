@@ -118,6 +118,8 @@ static void pp_chk_heap(pp_chk_t *k, pp_heap_t *h) {
         break;
       }
     }
+    if (h->bins[c].partial_tail != prev && !k->bad)
+      PP_FAIL(k, "heap %u class %u: partial list tail is not its last pool", h->id, c);
   }
   pp_page_t *prev = NULL;
   for (pp_page_t *pg = h->avail; pg != NULL; prev = pg, pg = pg->next) {

@@ -14,17 +14,20 @@
 
 static pp_heap_t *pp_orphan;        /* under pp_i_orphan_lock */
 
+#define PP_REFILL_MIN 4     /* a partial pool serves again with >= 1/4 of its blocks free */
+#define PP_REFILL_ROTATE 4  /* partial pools looked at per refill before taking a new one */
+
 static void pp_partial_link(pp_bin_t *bin, pp_pool_t *pl) {
-  pl->prev = NULL;
-  pl->next = bin->partial;
-  if (bin->partial) bin->partial->prev = pl;
-  bin->partial = pl;
+  pl->next = NULL;
+  pl->prev = bin->partial_tail;
+  if (bin->partial_tail) bin->partial_tail->next = pl; else bin->partial = pl;
+  bin->partial_tail = pl;
   pl->linked = 1;
 }
 
 static void pp_partial_unlink(pp_bin_t *bin, pp_pool_t *pl) {
   if (pl->prev) pl->prev->next = pl->next; else bin->partial = pl->next;
-  if (pl->next) pl->next->prev = pl->prev;
+  if (pl->next) pl->next->prev = pl->prev; else bin->partial_tail = pl->prev;
   pl->next = pl->prev = NULL;
   pl->linked = 0;
 }
@@ -83,13 +86,26 @@ static pp_pool_t *pp_bin_refill(pp_heap_t *h, unsigned cls) {
   pp_bin_t *bin = &h->bins[cls];
   pp_i_heap_drain(h);
   if (bin->cur->free != NULL) return bin->cur;
-  pp_pool_t *pl = bin->partial;
-  if (pl != NULL) {
-    pp_partial_unlink(bin, pl);
-  } else {
-    pl = pp_i_pool_acquire(h, cls);
-    if (pl == NULL) return NULL;
+  /* A partial pool serves again once it has gathered 1/PP_REFILL_MIN of its blocks back;
+   * one that has not waits at the tail a little longer, and past PP_REFILL_ROTATE such
+   * pools a fresh pool is taken instead. So a tight, random working set does not refill
+   * after every allocation (at the cost of up to ~1/4 of a class's pools in free blocks). */
+  pp_pool_t *pl = NULL;
+  for (int tries = 0; tries < PP_REFILL_ROTATE && bin->partial != NULL; tries++) {
+    pp_pool_t *head = bin->partial;
+    pp_partial_unlink(bin, head);
+    if ((head->cap - PP_LD(head->used)) * PP_REFILL_MIN >= head->cap) {
+      pl = head;
+      break;
+    }
+    pp_partial_link(bin, head);
   }
+  if (pl == NULL) pl = pp_i_pool_acquire(h, cls);
+  if (pl == NULL && bin->partial != NULL) { /* out of memory: any free block will do */
+    pl = bin->partial;
+    pp_partial_unlink(bin, pl);
+  }
+  if (pl == NULL) return NULL;
   /* The old current pool is full: it joins no list until a block comes back to it. */
   bin->cur = pl;
   return pl;

@@ -96,7 +96,8 @@ struct pp_page_s {
 
 typedef struct pp_bin_s {
   pp_pool_t *cur;              /* pool served by the fast path (pp_i_empty_pool if none)   */
-  pp_pool_t *partial;          /* other pools of the class with free blocks                */
+  pp_pool_t *partial;          /* other pools of the class with free blocks: a FIFO, so a  */
+  pp_pool_t *partial_tail;     /* pool waits (and gathers frees) before it serves again    */
 } pp_bin_t;
 
 enum { PP_HEAP_IN_USE = 0, PP_HEAP_ABANDONED = 1, PP_HEAP_ORPHAN = 2 };
