@@ -190,6 +190,7 @@ void  pp_i_drain_all(void);              /* own heap + abandoned heaps (introspe
 
 /* large.c */
 void  *pp_i_large_alloc(size_t n, size_t align, uintptr_t site);
+void  *pp_i_large_calloc(size_t n, uintptr_t site);
 void   pp_i_large_free(void *p);
 int    pp_i_large_plain(const void *p);
 void  *pp_i_large_resize(void *p, size_t n, uintptr_t site);
