@@ -82,8 +82,9 @@ pp_page_t *pp_i_page_acquire(pp_heap_t *h) {
     PP_ST(pg->owner, h);
     PP_ST(pg->state, (uint8_t)PP_PAGE_ACTIVE);
     pthread_rwlock_wrlock(&pp_i_tree_lock);
-    pp_rb_insert(&pp_i_w.tree, &pg->node);
+    int overlap = pp_rb_insert(&pp_i_w.tree, &pg->node);
     pthread_rwlock_unlock(&pp_i_tree_lock);
+    if (overlap != 0) pp_i_die("page registry corrupted: new page overlaps a registered one", (void *)pg->base);
   }
   pthread_mutex_unlock(&pp_i_lock);
   return pg;
