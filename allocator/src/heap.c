@@ -46,14 +46,14 @@ static void pp_pool_settle(pp_heap_t *h, pp_pool_t *pl) {
 
 void pp_i_free_local_slow(pp_heap_t *h, pp_pool_t *pl) { pp_pool_settle(h, pl); }
 
-void pp_i_free_remote(pp_page_t *pg, pp_pool_t *pl, void *p) {
+void pp_i_free_remote(pp_pool_t *pl, void *p) {
   void *old = atomic_load_explicit(&pl->remote, memory_order_relaxed);
   do {
     *(void **)p = old;
   } while (!atomic_compare_exchange_weak_explicit(&pl->remote, &old, p, memory_order_acq_rel,
                                                   memory_order_relaxed));
   if (old != NULL) return; /* the pool is already queued on its heap */
-  pp_heap_t *h = PP_LD(pg->owner);
+  pp_heap_t *h = PP_LD(pl->owner);
   pp_pool_t *top = atomic_load_explicit(&h->remote_pools, memory_order_relaxed);
   do {
     pl->rnext = top;
