@@ -176,6 +176,10 @@ PP_NOINLINE void *pp_i_malloc_slow(size_t n, uintptr_t site) {
 /* Not a pool block: NULL, or a large block (debug: or a foreign pointer). */
 void pp_i_free_other(void *p) {
   if (p == NULL) return;
+#if PP_DEBUG
+  if ((uintptr_t)p - pp_i_g.region_base < pp_i_g.region_len) /* a page never carved */
+    pp_i_die("free of a foreign pointer", p);
+#endif
   pp_i_large_free(p);
 }
 
