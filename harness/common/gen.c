@@ -535,18 +535,6 @@ static size_t header_bytes(unsigned T, unsigned C) {
   return sizeof(am_workload_t) + (size_t)T * sizeof(am_stream_t) + (size_t)C * sizeof(size_t);
 }
 
-static uint64_t fnv1a(uint64_t h, const am_op_t *ops, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    uint8_t b[16];
-    const am_op_t *o = &ops[i];
-    b[0] = o->kind; b[1] = o->touch; b[2] = (uint8_t)o->arg; b[3] = (uint8_t)(o->arg >> 8);
-    for (int k = 0; k < 4; k++) b[4 + k] = (uint8_t)(o->slot >> (8 * k));
-    for (int k = 0; k < 8; k++) b[8 + k] = (uint8_t)(o->size >> (8 * k));
-    for (int k = 0; k < 16; k++) { h ^= b[k]; h *= 0x100000001b3ull; }
-  }
-  return h;
-}
-
 int am_workload_build(const am_pattern_t *p, const am_gen_opts_t *o, am_workload_t **out, am_diag_t *d) {
   *out = NULL;
   gen_t g;
@@ -560,7 +548,7 @@ int am_workload_build(const am_pattern_t *p, const am_gen_opts_t *o, am_workload
   w->n_channels = C;
   w->channel_capacity = C ? (size_t *)(w->streams + g.T) : NULL;
   w->n_phases = (unsigned)p->n_phases;
-  w->checksum = 0xcbf29ce484222325ull;
+  w->checksum = AM_OPS_HASH_SEED;
   for (unsigned i = 0; i < g.T; i++) {
     gthr_t *t = &g.th[i];
     am_mvec_shrink(&t->ops);
@@ -571,7 +559,7 @@ int am_workload_build(const am_pattern_t *p, const am_gen_opts_t *o, am_workload
     w->alloc_ops += t->n_alloc;
     w->free_ops += t->n_free;
     w->peak_live_bytes += t->peak;
-    w->checksum = fnv1a(w->checksum, t->ops.p, t->n_ops);
+    w->checksum = am_ops_hash(w->checksum, t->ops.p, t->n_ops);
   }
   for (unsigned c = 0; c < C; c++) w->channel_capacity[c] = VEC(g.chans, chan_t)[c].sends;
   gen_free(&g, 1);
