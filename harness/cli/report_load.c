@@ -232,7 +232,9 @@ static int read_all(const char *path, char **text, size_t *len, am_diag_t *d) {
   return 0;
 }
 
-static int load_file(am_report_t *r, const char *path, int from_folder, const am_rfilter_t *flt, am_diag_t *d) {
+/* Load one file; *seen counts results files (kept or filtered out, not skipped). */
+static int load_file(am_report_t *r, const char *path, int from_folder, const am_rfilter_t *flt,
+                     size_t *seen, am_diag_t *d) {
   char *text = NULL;
   size_t len = 0;
   int rc = read_all(path, &text, &len, d);
@@ -261,13 +263,13 @@ static int load_file(am_report_t *r, const char *path, int from_folder, const am
   loc_t l = {.file = f->path, .at = ""};
 
   const cJSON *sv = get(root, "schema_version");
-  if (from_folder && (!cJSON_IsObject(root) || sv == NULL)) {
-    fprintf(stderr, "allocmark report: skipping %s (no schema_version: not a results file)\n", path);
+  if (from_folder && (!cJSON_IsObject(root) || sv == NULL)) { /* not a results file: skip */
     free(f->path);
     cJSON_Delete(root);
     return 0;
   }
   r->n_files++; /* from here on, am_report_free releases it */
+  ++*seen;
   if (!cJSON_IsObject(root)) return bad(d, &l, "(top level)", "an object");
   if (!cJSON_IsNumber(sv) || sv->valuedouble != AM_RESULTS_SCHEMA)
     return bad(d, &l, "schema_version", "1 (the results schema this allocmark reads)");
@@ -281,7 +283,14 @@ static int load_file(am_report_t *r, const char *path, int from_folder, const am
   f->pattern = pn->valuestring;
   const cJSON *arr = get(root, "benchmarks"), *bj;
   if (!cJSON_IsArray(arr)) return bad(d, &l, "benchmarks", "an array");
-  if (flt != NULL && flt->pattern != NULL && strcmp(flt->pattern, f->pattern) != 0) return 0;
+  if (flt != NULL && flt->pattern != NULL && strcmp(flt->pattern, f->pattern) != 0) {
+    /* Another pattern: not a source of this report at all. */
+    for (int i = 0; i < AM_CTX_N; i++) free(f->ctx[i]);
+    free(f->path);
+    cJSON_Delete(f->root);
+    r->n_files--;
+    return 0;
+  }
   size_t n = (size_t)cJSON_GetArraySize(arr), k = 0;
   am_rbench_t *nb = realloc(r->b, (r->n_b + n + 1) * sizeof *r->b);
   if (nb == NULL) return am_diag(d, AM_ENOMEM, "out of memory");
@@ -325,16 +334,16 @@ static int load_folder(am_report_t *r, const char *dir, const am_rfilter_t *flt,
   }
   closedir(dp);
   if (n > 0) qsort(names, n, sizeof *names, cmp_name);
-  size_t before = r->n_files;
+  size_t seen = 0;
   int rc = 0;
   for (size_t i = 0; i < n; i++) {
     char path[4096];
     snprintf(path, sizeof path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names[i]);
-    if (rc == 0) rc = load_file(r, path, 1, flt, d);
+    if (rc == 0) rc = load_file(r, path, 1, flt, &seen, d);
     free(names[i]);
   }
   free(names);
-  if (rc == 0 && r->n_files == before)
+  if (rc == 0 && seen == 0)
     rc = am_diag(d, AM_EINVAL, "%s: expected results files (*.json with a schema_version) in this folder", dir);
   return rc;
 }
@@ -396,10 +405,11 @@ static int index_report(am_report_t *r, am_diag_t *d) {
 
 int am_report_load(am_report_t *r, char *const *paths, size_t n, const am_rfilter_t *f, am_diag_t *d) {
   memset(r, 0, sizeof *r);
+  size_t seen = 0;
   for (size_t i = 0; i < n; i++) {
     struct stat st;
     int rc = stat(paths[i], &st) == 0 && S_ISDIR(st.st_mode) ? load_folder(r, paths[i], f, d)
-                                                             : load_file(r, paths[i], 0, f, d);
+                                                             : load_file(r, paths[i], 0, f, &seen, d);
     if (rc != 0) return rc;
   }
   if (r->n_b == 0) {
