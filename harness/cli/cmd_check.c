@@ -1,9 +1,118 @@
-/* harness/cli/cmd_check.c — `allocmark check` (placeholder until its issue lands). */
+/* harness/cli/cmd_check.c — `allocmark check PATTERN...`: load and validate pattern
+ * files, and size each workload (ops, peak live bytes) for every thread count it
+ * runs with, without running anything. One line per file; exit 2 if any is invalid. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "cli.h"
+#include "pattern.h"
+
+static const char check_help[] =
+  "usage: allocmark check [--quick] [-t THREADS] [--seed N] PATTERN...\n"
+  "  Validates pattern files (format \"allocmark-pattern/1\", see patterns/README.md)\n"
+  "  without running them, and sizes each workload by generating its streams in\n"
+  "  counting mode. Prints, per file, either\n"
+  "    ok <file> (<name>: <ops> ops, <threads> thread(s), <phases> phase(s), peak live <bytes>)\n"
+  "  on stdout (one such group per thread count of a sweep), or the one-line error\n"
+  "    <file>:<line>:<col>: malformed JSON (...)   or   <file>: <JSON path>: expected ..., got ...\n"
+  "  on stderr.\n"
+  "  --quick       size the quick (CI) scale instead of the default scale\n"
+  "  -t THREADS    size for this thread count instead of the pattern's own\n"
+  "  --seed N      use this seed instead of the pattern's\n"
+  "Exit status: 0 when every file is valid, 2 when any is not (or on a usage error).\n";
+
+static void human_bytes(uint64_t b, char *buf, size_t cap) {
+  static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double x = (double)b;
+  int u = 0;
+  while (x >= 1024 && u < 4) { x /= 1024; u++; }
+  if (u == 0) snprintf(buf, cap, "%llu B", (unsigned long long)b);
+  else snprintf(buf, cap, "%.1f %s", x, unit[u]);
+}
+
+static int parse_uint(const char *s, unsigned long long max, unsigned long long *out) {
+  char *end;
+  if (s == NULL || *s < '0' || *s > '9') return -1;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (*end != '\0' || v > max) return -1;
+  *out = v;
+  return 0;
+}
+
+/* Check one file; 0 valid, 2 invalid. */
+static int check_one(const char *path, const am_gen_opts_t *base) {
+  am_diag_t d;
+  am_pattern_t *p;
+  if (am_pattern_load(path, &p, &d) != 0) {
+    fprintf(stderr, "%s\n", d.msg);
+    return 2;
+  }
+  unsigned counts[64];
+  size_t n = base->threads ? 1 : am_pattern_thread_counts(p, counts, 64);
+  if (base->threads) counts[0] = base->threads;
+  char line[1024];
+  size_t len = (size_t)snprintf(line, sizeof line, "ok %s (%s:", path, am_pattern_name(p));
+  size_t phases = am_pattern_phase_count(p);
+  for (size_t i = 0; i < n; i++) {
+    am_gen_opts_t o = *base;
+    o.threads = counts[i];
+    uint64_t ops, peak;
+    if (am_workload_estimate(p, &o, &ops, &peak, &d) != 0) {
+      fprintf(stderr, "%s\n", d.msg);
+      am_pattern_free(p);
+      return 2;
+    }
+    char hb[32];
+    human_bytes(peak, hb, sizeof hb);
+    if (len < sizeof line)
+      len += (size_t)snprintf(line + len, sizeof line - len, "%s %llu ops, %u thread%s, %zu phase%s, peak live %s",
+                              i ? ";" : "", (unsigned long long)ops, counts[i], counts[i] == 1 ? "" : "s", phases,
+                              phases == 1 ? "" : "s", hb);
+  }
+  printf("%s)\n", line);
+  am_pattern_free(p);
+  return 0;
+}
 
 int am_cmd_check(int argc, char **argv) {
-  (void)argc; (void)argv;
-  fprintf(stderr, "allocmark check: not built yet\n");
-  return 2;
+  am_gen_opts_t o = {0, 0, 0};
+  int files = 0, rc = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    unsigned long long v;
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { fputs(check_help, stdout); return 0; }
+    else if (strcmp(a, "--quick") == 0) o.quick = 1;
+    else if (strcmp(a, "-t") == 0 || strcmp(a, "--threads") == 0) {
+      if (parse_uint(i + 1 < argc ? argv[i + 1] : NULL, 256, &v) != 0 || v == 0) {
+        fprintf(stderr, "allocmark check: %s: expected a thread count from 1 to 256, got %s\n", a,
+                i + 1 < argc ? argv[i + 1] : "nothing");
+        return 2;
+      }
+      o.threads = (unsigned)v;
+      i++;
+    } else if (strcmp(a, "--seed") == 0) {
+      if (parse_uint(i + 1 < argc ? argv[i + 1] : NULL, 9007199254740991ull, &v) != 0 || v == 0) {
+        fprintf(stderr, "allocmark check: --seed: expected an integer from 1 to 9007199254740991, got %s\n",
+                i + 1 < argc ? argv[i + 1] : "nothing");
+        return 2;
+      }
+      o.seed = v;
+      i++;
+    } else if (a[0] == '-' && a[1] != '\0') {
+      fprintf(stderr, "allocmark check: unknown option '%s' (try --help)\n", a);
+      return 2;
+    }
+  }
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "-t") == 0 || strcmp(a, "--threads") == 0 || strcmp(a, "--seed") == 0) { i++; continue; }
+    if (a[0] == '-' && a[1] != '\0') continue;
+    files++;
+    if (check_one(a, &o) != 0) rc = 2;
+  }
+  if (files == 0) {
+    fprintf(stderr, "allocmark check: expected at least one pattern file (try --help)\n");
+    return 2;
+  }
+  return rc;
 }

@@ -1,4 +1,4 @@
-/* harness/common/pattern.h — pattern files (patterns/*.json, format "allocmark-pattern/1")
+/* harness/common/pattern.h — pattern files (patterns/NAME.json, format "allocmark-pattern/1")
  * and their compilation into operation streams (ops.h).
  *
  * The format is documented field by field in patterns/README.md. Loading validates
@@ -34,6 +34,9 @@ uint64_t am_pattern_seed(const am_pattern_t *p);
 /* Thread counts to run: the pattern's list (a sweep), or its one count. Returns how
  * many were written to out (at most cap). "ncpu" entries are resolved here. */
 size_t am_pattern_thread_counts(const am_pattern_t *p, unsigned *out, size_t cap);
+const char *am_pattern_description(const am_pattern_t *p);  /* "" when none             */
+size_t am_pattern_phase_count(const am_pattern_t *p);
+const char *am_pattern_phase_name(const am_pattern_t *p, size_t i); /* index of AM_OP_PHASE arg */
 /* The full spec as parsed, every default filled in (caller frees with cJSON_Delete). */
 struct cJSON *am_pattern_spec_json(const am_pattern_t *p);
 

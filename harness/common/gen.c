@@ -1,0 +1,554 @@
+/* harness/common/gen.c — compiles a pattern into per-thread operation streams (ops.h).
+ *
+ * One generator serves both am_workload_build (ops written to mmap'd streams) and
+ * am_workload_estimate (the same walk, ops only counted), so the estimate is exact.
+ * Streams depend only on (pattern, threads, seed, quick): each thread draws from its
+ * own xoshiro256** (rng.h) and the threads are generated in a fixed order.
+ *
+ * Structure of a stream: for every phase, a PHASE marker, then the phase in rounds of
+ * `round` allocations. In round r each thread first does its own work (allocations,
+ * frees, SENDs of objects handed off), then RECEIVES what was sent to it in rounds
+ * <= r - lag. After the last round comes the phase end (objects still live are freed
+ * or kept), then a drain that receives everything still addressed to the thread.
+ * No deadlock: order positions as (phase, round, part) with the send part before the
+ * receive part; every RECV waits for a SEND at a strictly earlier position of another
+ * thread, and SEND never waits, so the waiting thread at the earliest position always
+ * finds its object (README: "Hand-off and deadlock freedom").
+ * Kept objects are freed explicitly at the start of a phase with free_kept, or after
+ * the last phase, so every stream ends with every slot empty.
+ */
+#include <string.h>
+#include "gen_mem.h"
+#include "pattern_int.h"
+
+typedef struct slot_info_s { uint64_t size, seq; uint8_t touch; } slot_info_t;
+typedef struct heap_ent_s { uint64_t expiry, seq; uint32_t slot; } heap_ent_t;
+typedef struct msg_s { uint64_t size, round; uint8_t touch; } msg_t;
+typedef struct chan_s { unsigned src, dst; am_mvec_t q; size_t head; uint64_t sends; } chan_t;
+
+typedef struct gthr_s {
+  unsigned id;
+  am_rng_t rng;
+  am_mvec_t ops;                 /* am_op_t, write mode only                     */
+  uint64_t n_ops, n_real, n_alloc, n_free;
+  am_mvec_t slots, freelist;     /* slot_info_t; uint32_t                        */
+  uint32_t n_slots;
+  am_mvec_t held, heap, kept, scratch, in_chans; /* uint32; heap_ent_t; uint32 x3 */
+  uint64_t live, peak, seq, done, target;
+  uint32_t win_pos;
+  const am_program_t *prog;
+} gthr_t;
+
+typedef struct gen_s {
+  const am_pattern_t *p;
+  unsigned T;
+  int write, quick;
+  gthr_t *th;
+  uint32_t *chan_of;             /* src * T + dst -> channel + 1, 0 none         */
+  am_mvec_t chans;               /* chan_t                                       */
+  unsigned role_first[AM_MAX_ROLES], role_count[AM_MAX_ROLES];
+  uint64_t round;                /* tag of messages sent now                     */
+  int err;
+} gen_t;
+
+static const am_program_t idle_prog; /* threads without a role: receive only */
+
+#define VEC(v, type) ((type *)(v).p)
+
+static inline void emit(gen_t *g, gthr_t *t, am_op_kind_t kind, am_touch_t touch, unsigned arg, uint32_t slot,
+                        uint64_t size) {
+  if (g->write) {
+    if (am_mvec_reserve(&t->ops, t->n_ops + 1) != 0) { g->err = AM_ENOMEM; return; }
+    am_op_t *o = &VEC(t->ops, am_op_t)[t->n_ops];
+    o->kind = (uint8_t)kind;
+    o->touch = (uint8_t)touch;
+    o->arg = (uint16_t)arg;
+    o->slot = slot;
+    o->size = size;
+    t->ops.len = t->n_ops + 1;
+  }
+  t->n_ops++;
+  if (kind != AM_OP_PHASE) t->n_real++;
+}
+
+static inline int push32(gen_t *g, am_mvec_t *v, uint32_t x) {
+  if (am_mvec_reserve(v, v->len + 1) != 0) { g->err = AM_ENOMEM; return -1; }
+  VEC(*v, uint32_t)[v->len++] = x;
+  return 0;
+}
+
+static inline void live_add(gthr_t *t, uint64_t n) {
+  t->live += n;
+  if (t->live > t->peak) t->peak = t->live;
+}
+
+static uint32_t slot_take(gen_t *g, gthr_t *t) {
+  if (t->freelist.len > 0) return VEC(t->freelist, uint32_t)[--t->freelist.len];
+  if (am_mvec_reserve(&t->slots, (size_t)t->n_slots + 1) != 0) { g->err = AM_ENOMEM; return 0; }
+  return t->n_slots++;
+}
+
+static void obj_free(gen_t *g, gthr_t *t, uint32_t s) {
+  slot_info_t *si = &VEC(t->slots, slot_info_t)[s];
+  if (t->prog->write_rounds > 0) emit(g, t, AM_OP_WRITE, AM_TOUCH_NONE, 0, s, t->prog->write_rounds);
+  emit(g, t, AM_OP_FREE, (am_touch_t)si->touch, 0, s, si->size);
+  t->n_free++;
+  t->live -= si->size;
+  push32(g, &t->freelist, s);
+}
+
+static unsigned channel(gen_t *g, unsigned src, unsigned dst) {
+  uint32_t *c = &g->chan_of[(size_t)src * g->T + dst];
+  if (*c == 0) {
+    if (am_mvec_reserve(&g->chans, g->chans.len + 1) != 0) { g->err = AM_ENOMEM; return 0; }
+    chan_t *ch = &VEC(g->chans, chan_t)[g->chans.len];
+    memset(ch, 0, sizeof *ch);
+    ch->src = src;
+    ch->dst = dst;
+    am_mvec_init(&ch->q, sizeof(msg_t));
+    *c = (uint32_t)++g->chans.len;
+    push32(g, &g->th[dst].in_chans, *c - 1);
+  }
+  return *c - 1;
+}
+
+static unsigned pick_target(gen_t *g, gthr_t *t) {
+  const am_program_t *pr = t->prog;
+  if (pr->handoff_to == AM_TO_NEXT) return (t->id + 1) % g->T;
+  unsigned first = 0, count = g->T;
+  if (pr->handoff_to == AM_TO_ROLE) { first = g->role_first[pr->handoff_role]; count = g->role_count[pr->handoff_role]; }
+  int inside = t->id >= first && t->id < first + count;
+  unsigned d = first + (unsigned)am_rng_below(&t->rng, count - (inside ? 1u : 0u));
+  if (inside && d >= t->id) d++;
+  return d;
+}
+
+/* The owner is done with object s: hand it off (SEND) or free it. */
+static void obj_end(gen_t *g, gthr_t *t, uint32_t s) {
+  const am_program_t *pr = t->prog;
+  if (pr->handoff_ratio > 0 && (pr->handoff_to == AM_TO_ROLE || g->T > 1) &&
+      (pr->handoff_ratio >= 1 || am_rng_double(&t->rng) < pr->handoff_ratio)) {
+    unsigned c = channel(g, t->id, pick_target(g, t));
+    if (g->err) return;
+    chan_t *ch = &VEC(g->chans, chan_t)[c];
+    slot_info_t *si = &VEC(t->slots, slot_info_t)[s];
+    if (am_mvec_reserve(&ch->q, ch->q.len + 1) != 0) { g->err = AM_ENOMEM; return; }
+    VEC(ch->q, msg_t)[ch->q.len++] = (msg_t){si->size, g->round, si->touch};
+    ch->sends++;
+    emit(g, t, AM_OP_SEND, (am_touch_t)si->touch, c, s, si->size);
+    t->live -= si->size;
+    push32(g, &t->freelist, s);
+    return;
+  }
+  obj_free(g, t, s);
+}
+
+/* One new object, by the phase's operation mix; returns its slot. */
+static uint32_t obj_alloc(gen_t *g, gthr_t *t) {
+  const am_program_t *pr = t->prog;
+  uint64_t size = am_dist_sample(&pr->size, &t->rng);
+  int kind = pr->mix_only;
+  if (kind < 0) {
+    double u = am_rng_double(&t->rng) * pr->mix_cum[AM_MIX_N - 1];
+    for (kind = 0; kind < AM_MIX_N - 1 && !(u < pr->mix_cum[kind]); kind++) {}
+  }
+  uint32_t s = slot_take(g, t);
+  if (g->err) return 0;
+  switch (kind) {
+  case AM_MIX_MALLOC: emit(g, t, AM_OP_MALLOC, pr->touch, 0, s, size); live_add(t, size); t->n_alloc++; break;
+  case AM_MIX_CALLOC: emit(g, t, AM_OP_CALLOC, pr->touch, 0, s, size); live_add(t, size); t->n_alloc++; break;
+  case AM_MIX_ALIGNED: {
+    unsigned a = pr->n_aligns == 1 ? pr->align_log2[0] : pr->align_log2[am_rng_below(&t->rng, pr->n_aligns)];
+    emit(g, t, AM_OP_ALIGNED, pr->touch, a, s, size);
+    live_add(t, size);
+    t->n_alloc++;
+    break;
+  }
+  default: { /* a realloc chain: the first REALLOC finds the slot empty (malloc) */
+    uint64_t cur = size;
+    emit(g, t, AM_OP_REALLOC, pr->touch, 0, s, cur);
+    live_add(t, cur);
+    t->n_alloc++;
+    for (uint32_t k = 1; k < pr->realloc_steps; k++) {
+      double next = (double)cur * pr->realloc_factor + 0.5;
+      uint64_t n = next < 1 ? 1 : next >= (double)AM_MAX_BLOCK ? AM_MAX_BLOCK : (uint64_t)next;
+      emit(g, t, AM_OP_REALLOC, pr->touch, 0, s, n);
+      t->live -= cur;
+      live_add(t, n);
+      t->n_alloc++;
+      cur = n;
+    }
+    size = cur;
+  }
+  }
+  slot_info_t *si = &VEC(t->slots, slot_info_t)[s];
+  si->size = size;
+  si->seq = t->seq++;
+  si->touch = (uint8_t)pr->touch;
+  t->done++;
+  if (pr->respawn > 0 && t->done % pr->respawn == 0) emit(g, t, AM_OP_RESPAWN, AM_TOUCH_NONE, 0, 0, 0);
+  return s;
+}
+
+/* ---- ordering helpers for frees ---- */
+static uint64_t seq_of(const gthr_t *t, uint32_t s) { return VEC(t->slots, slot_info_t)[s].seq; }
+
+static void sift(const gthr_t *t, uint32_t *a, size_t i, size_t n) {
+  for (;;) {
+    size_t c = 2 * i + 1;
+    if (c >= n) return;
+    if (c + 1 < n && seq_of(t, a[c + 1]) > seq_of(t, a[c])) c++;
+    if (seq_of(t, a[i]) >= seq_of(t, a[c])) return;
+    uint32_t x = a[i]; a[i] = a[c]; a[c] = x;
+    i = c;
+  }
+}
+
+/* Sort slots by allocation order (heapsort: no allocation, deterministic). */
+static void sort_by_seq(const gthr_t *t, uint32_t *a, size_t n) {
+  for (size_t i = n / 2; i-- > 0;) sift(t, a, i, n);
+  for (size_t k = n; k-- > 1;) {
+    uint32_t x = a[0]; a[0] = a[k]; a[k] = x;
+    sift(t, a, 0, k);
+  }
+}
+
+static void shuffle(am_rng_t *r, uint32_t *a, size_t n) {
+  for (size_t i = n; i-- > 1;) {
+    size_t j = (size_t)am_rng_below(r, i + 1);
+    uint32_t x = a[i]; a[i] = a[j]; a[j] = x;
+  }
+}
+
+/* End (owner) or free (kept objects) a list in allocation order, applying `order`. */
+static void release_list(gen_t *g, gthr_t *t, uint32_t *a, size_t n, am_order_t order, int end) {
+  if (order == AM_ORDER_RANDOM) shuffle(&t->rng, a, n);
+  for (size_t i = 0; i < n && !g->err; i++) {
+    uint32_t s = a[order == AM_ORDER_LIFO ? n - 1 - i : i];
+    if (end) obj_end(g, t, s);
+    else obj_free(g, t, s);
+  }
+}
+
+/* ---- lifetimes ---- */
+static void heap_push(gen_t *g, gthr_t *t, heap_ent_t e) {
+  if (am_mvec_reserve(&t->heap, t->heap.len + 1) != 0) { g->err = AM_ENOMEM; return; }
+  heap_ent_t *h = VEC(t->heap, heap_ent_t);
+  size_t i = t->heap.len++;
+  while (i > 0) {
+    size_t p = (i - 1) / 2;
+    if (h[p].expiry < e.expiry || (h[p].expiry == e.expiry && h[p].seq < e.seq)) break;
+    h[i] = h[p];
+    i = p;
+  }
+  h[i] = e;
+}
+
+static heap_ent_t heap_pop(gthr_t *t) {
+  heap_ent_t *h = VEC(t->heap, heap_ent_t), top = h[0], last = h[--t->heap.len];
+  size_t n = t->heap.len, i = 0;
+  for (;;) {
+    size_t c = 2 * i + 1;
+    if (c >= n) break;
+    if (c + 1 < n && (h[c + 1].expiry < h[c].expiry || (h[c + 1].expiry == h[c].expiry && h[c + 1].seq < h[c].seq))) c++;
+    if (last.expiry < h[c].expiry || (last.expiry == h[c].expiry && last.seq < h[c].seq)) break;
+    h[i] = h[c];
+    i = c;
+  }
+  if (n > 0) h[i] = last;
+  return top;
+}
+
+/* One allocation of thread t under its lifetime model. */
+static void step(gen_t *g, gthr_t *t) {
+  const am_life_t *l = &t->prog->life;
+  uint32_t s;
+  switch (l->kind) {
+  case AM_LIFE_PAIR:
+    s = obj_alloc(g, t);
+    if (!g->err) obj_end(g, t, s);
+    break;
+  case AM_LIFE_BATCH:
+    s = obj_alloc(g, t);
+    if (g->err || push32(g, &t->held, s) != 0) return;
+    if (t->held.len == l->count) {
+      release_list(g, t, VEC(t->held, uint32_t), t->held.len, l->order, 1);
+      t->held.len = 0;
+    }
+    break;
+  case AM_LIFE_WINDOW:
+    if (t->held.len < l->count) {
+      s = obj_alloc(g, t);
+      if (!g->err) push32(g, &t->held, s);
+    } else {
+      uint32_t j = l->replace_oldest ? t->win_pos : (uint32_t)am_rng_below(&t->rng, l->count);
+      if (l->replace_oldest) t->win_pos = (t->win_pos + 1) % l->count;
+      obj_end(g, t, VEC(t->held, uint32_t)[j]);
+      s = obj_alloc(g, t);
+      VEC(t->held, uint32_t)[j] = s;
+    }
+    break;
+  case AM_LIFE_OPS: {
+    s = obj_alloc(g, t);
+    if (g->err) return;
+    uint64_t now = t->done - 1;
+    heap_push(g, t, (heap_ent_t){now + am_dist_sample(&l->allocs, &t->rng), seq_of(t, s), s});
+    while (!g->err && t->heap.len > 0 && VEC(t->heap, heap_ent_t)[0].expiry <= now) obj_end(g, t, heap_pop(t).slot);
+    break;
+  }
+  case AM_LIFE_PHASE:
+  case AM_LIFE_RUN:
+    s = obj_alloc(g, t);
+    if (!g->err) push32(g, &t->held, s);
+    break;
+  }
+}
+
+/* Objects still live at the phase end: keep a random fraction, end the rest in order. */
+static void phase_end(gen_t *g, gthr_t *t) {
+  const am_life_t *l = &t->prog->life;
+  am_mvec_t *sc = &t->scratch;
+  sc->len = 0;
+  if (l->kind == AM_LIFE_OPS) {
+    if (am_mvec_reserve(sc, t->heap.len) != 0) { g->err = AM_ENOMEM; return; }
+    for (size_t i = 0; i < t->heap.len; i++) VEC(*sc, uint32_t)[i] = VEC(t->heap, heap_ent_t)[i].slot;
+    sc->len = t->heap.len;
+    t->heap.len = 0;
+  } else {
+    if (am_mvec_reserve(sc, t->held.len) != 0) { g->err = AM_ENOMEM; return; }
+    if (t->held.len) memcpy(sc->p, t->held.p, t->held.len * sizeof(uint32_t));
+    sc->len = t->held.len;
+    t->held.len = 0;
+  }
+  uint32_t *a = VEC(*sc, uint32_t);
+  size_t n = sc->len, k = 0;
+  if (l->keep > 0 && l->kind != AM_LIFE_BATCH) {
+    double kk = (double)n * l->keep + 0.5;
+    k = kk >= (double)n ? n : (size_t)kk;
+    for (size_t i = 0; i < k && k < n; i++) { /* a random subset of k objects is kept */
+      size_t j = i + (size_t)am_rng_below(&t->rng, n - i);
+      uint32_t x = a[i]; a[i] = a[j]; a[j] = x;
+    }
+    sort_by_seq(t, a, k);
+    for (size_t i = 0; i < k; i++) push32(g, &t->kept, a[i]);
+  }
+  sort_by_seq(t, a + k, n - k);
+  release_list(g, t, a + k, n - k, l->order, 1);
+}
+
+static void recv_part(gen_t *g, gthr_t *t, uint64_t upto) {
+  for (size_t i = 0; i < t->in_chans.len && !g->err; i++) {
+    uint32_t c = VEC(t->in_chans, uint32_t)[i];
+    chan_t *ch = &VEC(g->chans, chan_t)[c];
+    msg_t *q = VEC(ch->q, msg_t);
+    while (ch->head < ch->q.len && q[ch->head].round <= upto && !g->err) {
+      msg_t m = q[ch->head++];
+      uint32_t s = slot_take(g, t);
+      if (g->err) return;
+      slot_info_t *si = &VEC(t->slots, slot_info_t)[s];
+      si->size = m.size;
+      si->seq = t->seq++;
+      si->touch = m.touch;
+      emit(g, t, AM_OP_RECV, (am_touch_t)m.touch, c, s, m.size);
+      live_add(t, m.size);
+      obj_free(g, t, s);
+    }
+    if (ch->head == ch->q.len) ch->head = ch->q.len = 0;
+  }
+}
+
+static void free_kept(gen_t *g, gthr_t *t, am_order_t order) {
+  release_list(g, t, VEC(t->kept, uint32_t), t->kept.len, order, 0);
+  t->kept.len = 0;
+}
+
+static int over_limit(gen_t *g) {
+  uint64_t total = 0;
+  for (unsigned i = 0; i < g->T; i++) total += g->th[i].n_real;
+  return total > AM_MAX_OPS;
+}
+
+static int run_phase(gen_t *g, size_t pi, am_diag_t *d) {
+  const am_phase_t *ph = &g->p->phases[pi];
+  int role_of[AM_MAX_THREADS];
+  int rc = am_phase_assign(g->p, pi, g->T, role_of, d);
+  if (rc != 0) return rc;
+  memset(g->role_count, 0, sizeof g->role_count);
+  for (unsigned i = g->T; i-- > 0;)
+    if (role_of[i] >= 0) { g->role_first[role_of[i]] = i; g->role_count[role_of[i]]++; }
+  uint64_t rounds = 0;
+  g->round = 0;
+  for (unsigned i = 0; i < g->T; i++) {
+    gthr_t *t = &g->th[i];
+    t->prog = role_of[i] >= 0 ? &ph->roles[role_of[i]].prog : &idle_prog;
+    t->target = g->quick ? t->prog->quick_allocs : t->prog->allocs;
+    t->done = 0;
+    t->win_pos = 0;
+    t->held.len = t->heap.len = 0;
+    emit(g, t, AM_OP_PHASE, AM_TOUCH_NONE, (unsigned)pi, 0, 0);
+    if (ph->free_kept >= 0) free_kept(g, t, (am_order_t)ph->free_kept);
+    uint64_t r = (t->target + ph->round - 1) / ph->round;
+    if (r > rounds) rounds = r;
+  }
+  for (uint64_t r = 0; r < rounds && !g->err; r++) {
+    g->round = r;
+    for (unsigned i = 0; i < g->T; i++) {
+      gthr_t *t = &g->th[i];
+      uint64_t end = (r + 1) * ph->round < t->target ? (r + 1) * ph->round : t->target;
+      while (t->done < end && !g->err) step(g, t);
+    }
+    if (r >= ph->lag)
+      for (unsigned i = 0; i < g->T; i++) recv_part(g, &g->th[i], r - ph->lag);
+    if (over_limit(g)) break;
+  }
+  g->round = rounds;
+  for (unsigned i = 0; i < g->T && !g->err; i++) phase_end(g, &g->th[i]);
+  for (unsigned i = 0; i < g->T && !g->err; i++) recv_part(g, &g->th[i], UINT64_MAX);
+  return 0;
+}
+
+static void gen_free(gen_t *g, int keep_ops) {
+  if (g->th != NULL) {
+    for (unsigned i = 0; i < g->T; i++) {
+      gthr_t *t = &g->th[i];
+      if (!keep_ops) am_mvec_free(&t->ops);
+      am_mvec_free(&t->slots); am_mvec_free(&t->freelist); am_mvec_free(&t->held);
+      am_mvec_free(&t->heap); am_mvec_free(&t->kept); am_mvec_free(&t->scratch); am_mvec_free(&t->in_chans);
+    }
+    am_unmap(g->th, (size_t)g->T * sizeof *g->th);
+  }
+  for (size_t c = 0; c < g->chans.len; c++) am_mvec_free(&VEC(g->chans, chan_t)[c].q);
+  am_mvec_free(&g->chans);
+  am_unmap(g->chan_of, (size_t)g->T * g->T * sizeof *g->chan_of);
+}
+
+static int limit_error(const gen_t *g, am_diag_t *d) {
+  return am_diag(d, AM_ERANGE, "%s: phases: expected at most %llu operations in all, got more (threads %u%s); "
+                 "lower allocs", g->p->path, (unsigned long long)AM_MAX_OPS, g->T, g->quick ? ", quick" : "");
+}
+
+/* Walk the whole workload; on success the caller reads g->th and g->chans. */
+static int gen_run(gen_t *g, const am_pattern_t *p, const am_gen_opts_t *o, int write, am_diag_t *d) {
+  memset(g, 0, sizeof *g);
+  g->p = p;
+  g->T = o != NULL && o->threads != 0 ? o->threads : p->threads[0];
+  g->quick = o != NULL && o->quick;
+  g->write = write;
+  uint64_t seed = o != NULL && o->seed != 0 ? o->seed : p->seed;
+  am_mvec_init(&g->chans, sizeof(chan_t));
+  if (g->T > AM_MAX_THREADS)
+    return am_diag(d, AM_ERANGE, "%s: threads: expected a thread count from 1 to %u, got %u", p->path,
+                   AM_MAX_THREADS, g->T);
+  g->th = am_map((size_t)g->T * sizeof *g->th);
+  g->chan_of = am_map((size_t)g->T * g->T * sizeof *g->chan_of);
+  if (g->th == NULL || g->chan_of == NULL) { gen_free(g, 0); return am_diag(d, AM_ENOMEM, "%s: out of memory", p->path); }
+  for (unsigned i = 0; i < g->T; i++) {
+    gthr_t *t = &g->th[i];
+    t->id = i;
+    am_rng_seed(&t->rng, seed, i);
+    am_mvec_init(&t->ops, sizeof(am_op_t));
+    am_mvec_init(&t->slots, sizeof(slot_info_t));
+    am_mvec_init(&t->freelist, sizeof(uint32_t));
+    am_mvec_init(&t->held, sizeof(uint32_t));
+    am_mvec_init(&t->heap, sizeof(heap_ent_t));
+    am_mvec_init(&t->kept, sizeof(uint32_t));
+    am_mvec_init(&t->scratch, sizeof(uint32_t));
+    am_mvec_init(&t->in_chans, sizeof(uint32_t));
+  }
+  /* Cheap lower bound first: every allocation is at least an allocation op and a FREE
+   * or SEND, so a workload far over the limit is refused without walking it. */
+  int rc = 0;
+  uint64_t lower = 0;
+  for (size_t pi = 0; pi < p->n_phases && rc == 0; pi++) {
+    int role_of[AM_MAX_THREADS];
+    rc = am_phase_assign(p, pi, g->T, role_of, d);
+    for (unsigned i = 0; i < g->T && rc == 0; i++)
+      if (role_of[i] >= 0) {
+        const am_program_t *pr = &p->phases[pi].roles[role_of[i]].prog;
+        lower += 2 * (g->quick ? pr->quick_allocs : pr->allocs);
+      }
+  }
+  if (rc == 0 && lower > AM_MAX_OPS) rc = limit_error(g, d);
+  for (size_t pi = 0; pi < p->n_phases && rc == 0; pi++) {
+    rc = run_phase(g, pi, d);
+    if (rc == 0 && !g->err && over_limit(g)) rc = limit_error(g, d);
+    if (rc == 0 && g->err) rc = am_diag(d, g->err, "%s: out of memory while generating streams", p->path);
+  }
+  for (unsigned i = 0; i < g->T && rc == 0; i++) {
+    gthr_t *t = &g->th[i];
+    free_kept(g, t, AM_ORDER_FIFO);
+  }
+  if (rc == 0 && over_limit(g)) rc = limit_error(g, d);
+  if (rc == 0 && g->err) rc = am_diag(d, g->err, "%s: out of memory while generating streams", p->path);
+  if (rc == 0 && g->chans.len > 65536)
+    rc = am_diag(d, AM_ERANGE, "%s: phases: expected at most 65536 hand-off channels, got %zu", p->path, g->chans.len);
+  if (rc != 0) gen_free(g, 0);
+  return rc;
+}
+
+int am_workload_estimate(const am_pattern_t *p, const am_gen_opts_t *o, uint64_t *ops, uint64_t *peak, am_diag_t *d) {
+  gen_t g;
+  int rc = gen_run(&g, p, o, 0, d);
+  if (rc != 0) return rc;
+  uint64_t n = 0, pk = 0;
+  for (unsigned i = 0; i < g.T; i++) { n += g.th[i].n_real; pk += g.th[i].peak; }
+  if (ops != NULL) *ops = n;
+  if (peak != NULL) *peak = pk;
+  gen_free(&g, 0);
+  return 0;
+}
+
+/* The workload header, its stream table and channel capacities share one mapping. */
+static size_t header_bytes(unsigned T, unsigned C) {
+  return sizeof(am_workload_t) + (size_t)T * sizeof(am_stream_t) + (size_t)C * sizeof(size_t);
+}
+
+static uint64_t fnv1a(uint64_t h, const am_op_t *ops, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    uint8_t b[16];
+    const am_op_t *o = &ops[i];
+    b[0] = o->kind; b[1] = o->touch; b[2] = (uint8_t)o->arg; b[3] = (uint8_t)(o->arg >> 8);
+    for (int k = 0; k < 4; k++) b[4 + k] = (uint8_t)(o->slot >> (8 * k));
+    for (int k = 0; k < 8; k++) b[8 + k] = (uint8_t)(o->size >> (8 * k));
+    for (int k = 0; k < 16; k++) { h ^= b[k]; h *= 0x100000001b3ull; }
+  }
+  return h;
+}
+
+int am_workload_build(const am_pattern_t *p, const am_gen_opts_t *o, am_workload_t **out, am_diag_t *d) {
+  *out = NULL;
+  gen_t g;
+  int rc = gen_run(&g, p, o, 1, d);
+  if (rc != 0) return rc;
+  unsigned C = (unsigned)g.chans.len;
+  am_workload_t *w = am_map(header_bytes(g.T, C));
+  if (w == NULL) { gen_free(&g, 0); return am_diag(d, AM_ENOMEM, "%s: out of memory", p->path); }
+  w->n_threads = g.T;
+  w->streams = (am_stream_t *)(w + 1);
+  w->n_channels = C;
+  w->channel_capacity = C ? (size_t *)(w->streams + g.T) : NULL;
+  w->n_phases = (unsigned)p->n_phases;
+  w->checksum = 0xcbf29ce484222325ull;
+  for (unsigned i = 0; i < g.T; i++) {
+    gthr_t *t = &g.th[i];
+    am_mvec_shrink(&t->ops);
+    w->streams[i].ops = t->ops.p;
+    w->streams[i].n_ops = t->n_ops;
+    w->streams[i].n_slots = t->n_slots;
+    w->total_ops += t->n_real;
+    w->alloc_ops += t->n_alloc;
+    w->free_ops += t->n_free;
+    w->peak_live_bytes += t->peak;
+    w->checksum = fnv1a(w->checksum, t->ops.p, t->n_ops);
+  }
+  for (unsigned c = 0; c < C; c++) w->channel_capacity[c] = VEC(g.chans, chan_t)[c].sends;
+  gen_free(&g, 1);
+  *out = w;
+  return 0;
+}
+
+void am_workload_free(am_workload_t *w) {
+  if (w == NULL) return;
+  for (unsigned i = 0; i < w->n_threads; i++) am_unmap(w->streams[i].ops, w->streams[i].n_ops * sizeof(am_op_t));
+  am_unmap(w, header_bytes(w->n_threads, w->n_channels));
+}

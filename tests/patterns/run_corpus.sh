@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# tests/patterns/run_corpus.sh — the broken-pattern corpus: for every bad/NAME.json,
+# `allocmark check bad/NAME.json` must exit 2 and print exactly the line in
+# bad/NAME.expected on stderr, and nothing on stdout. Run from tests/patterns/.
+# Usage: run_corpus.sh PATH/TO/allocmark
+set -u
+am=${1:?usage: run_corpus.sh PATH/TO/allocmark}
+cd "$(dirname "$0")"
+n=0; bad=0
+for f in bad/*.json; do
+  exp="${f%.json}.expected"
+  n=$((n + 1))
+  if [ ! -f "$exp" ]; then echo "FAIL $f: no $exp"; bad=$((bad + 1)); continue; fi
+  out=$("$am" check "$f" 2>/tmp/am_corpus_err.$$); rc=$?
+  err=$(cat /tmp/am_corpus_err.$$)
+  want=$(cat "$exp")
+  if [ "$rc" != 2 ] || [ "$err" != "$want" ] || [ -n "$out" ]; then
+    echo "FAIL $f: exit $rc"
+    echo "  expected: $want"
+    echo "  got:      $err"
+    [ -n "$out" ] && echo "  stdout:   $out"
+    bad=$((bad + 1))
+  fi
+done
+rm -f /tmp/am_corpus_err.$$
+if [ "$n" -lt 30 ]; then echo "FAIL: only $n broken patterns (at least 30 wanted)"; bad=$((bad + 1)); fi
+echo "$((n - bad)) of $n broken patterns give their expected error"
+[ "$bad" = 0 ]
