@@ -7,7 +7,6 @@
  *   report_tables.c  the tables (time, rss, scaling, latency, timeline, ...) and their
  *                    TSV / CSV / Markdown writers, read by the plots/ scripts and spreadsheets
  *   report_fmt.c     number and text formatting shared by both writers
- *   report_sha256.c  SHA-256 of the results files, for the citation block
  *   cmd_report.c     options, and writing the output only once everything succeeded
  */
 #ifndef AM_REPORT_H
@@ -123,8 +122,5 @@ char *am_fmt_exact(char *buf, size_t cap, double v);    /* %.9g, for tables     
 char *am_fmt_cell(char *buf, size_t cap, const char *s);
 /* Canonical rank of a backend name (system first, ...); unknown names after. */
 int am_backend_rank(const char *name);
-
-/* SHA-256 of a memory block as 64 hex digits and a NUL (report_sha256.c). */
-void am_report_sha256(const void *data, size_t len, char hex[65]);
 
 #endif /* AM_REPORT_H */

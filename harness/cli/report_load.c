@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <cJSON.h>
 #include "report.h"
+#include "sha256.h"
 
 #define AM_RESULTS_SCHEMA 1
 
@@ -258,7 +259,7 @@ static int load_file(am_report_t *r, const char *path, int from_folder, const am
   f->path = strdup(path);
   const char *slash = strrchr(f->path, '/');
   f->base = slash != NULL ? slash + 1 : f->path;
-  am_report_sha256(text, len, f->sha256);
+  am_sha256_hex(text, len, f->sha256);
   free(text);
   loc_t l = {.file = f->path, .at = ""};
 
