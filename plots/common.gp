@@ -29,3 +29,6 @@ only(i, v) = strcol("backend") eq word(backends, i) ? v : NaN
 set grid ytics lc rgb "#dddddd"
 set border 3
 set tics nomirror
+# Whiskers (min–max) as vectors with flat caps: gnuplot's errorbar styles blank a
+# disc around each point, which would notch the bars.
+set style arrow 1 heads size screen 0.004, 90 lw 1 lc rgb "black"

@@ -6,7 +6,7 @@
 # (groups). See common.gp.
 ng = exists("ngroups") ? ngroups : 1
 W = ng * 95 + 380 < 900 ? 900 : ng * 95 + 380
-H = 900
+H = 1000
 load dir . "common.gp"
 MiB = 1048576.0
 # Bars on a log axis start at the decade below the smallest value.
@@ -30,12 +30,12 @@ plot groups using (column("group")):(NaN):xtic("") notitle, \
        (xpos(column("group"), column("slot")) - bw / 2):(xpos(column("group"), column("slot")) + bw / 2):\
        (rss_base):(column("peak_rss_bytes") / MiB) \
        with boxxyerror lc rgb bcolor(word(backends, i)) title word(backends, i), \
-     data using (xpos(column("group"), column("slot"))):(column("peak_rss_bytes") / MiB):\
-       (column("peak_rss_min") / MiB):(column("peak_rss_max") / MiB) with yerrorbars lc rgb "black" pt 7 ps 0 notitle, \
+     data using (xpos(column("group"), column("slot"))):(column("peak_rss_min") / MiB):(0):\
+       ((column("peak_rss_max") - column("peak_rss_min")) / MiB) with vectors arrowstyle 1 notitle, \
      data using (strcol("status") eq "ok" ? NaN : xpos(column("group"), column("slot"))):(rss_base * 1.1):\
        ("✗ " . strcol("backend") . " " . strcol("status")) \
        with labels rotate by 90 left offset 0, 0.5 tc rgb fail_color font ",9" notitle
-set ylabel "memory overhead (log scale)\n(peak RSS − baseline) ÷ peak live bytes"
+set ylabel "memory overhead (log scale)\n(peak RSS − baseline) ÷ live bytes"
 unset key
 set yrange [ovh_base : *]
 set format y "%g×"
@@ -47,8 +47,8 @@ plot groups using (column("group")):(NaN):xtic(strcol("label")) notitle, \
        (xpos(column("group"), column("slot")) - bw / 2):(xpos(column("group"), column("slot")) + bw / 2):\
        (ovh_base):(column("overhead")) \
        with boxxyerror lc rgb bcolor(word(backends, i)) notitle, \
-     data using (xpos(column("group"), column("slot"))):(column("overhead")):\
-       (column("overhead_min")):(column("overhead_max")) with yerrorbars lc rgb "black" pt 7 ps 0 notitle, \
+     data using (xpos(column("group"), column("slot"))):(column("overhead_min")):(0):\
+       (column("overhead_max") - column("overhead_min")) with vectors arrowstyle 1 notitle, \
      data using (strcol("status") eq "ok" ? NaN : xpos(column("group"), column("slot"))):(ovh_base * 1.05):\
        ("✗ " . strcol("backend") . " " . strcol("status")) \
        with labels rotate by 90 left offset 0, 0.5 tc rgb fail_color font ",9" notitle

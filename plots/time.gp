@@ -23,8 +23,8 @@ plot groups using (column("group")):(NaN):xtic(strcol("label")) notitle, \
        (xpos(column("group"), column("slot")) - bw / 2):(xpos(column("group"), column("slot")) + bw / 2):\
        (column("ratio") < 1 ? column("ratio") : 1):(column("ratio") < 1 ? 1 : column("ratio")) \
        with boxxyerror lc rgb bcolor(word(backends, i)) title word(backends, i), \
-     data using (xpos(column("group"), column("slot"))):(column("ratio")):(column("ratio_min")):(column("ratio_max")) \
-       with yerrorbars lc rgb "black" pt 7 ps 0 lw 1 notitle, \
+     data using (xpos(column("group"), column("slot"))):(column("ratio_min")):(0):(column("ratio_max") - column("ratio_min")) \
+       with vectors arrowstyle 1 notitle, \
      data using (strcol("status") eq "ok" ? NaN : xpos(column("group"), column("slot"))):(1):\
        ("✗ " . strcol("backend") . " " . strcol("status")) \
        with labels rotate by 90 left offset 0, 0.5 tc rgb fail_color font ",9" notitle
