@@ -20,9 +20,10 @@ set datafile separator "\t"
 set datafile columnheaders
 set encoding utf8
 load dir . "palette.gp"
+if (!exists("backends")) backends = ""
 nb = words(backends)
 # Grouped bars: backend `slot` of `nb` side by side around x = group.
-bw = 0.8 / nb
+bw = nb > 0 ? 0.8 / nb : 0.8
 xpos(g, s) = g + (s - (nb - 1) / 2.0) * bw
 # Keep a row only for backend i (column "backend"), else NaN (row skipped).
 only(i, v) = strcol("backend") eq word(backends, i) ? v : NaN
