@@ -14,6 +14,8 @@
  * receive part; every RECV waits for a SEND at a strictly earlier position of another
  * thread, and SEND never waits, so the waiting thread at the earliest position always
  * finds its object (README: "Hand-off and deadlock freedom").
+ * Peak live bytes: per thread, bytes in its slots plus the objects it sent that are
+ * not received yet in this round schedule (lockstep threads); summed over threads.
  * Kept objects are freed explicitly at the start of a phase with free_kept, or after
  * the last phase, so every stream ends with every slot empty.
  */
@@ -136,8 +138,7 @@ static void obj_end(gen_t *g, gthr_t *t, uint32_t s) {
     VEC(ch->q, msg_t)[ch->q.len++] = (msg_t){si->size, g->round, si->touch};
     ch->sends++;
     emit(g, t, AM_OP_SEND, (am_touch_t)si->touch, c, s, si->size);
-    t->live -= si->size;
-    push32(g, &t->freelist, s);
+    push32(g, &t->freelist, s); /* still counted live on t until received */
     return;
   }
   obj_free(g, t, s);
@@ -350,6 +351,7 @@ static void recv_part(gen_t *g, gthr_t *t, uint64_t upto) {
       si->seq = t->seq++;
       si->touch = m.touch;
       emit(g, t, AM_OP_RECV, (am_touch_t)m.touch, c, s, m.size);
+      g->th[ch->src].live -= m.size;
       live_add(t, m.size);
       obj_free(g, t, s);
     }

@@ -1,7 +1,7 @@
 /* tests/patterns/test_gen.c — the stream generator: determinism, well-formed streams
  * (streamcheck.c), estimate == build, and the semantics of each lifetime, operation
- * mix, hand-off and phase feature. Usage: test_gen [PATTERNS_DIR] — with a folder,
- * every *.json in it is also built at quick scale and checked. */
+ * mix, hand-off and phase feature. Usage: test_gen [DIR...] — every *.json in each
+ * folder is also built at quick scale, at each of its thread counts, and checked. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -318,7 +318,7 @@ int main(int argc, char **argv) {
   test_false_sharing_write();
   test_spec_roundtrip();
   test_limits();
-  if (argc > 1) test_pattern_dir(argv[1]);
+  for (int i = 1; i < argc; i++) test_pattern_dir(argv[i]);
   printf("%s (%d failure%s)\n", failures ? "FAILED" : "ok", failures, failures == 1 ? "" : "s");
   return failures != 0;
 }
