@@ -24,11 +24,14 @@ typedef struct am_rstat_s {
   int has;
   int noisy;                 /* cv above the engine's threshold (5 %)            */
   double median, min, max, ci_lo, ci_hi, cv;
+  double cov;                /* true coverage of [ci_lo, ci_hi] (NaN: unknown);
+                                below 0.95 with fewer than 6 repetitions          */
 } am_rstat_t;
 
 /* Latency percentiles of one operation kind, in ns (-1: not reported). */
 enum { AM_RLAT_P50, AM_RLAT_P90, AM_RLAT_P99, AM_RLAT_P999, AM_RLAT_P9999, AM_RLAT_MAX, AM_RLAT_N };
-extern const char *const am_rlat_names[AM_RLAT_N]; /* "p50" ... "max" (JSON keys)  */
+extern const char *const am_rlat_keys[AM_RLAT_N];  /* JSON keys: "p50" ... "p99_9" */
+extern const char *const am_rlat_names[AM_RLAT_N]; /* shown: "p50" ... "p99.9"     */
 typedef struct am_rlat_s {
   const char *op;            /* "malloc", "free", ...                            */
   double p[AM_RLAT_N];
@@ -48,18 +51,20 @@ typedef struct am_rbench_s {
   am_rstat_t ns, ops, rss, ovh, faults;
   am_rlat_t *lat;            /* latency per op kind (NULL when not measured)     */
   size_t n_lat;
-  double timer_ns;           /* cost of the latency timer, ns (-1: unknown)      */
+  double timer_ns;           /* cost of one timing (latency.timer_cost_ns; -1: unknown) */
   double *tl_t, *tl_rss;     /* RSS timeline: ms since start, bytes (n_tl points) */
   size_t n_tl;
   size_t group;              /* index in am_report_t.groups                      */
   size_t slot;               /* index of the backend in am_report_t.backends     */
 } am_rbench_t;
 
-/* The results file's context (what the environment block shows). NULL: absent. */
+/* The results file's context (what the environment block shows), as text; NULL when
+ * absent or null. The order is the order of the environment block. */
 enum {
-  AM_CTX_DATE, AM_CTX_HOST, AM_CTX_CPU, AM_CTX_CORES, AM_CTX_KERNEL, AM_CTX_LIBC,
-  AM_CTX_COMPILER, AM_CTX_CFLAGS, AM_CTX_BUILD, AM_CTX_COMMIT, AM_CTX_DIRTY, AM_CTX_THP,
-  AM_CTX_OVERCOMMIT, AM_CTX_CMDLINE, AM_CTX_N
+  AM_CTX_DATE, AM_CTX_HOST, AM_CTX_CPU, AM_CTX_CORES, AM_CTX_MEMORY, AM_CTX_ARCH,
+  AM_CTX_KERNEL, AM_CTX_LIBC, AM_CTX_COMPILER, AM_CTX_CFLAGS, AM_CTX_BUILD, AM_CTX_SANITIZE,
+  AM_CTX_COMMIT, AM_CTX_DIRTY, AM_CTX_THP, AM_CTX_THP_DEFRAG, AM_CTX_OVERCOMMIT,
+  AM_CTX_GOVERNOR, AM_CTX_PERF, AM_CTX_CMDLINE, AM_CTX_N
 };
 extern const char *const am_ctx_keys[AM_CTX_N];   /* JSON keys under "context"  */
 extern const char *const am_ctx_labels[AM_CTX_N]; /* row labels in the report   */

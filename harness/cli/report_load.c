@@ -12,17 +12,24 @@
 #include <sys/stat.h>
 #include <cJSON.h>
 #include "report.h"
+#include "results.h"
 #include "sha256.h"
 
-#define AM_RESULTS_SCHEMA 1
+#define AM_STR_(x) #x
+#define AM_STR(x) AM_STR_(x)
 
+const char *const am_rlat_keys[AM_RLAT_N] = {"p50", "p90", "p99", "p99_9", "p99_99", "max"};
 const char *const am_rlat_names[AM_RLAT_N] = {"p50", "p90", "p99", "p99.9", "p99.99", "max"};
 const char *const am_ctx_keys[AM_CTX_N] = {
-  "date", "host", "cpu_model", "cores", "kernel", "libc", "compiler", "cflags", "build_type",
-  "git_commit", "git_dirty", "thp", "overcommit", "command_line"};
+  "date_utc", "host", "cpu_model", "cores_online", "memory_bytes", "arch", "kernel", "libc",
+  "compiler", "compiler_flags", "build_type", "sanitizers", "git_commit", "git_dirty",
+  "thp_enabled", "thp_defrag", "overcommit_memory", "cpu_governor", "perf_event_paranoid",
+  "command_line"};
 const char *const am_ctx_labels[AM_CTX_N] = {
-  "date", "host", "CPU", "cores", "kernel", "libc", "compiler", "flags", "build type",
-  "git commit", "uncommitted changes", "transparent huge pages", "overcommit", "command line"};
+  "date (UTC)", "host", "CPU", "cores", "memory", "architecture", "kernel", "libc",
+  "compiler", "compiler flags", "build type", "sanitizers", "git commit", "uncommitted changes",
+  "transparent huge pages", "THP defrag", "overcommit_memory", "CPU frequency governor",
+  "perf_event_paranoid", "command line"};
 
 static const char *const statuses[] = {"ok", "crashed", "timeout", "oom", "error"};
 
@@ -74,8 +81,8 @@ static int load_stat(const cJSON *aggs, const char *metric, int required, am_rst
   }
   snprintf(path, sizeof path, "aggregates.%s", metric);
   if (!cJSON_IsObject(a)) return bad(d, l, path, "an object or null");
-  static const char *const keys[] = {"median", "min", "max", "ci95_low", "ci95_high", "cv"};
-  double *dst[] = {&s->median, &s->min, &s->max, &s->ci_lo, &s->ci_hi, &s->cv};
+  static const char *const keys[] = {"median", "min", "max", "ci95_low", "ci95_high", "cv", "ci_coverage"};
+  double *dst[] = {&s->median, &s->min, &s->max, &s->ci_lo, &s->ci_hi, &s->cv, &s->cov};
   for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
     const cJSON *v = get(a, keys[i]);
     snprintf(path, sizeof path, "aggregates.%s.%s", metric, keys[i]);
@@ -99,13 +106,13 @@ static int load_stat(const cJSON *aggs, const char *metric, int required, am_rst
   return 0;
 }
 
-/* latency: {timer_ns, ops: {<kind>: {count, p50, p90, p99, p99.9, p99.99, max}}} */
+/* latency: {timer_cost_ns, ops: {<kind>: {count, p50, p90, p99, p99_9, p99_99, max}}} */
 static int load_latency(const cJSON *bj, am_rbench_t *b, const loc_t *l, am_diag_t *d) {
   const cJSON *lat = get(bj, "latency");
   b->timer_ns = -1;
   if (is_absent(lat)) return 0;
   if (!cJSON_IsObject(lat)) return bad(d, l, "latency", "an object or null");
-  int rc = opt_num(lat, "timer_ns", &b->timer_ns, "latency.timer_ns", l, d);
+  int rc = opt_num(lat, "timer_cost_ns", &b->timer_ns, "latency.timer_cost_ns", l, d);
   if (rc != 0) return rc;
   const cJSON *ops = get(lat, "ops"), *op;
   if (!cJSON_IsObject(ops)) return bad(d, l, "latency.ops", "an object keyed by operation kind");
@@ -120,8 +127,8 @@ static int load_latency(const cJSON *bj, am_rbench_t *b, const loc_t *l, am_diag
     am_rlat_t *x = &b->lat[b->n_lat++];
     x->op = op->string;
     for (int i = 0; i < AM_RLAT_N; i++) {
-      snprintf(path, sizeof path, "latency.ops.%s.%s", op->string, am_rlat_names[i]);
-      if ((rc = opt_num(op, am_rlat_names[i], &x->p[i], path, l, d)) != 0) return rc;
+      snprintf(path, sizeof path, "latency.ops.%s.%s", op->string, am_rlat_keys[i]);
+      if ((rc = opt_num(op, am_rlat_keys[i], &x->p[i], path, l, d)) != 0) return rc;
     }
     snprintf(path, sizeof path, "latency.ops.%s.count", op->string);
     if ((rc = opt_num(op, "count", &x->count, path, l, d)) != 0) return rc;
@@ -198,12 +205,45 @@ static int load_bench(const cJSON *bj, am_rbench_t *b, const loc_t *l, am_diag_t
   return load_timeline(bj, b, l, d);
 }
 
-/* Context value as text: strings as they are, numbers and booleans printed, objects
- * and arrays as compact JSON. */
-static char *ctx_text(const cJSON *v) {
+/* The command line (an array of arguments after the program name) as one shell
+ * line, "allocmark run ...", arguments quoted where the shell would need it. */
+static char *argv_text(const cJSON *arr) {
+  size_t cap = 16;
+  const cJSON *a;
+  cJSON_ArrayForEach(a, arr) cap += 3 + 4 * (cJSON_IsString(a) ? strlen(a->valuestring) : 4);
+  char *s = malloc(cap), *o = s;
+  if (s == NULL) return NULL;
+  o += sprintf(o, "allocmark");
+  cJSON_ArrayForEach(a, arr) {
+    const char *t = cJSON_IsString(a) ? a->valuestring : "?";
+    *o++ = ' ';
+    if (t[0] != '\0' && strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./,=:+@%") == strlen(t)) {
+      o += sprintf(o, "%s", t);
+      continue;
+    }
+    *o++ = '\'';
+    for (; *t; t++) {
+      if (*t == '\'') { memcpy(o, "'\\''", 4); o += 4; } else *o++ = *t;
+    }
+    *o++ = '\'';
+    *o = '\0';
+  }
+  return s;
+}
+
+/* Context value as text: strings as they are (trimmed), numbers and booleans printed,
+ * the command line as a shell line, the memory size in GiB, other objects and arrays
+ * as compact JSON. */
+static char *ctx_text(int key, const cJSON *v) {
   char buf[64];
   if (is_absent(v)) return NULL;
-  if (cJSON_IsString(v)) return strdup(v->valuestring);
+  if (key == AM_CTX_CMDLINE && cJSON_IsArray(v)) return argv_text(v);
+  if (key == AM_CTX_MEMORY && cJSON_IsNumber(v)) return strdup(am_fmt_bytes(buf, sizeof buf, v->valuedouble));
+  if (cJSON_IsString(v)) {
+    const char *t = v->valuestring;
+    while (*t == ' ') t++;
+    return *t != '\0' ? strdup(t) : NULL;
+  }
   if (cJSON_IsBool(v)) return strdup(cJSON_IsTrue(v) ? "yes" : "no");
   if (cJSON_IsNumber(v)) return strdup(am_fmt_exact(buf, sizeof buf, v->valuedouble));
   char *s = cJSON_PrintUnformatted(v), *c = s != NULL ? strdup(s) : NULL;
@@ -272,11 +312,13 @@ static int load_file(am_report_t *r, const char *path, int from_folder, const am
   r->n_files++; /* from here on, am_report_free releases it */
   ++*seen;
   if (!cJSON_IsObject(root)) return bad(d, &l, "(top level)", "an object");
-  if (!cJSON_IsNumber(sv) || sv->valuedouble != AM_RESULTS_SCHEMA)
-    return bad(d, &l, "schema_version", "1 (the results schema this allocmark reads)");
+  if (!cJSON_IsNumber(sv) || sv->valuedouble < 1 || sv->valuedouble > AM_RESULTS_SCHEMA_VERSION ||
+      sv->valuedouble != floor(sv->valuedouble))
+    return bad(d, &l, "schema_version", "an integer 1.." AM_STR(AM_RESULTS_SCHEMA_VERSION)
+               " (the results schemas this allocmark reads)");
   const cJSON *ctx = get(root, "context");
   if (!is_absent(ctx) && !cJSON_IsObject(ctx)) return bad(d, &l, "context", "an object");
-  for (int i = 0; i < AM_CTX_N; i++) f->ctx[i] = ctx_text(get(ctx, am_ctx_keys[i]));
+  for (int i = 0; i < AM_CTX_N; i++) f->ctx[i] = ctx_text(i, get(ctx, am_ctx_keys[i]));
   const cJSON *pat = get(root, "pattern");
   if (!cJSON_IsObject(pat)) return bad(d, &l, "pattern", "an object");
   const cJSON *pn = get(pat, "name");

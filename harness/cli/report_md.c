@@ -56,6 +56,9 @@ static void environment(FILE *o, const am_report_t *r) {
       }
       if (lo != NULL && strcmp(lo, hi) != 0) { fprintf(o, "| dates | %s … %s |\n", lo, hi); continue; }
     }
+    int any = 0;
+    for (size_t i = 0; i < r->n_files; i++) any |= r->files[i].ctx[k] != NULL;
+    if (!any) continue; /* e.g. no sanitizers, no frequency governor */
     ctx_values(r, k, v, sizeof v);
     fprintf(o, "| %s | %s |\n", am_ctx_labels[k], v);
   }
@@ -77,8 +80,9 @@ static void time_table(FILE *o, const am_report_t *r) {
         "Median ns per operation over the repetitions, the 95 % confidence interval of the\n"
         "median in parentheses, and the ratio to `system` (backend median ÷ system median:\n"
         "below 1× is faster than glibc). **Bold**: the fastest allocator of the row.\n"
-        "† marks a noisy figure (coefficient of variation above 5 %); ✗ a benchmark that\n"
-        "failed (see Failures).\n\n", o);
+        "† marks a noisy figure (coefficient of variation above 5 %); * an interval that\n"
+        "covers less than 95 % (with fewer than 6 repetitions it is [min, max]); ✗ a\n"
+        "benchmark that failed (see Failures).\n\n", o);
   table_head(o, r, "pattern | threads", "---|--:|");
   for (size_t g = 0; g < r->n_groups; g++) {
     const am_rgroup_t *grp = &r->groups[g];
@@ -101,8 +105,8 @@ static void time_table(FILE *o, const am_report_t *r) {
       am_fmt_num(m, sizeof m, b->ns.median);
       const char *mark = b == best ? "**" : "", *noisy = b->ns.noisy ? "†" : "";
       if (isfinite(b->ns.ci_lo) && isfinite(b->ns.ci_hi))
-        fprintf(o, " %s%s%s%s (%s–%s)%s |", mark, m, noisy, mark, am_fmt_num(lo, sizeof lo, b->ns.ci_lo),
-                am_fmt_num(hi, sizeof hi, b->ns.ci_hi), ratio);
+        fprintf(o, " %s%s%s%s (%s–%s)%s%s |", mark, m, noisy, mark, am_fmt_num(lo, sizeof lo, b->ns.ci_lo),
+                am_fmt_num(hi, sizeof hi, b->ns.ci_hi), isfinite(b->ns.cov) && b->ns.cov < 0.95 ? "*" : "", ratio);
       else
         fprintf(o, " %s%s%s%s%s |", mark, m, noisy, mark, ratio);
     }
@@ -170,8 +174,9 @@ static void latency_tables(FILE *o, const am_report_t *r) {
   int any = 0;
   for (size_t i = 0; i < r->n_b; i++) any |= r->b[i].n_lat > 0;
   if (!any) return;
-  fputs("## Latency\n\nPer-operation latency in ns (log-linear histogram, ≤ 1 % bucket error); `timer`\n"
-        "is the measured cost of one timing, included in the figures.\n\n", o);
+  fputs("## Latency\n\nPer-operation latency in ns (log-linear histogram, ≤ 1 % bucket error), the\n"
+        "median over the repetitions of each percentile, and the largest max; `timer` is\n"
+        "the measured cost of one timing, included in the figures (nothing subtracted).\n\n", o);
   for (size_t g = 0; g < r->n_groups; g++) {
     const am_rgroup_t *grp = &r->groups[g];
     int has = 0;

@@ -16,7 +16,7 @@ const char *const am_rtable_help[] = {
   "median/min/max ns per op, 95 % CI, ratio to system (and min/max ratio) per benchmark",
   "peak RSS (median/min/max bytes) and memory overhead per benchmark",
   "ops per second (median/min/max) per pattern, backend and thread count",
-  "latency percentiles p50..p99.99 and max (ns) per benchmark and op kind",
+  "latency percentiles p50..p99.99 and max (ns) per benchmark and op kind, timer cost",
   "RSS timeline points (ms since start, bytes) per benchmark",
   "benchmarks whose status is not ok, with their error",
   "one row per pattern x threads: flags for thread sweep, latency, timeline, failures",
@@ -96,8 +96,8 @@ static void bench_keys(tw_t *w, const am_report_t *r, const am_rbench_t *b) {
 
 static void t_time(tw_t *w, const am_report_t *r) {
   static const char *const cols[] = {"pattern", "threads", "backend", "status", "group", "slot", "label",
-    "median_ns", "min_ns", "max_ns", "ci95_low_ns", "ci95_high_ns", "ratio", "ratio_min", "ratio_max",
-    "noisy", NULL};
+    "median_ns", "min_ns", "max_ns", "ci95_low_ns", "ci95_high_ns", "ci_coverage", "ratio", "ratio_min",
+    "ratio_max", "noisy", NULL};
   tw_header(w, cols);
   for (size_t i = 0; i < r->n_b; i++) {
     const am_rbench_t *b = &r->b[i], *s = r->groups[b->group].sys;
@@ -110,6 +110,7 @@ static void t_time(tw_t *w, const am_report_t *r) {
     tw_num(w, has ? ns->max : NAN);
     tw_num(w, has ? ns->ci_lo : NAN);
     tw_num(w, has ? ns->ci_hi : NAN);
+    tw_num(w, has ? ns->cov : NAN);
     tw_num(w, has ? ns->median / base : NAN);
     tw_num(w, has ? ns->min / base : NAN);
     tw_num(w, has ? ns->max / base : NAN);
