@@ -6,7 +6,9 @@
 # 1. scripts/deps.sh (Debian packages), then a Release build in build/ (incremental).
 # 2. For each pattern in patterns/ (sorted), one `allocmark run` on the backends, each
 #    repetition a fresh runner process, writing one results JSON per pattern.
-# 3. `allocmark report` -> report.md, and plots/plot_all.sh -> plots/*.png, *.svg.
+# 3. `allocmark report` -> report.md, and plots/plot_all.sh -> plots/*.png, *.svg
+#    (with pagepool's heat map when plots/pagepool_heatmap.gp exists: one extra replay
+#    in the pagepool runner writes the map to pagepool/<pattern>.json).
 # Everything goes to results/<UTC stamp>/ (or --out DIR), and results/latest points
 # at it. Progress, with an ETA, on stderr; each run's own output in logs/<pattern>.log.
 #
@@ -57,7 +59,7 @@ while [ $# -gt 0 ]; do
     --threads) need "$@"; threads=$2; shift 2 ;;
     --timeout) need "$@"; timeout=$2; shift 2 ;;
     --out) need "$@"; out=$2; shift 2 ;;
-    -h|--help) sed -n '2,42p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
   esac
 done
@@ -137,6 +139,26 @@ for i in "${!files[@]}"; do
   esac
 done
 trap - INT
+
+# pagepool's page/pool map for its heat map chart: one extra, untimed replay of one
+# pattern (seed-perf-test when selected) in the pagepool runner, when both the runner
+# and plots/pagepool_heatmap.gp exist. The dump goes to pagepool/ so that
+# `allocmark report DIR` never mistakes it for a results file.
+pp_runner=$(dirname "$am")/runners/am-runner-pagepool
+if [ "$interrupted" = 0 ] && [ -f plots/pagepool_heatmap.gp ] && [ -x "$pp_runner" ] &&
+   [[ ",$backends," == *,all,* || ",$backends," == *,pagepool,* ]]; then
+  pick=${files[0]}
+  for f in "${files[@]}"; do [ "$(basename "$f" .json)" = seed-perf-test ] && pick=$f; done
+  mkdir -p "$out/pagepool"
+  dump=$out/pagepool/$(basename "$pick" .json).json
+  qarg=()
+  [ "$quick" = 1 ] && qarg=(--quick)
+  echo "run_all: pagepool map of $(basename "$pick" .json) for the heat map" >&2
+  "$pp_runner" run --pattern "$pick" "${qarg[@]}" --rss-interval-ms 0 --no-hw --dump-pagepool "$dump" \
+    >/dev/null 2>"$out/logs/pagepool-dump.log" ||
+    { echo "run_all: pagepool dump failed (see $out/logs/pagepool-dump.log); no heat map" >&2; rm -f "$dump"; }
+fi
+
 if [ "$interrupted" = 1 ]; then
   echo "run_all: interrupted; reporting the results finished so far" >&2
   rm -f "$out"/*.json.tmp* "$out"/.*.tmp* 2>/dev/null

@@ -13,9 +13,9 @@
 #   latency-<pattern>-<N>t.{png,svg}   latency percentiles (when measured, --latency)
 #   timeline-<pattern>-<N>t.{png,svg}  RSS over time per backend
 #   pagepool-heatmap-<name>.{png,svg}  pagepool's page/pool heat map, when
-#                                      plots/pagepool_heatmap.gp exists and DIR holds a
-#                                      dump named pagepool-dump*.json (the script gets
-#                                      dump, out, fmt, machine, dir)
+#                                      plots/pagepool_heatmap.gp exists, for each dump
+#                                      DIR/pagepool/<name>.json (pp_dump_json; the script
+#                                      gets dump, out, fmt, machine, dir)
 # Failed benchmarks are marked in red in every chart. Colours: plots/palette.gp.
 # Exit status: 0 all charts written; 1 a chart failed (the others are still made);
 # 2 bad input (allocmark report's one-line message).
@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --allocmark) am=$2; shift 2 ;;
     --formats) formats=$2; shift 2 ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     -*) echo "plot_all.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
     *) break ;;
   esac
@@ -119,10 +119,9 @@ done < <(tail -n +2 "$data/patterns.tsv")
 
 # pagepool's heat map (its script is pagepool's; called only when both are there).
 if [ -f "$here/pagepool_heatmap.gp" ]; then
-  for dump in "$dir"/pagepool-dump*.json; do
+  for dump in "$dir"/pagepool/*.json; do
     [ -f "$dump" ] || continue
-    name=$(basename "$dump" .json)
-    chart pagepool_heatmap.gp "pagepool-heatmap-${name#pagepool-dump}" "dump=$(gq "$dump")"
+    chart pagepool_heatmap.gp "pagepool-heatmap-$(fname "$(basename "$dump" .json)")" "dump=$(gq "$dump")"
   done
 fi
 

@@ -18,4 +18,4 @@ if (exists("failed") && strlen(failed) > 0) {
   set label 99 "✗ no timeline, failed: " . failed at screen 0.5, screen 0.03 center tc rgb fail_color
 }
 plot for [i=1:nb] data using (only(i, column("t_ms"))):(column("rss_bytes") / MiB) \
-       with lines lw 2 lc rgb bcolor(word(backends, i)) title word(backends, i)
+       with linespoints pt 7 ps 0.6 pi 10 lw 2 lc rgb bcolor(word(backends, i)) title word(backends, i)
