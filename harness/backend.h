@@ -28,6 +28,9 @@ enum {
   AM_CAP_REAL_FREE   = 1u << 5, /* free returns memory for reuse (bump: no)        */
   AM_CAP_TEST_ONLY   = 1u << 6  /* not an allocator to compare (broken test hook)  */
 };
+/* What a complete general-purpose allocator offers (jemalloc, mimalloc, tcmalloc, pagepool). */
+#define AM_CAPS_FULL_ALLOCATOR (AM_CAP_USABLE_SIZE | AM_CAP_FREE_SIZED | AM_CAP_STATS | \
+                                AM_CAP_THREADS | AM_CAP_OVERRIDES | AM_CAP_REAL_FREE)
 
 /* What the allocator itself reports. Every field is -1 when the allocator
  * does not report it; the results JSON then writes null. */

@@ -45,7 +45,9 @@ void  *pp_realloc(void *p, size_t size);
 void  *pp_aligned_alloc(size_t align, size_t size); /* align: power of two          */
 size_t pp_usable_size(const void *p);
 void   pp_free_sized(void *p, size_t size);
-int    pp_owns(const void *p);                      /* 1 if pagepool handed out p    */
+int    pp_owns(const void *p);                      /* 1 if p is a block of one of
+                                                      pagepool's pools (large blocks,
+                                                      from the system heap: 0)     */
 
 /* --- knobs (also from PAGEPOOL_* environment variables at first use) ------ */
 typedef enum pp_class_spacing_e { PP_CLASSES_POW2 = 0, PP_CLASSES_FINE = 1 } pp_class_spacing_t;
@@ -70,6 +72,9 @@ typedef struct pp_stats_s {
   uint64_t pages;           /* pages in the tree                             */
   uint64_t free_pages;      /* pages on the free-page list                   */
   uint64_t large_blocks;    /* live blocks on the large path                 */
+  uint64_t large_bytes;     /* bytes requested by live large blocks          */
+  uint64_t released_bytes;  /* bytes of free pages given back to the OS      */
+  uint64_t heaps;           /* heaps made (one per thread that allocated)    */
 } pp_stats_t;
 int  pp_stats(pp_stats_t *out);
 void pp_leak_report(FILE *out);   /* live blocks by class; top sites when tracking */

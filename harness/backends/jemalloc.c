@@ -53,8 +53,7 @@ static void je_free_sized(void *p, size_t n) { sdallocx(p, n, 0); }
 
 const am_backend_t am_backend_jemalloc = {
   .name = "jemalloc", .version = je_version, .config = je_config,
-  .caps = AM_CAP_USABLE_SIZE | AM_CAP_FREE_SIZED | AM_CAP_STATS | AM_CAP_THREADS |
-          AM_CAP_OVERRIDES | AM_CAP_REAL_FREE,
+  .caps = AM_CAPS_FULL_ALLOCATOR,
   .malloc = malloc, .free = free, .calloc = calloc, .realloc = realloc,
   .aligned_alloc = je_aligned, .usable_size = je_usable, .free_sized = je_free_sized,
   .stats = je_stats,

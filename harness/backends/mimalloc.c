@@ -28,19 +28,14 @@ static int mi_be_stats(am_stats_t *s) {
   return 0;
 }
 
-static void *mi_be_malloc(size_t n) { return mi_malloc(n); }
-static void mi_be_free(void *p) { mi_free(p); }
-static void *mi_be_calloc(size_t n, size_t s) { return mi_calloc(n, s); }
-static void *mi_be_realloc(void *p, size_t n) { return mi_realloc(p, n); }
+/* Only these two differ from the table's signatures: argument order and a const. */
 static void *mi_be_aligned(size_t a, size_t n) { return mi_malloc_aligned(n, a); }
 static size_t mi_be_usable(void *p) { return mi_usable_size(p); }
-static void mi_be_free_sized(void *p, size_t n) { mi_free_size(p, n); }
 
 const am_backend_t am_backend_mimalloc = {
   .name = "mimalloc", .version = mi_be_version, .config = mi_be_config,
-  .caps = AM_CAP_USABLE_SIZE | AM_CAP_FREE_SIZED | AM_CAP_STATS | AM_CAP_THREADS |
-          AM_CAP_OVERRIDES | AM_CAP_REAL_FREE,
-  .malloc = mi_be_malloc, .free = mi_be_free, .calloc = mi_be_calloc, .realloc = mi_be_realloc,
-  .aligned_alloc = mi_be_aligned, .usable_size = mi_be_usable, .free_sized = mi_be_free_sized,
+  .caps = AM_CAPS_FULL_ALLOCATOR,
+  .malloc = mi_malloc, .free = mi_free, .calloc = mi_calloc, .realloc = mi_realloc,
+  .aligned_alloc = mi_be_aligned, .usable_size = mi_be_usable, .free_sized = mi_free_size,
   .stats = mi_be_stats,
 };

@@ -17,8 +17,7 @@ static size_t pp_be_usable(void *p) { return pp_usable_size(p); }
 
 const am_backend_t am_backend_pagepool = {
   .name = "pagepool", .version = pp_version, .config = pp_config_string,
-  .caps = AM_CAP_USABLE_SIZE | AM_CAP_FREE_SIZED | AM_CAP_STATS | AM_CAP_THREADS |
-          AM_CAP_OVERRIDES | AM_CAP_REAL_FREE,
+  .caps = AM_CAPS_FULL_ALLOCATOR,
   .malloc = pp_malloc, .free = pp_free, .calloc = pp_calloc, .realloc = pp_realloc,
   .aligned_alloc = pp_aligned_alloc, .usable_size = pp_be_usable, .free_sized = pp_free_sized,
   .stats = pp_be_stats,

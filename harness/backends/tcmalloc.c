@@ -37,19 +37,11 @@ static int tc_be_stats(am_stats_t *s) {
   return 0;
 }
 
-static void *tc_be_malloc(size_t n) { return tc_malloc(n); }
-static void tc_be_free(void *p) { tc_free(p); }
-static void *tc_be_calloc(size_t n, size_t s) { return tc_calloc(n, s); }
-static void *tc_be_realloc(void *p, size_t n) { return tc_realloc(p, n); }
-static void *tc_be_aligned(size_t a, size_t n) { return tc_memalign(a, n); }
-static size_t tc_be_usable(void *p) { return tc_malloc_size(p); }
-static void tc_be_free_sized(void *p, size_t n) { tc_free_sized(p, n); }
-
 const am_backend_t am_backend_tcmalloc = {
   .name = "tcmalloc", .version = tc_be_version, .config = tc_be_config,
-  .caps = AM_CAP_USABLE_SIZE | AM_CAP_FREE_SIZED | AM_CAP_STATS | AM_CAP_THREADS |
-          AM_CAP_OVERRIDES | AM_CAP_REAL_FREE,
-  .malloc = tc_be_malloc, .free = tc_be_free, .calloc = tc_be_calloc, .realloc = tc_be_realloc,
-  .aligned_alloc = tc_be_aligned, .usable_size = tc_be_usable, .free_sized = tc_be_free_sized,
+  .caps = AM_CAPS_FULL_ALLOCATOR,
+  /* tc_* have the table's exact signatures (tc_memalign takes alignment first). */
+  .malloc = tc_malloc, .free = tc_free, .calloc = tc_calloc, .realloc = tc_realloc,
+  .aligned_alloc = tc_memalign, .usable_size = tc_malloc_size, .free_sized = tc_free_sized,
   .stats = tc_be_stats,
 };

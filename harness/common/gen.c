@@ -50,6 +50,11 @@ typedef struct gen_s {
   am_mvec_t chans;               /* chan_t                                       */
   unsigned role_first[AM_MAX_ROLES], role_count[AM_MAX_ROLES];
   uint64_t round;                /* tag of messages sent now                     */
+  uint64_t total;                /* ops emitted so far, PHASE markers excluded   */
+  uint32_t *pending;             /* per thread: objects queued to it             */
+  uint32_t *dirty;               /* threads with pending objects, n_dirty of them */
+  uint8_t *in_dirty;
+  unsigned n_dirty;
   int err;
 } gen_t;
 
@@ -70,7 +75,7 @@ static inline void emit(gen_t *g, gthr_t *t, am_op_kind_t kind, am_touch_t touch
     t->ops.len = t->n_ops + 1;
   }
   t->n_ops++;
-  if (kind != AM_OP_PHASE) t->n_real++;
+  if (kind != AM_OP_PHASE) { t->n_real++; g->total++; }
 }
 
 static inline int push32(gen_t *g, am_mvec_t *v, uint32_t x) {
@@ -137,6 +142,8 @@ static void obj_end(gen_t *g, gthr_t *t, uint32_t s) {
     if (am_mvec_reserve(&ch->q, ch->q.len + 1) != 0) { g->err = AM_ENOMEM; return; }
     VEC(ch->q, msg_t)[ch->q.len++] = (msg_t){si->size, g->round, si->touch};
     ch->sends++;
+    g->pending[ch->dst]++;
+    if (!g->in_dirty[ch->dst]) { g->in_dirty[ch->dst] = 1; g->dirty[g->n_dirty++] = ch->dst; }
     emit(g, t, AM_OP_SEND, (am_touch_t)si->touch, c, s, si->size);
     push32(g, &t->freelist, s); /* still counted live on t until received */
     return;
@@ -344,6 +351,7 @@ static void recv_part(gen_t *g, gthr_t *t, uint64_t upto) {
     msg_t *q = VEC(ch->q, msg_t);
     while (ch->head < ch->q.len && q[ch->head].round <= upto && !g->err) {
       msg_t m = q[ch->head++];
+      g->pending[t->id]--;
       uint32_t s = slot_take(g, t);
       if (g->err) return;
       slot_info_t *si = &VEC(t->slots, slot_info_t)[s];
@@ -364,10 +372,19 @@ static void free_kept(gen_t *g, gthr_t *t, am_order_t order) {
   t->kept.len = 0;
 }
 
-static int over_limit(gen_t *g) {
-  uint64_t total = 0;
-  for (unsigned i = 0; i < g->T; i++) total += g->th[i].n_real;
-  return total > AM_MAX_OPS;
+static int over_limit(const gen_t *g) { return g->total > AM_MAX_OPS; }
+
+/* The receive part of a round: only threads with objects queued to them (the order
+ * does not matter: each call appends to its own thread's stream only). */
+static void recv_round(gen_t *g, uint64_t upto) {
+  unsigned keep = 0;
+  for (unsigned k = 0; k < g->n_dirty; k++) {
+    unsigned t = g->dirty[k];
+    recv_part(g, &g->th[t], upto);
+    if (g->pending[t] > 0) g->dirty[keep++] = t;
+    else g->in_dirty[t] = 0;
+  }
+  g->n_dirty = keep;
 }
 
 static int run_phase(gen_t *g, size_t pi, am_diag_t *d) {
@@ -379,6 +396,7 @@ static int run_phase(gen_t *g, size_t pi, am_diag_t *d) {
   for (unsigned i = g->T; i-- > 0;)
     if (role_of[i] >= 0) { g->role_first[role_of[i]] = i; g->role_count[role_of[i]]++; }
   uint64_t rounds = 0;
+  unsigned workers[AM_MAX_THREADS], n_workers = 0;
   g->round = 0;
   for (unsigned i = 0; i < g->T; i++) {
     gthr_t *t = &g->th[i];
@@ -391,21 +409,24 @@ static int run_phase(gen_t *g, size_t pi, am_diag_t *d) {
     if (ph->free_kept >= 0) free_kept(g, t, (am_order_t)ph->free_kept);
     uint64_t r = (t->target + ph->round - 1) / ph->round;
     if (r > rounds) rounds = r;
+    if (t->target > 0) workers[n_workers++] = i;
   }
   for (uint64_t r = 0; r < rounds && !g->err; r++) {
     g->round = r;
-    for (unsigned i = 0; i < g->T; i++) {
-      gthr_t *t = &g->th[i];
+    unsigned still = 0;
+    for (unsigned k = 0; k < n_workers; k++) { /* threads with allocations left, in thread order */
+      gthr_t *t = &g->th[workers[k]];
       uint64_t end = (r + 1) * ph->round < t->target ? (r + 1) * ph->round : t->target;
       while (t->done < end && !g->err) step(g, t);
+      if (t->done < t->target) workers[still++] = workers[k];
     }
-    if (r >= ph->lag)
-      for (unsigned i = 0; i < g->T; i++) recv_part(g, &g->th[i], r - ph->lag);
+    n_workers = still;
+    if (r >= ph->lag) recv_round(g, r - ph->lag);
     if (over_limit(g)) break;
   }
   g->round = rounds;
   for (unsigned i = 0; i < g->T && !g->err; i++) phase_end(g, &g->th[i]);
-  for (unsigned i = 0; i < g->T && !g->err; i++) recv_part(g, &g->th[i], UINT64_MAX);
+  recv_round(g, UINT64_MAX);
   return 0;
 }
 
@@ -422,6 +443,9 @@ static void gen_free(gen_t *g, int keep_ops) {
   for (size_t c = 0; c < g->chans.len; c++) am_mvec_free(&VEC(g->chans, chan_t)[c].q);
   am_mvec_free(&g->chans);
   am_unmap(g->chan_of, (size_t)g->T * g->T * sizeof *g->chan_of);
+  am_unmap(g->pending, (size_t)g->T * sizeof *g->pending);
+  am_unmap(g->dirty, (size_t)g->T * sizeof *g->dirty);
+  am_unmap(g->in_dirty, g->T);
 }
 
 static int limit_error(const gen_t *g, am_diag_t *d) {
@@ -443,7 +467,13 @@ static int gen_run(gen_t *g, const am_pattern_t *p, const am_gen_opts_t *o, int 
                    AM_MAX_THREADS, g->T);
   g->th = am_map((size_t)g->T * sizeof *g->th);
   g->chan_of = am_map((size_t)g->T * g->T * sizeof *g->chan_of);
-  if (g->th == NULL || g->chan_of == NULL) { gen_free(g, 0); return am_diag(d, AM_ENOMEM, "%s: out of memory", p->path); }
+  g->pending = am_map((size_t)g->T * sizeof *g->pending);
+  g->dirty = am_map((size_t)g->T * sizeof *g->dirty);
+  g->in_dirty = am_map(g->T);
+  if (g->th == NULL || g->chan_of == NULL || g->pending == NULL || g->dirty == NULL || g->in_dirty == NULL) {
+    gen_free(g, 0);
+    return am_diag(d, AM_ENOMEM, "%s: out of memory", p->path);
+  }
   for (unsigned i = 0; i < g->T; i++) {
     gthr_t *t = &g->th[i];
     t->id = i;
@@ -505,18 +535,6 @@ static size_t header_bytes(unsigned T, unsigned C) {
   return sizeof(am_workload_t) + (size_t)T * sizeof(am_stream_t) + (size_t)C * sizeof(size_t);
 }
 
-static uint64_t fnv1a(uint64_t h, const am_op_t *ops, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    uint8_t b[16];
-    const am_op_t *o = &ops[i];
-    b[0] = o->kind; b[1] = o->touch; b[2] = (uint8_t)o->arg; b[3] = (uint8_t)(o->arg >> 8);
-    for (int k = 0; k < 4; k++) b[4 + k] = (uint8_t)(o->slot >> (8 * k));
-    for (int k = 0; k < 8; k++) b[8 + k] = (uint8_t)(o->size >> (8 * k));
-    for (int k = 0; k < 16; k++) { h ^= b[k]; h *= 0x100000001b3ull; }
-  }
-  return h;
-}
-
 int am_workload_build(const am_pattern_t *p, const am_gen_opts_t *o, am_workload_t **out, am_diag_t *d) {
   *out = NULL;
   gen_t g;
@@ -530,7 +548,7 @@ int am_workload_build(const am_pattern_t *p, const am_gen_opts_t *o, am_workload
   w->n_channels = C;
   w->channel_capacity = C ? (size_t *)(w->streams + g.T) : NULL;
   w->n_phases = (unsigned)p->n_phases;
-  w->checksum = 0xcbf29ce484222325ull;
+  w->checksum = AM_OPS_HASH_SEED;
   for (unsigned i = 0; i < g.T; i++) {
     gthr_t *t = &g.th[i];
     am_mvec_shrink(&t->ops);
@@ -541,7 +559,7 @@ int am_workload_build(const am_pattern_t *p, const am_gen_opts_t *o, am_workload
     w->alloc_ops += t->n_alloc;
     w->free_ops += t->n_free;
     w->peak_live_bytes += t->peak;
-    w->checksum = fnv1a(w->checksum, t->ops.p, t->n_ops);
+    w->checksum = am_ops_hash(w->checksum, t->ops.p, t->n_ops);
   }
   for (unsigned c = 0; c < C; c++) w->channel_capacity[c] = VEC(g.chans, chan_t)[c].sends;
   gen_free(&g, 1);

@@ -485,7 +485,9 @@ static int syntax_error(am_diag_t *d, const char *file, const char *text, size_t
   size_t off = at != NULL && at >= text && at <= text + len ? (size_t)(at - text) : len;
   const char *what = NULL;
   char buf[64];
-  if (off > 0 && off <= len && text[off - 1] == '"') {
+  if (off < len && text[off] == '\0') {
+    what = "unexpected byte 0x00";
+  } else if (off > 0 && off <= len && text[off - 1] == '"') {
     /* stopped just inside a string: unterminated, unless a closing quote follows */
     size_t i = off;
     while (i < len && text[i] != '"') i += text[i] == '\\' ? 2 : 1;
@@ -499,7 +501,7 @@ static int syntax_error(am_diag_t *d, const char *file, const char *text, size_t
   if (what == NULL && off < len && text[off] == '\\') what = "invalid escape sequence";
   /* cJSON places "ran out of input" on the last byte; a last byte that could end a
    * value means the document is cut short */
-  if (what == NULL && len > 0 && off == len - 1 && strchr("0123456789\"]}el", text[off]) != NULL) {
+  if (what == NULL && len > 0 && off == len - 1 && text[off] != '\0' && strchr("0123456789\"]}el", text[off]) != NULL) {
     off = len;
     what = "unexpected end of input";
   }

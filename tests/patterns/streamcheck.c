@@ -7,17 +7,8 @@
 #include "streamcheck.h"
 
 uint64_t am_streamcheck_fnv(const am_workload_t *w) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned t = 0; t < w->n_threads; t++)
-    for (size_t i = 0; i < w->streams[t].n_ops; i++) {
-      const am_op_t *o = &w->streams[t].ops[i];
-      uint8_t b[16];
-      b[0] = o->kind; b[1] = o->touch;
-      b[2] = (uint8_t)(o->arg & 0xff); b[3] = (uint8_t)(o->arg >> 8);
-      for (int k = 0; k < 4; k++) b[4 + k] = (uint8_t)(o->slot >> (8 * k));
-      for (int k = 0; k < 8; k++) b[8 + k] = (uint8_t)(o->size >> (8 * k));
-      for (int k = 0; k < 16; k++) h = (h ^ b[k]) * 0x100000001b3ull;
-    }
+  uint64_t h = AM_OPS_HASH_SEED;
+  for (unsigned t = 0; t < w->n_threads; t++) h = am_ops_hash(h, w->streams[t].ops, w->streams[t].n_ops);
   return h;
 }
 

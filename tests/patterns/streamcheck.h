@@ -10,7 +10,7 @@
 
 /* 0 when w is well-formed; else 1 with a message in err. */
 int am_streamcheck(const am_workload_t *w, char *err, size_t cap);
-/* FNV-1a 64 over every op of every stream in order (little-endian field bytes). */
+/* The stream checksum (am_ops_hash, ops.h) over every stream in thread order. */
 uint64_t am_streamcheck_fnv(const am_workload_t *w);
 
 #endif /* AM_TEST_STREAMCHECK_H */

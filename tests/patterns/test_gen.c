@@ -49,6 +49,8 @@ static size_t count_kind(const am_workload_t *w, unsigned t, am_op_kind_t k) {
 }
 
 #define HDR "{\"format\":\"allocmark-pattern/1\","
+#define GOLDEN_CHECKSUM 0xa4dc1d190bc4921dull
+#define GOLDEN_OPS 20385ull
 
 static void test_determinism(void) {
   am_pattern_t *p = P(HDR "\"seed\":7,\"phases\":[{\"allocs\":5000,\"size\":{\"dist\":\"uniform\",\"min\":1,\"max\":999},"
@@ -273,6 +275,26 @@ static void test_spec_roundtrip(void) {
   am_pattern_free(p);
 }
 
+/* Golden checksums: the generator's output for these inputs is part of the results'
+ * identity (same seed, same streams, across builds and machines). Integer-only
+ * distributions, so no libm is involved. A deliberate change of the generator
+ * changes these values: update them and say so in the change. */
+static void test_golden(void) {
+  am_pattern_t *p = P(HDR "\"seed\":42,\"threads\":3,\"phases\":[{\"allocs\":2000,\"size\":{\"dist\":\"uniform\","
+                      "\"min\":8,\"max\":4000},\"mix\":{\"malloc\":3,\"calloc\":1,\"aligned\":1,\"realloc\":1},"
+                      "\"lifetime\":{\"kind\":\"window\",\"live\":64,\"keep\":0.25},\"handoff\":{\"ratio\":0.2},"
+                      "\"respawn\":700},{\"allocs\":500,\"size\":{\"dist\":\"choice\",\"values\":[16,48,4096]},"
+                      "\"lifetime\":{\"kind\":\"batch\",\"count\":10,\"order\":\"random\"}}]}");
+  am_workload_t *w = B(p, 0, 0, 0);
+  if (w) {
+    printf("golden: checksum %016llx, %llu ops, peak %llu\n", (unsigned long long)w->checksum,
+           (unsigned long long)w->total_ops, (unsigned long long)w->peak_live_bytes);
+    CHECK(w->checksum == GOLDEN_CHECKSUM && w->total_ops == GOLDEN_OPS, "the generator's output changed");
+  }
+  am_workload_free(w);
+  am_pattern_free(p);
+}
+
 static void test_limits(void) {
   am_pattern_t *p = P(HDR "\"phases\":[{\"allocs\":4000000000}]}");
   uint64_t ops, peak;
@@ -318,6 +340,7 @@ int main(int argc, char **argv) {
   test_false_sharing_write();
   test_spec_roundtrip();
   test_limits();
+  test_golden();
   for (int i = 1; i < argc; i++) test_pattern_dir(argv[i]);
   printf("%s (%d failure%s)\n", failures ? "FAILED" : "ok", failures, failures == 1 ? "" : "s");
   return failures != 0;
