@@ -14,8 +14,8 @@
 #   timeline-<pattern>-<N>t.{png,svg}  RSS over time per backend
 #   pagepool-heatmap-<name>.{png,svg}  pagepool's page/pool heat map, when
 #                                      plots/pagepool_heatmap.gp exists, for each dump
-#                                      DIR/pagepool/<name>.json (pp_dump_json; the script
-#                                      gets dump, out, fmt, machine, dir)
+#                                      DIR/pagepool/<name>.json (pp_dump_json), turned
+#                                      into a table by scripts/pp_dump_tsv.sh
 # Failed benchmarks are marked in red in every chart. Colours: plots/palette.gp.
 # Exit status: 0 all charts written; 1 a chart failed (the others are still made);
 # 2 bad input (allocmark report's one-line message).
@@ -117,11 +117,19 @@ backends=$(gq "$(col "$f" backend | uniq_words)"); failed=$(gq "$failed")"
   fi
 done < <(tail -n +2 "$data/patterns.tsv")
 
-# pagepool's heat map (its script is pagepool's; called only when both are there).
+# pagepool's heat map: its script and converter are pagepool's (data, out, fmt and
+# title are its variables); called only when the script and a dump are there.
 if [ -f "$here/pagepool_heatmap.gp" ]; then
   for dump in "$dir"/pagepool/*.json; do
     [ -f "$dump" ] || continue
-    chart pagepool_heatmap.gp "pagepool-heatmap-$(fname "$(basename "$dump" .json)")" "dump=$(gq "$dump")"
+    name=$(fname "$(basename "$dump" .json)")
+    if "$here/../scripts/pp_dump_tsv.sh" "$dump" >"$data/pagepool-$name.tsv"; then
+      chart pagepool_heatmap.gp "pagepool-heatmap-$name" \
+        "data=$(gq "$data/pagepool-$name.tsv"); title=$(gq "pagepool page/pool map after $name, $machine")"
+    else
+      echo "plot_all.sh: $dump: not a pagepool dump; no heat map" >&2
+      failures=$((failures + 1))
+    fi
   done
 fi
 
