@@ -1,11 +1,14 @@
-/* harness/backends/bump.c — the "speed of light" baseline: a bump pointer, free does nothing.
+/* harness/backends/bump.c — the "speed of light" baseline: a bump pointer.
  *
  * Not an allocator to compare: it measures the harness's own cost per operation.
  * Each thread takes 1 MiB chunks from one reserved region with an atomic add, then
  * bumps inside its chunk without atomics. A 16-byte header before each block holds
- * its size (for realloc and usable_size). Memory is never reused, so it is always
- * zero and calloc is malloc. Knob: AM_BUMP_GIB — size of the reserved region in GiB
- * (default 64; MAP_NORESERVE, so only touched pages cost memory). */
+ * its size (for realloc and usable_size). free does nothing, except that freeing the
+ * block the calling thread allocated last rolls its bump pointer back (a stack
+ * discipline, as in arena allocators): malloc/free pairs then reuse hot memory, so the
+ * baseline measures the harness rather than page faults. Memory handed out again
+ * after a roll-back may be dirty, so calloc clears it. Knob: AM_BUMP_GIB — size of the
+ * reserved region in GiB (default 64; MAP_NORESERVE, so only touched pages cost memory). */
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +49,7 @@ static void *bump_aligned(size_t align, size_t n) {
     c = (c + align - 1) & ~(uintptr_t)(align - 1);
     if (bump_cur != NULL && c + n <= (uintptr_t)bump_end && c + n >= c) {
       ((size_t *)c)[-1] = n;
+      ((char **)c)[-2] = bump_cur; /* where this block's allocation started: for roll-back */
       bump_cur = (char *)(c + ((n + 15) & ~(size_t)15));
       return (void *)c;
     }
@@ -60,8 +64,17 @@ static void *bump_aligned(size_t align, size_t n) {
 }
 
 static void *bump_malloc(size_t n) { return bump_aligned(BUMP_HDR, n); }
-static void bump_free(void *p) { (void)p; }
-static void *bump_calloc(size_t n, size_t s) { return bump_aligned(BUMP_HDR, n * s); }
+
+static void bump_free(void *p) {
+  size_t n = ((size_t *)p)[-1];
+  if ((char *)p + ((n + 15) & ~(size_t)15) == bump_cur) bump_cur = ((char **)p)[-2];
+}
+
+static void *bump_calloc(size_t n, size_t s) {
+  void *p = bump_aligned(BUMP_HDR, n * s);
+  if (p != NULL) memset(p, 0, n * s);
+  return p;
+}
 static size_t bump_usable(void *p) { return ((size_t *)p)[-1]; }
 
 static void *bump_realloc(void *p, size_t n) {

@@ -20,7 +20,12 @@ static int sys_stats(am_stats_t *s) {
   return 0;
 }
 
-static void *sys_aligned(size_t a, size_t n) { return aligned_alloc(a, n); }
+/* posix_memalign rather than aligned_alloc: the same glibc code path, but sanitizer
+ * builds reject aligned_alloc sizes that are not a multiple of the alignment. */
+static void *sys_aligned(size_t a, size_t n) {
+  void *p = NULL;
+  return posix_memalign(&p, a, n) == 0 ? p : NULL;
+}
 static size_t sys_usable(void *p) { return malloc_usable_size(p); }
 
 const am_backend_t am_backend_system = {
