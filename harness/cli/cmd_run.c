@@ -1,9 +1,444 @@
-/* harness/cli/cmd_run.c — `allocmark run` (placeholder until its issue lands). */
+/* harness/cli/cmd_run.c — `allocmark run`: validate everything, plan the repetitions,
+ * run each in a fresh runner process, aggregate, write one results file per pattern
+ * (atomically) and print a table.
+ *
+ * Order: for each pattern, each thread count, repetition r runs every backend once,
+ * starting at backend r (A B C D, then B C D A, ...), so slow drifts of the machine
+ * hit every backend alike. Bad input (flags, patterns, sizes over --max-memory,
+ * unknown or unbuilt backends, an unusable output path) is reported in one line before
+ * anything runs: exit 2, no file. A repetition that crashes, hangs or fails is recorded
+ * with its status and the rest still run; the exit status is then 1. */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <cJSON.h>
 #include "cli.h"
+#include "cmd_run.h"
+#include "pattern.h"
+#include "results.h"
+
+static const char run_help[] =
+  "usage: allocmark run PATTERN... [options]\n"
+  "  Runs each pattern on each backend, every repetition in a fresh runner process\n"
+  "  (build/runners/am-runner-<backend>), and writes a results JSON per pattern\n"
+  "  (schema: results/README.md). Progress goes to stderr, a table to stdout.\n"
+  "options:\n"
+  "  -b, --backends LIST   comma-separated backends, or `all` (default): the five\n"
+  "                        allocators built in (system jemalloc mimalloc tcmalloc\n"
+  "                        pagepool). `bump` (harness baseline) and `broken` (test\n"
+  "                        hook, mode from $AM_BROKEN) run only when named.\n"
+  "  -r, --repetitions N   repetitions per backend and thread count (default: the\n"
+  "                        pattern's `repetitions`, else 5)\n"
+  "  -t, --threads LIST    thread counts, e.g. 1,2,4 (default: the pattern's)\n"
+  "  --quick               the patterns' quick (CI) scale\n"
+  "  --latency[=N]         time one op in N (default 1: every op); p50..p99.99, max\n"
+  "  --seed N              seed for the streams (default: the pattern's)\n"
+  "  --warmup N            untimed replays before each timed one (default: pattern's)\n"
+  "  --timeout S           seconds per repetition before it is killed (default 120)\n"
+  "  --max-memory BYTES    refuse patterns whose peak live memory exceeds this\n"
+  "                        (suffixes K M G T; default: half of the RAM)\n"
+  "  --rss-interval-ms N   RSS timeline interval (default 10; 0: none)\n"
+  "  --no-hw               do not open hardware counters\n"
+  "  -o, --output PATH     results file (one PATTERN) or an existing folder / a path\n"
+  "                        ending in '/' (any number of PATTERNs: one file each).\n"
+  "                        Default: results/<pattern>-<UTC stamp>.json\n"
+  "exit: 0 all repetitions ok; 1 some repetition failed (crashed, timeout, oom,\n"
+  "      error; recorded in the file); 2 bad input (nothing run, no file)\n";
+
+#define AM_DEFAULT_REPS 5
+#define AM_MAX_PATTERNS 256
+
+static const char *const all_five[] = {"system", "jemalloc", "mimalloc", "tcmalloc", "pagepool"};
+
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("allocmark run: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  return 2;
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out) {
+  if (s == NULL || *s < '0' || *s > '9') return -1;
+  errno = 0;
+  char *end;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno != 0 || *end != '\0' || v > max) return -1;
+  *out = v;
+  return 0;
+}
+
+/* "123", "512K", "2G", "1.5GiB" -> bytes. */
+static int parse_bytes(const char *s, uint64_t *out) {
+  if (s == NULL || !((*s >= '0' && *s <= '9') || *s == '.')) return -1;
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (errno != 0 || end == s || v <= 0) return -1;
+  double mul = 1;
+  switch (*end) {
+    case 'k': case 'K': mul = 1024.0; end++; break;
+    case 'm': case 'M': mul = 1024.0 * 1024; end++; break;
+    case 'g': case 'G': mul = 1024.0 * 1024 * 1024; end++; break;
+    case 't': case 'T': mul = 1024.0 * 1024 * 1024 * 1024; end++; break;
+    default: break;
+  }
+  if (mul > 1 && (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0)) end += strlen(end);
+  else if (mul == 1 && strcmp(end, "B") == 0) end++;
+  if (*end != '\0' || v * mul >= 1.8e19) return -1;
+  *out = (uint64_t)(v * mul);
+  return 0;
+}
+
+static int in_registry(const char *name) {
+  for (size_t i = 0; i < am_registry_count(); i++)
+    if (strcmp(am_registry_name(i), name) == 0) return 1;
+  return 0;
+}
+
+static int add_backend(am_run_opts_t *o, const char *name) {
+  for (size_t i = 0; i < o->n_backends; i++) if (strcmp(o->backends[i], name) == 0) return 0;
+  if (o->n_backends == AM_RUN_MAX_BACKENDS) return -1;
+  o->backends[o->n_backends++] = name;
+  return 0;
+}
+
+/* -b LIST: names kept pointing into a static copy of the list. */
+static int parse_backends(am_run_opts_t *o, const char *list) {
+  static char copy[1024];
+  if (strlen(list) >= sizeof copy || list[0] == '\0') return usage_error("-b: bad backend list '%s'", list);
+  snprintf(copy, sizeof copy, "%s", list);
+  o->n_backends = 0;
+  for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+    if (strcmp(tok, "all") == 0) {
+      for (size_t i = 0; i < sizeof all_five / sizeof *all_five; i++)
+        if (in_registry(all_five[i])) add_backend(o, all_five[i]);
+      continue;
+    }
+    if (!in_registry(tok))
+      return usage_error("-b: backend '%s' is not built in this build (see `allocmark list --all`)", tok);
+    if (add_backend(o, tok) != 0) return usage_error("-b: too many backends");
+  }
+  if (o->n_backends == 0) return usage_error("-b: no backend selected from '%s'", list);
+  return 0;
+}
+
+static int parse_threads(am_run_opts_t *o, const char *list) {
+  char copy[1024];
+  if (strlen(list) >= sizeof copy || list[0] == '\0') return usage_error("-t: bad thread list '%s'", list);
+  snprintf(copy, sizeof copy, "%s", list);
+  o->n_threads = 0;
+  for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+    uint64_t v;
+    if (strcmp(tok, "ncpu") == 0) v = (uint64_t)sysconf(_SC_NPROCESSORS_ONLN);
+    else if (parse_u64(tok, 256, &v) != 0 || v == 0)
+      return usage_error("-t: '%s' is not a thread count (1..256 or ncpu)", tok);
+    if (o->n_threads == AM_RUN_MAX_THREADS) return usage_error("-t: more than %d thread counts", AM_RUN_MAX_THREADS);
+    o->threads[o->n_threads++] = (unsigned)v;
+  }
+  return 0;
+}
+
+/* "--name VALUE", "--name=VALUE" or "-x VALUE": the value (advancing *i); NULL if
+ * argv[*i] is not this option; "" (an error) if the value is missing. */
+static const char *opt_value(int argc, char **argv, int *i, const char *lng, const char *shrt) {
+  const char *a = argv[*i];
+  size_t n = strlen(lng);
+  if (strncmp(a, lng, n) == 0 && a[n] == '=') return a + n + 1;
+  if (strcmp(a, lng) == 0 || (shrt != NULL && strcmp(a, shrt) == 0)) {
+    if (*i + 1 >= argc) return "";
+    return argv[++*i];
+  }
+  return NULL;
+}
+
+/* Everything about one pattern that the plan needs. */
+typedef struct run_pat_s {
+  const char *arg;        /* as given                     */
+  char abs[PATH_MAX];     /* absolute path for the runner */
+  am_pattern_t *p;
+  unsigned threads[AM_RUN_MAX_THREADS];
+  size_t n_threads;
+  unsigned reps;
+  uint64_t seed;
+  uint64_t est_ops[AM_RUN_MAX_THREADS], est_peak[AM_RUN_MAX_THREADS];
+  char out[PATH_MAX];
+} run_pat_t;
+
+static int is_dir(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int mkdir_p(const char *dir) {
+  char tmp[PATH_MAX];
+  snprintf(tmp, sizeof tmp, "%s", dir);
+  for (char *c = tmp + 1; *c; c++) {
+    if (*c != '/') continue;
+    *c = '\0';
+    if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return -1;
+    *c = '/';
+  }
+  return (mkdir(tmp, 0755) != 0 && errno != EEXIST) ? -1 : 0;
+}
+
+/* Decide every output path before running; -1 (message printed) when unusable. */
+static int plan_outputs(run_pat_t *pats, size_t np, const char *out) {
+  char stamp[32];
+  time_t now = time(NULL);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  const char *dir = "results";
+  int single_file = 0;
+  if (out != NULL) {
+    size_t l = strlen(out);
+    if (l == 0) return usage_error("-o: empty path"), -1;
+    if (is_dir(out) || out[l - 1] == '/') dir = out;
+    else if (np > 1) return usage_error("-o %s: with %zu patterns -o must be a folder (existing, or ending in '/')", out, np), -1;
+    else single_file = 1;
+  }
+  if (single_file) {
+    snprintf(pats[0].out, sizeof pats[0].out, "%s", out);
+    char d[PATH_MAX];
+    snprintf(d, sizeof d, "%s", out);
+    char *slash = strrchr(d, '/');
+    if (slash != NULL) *slash = '\0'; else snprintf(d, sizeof d, ".");
+    if (d[0] == '\0') snprintf(d, sizeof d, "/");
+    if (!is_dir(d)) return usage_error("-o %s: folder '%s' does not exist", out, d), -1;
+    if (access(d, W_OK) != 0) return usage_error("-o %s: folder '%s' is not writable", out, d), -1;
+    if (is_dir(out)) return usage_error("-o %s: is a folder", out), -1;
+    return 0;
+  }
+  if (mkdir_p(dir) != 0 || !is_dir(dir)) return usage_error("cannot create the output folder '%s': %s", dir, strerror(errno)), -1;
+  if (access(dir, W_OK) != 0) return usage_error("output folder '%s' is not writable", dir), -1;
+  size_t dl = strlen(dir);
+  for (size_t i = 0; i < np; i++) {
+    snprintf(pats[i].out, sizeof pats[i].out, "%s%s%s-%s.json", dir, dir[dl - 1] == '/' ? "" : "/",
+             am_pattern_name(pats[i].p), stamp);
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(pats[i].out, pats[j].out) == 0)
+        return usage_error("%s and %s: both named '%s'; run them separately", pats[j].arg, pats[i].arg,
+                           am_pattern_name(pats[i].p)), -1;
+  }
+  return 0;
+}
+
+static double now_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static cJSON *pattern_json(const run_pat_t *rp, const am_run_opts_t *o) {
+  cJSON *pj = cJSON_CreateObject();
+  cJSON_AddStringToObject(pj, "name", am_pattern_name(rp->p));
+  cJSON_AddStringToObject(pj, "path", rp->arg);
+  cJSON_AddStringToObject(pj, "abs_path", rp->abs);
+  cJSON_AddStringToObject(pj, "sha256", am_pattern_sha256(rp->p));
+  am_json_add_u64(pj, "seed", rp->seed);
+  cJSON_AddBoolToObject(pj, "quick", o->quick);
+  cJSON_AddNumberToObject(pj, "repetitions", rp->reps);
+  cJSON *tc = cJSON_AddArrayToObject(pj, "thread_counts");
+  cJSON *est = cJSON_AddArrayToObject(pj, "estimates");
+  for (size_t i = 0; i < rp->n_threads; i++) {
+    cJSON_AddItemToArray(tc, cJSON_CreateNumber(rp->threads[i]));
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddNumberToObject(e, "threads", rp->threads[i]);
+    am_json_add_u64(e, "ops", rp->est_ops[i]);
+    am_json_add_u64(e, "peak_live_bytes", rp->est_peak[i]);
+    cJSON_AddItemToArray(est, e);
+  }
+  cJSON *spec = am_pattern_spec_json(rp->p);
+  if (spec != NULL) cJSON_AddItemToObject(pj, "spec", spec);
+  else cJSON_AddNullToObject(pj, "spec");
+  return pj;
+}
+
+/* Parse argv into o and the pattern list; 0, or 2 after printing the error. */
+static int parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats, size_t *np) {
+  const char *v;
+  int have_b = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { fputs(run_help, stdout); return -1; }
+    else if (strcmp(a, "--quick") == 0) o->quick = 1;
+    else if (strcmp(a, "--no-hw") == 0) o->no_hw = 1;
+    else if (strcmp(a, "--latency") == 0) o->latency = 1;
+    else if (strncmp(a, "--latency=", 10) == 0) {
+      uint64_t x;
+      if (parse_u64(a + 10, 1u << 30, &x) != 0 || x == 0) return usage_error("--latency: '%s' is not a positive count", a + 10);
+      o->latency = (unsigned)x;
+    } else if ((v = opt_value(argc, argv, &i, "--backends", "-b")) != NULL) {
+      if (parse_backends(o, v) != 0) return 2;
+      have_b = 1;
+    } else if ((v = opt_value(argc, argv, &i, "--threads", "-t")) != NULL) {
+      if (parse_threads(o, v) != 0) return 2;
+    } else if ((v = opt_value(argc, argv, &i, "--repetitions", "-r")) != NULL) {
+      uint64_t x;
+      if (parse_u64(v, 1000, &x) != 0 || x == 0) return usage_error("-r: '%s' is not a repetition count (1..1000)", v);
+      o->reps = (unsigned)x;
+    } else if ((v = opt_value(argc, argv, &i, "--seed", NULL)) != NULL) {
+      if (parse_u64(v, UINT64_MAX, &o->seed) != 0) return usage_error("--seed: '%s' is not an unsigned integer", v);
+      o->have_seed = 1;
+    } else if ((v = opt_value(argc, argv, &i, "--warmup", NULL)) != NULL) {
+      uint64_t x;
+      if (parse_u64(v, 1000, &x) != 0) return usage_error("--warmup: '%s' is not a count (0..1000)", v);
+      o->warmup = (long)x;
+    } else if ((v = opt_value(argc, argv, &i, "--rss-interval-ms", NULL)) != NULL) {
+      uint64_t x;
+      if (parse_u64(v, 60000, &x) != 0) return usage_error("--rss-interval-ms: '%s' is not 0..60000", v);
+      o->rss_interval_ms = (long)x;
+    } else if ((v = opt_value(argc, argv, &i, "--timeout", NULL)) != NULL) {
+      char *end;
+      errno = 0;
+      double t = strtod(v, &end);
+      if (*v == '\0' || *end != '\0' || errno != 0 || !(t > 0) || t > 86400 * 7)
+        return usage_error("--timeout: '%s' is not a positive number of seconds", v);
+      o->timeout_s = t;
+    } else if ((v = opt_value(argc, argv, &i, "--max-memory", NULL)) != NULL) {
+      if (parse_bytes(v, &o->max_memory) != 0) return usage_error("--max-memory: '%s' is not a size (e.g. 512M, 4G)", v);
+    } else if ((v = opt_value(argc, argv, &i, "--output", "-o")) != NULL) {
+      if (*v == '\0') return usage_error("-o: needs a path");
+      o->out = v;
+    } else if (a[0] == '-' && a[1] != '\0') {
+      return usage_error("unknown option '%s' (try allocmark run --help)", a);
+    } else {
+      if (*np == AM_MAX_PATTERNS) return usage_error("more than %d patterns", AM_MAX_PATTERNS);
+      pats[(*np)++] = a;
+    }
+  }
+  /* A flag whose value was missing came back as "" above and was caught; a trailing
+   * option such as `-b` alone also lands here. */
+  if (*np == 0) return usage_error("no PATTERN given (try allocmark run --help)");
+  if (!have_b) parse_backends(o, "all");
+  return 0;
+}
 
 int am_cmd_run(int argc, char **argv) {
-  (void)argc; (void)argv;
-  fprintf(stderr, "allocmark run: not built yet\n");
-  return 2;
+  am_run_opts_t o;
+  memset(&o, 0, sizeof o);
+  o.timeout_s = 120;
+  o.warmup = -1;
+  o.rss_interval_ms = -1;
+  o.max_memory = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE) / 2;
+  o.argc = argc;
+  o.argv = argv;
+  static const char *pat_args[AM_MAX_PATTERNS];
+  size_t np = 0;
+  int prc = parse_args(argc, argv, &o, pat_args, &np);
+  if (prc < 0) return 0; /* --help */
+  if (prc != 0) return prc;
+
+  /* Runners and their versions, before anything runs. */
+  am_backend_info_t info[AM_RUN_MAX_BACKENDS];
+  for (size_t b = 0; b < o.n_backends; b++) {
+    char path[4096];
+    if (am_runner_path(o.backends[b], path, sizeof path) != 0)
+      return usage_error("backend %s: runner %s is missing (rebuild)", o.backends[b], path);
+    if (am_run_backend_info(o.backends[b], &info[b]) != 0)
+      return usage_error("backend %s: `%s info` failed", o.backends[b], path);
+  }
+
+  /* Patterns: load, thread counts, sizes. */
+  run_pat_t *pats = calloc(np, sizeof *pats);
+  if (pats == NULL) return usage_error("out of memory");
+  int rc = 0;
+  for (size_t i = 0; i < np && rc == 0; i++) {
+    run_pat_t *rp = &pats[i];
+    am_diag_t d;
+    rp->arg = pat_args[i];
+    if (am_pattern_load(rp->arg, &rp->p, &d) != 0) { fprintf(stderr, "%s\n", d.msg); rc = 2; break; }
+    if (realpath(rp->arg, rp->abs) == NULL) snprintf(rp->abs, sizeof rp->abs, "%s", rp->arg);
+    if (o.n_threads) { memcpy(rp->threads, o.threads, sizeof o.threads); rp->n_threads = o.n_threads; }
+    else rp->n_threads = am_pattern_thread_counts(rp->p, rp->threads, AM_RUN_MAX_THREADS);
+    unsigned pr = am_pattern_repetitions(rp->p);
+    rp->reps = o.reps ? o.reps : pr ? pr : AM_DEFAULT_REPS;
+    rp->seed = o.have_seed ? o.seed : am_pattern_seed(rp->p);
+    for (size_t t = 0; t < rp->n_threads && rc == 0; t++) {
+      am_gen_opts_t g = {.seed = rp->seed, .threads = rp->threads[t], .quick = o.quick};
+      if (am_workload_estimate(rp->p, &g, &rp->est_ops[t], &rp->est_peak[t], &d) != 0) {
+        fprintf(stderr, "%s\n", d.msg);
+        rc = 2;
+      } else if (rp->est_peak[t] > o.max_memory) {
+        fprintf(stderr, "%s: peak live memory %llu bytes with %u thread%s exceeds --max-memory %llu bytes\n", rp->arg,
+                (unsigned long long)rp->est_peak[t], rp->threads[t], rp->threads[t] == 1 ? "" : "s",
+                (unsigned long long)o.max_memory);
+        rc = 2;
+      }
+    }
+  }
+  if (rc == 0 && plan_outputs(pats, np, o.out) != 0) rc = 2;
+  if (rc != 0) {
+    for (size_t i = 0; i < np; i++) am_pattern_free(pats[i].p);
+    free(pats);
+    return rc;
+  }
+
+  size_t total = 0, done = 0, failed = 0;
+  for (size_t i = 0; i < np; i++) total += pats[i].n_threads * pats[i].reps * o.n_backends;
+  double t_start = now_s();
+  cJSON *context = am_run_context(&o);
+  for (size_t i = 0; i < np; i++) {
+    run_pat_t *rp = &pats[i];
+    const char *pname = am_pattern_name(rp->p);
+    cJSON *benchmarks = cJSON_CreateArray();
+    for (size_t t = 0; t < rp->n_threads; t++) {
+      cJSON *samples[AM_RUN_MAX_BACKENDS];
+      for (size_t b = 0; b < o.n_backends; b++) samples[b] = cJSON_CreateArray();
+      for (unsigned r = 0; r < rp->reps; r++) {
+        for (size_t j = 0; j < o.n_backends; j++) {
+          size_t b = (j + r) % o.n_backends;
+          cJSON *s = am_run_one(o.backends[b], rp->abs, rp->threads[t], rp->seed, r, &o);
+          cJSON_AddItemToArray(samples[b], s);
+          done++;
+          const cJSON *st = cJSON_GetObjectItem(s, "status"), *ns = cJSON_GetObjectItem(s, "ns_per_op");
+          int ok = cJSON_IsString(st) && strcmp(st->valuestring, "ok") == 0;
+          if (!ok) failed++;
+          double el = now_s() - t_start, eta = el / (double)done * (double)(total - done);
+          char what[160];
+          if (ok && cJSON_IsNumber(ns)) snprintf(what, sizeof what, "%.2f ns/op", ns->valuedouble);
+          else {
+            const cJSON *er = cJSON_GetObjectItem(s, "error");
+            snprintf(what, sizeof what, "%s: %.120s", cJSON_IsString(st) ? st->valuestring : "error",
+                     cJSON_IsString(er) ? er->valuestring : "");
+          }
+          fprintf(stderr, "[%zu/%zu] %s t=%u rep %u/%u %-9s %s  (elapsed %.1fs, ETA %.1fs)\n", done, total, pname,
+                  rp->threads[t], r + 1, rp->reps, o.backends[b], what, el, eta);
+        }
+      }
+      for (size_t b = 0; b < o.n_backends; b++)
+        cJSON_AddItemToArray(benchmarks, am_run_benchmark(&info[b], rp->threads[t], samples[b]));
+    }
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddNumberToObject(root, "schema_version", AM_RESULTS_SCHEMA_VERSION);
+    cJSON_AddStringToObject(root, "generator", "allocmark run");
+    cJSON_AddItemToObject(root, "context", cJSON_Duplicate(context, 1));
+    cJSON_AddItemToObject(root, "pattern", pattern_json(rp, &o));
+    cJSON_AddItemToObject(root, "benchmarks", benchmarks);
+    am_diag_t d;
+    if (am_json_write_atomic(rp->out, root, 1, &d) != 0) {
+      fprintf(stderr, "allocmark run: %s\n", d.msg);
+      rc = 1;
+    } else {
+      am_run_print_table(pname, benchmarks, rp->reps);
+      printf("results: %s\n", rp->out);
+    }
+    fflush(stdout);
+    cJSON_Delete(root);
+  }
+  cJSON_Delete(context);
+  for (size_t i = 0; i < np; i++) am_pattern_free(pats[i].p);
+  free(pats);
+  if (failed) fprintf(stderr, "allocmark run: %zu of %zu repetitions failed (see the status and error fields)\n", failed, total);
+  return (rc != 0 || failed) ? 1 : 0;
 }

@@ -1,10 +1,112 @@
-/* harness/runner/run.c — the `run` sub-command: one measured repetition (placeholder
- * until the replay engine lands; see issue 4). */
+/* harness/runner/run.c — the runner's `run` sub-command: one measured repetition of a
+ * pattern. Loads the pattern, generates the streams (untimed, from the pattern and
+ * the seed only), runs the engine and prints one sample JSON document on stdout
+ * (sample.c). Exit codes as in runner.h: 0 ok, 2 bad input, 3 NULL from the
+ * allocator (oom), 4 other error (including VERIFY corruption). */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cJSON.h>
+#include "engine.h"
+#include "pattern.h"
 #include "runner.h"
+#include "sample.h"
+
+static const char run_help[] =
+  "usage: am-runner-<backend> run --pattern FILE [options]\n"
+  "  One measured repetition of a pattern; prints one JSON sample on stdout.\n"
+  "  --pattern FILE        pattern file (patterns/README.md)\n"
+  "  --threads N           thread count (default: the pattern's first)\n"
+  "  --seed S              seed (default: the pattern's)\n"
+  "  --quick               the pattern's quick (CI) scale\n"
+  "  --warmup N            untimed replays before the timed one (default: the pattern's)\n"
+  "  --latency N           time one op in N (1: every op) into latency histograms\n"
+  "  --rss-interval-ms N   RSS timeline interval (default 10; 0: no timeline)\n"
+  "  --no-hw               do not open hardware counters\n"
+  "  --dump-pagepool FILE  after the timed replay, write pp_dump_json() there (pagepool)\n"
+  "  exit: 0 ok, 2 bad input, 3 allocator returned NULL, 4 other error\n";
+
+/* Strict unsigned parse: digits only, <= max. */
+static int parse_u64(const char *s, uint64_t max, uint64_t *out) {
+  if (s == NULL || *s < '0' || *s > '9') return -1;
+  errno = 0;
+  char *end;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno != 0 || *end != '\0' || v > max) return -1;
+  *out = v;
+  return 0;
+}
+
+/* "--name VALUE" or "--name=VALUE": the value, advancing *i; NULL if absent. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name) {
+  size_t n = strlen(name);
+  if (strncmp(argv[*i], name, n) != 0) return NULL;
+  if (argv[*i][n] == '=') return argv[*i] + n + 1;
+  if (argv[*i][n] != '\0') return NULL;
+  if (*i + 1 >= argc) return "";
+  return argv[++*i];
+}
+
+static int bad(const char *what, const char *val) {
+  fprintf(stderr, "am-runner run: %s: bad value '%s' (try run --help)\n", what, val ? val : "");
+  return AM_RUNNER_BADINPUT;
+}
 
 int am_runner_run(const am_backend_t *b, int argc, char **argv) {
-  (void)argc; (void)argv;
-  fprintf(stderr, "am-runner-%s: run: the replay engine is not built yet\n", b->name);
-  return AM_RUNNER_ERROR;
+  const char *pattern = NULL, *dump = NULL, *v;
+  uint64_t threads = 0, seed = 0, latency = 0, rss_ms = 10, warmup = 0, x;
+  int quick = 0, hw = 1, have_warmup = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { fputs(run_help, stdout); return AM_RUNNER_OK; }
+    else if (strcmp(argv[i], "--quick") == 0) quick = 1;
+    else if (strcmp(argv[i], "--no-hw") == 0) hw = 0;
+    else if ((v = opt_value(argc, argv, &i, "--pattern")) != NULL) { if (!*v) return bad("--pattern", v); pattern = v; }
+    else if ((v = opt_value(argc, argv, &i, "--dump-pagepool")) != NULL) { if (!*v) return bad("--dump-pagepool", v); dump = v; }
+    else if ((v = opt_value(argc, argv, &i, "--threads")) != NULL) { if (parse_u64(v, 4096, &threads) || !threads) return bad("--threads", v); }
+    else if ((v = opt_value(argc, argv, &i, "--seed")) != NULL) { if (parse_u64(v, UINT64_MAX, &seed)) return bad("--seed", v); }
+    else if ((v = opt_value(argc, argv, &i, "--latency")) != NULL) { if (parse_u64(v, 1u << 30, &latency) || !latency) return bad("--latency", v); }
+    else if ((v = opt_value(argc, argv, &i, "--rss-interval-ms")) != NULL) { if (parse_u64(v, 60000, &rss_ms)) return bad("--rss-interval-ms", v); }
+    else if ((v = opt_value(argc, argv, &i, "--warmup")) != NULL) { if (parse_u64(v, 1000, &x)) return bad("--warmup", v); warmup = x; have_warmup = 1; }
+    else { fprintf(stderr, "am-runner run: unknown option '%s' (try run --help)\n", argv[i]); return AM_RUNNER_BADINPUT; }
+  }
+  if (pattern == NULL) { fprintf(stderr, "am-runner run: --pattern FILE is required\n"); return AM_RUNNER_BADINPUT; }
+
+  am_diag_t d = {{0}};
+  am_pattern_t *p = NULL;
+  if (am_pattern_load(pattern, &p, &d) != 0) { fprintf(stderr, "%s\n", d.msg); return AM_RUNNER_BADINPUT; }
+  am_gen_opts_t g = {.seed = seed, .threads = (unsigned)threads, .quick = quick};
+  if (g.seed == 0) g.seed = am_pattern_seed(p);
+  am_workload_t *w = NULL;
+  int rc = am_workload_build(p, &g, &w, &d);
+  if (rc != 0) {
+    fprintf(stderr, "%s\n", d.msg);
+    am_pattern_free(p);
+    return rc == AM_ENOMEM ? AM_RUNNER_ERROR : AM_RUNNER_BADINPUT;
+  }
+  am_engine_opts_t o = {
+    .warmup = have_warmup ? (unsigned)warmup : am_pattern_warmup(p),
+    .latency_every = (unsigned)latency,
+    .rss_interval_ms = (unsigned)rss_ms,
+    .hw_counters = hw,
+    .dump_pagepool = dump,
+  };
+  am_engine_result_t r;
+  am_engine_run(b, w, &o, &r);
+  am_sample_info_t info = {
+    .pattern_name = am_pattern_name(p), .pattern_sha256 = am_pattern_sha256(p),
+    .threads = w->n_threads, .seed = g.seed, .quick = quick,
+  };
+  cJSON *js = am_sample_json(b, w, &o, &info, &r);
+  char *s = js != NULL ? cJSON_PrintUnformatted(js) : NULL;
+  int out_ok = s != NULL && puts(s) >= 0 && fflush(stdout) == 0;
+  cJSON_free(s);
+  cJSON_Delete(js);
+  if (r.status != AM_ENGINE_OK) fprintf(stderr, "am-runner-%s: %s: %s\n", b->name, am_engine_status_name(r.status), r.error);
+  rc = r.status == AM_ENGINE_OK ? (out_ok ? AM_RUNNER_OK : AM_RUNNER_ERROR)
+     : r.status == AM_ENGINE_OOM ? AM_RUNNER_OOM : AM_RUNNER_ERROR;
+  am_engine_result_free(&r);
+  am_workload_free(w);
+  am_pattern_free(p);
+  return rc;
 }

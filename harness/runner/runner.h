@@ -5,6 +5,7 @@
  *   info               backend name, version, config, capabilities, and which shared
  *                      object the process's `malloc` resolves to (the isolation proof)
  *   run [options]      one measured repetition of a pattern (runner/run.c)
+ *   selftest [options] engine vs a hand-written malloc/free loop (runner/selftest.c)
  * Exit codes (the driver maps them to a result status):
  *   0 ok, 2 bad input, 3 the allocator returned NULL ("oom"), 4 other error. */
 #ifndef AM_RUNNER_H
@@ -16,6 +17,8 @@ enum { AM_RUNNER_OK = 0, AM_RUNNER_BADINPUT = 2, AM_RUNNER_OOM = 3, AM_RUNNER_ER
 
 /* `run` sub-command; argv[0] is "run". Returns an AM_RUNNER_* exit code. */
 int am_runner_run(const am_backend_t *b, int argc, char **argv);
+/* `selftest` sub-command; argv[0] is "selftest". */
+int am_runner_selftest(const am_backend_t *b, int argc, char **argv);
 
 /* Path of the shared object that defines the process's `malloc` ("" if unknown). */
 const char *am_runner_malloc_origin(void);

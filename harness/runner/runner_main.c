@@ -1,6 +1,5 @@
 /* harness/runner/runner_main.c — entry point of am-runner-<backend>: dispatch, and `info`.
  * See runner.h for the protocol between driver and runner. */
-#include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
 #include <cJSON.h>
@@ -11,13 +10,6 @@ static const struct { unsigned bit; const char *name; } cap_names[] = {
   {AM_CAP_STATS, "stats"}, {AM_CAP_THREADS, "threads"}, {AM_CAP_OVERRIDES, "overrides_malloc"},
   {AM_CAP_REAL_FREE, "real_free"}, {AM_CAP_TEST_ONLY, "test_only"},
 };
-
-const char *am_runner_malloc_origin(void) {
-  Dl_info info;
-  void *sym = dlsym(RTLD_DEFAULT, "malloc");
-  if (sym == NULL || dladdr(sym, &info) == 0 || info.dli_fname == NULL) return "";
-  return info.dli_fname;
-}
 
 static int cmd_info(const am_backend_t *b) {
   cJSON *o = cJSON_CreateObject(), *caps = cJSON_CreateArray();
@@ -36,9 +28,9 @@ static int cmd_info(const am_backend_t *b) {
 }
 
 static void usage(FILE *f, const char *argv0) {
-  fprintf(f, "usage: %s info | run [options]  (backend: %s)\n"
+  fprintf(f, "usage: %s info | run [options] | selftest [options]  (backend: %s)\n"
              "  A runner holds exactly one allocator backend; it is started by `allocmark`,\n"
-             "  not by hand. `run --help` lists the run options.\n", argv0, am_this_backend->name);
+             "  not by hand. `run --help` and `selftest --help` list their options.\n", argv0, am_this_backend->name);
 }
 
 int main(int argc, char **argv) {
@@ -54,6 +46,7 @@ int main(int argc, char **argv) {
   int rc;
   if (strcmp(argv[1], "info") == 0) rc = cmd_info(b);
   else if (strcmp(argv[1], "run") == 0) rc = am_runner_run(b, argc - 1, argv + 1);
+  else if (strcmp(argv[1], "selftest") == 0) rc = am_runner_selftest(b, argc - 1, argv + 1);
   else {
     fprintf(stderr, "%s: unknown sub-command '%s'\n", argv[0], argv[1]);
     usage(stderr, argv[0]);

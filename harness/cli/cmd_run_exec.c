@@ -1,0 +1,123 @@
+/* harness/cli/cmd_run_exec.c — one repetition of `allocmark run`: exec the backend's
+ * runner (`am-runner-<backend> run ...`) under a time limit, read its one JSON sample,
+ * and turn whatever happened into a sample with a status:
+ *   ok       exit 0 and a valid sample
+ *   oom      exit 3: the allocator returned NULL
+ *   crashed  killed by a signal (the signal and the end of stderr are kept)
+ *   timeout  still running after --timeout seconds: killed (whole process group)
+ *   error    anything else: bad exit, VERIFY corruption, no valid JSON, spawn failure */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <cJSON.h>
+#include "cli.h"
+#include "cmd_run.h"
+#include "results.h"
+
+int am_run_backend_info(const char *name, am_backend_info_t *out) {
+  memset(out, 0, sizeof *out);
+  snprintf(out->name, sizeof out->name, "%s", name);
+  char path[4096];
+  if (am_runner_path(name, path, sizeof path) != 0) return -1;
+  char *argv[] = {path, "info", NULL};
+  am_spawn_result_t r;
+  if (am_spawn(argv, NULL, 30, &r) != 0) return -1;
+  cJSON *o = r.kind == AM_EXIT_OK ? cJSON_Parse(r.out) : NULL;
+  am_spawn_result_free(&r);
+  if (o == NULL) return -1;
+  const cJSON *v;
+  if (cJSON_IsString(v = cJSON_GetObjectItem(o, "version"))) snprintf(out->version, sizeof out->version, "%s", v->valuestring);
+  if (cJSON_IsString(v = cJSON_GetObjectItem(o, "config"))) snprintf(out->config, sizeof out->config, "%s", v->valuestring);
+  if (cJSON_IsString(v = cJSON_GetObjectItem(o, "malloc_from"))) snprintf(out->malloc_from, sizeof out->malloc_from, "%s", v->valuestring);
+  cJSON_Delete(o);
+  return 0;
+}
+
+/* The last non-empty line of s (stderr tail), trimmed. */
+static void last_line(const char *s, char *buf, size_t cap) {
+  size_t n = strlen(s);
+  while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ')) n--;
+  size_t b = n;
+  while (b > 0 && s[b - 1] != '\n') b--;
+  snprintf(buf, cap, "%.*s", (int)(n - b), s + b);
+}
+
+static void set_status(cJSON *o, const char *status, const char *error) {
+  cJSON_DeleteItemFromObject(o, "status");
+  cJSON_DeleteItemFromObject(o, "error");
+  cJSON_AddStringToObject(o, "status", status);
+  if (error != NULL) cJSON_AddStringToObject(o, "error", error);
+  else cJSON_AddNullToObject(o, "error");
+}
+
+cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned threads, uint64_t seed, unsigned rep,
+                  const am_run_opts_t *o) {
+  char path[4096], th[16], sd[32], lat[24], wu[24], rss[24];
+  char *argv[24];
+  int a = 0;
+  cJSON *s = NULL;
+  if (am_runner_path(backend, path, sizeof path) != 0) {
+    s = cJSON_CreateObject();
+    set_status(s, "error", "runner executable not found");
+    cJSON_AddNumberToObject(s, "rep", rep);
+    return s;
+  }
+  snprintf(th, sizeof th, "%u", threads);
+  snprintf(sd, sizeof sd, "%llu", (unsigned long long)seed);
+  argv[a++] = path; argv[a++] = "run";
+  argv[a++] = "--pattern"; argv[a++] = (char *)pattern_path;
+  argv[a++] = "--threads"; argv[a++] = th;
+  argv[a++] = "--seed"; argv[a++] = sd;
+  if (o->quick) argv[a++] = "--quick";
+  if (o->latency) { snprintf(lat, sizeof lat, "%u", o->latency); argv[a++] = "--latency"; argv[a++] = lat; }
+  if (o->warmup >= 0) { snprintf(wu, sizeof wu, "%ld", o->warmup); argv[a++] = "--warmup"; argv[a++] = wu; }
+  if (o->rss_interval_ms >= 0) { snprintf(rss, sizeof rss, "%ld", o->rss_interval_ms); argv[a++] = "--rss-interval-ms"; argv[a++] = rss; }
+  if (o->no_hw) argv[a++] = "--no-hw";
+  argv[a] = NULL;
+
+  am_spawn_result_t r;
+  char msg[1024], tail[600];
+  if (am_spawn(argv, NULL, o->timeout_s, &r) != 0) {
+    s = cJSON_CreateObject();
+    set_status(s, "error", "could not start the runner (fork/pipe failed)");
+    cJSON_AddNumberToObject(s, "rep", rep);
+    return s;
+  }
+  last_line(r.err_tail, tail, sizeof tail);
+  s = r.out_len > 0 ? cJSON_Parse(r.out) : NULL;
+  if (s != NULL && !cJSON_IsObject(s)) { cJSON_Delete(s); s = NULL; }
+  int parsed = s != NULL;
+  if (s == NULL) s = cJSON_CreateObject();
+  const cJSON *e = cJSON_GetObjectItem(s, "error");
+  const char *runner_err = cJSON_IsString(e) ? e->valuestring : tail[0] ? tail : NULL;
+  switch (r.kind) {
+    case AM_EXIT_OK:
+      if (!parsed) set_status(s, "error", "the runner exited 0 without printing a valid JSON sample");
+      else set_status(s, "ok", NULL);
+      break;
+    case AM_EXIT_FAILED:
+      snprintf(msg, sizeof msg, "%s (runner exit status %d)", runner_err ? runner_err : "runner failed", r.exit_code);
+      set_status(s, r.exit_code == 3 ? "oom" : "error", msg);
+      cJSON_AddNumberToObject(s, "exit_code", r.exit_code);
+      break;
+    case AM_EXIT_CRASHED:
+      snprintf(msg, sizeof msg, "killed by signal %d (%s)%s%s", r.signal, strsignal(r.signal),
+               tail[0] ? ": " : "", tail);
+      set_status(s, "crashed", msg);
+      cJSON_AddNumberToObject(s, "signal", r.signal);
+      break;
+    case AM_EXIT_TIMEOUT:
+      snprintf(msg, sizeof msg, "no result after %g s: killed", o->timeout_s);
+      set_status(s, "timeout", msg);
+      break;
+    default:
+      snprintf(msg, sizeof msg, "could not execute %.900s", path);
+      set_status(s, "error", msg);
+      break;
+  }
+  if (r.err_tail[0] && r.kind != AM_EXIT_OK) cJSON_AddStringToObject(s, "stderr_tail", r.err_tail);
+  cJSON_AddNumberToObject(s, "rep", rep);
+  am_json_add_num(s, "runner_wall_s", r.wall_s);
+  am_spawn_result_free(&r);
+  return s;
+}

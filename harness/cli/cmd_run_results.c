@@ -1,0 +1,206 @@
+/* harness/cli/cmd_run_results.c — from samples to a `benchmarks[]` entry (status,
+ * aggregates per metric, latency percentiles, a representative RSS timeline) and the
+ * console table printed at the end of `allocmark run`. Schema: results/README.md. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <cJSON.h>
+#include "cmd_run.h"
+#include "results.h"
+#include "stats.h"
+
+/* Metrics aggregated over the ok samples: results key, sample key, sub-object or NULL. */
+static const struct { const char *key, *sample_key, *parent; } metrics[] = {
+  {"ns_per_op", "ns_per_op", NULL},
+  {"ops_per_s", "ops_per_s", NULL},
+  {"wall_s", "wall_s", NULL},
+  {"cpu_user_s", "cpu_user_s", NULL},
+  {"cpu_sys_s", "cpu_sys_s", NULL},
+  {"peak_rss_bytes", "peak_rss_bytes", NULL},
+  {"rss_end_bytes", "rss_end_bytes", NULL},
+  {"rss_baseline_bytes", "rss_baseline_bytes", NULL},
+  {"memory_overhead", "memory_overhead", NULL},
+  {"minor_faults", "minor_faults", NULL},
+  {"major_faults", "major_faults", NULL},
+  {"cycles", "cycles", "hw_counters"},
+  {"instructions", "instructions", "hw_counters"},
+  {"cache_misses", "cache_misses", "hw_counters"},
+  {"dtlb_load_misses", "dtlb_load_misses", "hw_counters"},
+};
+static const char *const pct_keys[] = {"p50", "p90", "p99", "p99_9", "p99_99"};
+
+#define MAXS 1024
+
+static int is_ok(const cJSON *s) {
+  const cJSON *st = cJSON_GetObjectItem(s, "status");
+  return cJSON_IsString(st) && strcmp(st->valuestring, "ok") == 0;
+}
+
+static double num_at(const cJSON *s, const char *parent, const char *key) {
+  if (parent != NULL) s = cJSON_GetObjectItem(s, parent);
+  const cJSON *v = cJSON_GetObjectItem(s, key);
+  return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static void add_aggregates(cJSON *bm, const cJSON *samples) {
+  cJSON *ag = cJSON_AddObjectToObject(bm, "aggregates");
+  double x[MAXS];
+  for (size_t m = 0; m < sizeof metrics / sizeof *metrics; m++) {
+    size_t n = 0, present = 0;
+    const cJSON *s;
+    cJSON_ArrayForEach(s, samples) {
+      if (!is_ok(s) || n == MAXS) continue;
+      x[n] = num_at(s, metrics[m].parent, metrics[m].sample_key);
+      if (isfinite(x[n])) present++;
+      n++;
+    }
+    if (metrics[m].parent != NULL && present == 0) continue; /* counters not available */
+    am_summary_t sum;
+    am_summarize(x, n, &sum);
+    cJSON_AddItemToObject(ag, metrics[m].key, am_summary_json(&sum));
+  }
+}
+
+/* Latency: per op kind, the median over samples of each percentile; max of max. */
+static void add_latency(cJSON *bm, const cJSON *samples) {
+  const cJSON *s, *first = NULL;
+  cJSON_ArrayForEach(s, samples) if (is_ok(s) && cJSON_IsObject(cJSON_GetObjectItem(s, "latency"))) { first = s; break; }
+  if (first == NULL) { cJSON_AddNullToObject(bm, "latency"); return; }
+  const cJSON *fl = cJSON_GetObjectItem(first, "latency");
+  cJSON *l = cJSON_AddObjectToObject(bm, "latency");
+  cJSON_AddItemToObject(l, "timer", cJSON_Duplicate(cJSON_GetObjectItem(fl, "timer"), 1));
+  cJSON_AddItemToObject(l, "sample_every", cJSON_Duplicate(cJSON_GetObjectItem(fl, "sample_every"), 1));
+  double x[MAXS];
+  size_t n = 0;
+  cJSON_ArrayForEach(s, samples)
+    if (is_ok(s) && n < MAXS) x[n++] = num_at(cJSON_GetObjectItem(s, "latency"), "timer_cost_ns", "median");
+  am_summary_t sum;
+  am_summarize(x, n, &sum);
+  am_json_add_num(l, "timer_cost_ns", sum.median);
+  cJSON_AddStringToObject(l, "aggregation", "median over repetitions of each percentile; max is the largest max");
+  cJSON *ops = cJSON_AddObjectToObject(l, "ops");
+  const cJSON *kind;
+  cJSON_ArrayForEach(kind, cJSON_GetObjectItem(fl, "ops")) {
+    cJSON *k = cJSON_AddObjectToObject(ops, kind->string);
+    for (size_t p = 0; p < sizeof pct_keys / sizeof *pct_keys; p++) {
+      n = 0;
+      cJSON_ArrayForEach(s, samples) {
+        if (!is_ok(s) || n == MAXS) continue;
+        const cJSON *ko = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(s, "latency"), "ops"), kind->string);
+        x[n++] = num_at(ko, NULL, pct_keys[p]);
+      }
+      am_summarize(x, n, &sum);
+      am_json_add_num(k, pct_keys[p], sum.median);
+    }
+    double mx = NAN;
+    cJSON_ArrayForEach(s, samples) {
+      if (!is_ok(s)) continue;
+      double v = num_at(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(s, "latency"), "ops"), kind->string), NULL, "max");
+      if (isfinite(v) && (!isfinite(mx) || v > mx)) mx = v;
+    }
+    am_json_add_num(k, "max", mx);
+  }
+}
+
+/* The ok sample whose ns_per_op is the median (lower middle): its RSS timeline. */
+static void add_timeline(cJSON *bm, const cJSON *samples) {
+  double x[MAXS];
+  size_t n = 0;
+  const cJSON *s, *best = NULL;
+  cJSON_ArrayForEach(s, samples) if (is_ok(s) && n < MAXS) x[n++] = num_at(s, NULL, "ns_per_op");
+  am_summary_t sum;
+  am_summarize(x, n, &sum);
+  double target = n ? x[(n - 1) / 2] : NAN;
+  cJSON_ArrayForEach(s, samples) if (is_ok(s) && num_at(s, NULL, "ns_per_op") == target) { best = s; break; }
+  const cJSON *tl = best ? cJSON_GetObjectItem(best, "rss_timeline") : NULL;
+  if (!cJSON_IsObject(tl)) { cJSON_AddNullToObject(bm, "rss_timeline"); return; }
+  cJSON *c = cJSON_Duplicate(tl, 1);
+  cJSON_AddItemToObject(c, "rep", cJSON_Duplicate(cJSON_GetObjectItem(best, "rep"), 1));
+  cJSON_AddItemToObject(bm, "rss_timeline", c);
+}
+
+cJSON *am_run_benchmark(const am_backend_info_t *bi, unsigned threads, cJSON *samples) {
+  cJSON *bm = cJSON_CreateObject();
+  cJSON_AddStringToObject(bm, "backend", bi->name);
+  cJSON_AddStringToObject(bm, "backend_version", bi->version);
+  cJSON_AddStringToObject(bm, "backend_config", bi->config);
+  cJSON_AddStringToObject(bm, "malloc_from", bi->malloc_from);
+  cJSON_AddNumberToObject(bm, "threads", threads);
+  size_t n = 0, bad = 0;
+  const cJSON *s, *first_bad = NULL;
+  cJSON_ArrayForEach(s, samples) {
+    n++;
+    if (!is_ok(s)) { bad++; if (first_bad == NULL) first_bad = s; }
+  }
+  if (first_bad == NULL) {
+    cJSON_AddStringToObject(bm, "status", n ? "ok" : "error");
+    if (n) cJSON_AddNullToObject(bm, "error");
+    else cJSON_AddStringToObject(bm, "error", "no repetition ran");
+  } else {
+    const cJSON *st = cJSON_GetObjectItem(first_bad, "status"), *er = cJSON_GetObjectItem(first_bad, "error");
+    char msg[1200];
+    snprintf(msg, sizeof msg, "%zu of %zu repetitions failed; first (rep %d): %s", bad, n,
+             cJSON_GetObjectItem(first_bad, "rep") ? cJSON_GetObjectItem(first_bad, "rep")->valueint : -1,
+             cJSON_IsString(er) ? er->valuestring : "?");
+    cJSON_AddStringToObject(bm, "status", cJSON_IsString(st) ? st->valuestring : "error");
+    cJSON_AddStringToObject(bm, "error", msg);
+  }
+  cJSON_AddNumberToObject(bm, "repetitions", (double)n);
+  cJSON_AddNumberToObject(bm, "ok_repetitions", (double)(n - bad));
+  add_aggregates(bm, samples);
+  add_latency(bm, samples);
+  add_timeline(bm, samples);
+  cJSON_AddItemToObject(bm, "samples", samples);
+  return bm;
+}
+
+static void human_bytes(double b, char *buf, size_t cap) {
+  static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  if (!isfinite(b)) { snprintf(buf, cap, "-"); return; }
+  int u = 0;
+  while (b >= 1024 && u < 4) { b /= 1024; u++; }
+  snprintf(buf, cap, u ? "%.1f %s" : "%.0f %s", b, unit[u]);
+}
+
+static double agg(const cJSON *bm, const char *metric, const char *field) {
+  const cJSON *a = cJSON_GetObjectItem(cJSON_GetObjectItem(bm, "aggregates"), metric);
+  return num_at(a, NULL, field);
+}
+
+void am_run_print_table(const char *pattern, const cJSON *benchmarks, unsigned reps) {
+  unsigned seen[256];
+  size_t ns = 0;
+  const cJSON *bm;
+  cJSON_ArrayForEach(bm, benchmarks) {
+    unsigned t = (unsigned)num_at(bm, NULL, "threads");
+    int dup = 0;
+    for (size_t i = 0; i < ns; i++) dup |= seen[i] == t;
+    if (!dup && ns < 256) seen[ns++] = t;
+  }
+  for (size_t g = 0; g < ns; g++) {
+    double sys = NAN;
+    cJSON_ArrayForEach(bm, benchmarks)
+      if ((unsigned)num_at(bm, NULL, "threads") == seen[g] && strcmp(cJSON_GetObjectItem(bm, "backend")->valuestring, "system") == 0)
+        sys = agg(bm, "ns_per_op", "median");
+    printf("\n%s, %u thread%s, %u repetition%s\n", pattern, seen[g], seen[g] == 1 ? "" : "s", reps, reps == 1 ? "" : "s");
+    printf("%-10s %-30s %-9s %-11s %-9s %s\n", "backend", "ns/op median [95% CI]", "vs system", "peak RSS", "overhead", "status");
+    cJSON_ArrayForEach(bm, benchmarks) {
+      if ((unsigned)num_at(bm, NULL, "threads") != seen[g]) continue;
+      double med = agg(bm, "ns_per_op", "median"), lo = agg(bm, "ns_per_op", "ci95_low"),
+             hi = agg(bm, "ns_per_op", "ci95_high"), cov = agg(bm, "ns_per_op", "ci_coverage");
+      const cJSON *noisy = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(bm, "aggregates"), "ns_per_op"), "noisy");
+      char ci[64] = "-", rel[16] = "-", rss[24], over[16] = "-";
+      if (isfinite(med))
+        snprintf(ci, sizeof ci, "%.2f [%.2f, %.2f]%s%s", med, lo, hi, isfinite(cov) && cov < 0.95 ? "*" : "",
+                 cJSON_IsTrue(noisy) ? " ~" : "");
+      if (isfinite(med) && isfinite(sys) && sys > 0) snprintf(rel, sizeof rel, "%.2fx", med / sys);
+      human_bytes(agg(bm, "peak_rss_bytes", "median"), rss, sizeof rss);
+      double ov = agg(bm, "memory_overhead", "median");
+      if (isfinite(ov)) snprintf(over, sizeof over, "%.2f", ov);
+      printf("%-10s %-30s %-9s %-11s %-9s %s\n", cJSON_GetObjectItem(bm, "backend")->valuestring, ci, rel, rss, over,
+             cJSON_GetObjectItem(bm, "status")->valuestring);
+    }
+  }
+  printf("  * CI covers less than 95 %% (fewer than 6 repetitions: [min, max]);  ~ noisy (cv > 5 %%)\n");
+  printf("  overhead = (peak RSS - RSS before the workload) / peak live bytes\n");
+}

@@ -1,0 +1,644 @@
+/* harness/runner/engine.c — the replay engine (see engine.h): worker threads, replays
+ * on barriers, the op loop, RESPAWN, and the measurements around the timed replay.
+ *
+ * Threads and rounds. Round r (0..warmup) is one replay of every stream. The main
+ * thread waits until every stream is ready, prepares the round, stores go = r+1 and
+ * then sleeps in the `done` barrier; workers spin on `go`, run their stream, stamp their
+ * end and enter `done`. The main thread measures, then both pass the `release` barrier
+ * and each worker frees the blocks it still holds. The per-stream state lives in
+ * am_worker_t, not in the OS thread: at RESPAWN the thread creates its successor
+ * (which joins it and calls thread_init) and leaves; the successor carries on with the
+ * same stream and takes its place at the barriers. The last thread of each stream
+ * posts `finished` and is joined by the main thread.
+ *
+ * The op loop is compiled twice from one always_inline body: plain, and with the
+ * latency timer around one op in N. Ops run in chunks of AM_CHUNK between two looks
+ * at the abort flag, so a failed peer stops everyone within a few microseconds. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "channel.h"
+#include "engine.h"
+#include "front.h"
+#include "verify.h"
+
+#define AM_CHUNK 4096 /* ops between two looks at the abort flag */
+
+#if defined(__x86_64__) || defined(__i386__)
+#define AM_CPU_RELAX() __builtin_ia32_pause()
+#else
+#define AM_CPU_RELAX() atomic_signal_fence(memory_order_seq_cst)
+#endif
+
+typedef struct am_slot_s {
+  void *p;
+  uint64_t size; /* size word: see verify.h */
+} am_slot_t;
+
+enum { RC_OK = 0, RC_RESPAWN, RC_OOM, RC_CORRUPT, RC_ABORT };
+
+struct am_engine_s;
+typedef struct am_worker_s {
+  _Alignas(64) struct am_engine_s *e;
+  unsigned id;
+  const am_op_t *ops;
+  size_t n_ops;
+  am_slot_t *slots;
+  uint32_t n_slots;
+  uint64_t *phase_ts;   /* n_phases stamps (absolute ns; 0: not reached) */
+  am_lat_hist_t *hist;  /* NULL unless latency mode                       */
+  size_t pos;           /* next op                                        */
+  unsigned round;
+  int resuming;         /* a successor thread continuing mid-round        */
+  unsigned lat_countdown;
+  uint32_t vtag;        /* VERIFY tag counter                             */
+  pthread_t tid, pred;
+  int has_pred;
+  uint64_t start_ns;     /* when this stream's round started (saw `go`)  */
+  uint64_t end_ns;
+  uint64_t respawns;
+} am_worker_t;
+
+typedef struct am_engine_s {
+  const am_backend_t *b;
+  const am_workload_t *w;
+  am_chan_t *chans;
+  am_worker_t *wk;
+  unsigned n, rounds, lat_every;
+  _Alignas(64) _Atomic unsigned go;
+  _Alignas(64) _Atomic unsigned ready;
+  _Alignas(64) _Atomic int abort;
+  _Atomic int status;
+  char error[512];
+  pthread_barrier_t done, release;
+  sem_t finished;
+} am_engine_t;
+
+const char *am_engine_status_name(int status) {
+  switch (status) {
+    case AM_ENGINE_OK: return "ok";
+    case AM_ENGINE_OOM: return "oom";
+    default: return "error";
+  }
+}
+
+__attribute__((format(printf, 3, 4)))
+static void engine_fail(am_engine_t *e, int status, const char *fmt, ...) {
+  int expect = AM_ENGINE_OK;
+  if (atomic_compare_exchange_strong(&e->status, &expect, status)) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->error, sizeof e->error, fmt, ap);
+    va_end(ap);
+  }
+  atomic_store(&e->abort, 1);
+}
+
+static const char *const op_names[AM_OP_KIND_MAX] = {
+  "?", "malloc", "calloc", "realloc", "aligned_alloc", "free", "send", "recv", "write", "phase", "respawn",
+};
+
+/* ---- slow paths: touch modes and VERIFY ---- */
+
+/* After an allocation op stored (p, size) in s: apply op->touch. For REALLOC, `old`
+ * and `oldw` are the previous block and size word: a VERIFY block's kept prefix is
+ * checked first. */
+__attribute__((noinline, cold))
+static int touch_slow(am_worker_t *wk, const am_op_t *op, am_slot_t *s, const void *old, uint64_t oldw) {
+  uint64_t n = op->size, bad = 0;
+  size_t idx = (size_t)(op - wk->ops);
+  if ((oldw & AM_SLOT_VERIFIED) && s->p != NULL) {
+    uint64_t keep = oldw & AM_SLOT_SIZE_MASK;
+    if (keep > n) keep = n;
+    if (am_verify_check(s->p, keep, am_verify_word(old, oldw), &bad) != 0) {
+      engine_fail(wk->e, AM_ENGINE_CORRUPT,
+                  "corruption: thread %u op %zu (realloc of slot %u, %p -> %p, %llu bytes): byte +%llu of the "
+                  "kept contents differs from the pattern written before",
+                  wk->id, idx, op->slot, old, s->p, (unsigned long long)n, (unsigned long long)bad);
+      return RC_CORRUPT;
+    }
+  }
+  if (s->p == NULL) return RC_OK;
+  switch (op->touch) {
+    case AM_TOUCH_FIRST:
+      if (n != 0) *(volatile unsigned char *)s->p = 1;
+      break;
+    case AM_TOUCH_ALL:
+      memset(s->p, 0xA5, (size_t)n);
+      break;
+    case AM_TOUCH_VERIFY: {
+      size_t align = op->kind == AM_OP_ALIGNED ? (size_t)1 << op->arg
+                   : n >= _Alignof(max_align_t) ? _Alignof(max_align_t) : 1;
+      if (((uintptr_t)s->p & (align - 1)) != 0) {
+        engine_fail(wk->e, AM_ENGINE_CORRUPT, "corruption: thread %u op %zu (%s of %llu bytes): %p is not "
+                    "aligned to %zu", wk->id, idx, op_names[op->kind], (unsigned long long)n, s->p, align);
+        return RC_CORRUPT;
+      }
+      if (op->kind == AM_OP_CALLOC && am_verify_zero(s->p, n, &bad) != 0) {
+        engine_fail(wk->e, AM_ENGINE_CORRUPT, "corruption: thread %u op %zu (calloc of %llu bytes at %p): "
+                    "byte +%llu is not zero", wk->id, idx, (unsigned long long)n, s->p, (unsigned long long)bad);
+        return RC_CORRUPT;
+      }
+      if (n > AM_SLOT_SIZE_MASK) break; /* too large to tag; never checked */
+      uint64_t w = n | ((uint64_t)(wk->vtag++ & AM_SLOT_TAG_MASK) << AM_SLOT_TAG_SHIFT) | AM_SLOT_VERIFIED;
+      s->size = w;
+      am_verify_fill(s->p, n, am_verify_word(s->p, w));
+      break;
+    }
+    default:
+      break;
+  }
+  return RC_OK;
+}
+
+/* Before a VERIFY block is freed: 0 if its contents are intact. */
+__attribute__((noinline, cold))
+static int free_check(am_worker_t *wk, const am_op_t *op, const am_slot_t *s) {
+  uint64_t bad = 0, n = s->size & AM_SLOT_SIZE_MASK;
+  if (s->p == NULL || am_verify_check(s->p, n, am_verify_word(s->p, s->size), &bad) == 0) return 0;
+  engine_fail(wk->e, AM_ENGINE_CORRUPT,
+              "corruption: thread %u op %zu (free of slot %u, %llu bytes at %p): byte +%llu differs from the "
+              "pattern written at allocation (blocks overlap or were handed out twice)",
+              wk->id, (size_t)(op - wk->ops), op->slot, (unsigned long long)n, s->p, (unsigned long long)bad);
+  return -1;
+}
+
+static inline void write_rounds(void *p, uint64_t rounds) {
+  volatile unsigned char *q = p;
+  unsigned char o = q[0];
+  for (uint64_t r = 0; r < rounds; r++) q[0] = (unsigned char)(o + r + 1);
+  q[0] = o; /* VERIFY blocks keep their pattern */
+}
+
+/* ---- the op loop ---- */
+
+static inline __attribute__((always_inline)) int
+exec_op(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t *chans, const am_op_t *op) {
+  am_slot_t *s = &slots[op->slot];
+  void *p;
+  /* The two commonest ops first, with plain branches (no jump table): a plain MALLOC
+   * and a FREE. Everything else, and MALLOC with a touch mode, goes through the switch. */
+  if (op->kind == AM_OP_MALLOC && op->touch == AM_TOUCH_NONE) {
+    p = am_malloc(be, (size_t)op->size);
+    if (__builtin_expect(p == NULL, 0) && op->size != 0) return RC_OOM;
+    s->p = p;
+    s->size = op->size;
+    return RC_OK;
+  }
+  if (op->kind == AM_OP_FREE) {
+    if (__builtin_expect((s->size & AM_SLOT_VERIFIED) != 0, 0) && free_check(wk, op, s) != 0) return RC_CORRUPT;
+    am_free(be, s->p);
+    s->p = NULL;
+    return RC_OK;
+  }
+  switch (op->kind) {
+    case AM_OP_MALLOC:
+      p = am_malloc(be, (size_t)op->size);
+      goto fresh;
+    case AM_OP_CALLOC:
+      p = am_calloc(be, 1, (size_t)op->size);
+      goto fresh;
+    case AM_OP_ALIGNED:
+      p = am_aligned_alloc(be, (size_t)1 << op->arg, (size_t)op->size);
+    fresh:
+      if (__builtin_expect(p == NULL, 0) && op->size != 0) return RC_OOM;
+      s->p = p;
+      s->size = op->size;
+      if (__builtin_expect(op->touch != AM_TOUCH_NONE, 0)) {
+        if (op->touch == AM_TOUCH_FIRST) {
+          if (op->size != 0) *(volatile unsigned char *)p = 1;
+        } else {
+          return touch_slow(wk, op, s, NULL, 0);
+        }
+      }
+      return RC_OK;
+    case AM_OP_REALLOC: {
+      void *old = s->p;
+      uint64_t oldw = s->size;
+      p = am_realloc(be, old, (size_t)op->size);
+      if (__builtin_expect(p == NULL, 0) && op->size != 0) return RC_OOM; /* old block kept */
+      s->p = p;
+      s->size = op->size;
+      if (__builtin_expect((oldw & AM_SLOT_VERIFIED) || op->touch != AM_TOUCH_NONE, 0))
+        return touch_slow(wk, op, s, old, old != NULL ? oldw : 0);
+      return RC_OK;
+    }
+    case AM_OP_SEND:
+      am_chan_send(&chans[op->arg], s->p, s->size);
+      s->p = NULL;
+      return RC_OK;
+    case AM_OP_RECV: {
+      am_chan_entry_t *en = am_chan_recv(&chans[op->arg], &wk->e->abort);
+      if (en == NULL) return RC_ABORT;
+      s->p = en->p;
+      s->size = en->size;
+      return RC_OK;
+    }
+    case AM_OP_WRITE:
+      if (s->p != NULL && (s->size & AM_SLOT_SIZE_MASK) != 0) write_rounds(s->p, op->size);
+      return RC_OK;
+    case AM_OP_PHASE:
+      wk->phase_ts[op->arg] = am_now_ns();
+      return RC_OK;
+    case AM_OP_RESPAWN:
+      return RC_RESPAWN;
+    default:
+      return RC_OK;
+  }
+}
+
+static inline __attribute__((always_inline)) int run_ops(am_worker_t *wk, const int lat) {
+  am_engine_t *e = wk->e;
+  const am_backend_t be = *e->b; /* a local copy: the hot function pointers stay in registers */
+  am_slot_t *const slots = wk->slots;
+  am_chan_t *const chans = e->chans;
+  const am_op_t *const base = wk->ops, *const end = base + wk->n_ops;
+  const am_op_t *op = base + wk->pos;
+  am_lat_hist_t *const h = wk->hist;
+  const unsigned every = e->lat_every;
+  unsigned cd = wk->lat_countdown;
+  int rc = RC_OK;
+  while (op < end) {
+    const am_op_t *stop = (size_t)(end - op) > AM_CHUNK ? op + AM_CHUNK : end;
+    for (; op < stop; op++) {
+      if (lat && --cd == 0) {
+        cd = every;
+        int k = am_lat_kind_index[op->kind];
+        uint64_t t0 = am_tick_start();
+        rc = exec_op(wk, &be, slots, chans, op);
+        uint64_t t1 = am_tick_end();
+        if (k >= 0) am_lat_record(h, (unsigned)k, t1 - t0);
+      } else {
+        rc = exec_op(wk, &be, slots, chans, op);
+      }
+      if (__builtin_expect(rc != RC_OK, 0)) goto out;
+    }
+    if (atomic_load_explicit(&e->abort, memory_order_relaxed)) { rc = RC_ABORT; goto out; }
+  }
+out:
+  wk->pos = (size_t)(op - base);
+  wk->lat_countdown = cd;
+  return rc;
+}
+
+__attribute__((noinline)) static int run_plain(am_worker_t *wk) { return run_ops(wk, 0); }
+__attribute__((noinline)) static int run_latency(am_worker_t *wk) { return run_ops(wk, 1); }
+
+/* ---- worker threads ---- */
+
+static void *worker_main(void *arg);
+
+/* Spin (then yield) until go reaches target; -1 if the engine aborted meanwhile. */
+static int wait_go(am_engine_t *e, unsigned target) {
+  for (unsigned spins = 0; atomic_load_explicit(&e->go, memory_order_acquire) < target; spins++) {
+    if (atomic_load_explicit(&e->abort, memory_order_relaxed)) return -1;
+    if (spins < 4000) AM_CPU_RELAX();
+    else sched_yield();
+  }
+  return 0;
+}
+
+static void free_held(am_worker_t *wk) {
+  const am_backend_t *b = wk->e->b;
+  for (uint32_t i = 0; i < wk->n_slots; i++)
+    if (wk->slots[i].p != NULL) {
+      am_free(b, wk->slots[i].p);
+      wk->slots[i].p = NULL;
+    }
+}
+
+/* At RESPAWN: hand the stream to a new thread. 0 if this thread must now leave. */
+static int respawn(am_worker_t *wk, int timed) {
+  am_engine_t *e = wk->e;
+  const am_backend_t *b = e->b;
+  size_t at = wk->pos;
+  wk->pos++;
+  wk->resuming = 1;
+  wk->pred = pthread_self();
+  wk->has_pred = 1;
+  if (timed) wk->respawns++;
+  pthread_t t;
+  int rc = pthread_create(&t, NULL, worker_main, wk);
+  if (rc != 0) {
+    wk->has_pred = 0;
+    wk->resuming = 0;
+    if (timed) wk->respawns--;
+    engine_fail(e, AM_ENGINE_ERROR, "thread %u op %zu: respawn: pthread_create: %s", wk->id, at, strerror(rc));
+    return -1;
+  }
+  /* From here on wk belongs to the successor. */
+  if (b->thread_exit != NULL) b->thread_exit();
+  return 0;
+}
+
+static void *worker_main(void *arg) {
+  am_worker_t *wk = arg;
+  am_engine_t *e = wk->e;
+  wk->tid = pthread_self();
+  if (wk->has_pred) {
+    pthread_join(wk->pred, NULL);
+    wk->has_pred = 0;
+  }
+  if (e->b->thread_init != NULL) e->b->thread_init();
+  while (wk->round < e->rounds) {
+    if (!wk->resuming) {
+      atomic_fetch_add_explicit(&e->ready, 1, memory_order_acq_rel);
+      if (wait_go(e, wk->round + 1) != 0) break;
+      wk->start_ns = am_now_ns();
+      wk->pos = 0;
+      wk->lat_countdown = e->lat_every ? e->lat_every : 1;
+    }
+    wk->resuming = 0;
+    int timed = wk->round + 1 == e->rounds;
+    int rc = (timed && e->lat_every) ? run_latency(wk) : run_plain(wk);
+    if (rc == RC_RESPAWN) {
+      if (respawn(wk, timed) == 0) return NULL;
+    } else if (rc == RC_OOM) {
+      const am_op_t *op = &wk->ops[wk->pos];
+      engine_fail(e, AM_ENGINE_OOM, "thread %u op %zu: %s of %llu bytes returned NULL", wk->id, wk->pos,
+                  op_names[op->kind], (unsigned long long)op->size);
+    }
+    wk->end_ns = am_now_ns();
+    pthread_barrier_wait(&e->done);
+    pthread_barrier_wait(&e->release);
+    free_held(wk);
+    wk->round++;
+    if (atomic_load(&e->abort)) break;
+  }
+  if (e->b->thread_exit != NULL) e->b->thread_exit();
+  sem_post(&e->finished);
+  return NULL;
+}
+
+/* ---- validation ---- */
+
+int am_workload_validate(const am_workload_t *w, char *why, size_t cap) {
+  if (w == NULL || w->n_threads == 0 || w->streams == NULL) {
+    snprintf(why, cap, "no streams");
+    return -1;
+  }
+  size_t nc = w->n_channels ? w->n_channels : 1;
+  size_t len = 2 * nc * sizeof(size_t);
+  size_t *sends = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (sends == MAP_FAILED) { snprintf(why, cap, "mmap: %s", strerror(errno)); return -1; }
+  size_t *recvs = sends + nc;
+  int rc = 0;
+  for (unsigned t = 0; t < w->n_threads && rc == 0; t++) {
+    const am_stream_t *st = &w->streams[t];
+    if (st->n_ops != 0 && st->ops == NULL) { snprintf(why, cap, "thread %u: no ops", t); rc = -1; }
+    for (size_t i = 0; i < st->n_ops && rc == 0; i++) {
+      const am_op_t *op = &st->ops[i];
+      const char *bad = NULL;
+      if (op->kind < AM_OP_MALLOC || op->kind >= AM_OP_KIND_MAX) bad = "unknown op kind";
+      else if (op->kind != AM_OP_PHASE && op->kind != AM_OP_RESPAWN && op->slot >= st->n_slots) bad = "slot out of range";
+      else if (op->touch > AM_TOUCH_VERIFY) bad = "unknown touch mode";
+      else if (op->kind == AM_OP_ALIGNED && op->arg >= 8 * sizeof(size_t) - 1) bad = "alignment out of range";
+      else if ((op->kind == AM_OP_SEND || op->kind == AM_OP_RECV) && op->arg >= w->n_channels) bad = "channel out of range";
+      else if (op->kind == AM_OP_PHASE && op->arg >= w->n_phases) bad = "phase index out of range";
+      if (bad != NULL) {
+        snprintf(why, cap, "thread %u op %zu (kind %u, slot %u, arg %u): %s", t, i, op->kind, op->slot, op->arg, bad);
+        rc = -1;
+      }
+      if (op->kind == AM_OP_SEND) sends[op->arg]++;
+      if (op->kind == AM_OP_RECV) recvs[op->arg]++;
+    }
+  }
+  for (unsigned c = 0; c < w->n_channels && rc == 0; c++) {
+    if (sends[c] > w->channel_capacity[c]) {
+      snprintf(why, cap, "channel %u: %zu SENDs but capacity %zu", c, sends[c], w->channel_capacity[c]);
+      rc = -1;
+    } else if (recvs[c] > sends[c]) {
+      snprintf(why, cap, "channel %u: %zu RECVs but only %zu SENDs (would wait forever)", c, recvs[c], sends[c]);
+      rc = -1;
+    }
+  }
+  munmap(sends, len);
+  return rc;
+}
+
+/* ---- the main thread ---- */
+
+static void *map_zero(size_t len, int populate) {
+  void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0), -1, 0);
+  return p == MAP_FAILED ? NULL : p;
+}
+static size_t page_round(size_t n) { return (n + 4095) & ~(size_t)4095; }
+
+static void chan_free(void *ctx, void *p) { am_free(((am_engine_t *)ctx)->b, p); }
+
+static void wait_ready(am_engine_t *e, unsigned target) {
+  for (unsigned spins = 0; atomic_load_explicit(&e->ready, memory_order_acquire) < target; spins++) {
+    if (spins < 100) sched_yield();
+    else {
+      struct timespec ts = {0, 20000};
+      nanosleep(&ts, NULL);
+    }
+  }
+}
+
+static void dump_pagepool(const char *path, am_engine_result_t *r) {
+  void *sym = dlsym(RTLD_DEFAULT, "pp_dump_json");
+  int (*fn)(FILE *);
+  if (sym == NULL) { r->pagepool_dumped = -1; return; }
+  memcpy(&fn, &sym, sizeof fn);
+  FILE *f = fopen(path, "w");
+  if (f == NULL) { r->pagepool_dumped = -2; return; }
+  int rc = fn(f);
+  r->pagepool_dumped = (fclose(f) == 0 && rc == 0) ? 1 : -2;
+}
+
+/* Per-phase times from the per-thread stamps; op counts from the streams. */
+static void collect_phases(am_engine_t *e, uint64_t t0, am_engine_result_t *r) {
+  const am_workload_t *w = e->w;
+  for (unsigned t = 0; t < e->n; t++) {
+    const am_worker_t *wk = &e->wk[t];
+    int cur = -1;
+    for (size_t i = 0; i < wk->n_ops; i++) {
+      const am_op_t *op = &wk->ops[i];
+      if (op->kind == AM_OP_PHASE) {
+        cur = op->arg;
+        continue;
+      }
+      if (cur >= 0) r->phases[cur].ops++;
+    }
+    for (unsigned k = 0; k < w->n_phases; k++) {
+      uint64_t ts = wk->phase_ts[k];
+      if (ts == 0 || ts < t0) continue;
+      /* This thread's phase k ends at its next stamped marker, else at its end. */
+      uint64_t end = wk->end_ns;
+      for (unsigned j = 0; j < w->n_phases; j++)
+        if (wk->phase_ts[j] > ts && wk->phase_ts[j] < end) end = wk->phase_ts[j];
+      am_phase_time_t *ph = &r->phases[k];
+      if (!ph->seen || ts - t0 < ph->start_ns) ph->start_ns = ts - t0;
+      if (!ph->seen || end - t0 > ph->end_ns) ph->end_ns = end - t0;
+      ph->seen = 1;
+    }
+  }
+}
+
+/* The timed round is over: read everything while the blocks are still live. */
+static void measure_end(am_engine_t *e, const am_engine_opts_t *o, uint64_t t0, am_engine_result_t *r) {
+  /* The timer runs from the first worker's start to the last worker's end: the
+   * latency of waking the workers is not charged to the workload. */
+  uint64_t tend = t0, tstart = UINT64_MAX;
+  for (unsigned t = 0; t < e->n; t++) {
+    if (e->wk[t].end_ns > tend) tend = e->wk[t].end_ns;
+    if (e->wk[t].start_ns >= t0 && e->wk[t].start_ns < tstart) tstart = e->wk[t].start_ns;
+  }
+  if (tstart > tend) tstart = t0;
+  r->start_delay_ns = tstart - t0;
+  if (o->hw_counters) am_perf_stop(&r->perf);
+  am_metrics_end(&r->m);
+  if (r->rss != NULL) am_rss_sampler_stop(r->rss);
+  r->wall_ns = tend - tstart;
+  for (unsigned t = 0; t < e->n; t++) {
+    r->thread_end_ns[t] = e->wk[t].end_ns > t0 ? e->wk[t].end_ns - t0 : 0;
+    r->respawns += e->wk[t].respawns;
+  }
+  r->backend_stats_rc = am_backend_stats(e->b, &r->backend_stats);
+  if (o->dump_pagepool != NULL) dump_pagepool(o->dump_pagepool, r);
+  if (r->lat != NULL)
+    for (unsigned t = 0; t < e->n; t++) am_lat_merge(r->lat, e->wk[t].hist);
+  collect_phases(e, t0, r);
+}
+
+int am_engine_run(const am_backend_t *b, const am_workload_t *w, const am_engine_opts_t *o, am_engine_result_t *r) {
+  memset(r, 0, sizeof *r);
+  for (int i = 0; i < AM_PERF_N; i++) r->perf.fd[i] = -1;
+  r->backend_stats_rc = -1;
+  am_stats_clear(&r->backend_stats);
+  char why[384];
+  if (am_workload_validate(w, why, sizeof why) != 0) {
+    r->status = AM_ENGINE_ERROR;
+    snprintf(r->error, sizeof r->error, "invalid workload: %s", why);
+    return r->status;
+  }
+  unsigned n = w->n_threads;
+  r->n_threads = n;
+  r->n_phases = w->n_phases;
+  am_engine_t *e = map_zero(page_round(sizeof *e), 1);
+  size_t wk_len = page_round(n * sizeof(am_worker_t));
+  size_t te_len = page_round((n + 1) * sizeof(uint64_t));
+  size_t ph_len = page_round((w->n_phases + 1) * sizeof(am_phase_time_t));
+  am_worker_t *wk = map_zero(wk_len, 1);
+  r->thread_end_ns = map_zero(te_len, 1);
+  r->phases = map_zero(ph_len, 1);
+  if (e == NULL || wk == NULL || r->thread_end_ns == NULL || r->phases == NULL) {
+    r->status = AM_ENGINE_ERROR;
+    snprintf(r->error, sizeof r->error, "mmap: %s", strerror(errno));
+    if (e != NULL) munmap(e, page_round(sizeof *e));
+    if (wk != NULL) munmap(wk, wk_len);
+    return r->status;
+  }
+  e->b = b;
+  e->w = w;
+  e->wk = wk;
+  e->n = n;
+  e->rounds = o->warmup + 1;
+  e->lat_every = o->latency_every;
+  int setup_ok = 1;
+  int chrc = am_chans_create(&e->chans, w->n_channels, w->channel_capacity);
+  if (chrc != 0) {
+    engine_fail(e, AM_ENGINE_ERROR, "channels: mmap: %s", strerror(-chrc));
+    setup_ok = 0;
+  }
+  if (setup_ok && o->latency_every) {
+    r->lat = map_zero(sizeof(am_lat_hist_t), 1);
+    if (r->lat == NULL) { engine_fail(e, AM_ENGINE_ERROR, "latency: mmap: %s", strerror(errno)); setup_ok = 0; }
+    else {
+      am_tick_calibrate();
+      am_timer_cost(r->lat, 200000, &r->timer_cost);
+      memset(r->lat, 0, sizeof *r->lat);
+    }
+  }
+  for (unsigned t = 0; t < n && setup_ok; t++) {
+    const am_stream_t *st = &w->streams[t];
+    wk[t].e = e;
+    wk[t].id = t;
+    wk[t].ops = st->ops;
+    wk[t].n_ops = st->n_ops;
+    wk[t].n_slots = st->n_slots;
+    wk[t].slots = map_zero(page_round(((size_t)st->n_slots + 1) * sizeof(am_slot_t)), 1);
+    wk[t].phase_ts = map_zero(page_round(((size_t)w->n_phases + 1) * sizeof(uint64_t)), 1);
+    if (o->latency_every) wk[t].hist = map_zero(sizeof(am_lat_hist_t), 1);
+    if (wk[t].slots == NULL || wk[t].phase_ts == NULL || (o->latency_every && wk[t].hist == NULL)) {
+      engine_fail(e, AM_ENGINE_ERROR, "thread %u: mmap of slot tables: %s", t, strerror(errno));
+      setup_ok = 0;
+    }
+  }
+  if (setup_ok && o->rss_interval_ms) {
+    r->rss = map_zero(sizeof(am_rss_sampler_t), 1);
+    int src = r->rss == NULL ? -errno : am_rss_sampler_init(r->rss, o->rss_interval_ms);
+    if (src != 0) { engine_fail(e, AM_ENGINE_ERROR, "rss sampler: %s", strerror(-src)); setup_ok = 0; }
+  }
+  if (setup_ok && o->hw_counters) am_perf_open(&r->perf); /* before the workers: they inherit it */
+  else if (o->hw_counters == 0) snprintf(r->perf.reason[0], sizeof r->perf.reason[0], "disabled");
+  pthread_barrier_init(&e->done, NULL, n + 1);
+  pthread_barrier_init(&e->release, NULL, n + 1);
+  sem_init(&e->finished, 0, 0);
+  unsigned started = 0;
+  for (; started < n && setup_ok; started++) {
+    pthread_t t;
+    int rc = pthread_create(&t, NULL, worker_main, &wk[started]);
+    if (rc != 0) {
+      engine_fail(e, AM_ENGINE_ERROR, "pthread_create for thread %u: %s", started, strerror(rc));
+      setup_ok = 0;
+      break;
+    }
+  }
+  for (unsigned round = 0; setup_ok && round < e->rounds; round++) {
+    wait_ready(e, n * (round + 1));
+    if (round > 0) am_chans_reset(e->chans, w->n_channels, chan_free, e);
+    if (round == 0) r->m.rss_baseline = am_rss_now();
+    int timed = round + 1 == e->rounds;
+    if (timed) {
+      for (unsigned t = 0; t < n; t++) memset(wk[t].phase_ts, 0, w->n_phases * sizeof(uint64_t));
+      am_metrics_begin(&r->m);
+      if (o->hw_counters) am_perf_start(&r->perf);
+    }
+    uint64_t t0 = am_now_ns();
+    if (timed && r->rss != NULL) am_rss_sampler_start(r->rss, t0);
+    atomic_store_explicit(&e->go, round + 1, memory_order_release);
+    pthread_barrier_wait(&e->done);
+    if (timed) measure_end(e, o, t0, r);
+    int stop = atomic_load(&e->abort);
+    pthread_barrier_wait(&e->release);
+    if (stop) break;
+  }
+  if (!setup_ok) atomic_store(&e->abort, 1); /* releases workers waiting for `go` */
+  for (unsigned t = 0; t < started; t++)
+    while (sem_wait(&e->finished) != 0 && errno == EINTR) {}
+  for (unsigned t = 0; t < started; t++) pthread_join(wk[t].tid, NULL);
+  if (r->rss != NULL) am_rss_sampler_stop(r->rss);
+  am_perf_close(&r->perf);
+  if (e->chans != NULL) am_chans_reset(e->chans, w->n_channels, chan_free, e);
+  r->status = atomic_load(&e->status);
+  memcpy(r->error, e->error, sizeof r->error);
+  pthread_barrier_destroy(&e->done);
+  pthread_barrier_destroy(&e->release);
+  sem_destroy(&e->finished);
+  am_chans_destroy(e->chans, w->n_channels);
+  for (unsigned t = 0; t < n; t++) {
+    if (wk[t].slots != NULL) munmap(wk[t].slots, page_round(((size_t)wk[t].n_slots + 1) * sizeof(am_slot_t)));
+    if (wk[t].phase_ts != NULL) munmap(wk[t].phase_ts, page_round(((size_t)w->n_phases + 1) * sizeof(uint64_t)));
+    if (wk[t].hist != NULL) munmap(wk[t].hist, sizeof(am_lat_hist_t));
+  }
+  munmap(wk, wk_len);
+  munmap(e, page_round(sizeof *e));
+  return r->status;
+}
+
+void am_engine_result_free(am_engine_result_t *r) {
+  if (r->thread_end_ns != NULL) munmap(r->thread_end_ns, page_round((r->n_threads + 1) * sizeof(uint64_t)));
+  if (r->phases != NULL) munmap(r->phases, page_round((r->n_phases + 1) * sizeof(am_phase_time_t)));
+  if (r->rss != NULL) munmap(r->rss, sizeof(am_rss_sampler_t));
+  if (r->lat != NULL) munmap(r->lat, sizeof(am_lat_hist_t));
+  memset(r, 0, sizeof *r);
+}

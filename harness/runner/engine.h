@@ -1,0 +1,75 @@
+/* harness/runner/engine.h — the replay engine: executes a workload (ops.h) on one
+ * backend, with one worker thread per stream, and measures it.
+ *
+ * Before timing: streams validated (slot, channel and phase indices in range, channel
+ * capacities), slot tables and channels mmap'd and prefaulted, worker threads created
+ * (backend thread_init on each), RSS sampler and perf counters opened, baseline RSS
+ * read. Then `warmup` untimed replays and one timed replay of the same streams, each
+ * started on a barrier; between replays every block still held is freed and the
+ * channels are reset. The timed replay: peak RSS reset, rusage and counters read,
+ * workers released; wall time (CLOCK_MONOTONIC) runs from the first worker's start to
+ * the last worker's end. Phase times, thread ends and the RSS timeline count from the
+ * release.
+ *
+ * The op loop (engine.c) is a switch over am_op_t calling the backend through the
+ * front layer (front.h): no malloc of our own, no random numbers, no stdio. A NULL
+ * from the allocator (size > 0) stops the run with AM_ENGINE_OOM; a VERIFY mismatch
+ * with AM_ENGINE_CORRUPT. PHASE records a timestamp per thread; RESPAWN ends the
+ * worker thread (backend thread_exit) and a fresh thread goes on with its stream. */
+#ifndef AM_ENGINE_H
+#define AM_ENGINE_H
+
+#include <stdint.h>
+#include "backend.h"
+#include "latency.h"
+#include "metrics.h"
+#include "ops.h"
+#include "perfctr.h"
+
+enum { AM_ENGINE_OK = 0, AM_ENGINE_OOM, AM_ENGINE_CORRUPT, AM_ENGINE_ERROR };
+const char *am_engine_status_name(int status); /* "ok", "oom", "error", "error" */
+
+typedef struct am_engine_opts_s {
+  unsigned warmup;          /* untimed replays before the timed one              */
+  unsigned latency_every;   /* 0: off; N: time one op in N (1: every op)         */
+  unsigned rss_interval_ms; /* RSS timeline interval; 0: no sampler              */
+  int hw_counters;          /* 1: try perf_event_open                            */
+  const char *dump_pagepool;/* file for pp_dump_json() after the timed replay, or NULL */
+} am_engine_opts_t;
+
+typedef struct am_phase_time_s {
+  int seen;                 /* some thread reached this marker                   */
+  uint64_t start_ns, end_ns;/* earliest marker, latest end (from the timer start) */
+  uint64_t ops;             /* ops in the phase, over all threads                */
+} am_phase_time_t;
+
+typedef struct am_engine_result_s {
+  int status;               /* AM_ENGINE_*                                       */
+  char error[512];          /* what went wrong ("" when ok)                      */
+  uint64_t wall_ns;         /* first worker's start -> last worker's end         */
+  uint64_t start_delay_ns;  /* release (`go`, the timeline's 0) -> first worker start */
+  unsigned n_threads;
+  uint64_t *thread_end_ns;  /* per stream: its end, from the timer start         */
+  uint64_t respawns;        /* threads replaced during the timed replay          */
+  unsigned n_phases;
+  am_phase_time_t *phases;
+  am_metrics_t m;
+  am_rss_sampler_t *rss;    /* timeline (NULL when no sampler)                   */
+  am_perf_t perf;
+  am_stats_t backend_stats; /* after the timed replay, blocks still live         */
+  int backend_stats_rc;     /* 0: reported                                       */
+  am_lat_hist_t *lat;       /* merged histograms (NULL when latency is off)      */
+  am_timer_cost_t timer_cost;
+  int pagepool_dumped;      /* 1 written, 0 not asked, -1 no pp_dump_json, -2 failed */
+} am_engine_result_t;
+
+/* Check that the streams are executable (indices in range, channel capacities
+ * sufficient). 0, or -1 with why filled. */
+int am_workload_validate(const am_workload_t *w, char *why, size_t cap);
+
+/* Run the workload. Returns r->status; r must be freed with am_engine_result_free. */
+int am_engine_run(const am_backend_t *b, const am_workload_t *w, const am_engine_opts_t *o,
+                  am_engine_result_t *r);
+void am_engine_result_free(am_engine_result_t *r);
+
+#endif /* AM_ENGINE_H */

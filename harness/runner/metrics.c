@@ -1,0 +1,138 @@
+/* harness/runner/metrics.c — /proc readers, rusage deltas and the RSS sampler (metrics.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "metrics.h"
+
+uint64_t am_now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static ssize_t read_file(const char *path, char *buf, size_t cap) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n, got = 0;
+  while ((size_t)got < cap - 1 && (n = read(fd, buf + got, cap - 1 - (size_t)got)) > 0) got += n;
+  close(fd);
+  buf[got] = '\0';
+  return got;
+}
+
+uint64_t am_rss_now(void) {
+  char buf[256];
+  if (read_file("/proc/self/statm", buf, sizeof buf) <= 0) return 0;
+  char *p = strchr(buf, ' ');
+  if (p == NULL) return 0;
+  return (uint64_t)strtoull(p + 1, NULL, 10) * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+uint64_t am_proc_status_bytes(const char *key) {
+  char buf[8192];
+  if (read_file("/proc/self/status", buf, sizeof buf) <= 0) return 0;
+  size_t kl = strlen(key);
+  for (char *line = buf; line != NULL && *line != '\0';) {
+    if (strncmp(line, key, kl) == 0 && line[kl] == ':')
+      return (uint64_t)strtoull(line + kl + 1, NULL, 10) * 1024u; /* "kB" */
+    line = strchr(line, '\n');
+    if (line != NULL) line++;
+  }
+  return 0;
+}
+
+int am_reset_peak_rss(void) {
+  int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  int rc = write(fd, "5", 1) == 1 ? 0 : -errno;
+  close(fd);
+  return rc;
+}
+
+static double tv_s(struct timeval t) { return (double)t.tv_sec + (double)t.tv_usec * 1e-6; }
+
+void am_metrics_begin(am_metrics_t *m) {
+  int rc = am_reset_peak_rss();
+  m->peak_reset = rc == 0;
+  m->peak_reset_errno = rc == 0 ? 0 : -rc;
+  m->rss_start = am_rss_now();
+  getrusage(RUSAGE_SELF, &m->ru0);
+}
+
+void am_metrics_end(am_metrics_t *m) {
+  struct rusage r;
+  getrusage(RUSAGE_SELF, &r);
+  m->cpu_user_s = tv_s(r.ru_utime) - tv_s(m->ru0.ru_utime);
+  m->cpu_sys_s = tv_s(r.ru_stime) - tv_s(m->ru0.ru_stime);
+  m->minor_faults = (uint64_t)(r.ru_minflt - m->ru0.ru_minflt);
+  m->major_faults = (uint64_t)(r.ru_majflt - m->ru0.ru_majflt);
+  m->vol_ctx_switches = (uint64_t)(r.ru_nvcsw - m->ru0.ru_nvcsw);
+  m->invol_ctx_switches = (uint64_t)(r.ru_nivcsw - m->ru0.ru_nivcsw);
+  m->rss_end = am_rss_now();
+  m->peak_rss = am_proc_status_bytes("VmHWM");
+  if (m->peak_rss < m->rss_end) m->peak_rss = m->rss_end;
+}
+
+/* ---- RSS sampler ---- */
+
+static void sampler_add(am_rss_sampler_t *s, uint64_t t, uint64_t rss) {
+  if (s->n == AM_RSS_CAP) { /* decimate: keep the even samples, double the interval */
+    for (size_t i = 0; i < AM_RSS_CAP / 2; i++) {
+      s->t_ns[i] = s->t_ns[2 * i];
+      s->rss[i] = s->rss[2 * i];
+    }
+    s->n = AM_RSS_CAP / 2;
+    s->interval_ms *= 2;
+  }
+  s->t_ns[s->n] = t;
+  s->rss[s->n] = rss;
+  s->n++;
+}
+
+static void *sampler_main(void *arg) {
+  am_rss_sampler_t *s = arg;
+  while (sem_wait(&s->go) != 0 && errno == EINTR) {}
+  if (atomic_load(&s->stop)) return NULL;
+  struct timespec next;
+  clock_gettime(CLOCK_MONOTONIC, &next);
+  while (!atomic_load_explicit(&s->stop, memory_order_relaxed)) {
+    uint64_t t = am_now_ns();
+    sampler_add(s, t - s->t0_ns, am_rss_now());
+    uint64_t ns = (uint64_t)next.tv_nsec + (uint64_t)s->interval_ms * 1000000u;
+    next.tv_sec += (time_t)(ns / 1000000000u);
+    next.tv_nsec = (long)(ns % 1000000000u);
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR) {}
+  }
+  return NULL;
+}
+
+int am_rss_sampler_init(am_rss_sampler_t *s, unsigned interval_ms) {
+  s->running = 0;
+  s->n = 0;
+  s->interval_ms = s->interval_ms0 = interval_ms;
+  atomic_store(&s->stop, 0);
+  if (interval_ms == 0) return 0;
+  if (sem_init(&s->go, 0, 0) != 0) return -errno;
+  int rc = pthread_create(&s->tid, NULL, sampler_main, s);
+  if (rc != 0) { sem_destroy(&s->go); return -rc; }
+  s->running = 1;
+  return 0;
+}
+
+void am_rss_sampler_start(am_rss_sampler_t *s, uint64_t t0_ns) {
+  if (!s->running) return;
+  s->t0_ns = t0_ns;
+  sem_post(&s->go);
+}
+
+void am_rss_sampler_stop(am_rss_sampler_t *s) {
+  if (!s->running) return;
+  atomic_store(&s->stop, 1);
+  sem_post(&s->go); /* wakes it if it was never started; harmless otherwise */
+  pthread_join(s->tid, NULL);
+  sem_destroy(&s->go);
+  s->running = 0;
+}

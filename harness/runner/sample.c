@@ -1,0 +1,156 @@
+/* harness/runner/sample.c — one repetition as JSON (see sample.h, results/README.md). */
+#include <math.h>
+#include <cJSON.h>
+#include "results.h"
+#include "runner.h"
+#include "sample.h"
+
+static void add_stats(cJSON *o, const am_engine_result_t *r) {
+  if (r->backend_stats_rc != 0) {
+    cJSON_AddNullToObject(o, "allocator_stats");
+    return;
+  }
+  cJSON *s = cJSON_AddObjectToObject(o, "allocator_stats");
+  const am_stats_t *st = &r->backend_stats;
+  const struct { const char *k; int64_t v; } f[] = {
+    {"allocated", st->allocated}, {"active", st->active}, {"resident", st->resident}, {"mapped", st->mapped}};
+  for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
+    if (f[i].v < 0) cJSON_AddNullToObject(s, f[i].k);
+    else cJSON_AddNumberToObject(s, f[i].k, (double)f[i].v);
+  }
+}
+
+static void add_hw(cJSON *o, const am_engine_opts_t *opt, const am_engine_result_t *r) {
+  cJSON *hw = cJSON_AddObjectToObject(o, "hw_counters");
+  cJSON *why = cJSON_AddObjectToObject(o, "hw_counters_missing");
+  for (int i = 0; i < AM_PERF_N; i++) {
+    if (r->perf.value[i] >= 0) {
+      cJSON_AddNumberToObject(hw, am_perf_names[i], r->perf.value[i]);
+    } else {
+      cJSON_AddNullToObject(hw, am_perf_names[i]);
+      const char *reason = !opt->hw_counters ? "disabled (--no-hw)"
+                         : r->perf.reason[i][0] ? r->perf.reason[i] : "not measured (the run did not finish)";
+      cJSON_AddStringToObject(why, am_perf_names[i], reason);
+    }
+  }
+  cJSON_AddBoolToObject(hw, "grouped", r->perf.grouped);
+  cJSON_AddBoolToObject(hw, "multiplexed", r->perf.multiplexed);
+}
+
+static void add_rss(cJSON *o, const am_engine_result_t *r) {
+  if (r->rss == NULL) {
+    cJSON_AddNullToObject(o, "rss_timeline");
+    return;
+  }
+  cJSON *tl = cJSON_AddObjectToObject(o, "rss_timeline");
+  cJSON_AddNumberToObject(tl, "interval_ms", r->rss->interval_ms);
+  cJSON_AddNumberToObject(tl, "requested_interval_ms", r->rss->interval_ms0);
+  cJSON *t = cJSON_AddArrayToObject(tl, "t_ms"), *v = cJSON_AddArrayToObject(tl, "rss_bytes");
+  for (size_t i = 0; i < r->rss->n; i++) {
+    cJSON_AddItemToArray(t, cJSON_CreateNumber((double)r->rss->t_ns[i] / 1e6));
+    cJSON_AddItemToArray(v, cJSON_CreateNumber((double)r->rss->rss[i]));
+  }
+}
+
+static void add_latency(cJSON *o, const am_engine_opts_t *opt, const am_engine_result_t *r) {
+  if (r->lat == NULL) {
+    cJSON_AddNullToObject(o, "latency");
+    return;
+  }
+  cJSON *l = cJSON_AddObjectToObject(o, "latency");
+  cJSON_AddStringToObject(l, "timer", am_tick_source());
+  am_json_add_num(l, "tick_ns", am_tick_ns);
+  cJSON_AddNumberToObject(l, "sample_every", opt->latency_every);
+  cJSON *tc = cJSON_AddObjectToObject(l, "timer_cost_ns");
+  am_json_add_num(tc, "median", r->timer_cost.median_ns);
+  am_json_add_num(tc, "p99", r->timer_cost.p99_ns);
+  am_json_add_num(tc, "min", r->timer_cost.min_ns);
+  am_json_add_num(l, "timer_resolution_ns", r->timer_cost.resolution_ns);
+  cJSON_AddStringToObject(l, "note", "per-op times include the timer's own cost (timer_cost_ns); nothing is subtracted");
+  cJSON *ops = cJSON_AddObjectToObject(l, "ops");
+  for (unsigned k = 0; k < AM_LAT_NKINDS; k++) {
+    if (r->lat->count[k] == 0) continue;
+    am_lat_pcts_t p;
+    am_lat_percentiles(r->lat->b[k], r->lat->count[k], r->lat->max[k], &p);
+    cJSON *q = cJSON_AddObjectToObject(ops, am_lat_kind_names[k]);
+    cJSON_AddNumberToObject(q, "count", (double)p.count);
+    am_json_add_num(q, "p50", p.p50);
+    am_json_add_num(q, "p90", p.p90);
+    am_json_add_num(q, "p99", p.p99);
+    am_json_add_num(q, "p99_9", p.p999);
+    am_json_add_num(q, "p99_99", p.p9999);
+    am_json_add_num(q, "max", p.max);
+  }
+}
+
+cJSON *am_sample_json(const am_backend_t *b, const am_workload_t *w, const am_engine_opts_t *opt,
+                      const am_sample_info_t *info, const am_engine_result_t *r) {
+  cJSON *o = cJSON_CreateObject();
+  if (o == NULL) return NULL;
+  int ok = r->status == AM_ENGINE_OK;
+  cJSON_AddStringToObject(o, "status", am_engine_status_name(r->status));
+  if (r->error[0]) cJSON_AddStringToObject(o, "error", r->error);
+  else cJSON_AddNullToObject(o, "error");
+  cJSON_AddStringToObject(o, "backend", b->name);
+  cJSON_AddStringToObject(o, "backend_version", b->version());
+  cJSON_AddStringToObject(o, "backend_config", b->config());
+  cJSON_AddStringToObject(o, "malloc_from", am_runner_malloc_origin());
+  if (info->pattern_name) cJSON_AddStringToObject(o, "pattern", info->pattern_name);
+  if (info->pattern_sha256) cJSON_AddStringToObject(o, "pattern_sha256", info->pattern_sha256);
+  cJSON_AddNumberToObject(o, "threads", info->threads);
+  am_json_add_u64(o, "seed", info->seed);
+  cJSON_AddBoolToObject(o, "quick", info->quick);
+  cJSON_AddNumberToObject(o, "warmup", opt->warmup);
+  am_json_add_hex64(o, "checksum", w->checksum);
+  am_json_add_u64(o, "total_ops", w->total_ops);
+  am_json_add_u64(o, "alloc_ops", w->alloc_ops);
+  am_json_add_u64(o, "free_ops", w->free_ops);
+  am_json_add_u64(o, "peak_live_bytes", w->peak_live_bytes);
+  double wall = (double)r->wall_ns;
+  am_json_add_num(o, "wall_s", ok ? wall / 1e9 : NAN);
+  am_json_add_num(o, "start_delay_ns", ok ? (double)r->start_delay_ns : NAN);
+  am_json_add_num(o, "ns_per_op", ok && w->total_ops ? wall / (double)w->total_ops : NAN);
+  am_json_add_num(o, "ops_per_s", ok && wall > 0 ? (double)w->total_ops / (wall / 1e9) : NAN);
+  am_json_add_num(o, "cpu_user_s", ok ? r->m.cpu_user_s : NAN);
+  am_json_add_num(o, "cpu_sys_s", ok ? r->m.cpu_sys_s : NAN);
+  am_json_add_num(o, "peak_rss_bytes", ok ? (double)r->m.peak_rss : NAN);
+  am_json_add_num(o, "rss_end_bytes", ok ? (double)r->m.rss_end : NAN);
+  am_json_add_num(o, "rss_start_bytes", ok ? (double)r->m.rss_start : NAN);
+  am_json_add_num(o, "rss_baseline_bytes", (double)r->m.rss_baseline);
+  cJSON_AddBoolToObject(o, "peak_rss_reset", r->m.peak_reset);
+  am_json_add_num(o, "minor_faults", ok ? (double)r->m.minor_faults : NAN);
+  am_json_add_num(o, "major_faults", ok ? (double)r->m.major_faults : NAN);
+  am_json_add_num(o, "voluntary_context_switches", ok ? (double)r->m.vol_ctx_switches : NAN);
+  am_json_add_num(o, "involuntary_context_switches", ok ? (double)r->m.invol_ctx_switches : NAN);
+  double over = NAN;
+  if (ok && w->peak_live_bytes > 0)
+    over = ((double)r->m.peak_rss - (double)r->m.rss_baseline) / (double)w->peak_live_bytes;
+  am_json_add_num(o, "memory_overhead", over);
+  cJSON_AddNumberToObject(o, "respawns", (double)r->respawns);
+  cJSON *te = cJSON_AddArrayToObject(o, "thread_end_ns");
+  for (unsigned t = 0; ok && t < r->n_threads; t++) cJSON_AddItemToArray(te, cJSON_CreateNumber((double)r->thread_end_ns[t]));
+  cJSON *ph = cJSON_AddArrayToObject(o, "phases");
+  for (unsigned k = 0; ok && k < r->n_phases; k++) {
+    const am_phase_time_t *p = &r->phases[k];
+    cJSON *x = cJSON_CreateObject();
+    cJSON_AddNumberToObject(x, "index", k);
+    am_json_add_num(x, "start_ns", p->seen ? (double)p->start_ns : NAN);
+    am_json_add_num(x, "end_ns", p->seen ? (double)p->end_ns : NAN);
+    am_json_add_num(x, "ops", (double)p->ops);
+    am_json_add_num(x, "ns_per_op", p->seen && p->ops ? (double)(p->end_ns - p->start_ns) / (double)p->ops : NAN);
+    cJSON_AddItemToArray(ph, x);
+  }
+  add_rss(o, r);
+  add_hw(o, opt, r);
+  add_stats(o, r);
+  add_latency(o, opt, r);
+  if (opt->dump_pagepool == NULL) cJSON_AddNullToObject(o, "pagepool_dump");
+  else if (r->pagepool_dumped == 1) cJSON_AddStringToObject(o, "pagepool_dump", opt->dump_pagepool);
+  else {
+    cJSON_AddNullToObject(o, "pagepool_dump");
+    cJSON_AddStringToObject(o, "pagepool_dump_error", r->pagepool_dumped == -1
+                            ? "pp_dump_json not found in this runner (not the pagepool backend)"
+                            : "pp_dump_json failed or the file could not be written");
+  }
+  return o;
+}
