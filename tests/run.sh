@@ -2,7 +2,7 @@
 # tests/run.sh — set up, build and run every allocmark test. The one test command.
 #
 #   1. scripts/deps.sh (installs missing Debian packages as root, else says how)
-#   2. Release build in build/ with warnings as errors; ctest runs every suite
+#   2. Release build in build/ with warnings as errors; ctest runs every test
 #   3. sanitizer builds: build-asan/ (AddressSanitizer + UBSan) and build-tsan/
 #      (ThreadSanitizer) run the tests labelled `asan` and `tsan`
 # Options: --fast  skip the sanitizer builds;  --help  this text.
@@ -26,6 +26,9 @@ step "Release build (build/)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DAM_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
 step "ctest (build/)"
+# Every test, whatever its labels: asan/tsan mark tests that ALSO run in the sanitizer
+# builds (ctest -LE drops a test when any one of its labels matches, so it cannot be used
+# to keep "pagepool;asan" tests in this run).
 ctest --test-dir build --output-on-failure -j"$jobs"
 
 if [ "$fast" = 0 ]; then

@@ -70,6 +70,9 @@ typedef struct pp_stats_s {
   uint64_t pages;           /* pages in the tree                             */
   uint64_t free_pages;      /* pages on the free-page list                   */
   uint64_t large_blocks;    /* live blocks on the large path                 */
+  uint64_t large_bytes;     /* bytes requested by live large blocks          */
+  uint64_t released_bytes;  /* bytes of free pages given back to the OS      */
+  uint64_t heaps;           /* heaps made (one per thread that allocated)    */
 } pp_stats_t;
 int  pp_stats(pp_stats_t *out);
 void pp_leak_report(FILE *out);   /* live blocks by class; top sites when tracking */

@@ -1,0 +1,94 @@
+/* allocator/src/api.c — pagepool's public allocation API (pp_malloc ... pp_owns).
+ *
+ * Thin wrappers over the inline fast paths of pp_fast.h; the pp_i_* helpers here are shared
+ * with the drop-in entry points (override.c). Semantics follow glibc: realloc(p, 0) frees p
+ * and returns NULL; calloc overflow and out-of-memory set errno ENOMEM; aligned_alloc with
+ * an alignment that is not a power of two sets errno EINVAL.
+ */
+#include <errno.h>
+#include <string.h>
+#include "pp_fast.h"
+
+#define PP_SITE ((uintptr_t)__builtin_return_address(0))
+
+void *pp_i_calloc(size_t n, size_t size, uintptr_t site) {
+  if (size != 0 && n > SIZE_MAX / size) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  size_t total = n * size;
+  void *p = pp_i_malloc(total, site);
+  if (p != NULL) memset(p, 0, total);
+  return p;
+}
+
+size_t pp_i_usable(const void *p) {
+  if (p == NULL) return 0;
+  pp_page_t *pg = pp_i_page_of((uintptr_t)p);
+  if (pg != NULL) return PP_LD(pp_i_pool_of(pg, (uintptr_t)p)->size);
+  return pp_i_large_usable(p);
+}
+
+void *pp_i_realloc(void *p, size_t n, uintptr_t site) {
+  if (p == NULL) return pp_i_malloc(n, site);
+  if (n == 0) {
+    pp_i_free(p);
+    return NULL;
+  }
+  size_t old;
+  pp_page_t *pg = pp_i_page_of((uintptr_t)p);
+  if (pg != NULL) {
+    pp_pool_t *pl = pp_i_pool_of(pg, (uintptr_t)p);
+    /* In place when the new size maps to the block's own class. */
+    if (n <= PP_SMALL_MAX && pp_i_g.class_of[(n + PP_MIN_BLOCK - 1) / PP_MIN_BLOCK] == PP_LD(pl->cls))
+      return p;
+    old = PP_LD(pl->size);
+  } else {
+    if (n > PP_SMALL_MAX && pp_i_large_plain(p)) return pp_i_large_resize(p, n, site);
+    old = pp_i_large_usable(p);
+  }
+  void *q = pp_i_malloc(n, site);
+  if (q == NULL) return NULL; /* p stays valid */
+  memcpy(q, p, old < n ? old : n);
+  pp_i_free(p);
+  return q;
+}
+
+void *pp_i_aligned(size_t align, size_t n, uintptr_t site) {
+  if (align == 0 || (align & (align - 1)) != 0) {
+    errno = EINVAL;
+    return NULL;
+  }
+  if (align <= PP_MIN_BLOCK) return pp_i_malloc(n, site);
+  if (n <= PP_SMALL_MAX && align <= PP_POOL_SIZE) {
+    pp_i_init();
+    int c = pp_i_aligned_class(n, align);
+    if (c >= 0) return pp_i_malloc_class((unsigned)c, site);
+  }
+  return pp_i_large_alloc(n, align, site);
+}
+
+void *pp_malloc(size_t size) { return pp_i_malloc(size, PP_SITE); }
+void pp_free(void *p) { pp_i_free(p); }
+void *pp_calloc(size_t n, size_t size) { return pp_i_calloc(n, size, PP_SITE); }
+void *pp_realloc(void *p, size_t size) { return pp_i_realloc(p, size, PP_SITE); }
+void *pp_aligned_alloc(size_t align, size_t size) { return pp_i_aligned(align, size, PP_SITE); }
+size_t pp_usable_size(const void *p) { return pp_i_usable(p); }
+
+void pp_free_sized(void *p, size_t size) {
+#if PP_DEBUG
+  if (p != NULL && size > pp_i_usable(p)) pp_i_die("free_sized with a size larger than the block", p);
+#else
+  (void)size;
+#endif
+  pp_i_free(p);
+}
+
+int pp_owns(const void *p) {
+  uintptr_t a = (uintptr_t)p;
+  pp_page_t *pg = pp_i_page_of(a);
+  if (pg == NULL || PP_LD(pg->state) != PP_PAGE_ACTIVE) return 0;
+  pp_pool_t *pl = pp_i_pool_of(pg, a);
+  size_t size = PP_LD(pl->size);
+  return size != 0 && (a - pl->base) % size == 0;
+}

@@ -1,0 +1,156 @@
+/* allocator/src/check.c — pp_check(): validate every invariant of the heap.
+ *
+ * Checked: the red-black tree (pp_rb_check: colouring, order, disjoint ranges, links,
+ * count); the tree holds exactly the active pages and finds each by its address; the side
+ * table maps each region page to its descriptor; free pages are on the free-page list, out
+ * of the tree, with every pool unused; per active page the used-pool count matches its
+ * mask; per pool the class, size and capacity agree, every free-list and remote-list entry
+ * is a block start inside the pool, with no cycle, and free + used == capacity; in debug
+ * mode the live bitmap agrees with the lists; every heap's bins and lists point at pools
+ * and pages it owns. Reads other threads' free lists: call it while they do not allocate.
+ */
+#include <stdio.h>
+#include "pp_internal.h"
+
+typedef struct pp_chk_s {
+  int bad;
+  char what[200];
+} pp_chk_t;
+
+#define PP_FAIL(k, ...) do { if (!(k)->bad) snprintf((k)->what, sizeof (k)->what, __VA_ARGS__); (k)->bad = 1; } while (0)
+
+/* Walk a list of blocks of pl; count them or fail. Marks them in seen (debug bitmap). */
+static unsigned pp_chk_list(pp_chk_t *k, pp_pool_t *pl, void *head, const char *name, uint64_t *seen) {
+  unsigned n = 0;
+  size_t size = PP_LD(pl->size);
+  for (void *b = head; b != NULL; b = *(void **)b) {
+    uintptr_t a = (uintptr_t)b;
+    if (a < pl->base || a >= pl->base + PP_POOL_SIZE || (a - pl->base) % size != 0) {
+      PP_FAIL(k, "pool %#lx: %s list entry %#lx is not a block of the pool", (unsigned long)pl->base,
+              name, (unsigned long)a);
+      return n;
+    }
+    unsigned i = (unsigned)((a - pl->base) / size);
+    if (seen[i / 64] & ((uint64_t)1 << (i % 64))) {
+      PP_FAIL(k, "pool %#lx: block %#lx twice on the free lists (cycle?)", (unsigned long)pl->base,
+              (unsigned long)a);
+      return n;
+    }
+    seen[i / 64] |= (uint64_t)1 << (i % 64);
+    if (++n > pl->cap) return n;
+  }
+  return n;
+}
+
+static void pp_chk_pool(pp_chk_t *k, pp_pool_t *pl) {
+  unsigned cls = PP_LD(pl->cls);
+  uint32_t used = PP_LD(pl->used);
+  if (cls == PP_NO_CLASS) {
+    if (pl->free != NULL || atomic_load(&pl->remote) != NULL || used != 0 || PP_LD(pl->size) != 0)
+      PP_FAIL(k, "unused pool %#lx has blocks or a size", (unsigned long)pl->base);
+    return;
+  }
+  if (cls >= pp_i_g.nclasses || PP_LD(pl->size) != pp_i_g.class_size[cls] ||
+      pl->cap != PP_POOL_SIZE / pp_i_g.class_size[cls]) {
+    PP_FAIL(k, "pool %#lx: class %u, size %u, capacity %u disagree", (unsigned long)pl->base, cls,
+            (unsigned)PP_LD(pl->size), (unsigned)pl->cap);
+    return;
+  }
+  uint64_t seen[PP_BLOCKS_MAX / 64] = {0};
+  unsigned nfree = pp_chk_list(k, pl, pl->free, "free", seen);
+  unsigned nremote = pp_chk_list(k, pl, atomic_load(&pl->remote), "remote", seen);
+  if (k->bad) return;
+  if (nfree + used != pl->cap)
+    PP_FAIL(k, "pool %#lx: %u free + %u used != capacity %u", (unsigned long)pl->base, nfree,
+            (unsigned)used, (unsigned)pl->cap);
+#if PP_DEBUG
+  for (unsigned w = 0; w < PP_BLOCKS_MAX / 64; w++) {
+    uint64_t live = atomic_load(&pl->live[w]);
+    if (live & seen[w]) PP_FAIL(k, "pool %#lx: a block on a free list is marked live", (unsigned long)pl->base);
+  }
+  unsigned nlive = 0;
+  for (unsigned w = 0; w < PP_BLOCKS_MAX / 64; w++) nlive += (unsigned)__builtin_popcountll(atomic_load(&pl->live[w]));
+  if (nlive + nremote != used)
+    PP_FAIL(k, "pool %#lx: %u live + %u remote != %u used", (unsigned long)pl->base, nlive, nremote,
+            (unsigned)used);
+#else
+  (void)nremote;
+#endif
+}
+
+static void pp_chk_page(pp_chk_t *k, pp_page_t *pg, size_t *active, size_t *free_pages) {
+  pp_rb_node_t *n = pp_rb_find(&pp_i_w.tree, pg->base);
+  if (!pg->outside && PP_LD(pp_i_g.side[(pg->base - pp_i_g.region_base) >> pp_i_g.page_shift]) != pg)
+    PP_FAIL(k, "page %#lx: side table does not point at its descriptor", (unsigned long)pg->base);
+  uint64_t mask = PP_LD(pg->free_mask);
+  if (PP_LD(pg->state) == PP_PAGE_FREE) {
+    ++*free_pages;
+    if (n != NULL) PP_FAIL(k, "free page %#lx is still in the tree", (unsigned long)pg->base);
+    if (mask != pp_i_g.all_pools_mask || PP_LD(pg->used_pools) != 0 || PP_LD(pg->owner) != NULL)
+      PP_FAIL(k, "free page %#lx has used pools or an owner", (unsigned long)pg->base);
+  } else {
+    ++*active;
+    if (n != &pg->node) PP_FAIL(k, "active page %#lx is not found in the tree", (unsigned long)pg->base);
+    unsigned used = (unsigned)__builtin_popcountll(~mask & pp_i_g.all_pools_mask);
+    if (used != PP_LD(pg->used_pools) || (mask & ~pp_i_g.all_pools_mask) != 0)
+      PP_FAIL(k, "page %#lx: %u pools assigned but used_pools %u", (unsigned long)pg->base, used,
+              (unsigned)PP_LD(pg->used_pools));
+    if (PP_LD(pg->owner) == NULL) PP_FAIL(k, "active page %#lx has no owner", (unsigned long)pg->base);
+  }
+  for (unsigned i = 0; i < pp_i_g.pools; i++) {
+    int assigned = !(mask & ((uint64_t)1 << i));
+    if (assigned != (PP_LD(pg->pools[i].cls) != PP_NO_CLASS))
+      PP_FAIL(k, "page %#lx: pool %u mask bit disagrees with its class", (unsigned long)pg->base, i);
+    pp_chk_pool(k, &pg->pools[i]);
+  }
+}
+
+static void pp_chk_heap(pp_chk_t *k, pp_heap_t *h) {
+  for (unsigned c = 0; c < PP_MAX_CLASSES; c++) {
+    pp_pool_t *cur = h->bins[c].cur;
+    if (cur != &pp_i_empty_pool && (PP_LD(cur->cls) != c || PP_LD(cur->page->owner) != h || cur->linked))
+      PP_FAIL(k, "heap %u class %u: current pool %#lx is not its own", h->id, c, (unsigned long)cur->base);
+    pp_pool_t *prev = NULL;
+    for (pp_pool_t *pl = h->bins[c].partial; pl != NULL; prev = pl, pl = pl->next) {
+      if (pl->prev != prev || !pl->linked || pl == cur || PP_LD(pl->cls) != c ||
+          PP_LD(pl->page->owner) != h || pl->free == NULL) {
+        PP_FAIL(k, "heap %u class %u: partial list broken at pool %#lx", h->id, c, (unsigned long)pl->base);
+        break;
+      }
+    }
+    if (h->bins[c].partial_tail != prev && !k->bad)
+      PP_FAIL(k, "heap %u class %u: partial list tail is not its last pool", h->id, c);
+  }
+  pp_page_t *prev = NULL;
+  for (pp_page_t *pg = h->avail; pg != NULL; prev = pg, pg = pg->next) {
+    if (pg->prev != prev || !pg->in_avail || PP_LD(pg->owner) != h || PP_LD(pg->free_mask) == 0) {
+      PP_FAIL(k, "heap %u: avail page list broken at page %#lx", h->id, (unsigned long)pg->base);
+      break;
+    }
+  }
+}
+
+int pp_check(void) {
+  pp_chk_t k = {0};
+  char why[160] = "";
+  if (!atomic_load(&pp_i_started)) return PP_OK;
+  pthread_mutex_lock(&pp_i_lock);
+  if (pp_rb_check(&pp_i_w.tree, why, sizeof why) != 0) PP_FAIL(&k, "tree: %s", why);
+  size_t active = 0, free_pages = 0, listed = 0;
+  for (pp_page_t *pg = pp_i_w.all_pages; pg != NULL; pg = pg->all_next) pp_chk_page(&k, pg, &active, &free_pages);
+  for (pp_page_t *pg = pp_i_w.free_head; pg != NULL; pg = pg->next) {
+    if (PP_LD(pg->state) != PP_PAGE_FREE) PP_FAIL(&k, "page %#lx on the free list is active", (unsigned long)pg->base);
+    if (++listed > pp_i_w.page_count) break;
+  }
+  if (active != pp_i_w.tree.count)
+    PP_FAIL(&k, "%zu active pages but the tree holds %zu", active, pp_i_w.tree.count);
+  if (listed != free_pages || listed != pp_i_w.free_count)
+    PP_FAIL(&k, "%zu free pages, %zu on the free list, count %zu", free_pages, listed, pp_i_w.free_count);
+  for (pp_heap_t *h = pp_i_w.all_heaps; h != NULL; h = h->all_next) pp_chk_heap(&k, h);
+  pthread_mutex_unlock(&pp_i_lock);
+  if (k.bad) {
+    fprintf(stderr, "pagepool: pp_check: %s\n", k.what);
+    return PP_ECORRUPT;
+  }
+  return PP_OK;
+}

@@ -1,0 +1,181 @@
+/* allocator/src/config.c — pagepool's knobs: defaults, PAGEPOOL_* environment, the API
+ * (pp_configure, pp_get_config, pp_config_string) and the size-class tables they select.
+ *
+ * Knobs (environment, read once at start-up by scanning `environ` — no getenv, no stdio):
+ *   PAGEPOOL_CLASSES=pow2|fine  size-class spacing: powers of two 16..4096 (9 classes, the
+ *                               original design) or 16-byte steps to 128 then 4 per doubling
+ *                               (28 classes)                               default pow2
+ *   PAGEPOOL_POOLS=N            pools per page, a power of two in 8..64    default 64
+ *   PAGEPOOL_RETURN=0|1         give free pages' memory back to the OS (madvise) once more
+ *                               than 16 MiB of free pages are kept hot      default 1
+ *   PAGEPOOL_LOOKUP=fast|tree   pointer -> page: region range check + side table, or the
+ *                               red-black tree under its lock on every free default fast
+ *   PAGEPOOL_SITES=0|1          record the call site of every block (leak report) default 0
+ *   PAGEPOOL_LEAKS=0|1          drop-in: print pp_leak_report(stderr) at exit  default 0
+ *                               (read by override.c's constructor)
+ *   PAGEPOOL_REGION=MiB         size of the reserved region (testing: a small one forces
+ *                               pages outside it, found through the tree; 0: no region,
+ *                               every page is found through the tree)       default 32768
+ * A value that does not parse leaves the default; pp_config_string() shows what is in force.
+ */
+#include <string.h>
+#include <unistd.h>
+#include "pp_internal.h"
+
+static int pp_cfg_loaded;            /* under pp_i_lock */
+static char pp_cfg_str[128];
+
+static void pp_cfg_defaults(pp_config_t *c) {
+  c->spacing = PP_CLASSES_POW2;
+  c->pools_per_page = PP_MAX_POOLS;
+  c->return_to_os = 1;
+  c->lookup = PP_LOOKUP_FAST;
+  c->track_sites = 0;
+}
+
+static int pp_cfg_valid(const pp_config_t *c) {
+  unsigned n = c->pools_per_page;
+  if (c->spacing != PP_CLASSES_POW2 && c->spacing != PP_CLASSES_FINE) return 0;
+  if (c->lookup != PP_LOOKUP_FAST && c->lookup != PP_LOOKUP_TREE) return 0;
+  if (n < PP_MIN_POOLS || n > PP_MAX_POOLS || (n & (n - 1)) != 0) return 0;
+  if ((c->return_to_os != 0 && c->return_to_os != 1) || (c->track_sites != 0 && c->track_sites != 1))
+    return 0;
+  return 1;
+}
+
+/* Value of NAME in environ, or NULL. */
+static const char *pp_env(const char *name) {
+  size_t len = strlen(name);
+  if (environ == NULL) return NULL;
+  for (char **e = environ; *e != NULL; e++)
+    if (strncmp(*e, name, len) == 0 && (*e)[len] == '=') return *e + len + 1;
+  return NULL;
+}
+
+/* Decimal value of s, or -1 when s is not all digits (or too large). */
+static long pp_num(const char *s) {
+  long v = 0;
+  if (s == NULL || *s == '\0') return -1;
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9' || v > 100000000L) return -1;
+    v = v * 10 + (*s - '0');
+  }
+  return v;
+}
+
+static int pp_flag(const char *s, int dflt) {
+  if (s == NULL) return dflt;
+  if (strcmp(s, "1") == 0) return 1;
+  if (strcmp(s, "0") == 0) return 0;
+  return dflt;
+}
+
+void pp_i_config_load(void) {
+  if (pp_cfg_loaded) return;
+  pp_config_t c;
+  pp_cfg_defaults(&c);
+  const char *s = pp_env("PAGEPOOL_CLASSES");
+  if (s != NULL && strcmp(s, "fine") == 0) c.spacing = PP_CLASSES_FINE;
+  long n = pp_num(pp_env("PAGEPOOL_POOLS"));
+  if (n >= PP_MIN_POOLS && n <= PP_MAX_POOLS && (n & (n - 1)) == 0) c.pools_per_page = (unsigned)n;
+  c.return_to_os = pp_flag(pp_env("PAGEPOOL_RETURN"), c.return_to_os);
+  s = pp_env("PAGEPOOL_LOOKUP");
+  if (s != NULL && strcmp(s, "tree") == 0) c.lookup = PP_LOOKUP_TREE;
+  c.track_sites = pp_flag(pp_env("PAGEPOOL_SITES"), 0);
+  n = pp_num(pp_env("PAGEPOOL_REGION"));
+  if (n >= 0) {
+    pp_i_g.region_set = 1;
+    pp_i_g.region_request = (size_t)n << 20;
+  }
+  pp_i_g.cfg = c;
+  pp_cfg_loaded = 1;
+}
+
+/* Size classes for the configured spacing, and the request -> class table. */
+void pp_i_classes_build(void) {
+  unsigned k = 0;
+  if (pp_i_g.cfg.spacing == PP_CLASSES_FINE) {
+    for (unsigned s = 16; s <= 128; s += 16) pp_i_g.class_size[k++] = (uint16_t)s;
+    for (unsigned b = 128; b < PP_SMALL_MAX; b *= 2)
+      for (unsigned q = 1; q <= 4; q++) pp_i_g.class_size[k++] = (uint16_t)(b + q * b / 4);
+  } else {
+    for (unsigned s = PP_MIN_BLOCK; s <= PP_SMALL_MAX; s *= 2) pp_i_g.class_size[k++] = (uint16_t)s;
+  }
+  pp_i_g.nclasses = k;
+  unsigned c = 0;
+  for (unsigned i = 0; i < PP_CLASS_SLOTS; i++) {
+    while (pp_i_g.class_size[c] < i * PP_MIN_BLOCK) c++;
+    pp_i_g.class_of[i] = (uint8_t)c;
+  }
+}
+
+int pp_i_aligned_class(size_t n, size_t align) {
+  for (unsigned c = 0; c < pp_i_g.nclasses; c++) {
+    size_t s = pp_i_g.class_size[c];
+    if (s >= n && s % align == 0) return (int)c;
+  }
+  return -1;
+}
+
+int pp_configure(const pp_config_t *cfg) {
+  if (cfg == NULL || !pp_cfg_valid(cfg)) return PP_EINVAL;
+  int rc = PP_OK;
+  pthread_mutex_lock(&pp_i_lock);
+  if (atomic_load(&pp_i_started)) {
+    rc = PP_EBUSY;
+  } else {
+    pp_i_config_load(); /* still picks up PAGEPOOL_LEAKS / PAGEPOOL_REGION */
+    pp_i_g.cfg = *cfg;
+  }
+  pthread_mutex_unlock(&pp_i_lock);
+  return rc;
+}
+
+void pp_get_config(pp_config_t *out) {
+  pthread_mutex_lock(&pp_i_lock);
+  pp_i_config_load();
+  *out = pp_i_g.cfg;
+  pthread_mutex_unlock(&pp_i_lock);
+}
+
+/* Append s to the buffer at *pos (bounded). */
+static void pp_cat(size_t *pos, const char *s) {
+  while (*s && *pos + 1 < sizeof pp_cfg_str) pp_cfg_str[(*pos)++] = *s++;
+  pp_cfg_str[*pos] = '\0';
+}
+
+const char *pp_config_string(void) {
+  pp_config_t c;
+  pp_get_config(&c);
+  char num[4] = {0};
+  unsigned p = c.pools_per_page;
+  num[0] = (char)('0' + p / 10);
+  num[1] = (char)('0' + p % 10);
+  pthread_mutex_lock(&pp_i_lock);
+  size_t pos = 0;
+  pp_cat(&pos, c.spacing == PP_CLASSES_FINE ? "classes=fine" : "classes=pow2");
+  pp_cat(&pos, " pools=");
+  pp_cat(&pos, p < 10 ? num + 1 : num);
+  pp_cat(&pos, c.return_to_os ? " return=1" : " return=0");
+  pp_cat(&pos, c.lookup == PP_LOOKUP_TREE ? " lookup=tree" : " lookup=fast");
+  pp_cat(&pos, c.track_sites ? " sites=1" : " sites=0");
+  pp_cat(&pos, PP_DEBUG ? " debug=1" : " debug=0");
+  pthread_mutex_unlock(&pp_i_lock);
+  return pp_cfg_str;
+}
+
+const char *pp_version(void) {
+#define PP_STR2(x) #x
+#define PP_STR(x) PP_STR2(x)
+  return PP_STR(PP_VERSION_MAJOR) "." PP_STR(PP_VERSION_MINOR) "." PP_STR(PP_VERSION_PATCH);
+}
+
+const char *pp_strerror(int err) {
+  switch (err) {
+#define PP_ERR_CASE(name, val, msg) case val: return msg;
+    PP_ERRNO_MAP(PP_ERR_CASE)
+#undef PP_ERR_CASE
+    case PP_OK: return "success";
+    default: return "unknown pagepool error";
+  }
+}

@@ -1,0 +1,126 @@
+/* allocator/src/large.c — the large path: requests over 4096 B (or aligned beyond a pool).
+ *
+ * Library mode takes the memory from the process's malloc; the drop-in build (PP_DROPIN)
+ * from glibc's __libc_malloc family, which never calls back into our exported malloc.
+ * Every large block has a PP_LARGE_HDR-byte header just before it: requested size, a magic
+ * word (debug mode tells double and foreign frees apart with it), the offset back to the
+ * system block (for over-aligned blocks) and the allocation site.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pp_internal.h"
+
+#if PP_DROPIN
+extern void *__libc_malloc(size_t n);
+extern void *__libc_realloc(void *p, size_t n);
+extern void __libc_free(void *p);
+#define PP_SYS_MALLOC __libc_malloc
+#define PP_SYS_REALLOC __libc_realloc
+#define PP_SYS_FREE __libc_free
+#else
+#define PP_SYS_MALLOC malloc
+#define PP_SYS_REALLOC realloc
+#define PP_SYS_FREE free
+#endif
+
+#define PP_LARGE_LIVE 0x9a6e1a76u
+#define PP_LARGE_DEAD 0xdeadb10cu
+
+typedef struct pp_large_s {
+  size_t size;      /* bytes requested                        */
+  uint32_t magic;   /* PP_LARGE_LIVE / PP_LARGE_DEAD          */
+  uint32_t offset;  /* user pointer - system block            */
+  uintptr_t site;   /* allocation site (PAGEPOOL_SITES=1)     */
+  uintptr_t spare;
+} pp_large_t;
+
+_Static_assert(sizeof(pp_large_t) == PP_LARGE_HDR, "large header size");
+
+static pp_large_t *pp_hdr(const void *p) { return (pp_large_t *)((uintptr_t)p - PP_LARGE_HDR); }
+
+static void pp_large_account(pp_large_t *h, int add) {
+  if (add) {
+    atomic_fetch_add_explicit(&pp_i_large_n, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&pp_i_large_bytes, h->size, memory_order_relaxed);
+  } else {
+    atomic_fetch_sub_explicit(&pp_i_large_n, 1, memory_order_relaxed);
+    atomic_fetch_sub_explicit(&pp_i_large_bytes, h->size, memory_order_relaxed);
+  }
+  if (pp_i_g.track_sites) pp_i_large_site(h->site, (int64_t)h->size, add);
+}
+
+void *pp_i_large_alloc(size_t n, size_t align, uintptr_t site) {
+  if (align < PP_MIN_BLOCK) align = PP_MIN_BLOCK;
+  size_t extra = PP_LARGE_HDR + (align > PP_MIN_BLOCK ? align - PP_MIN_BLOCK : 0);
+  if (n > SIZE_MAX - extra || align > UINT32_MAX / 2) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  char *raw = PP_SYS_MALLOC(n + extra);
+  if (raw == NULL) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  uintptr_t p = ((uintptr_t)raw + PP_LARGE_HDR + align - 1) & ~(uintptr_t)(align - 1);
+  pp_large_t *h = pp_hdr((void *)p);
+  h->size = n;
+  h->magic = PP_LARGE_LIVE;
+  h->offset = (uint32_t)(p - (uintptr_t)raw);
+  h->site = site;
+  pp_large_account(h, 1);
+#if PP_DEBUG
+  memset((void *)p, 0xA5, n);
+#endif
+  return (void *)p;
+}
+
+/* Debug mode: a pointer that is neither a pool block nor a live large block. */
+static void pp_large_validate(const void *p) {
+#if PP_DEBUG
+  pp_large_t *h = pp_hdr(p);
+  if ((uintptr_t)p % PP_MIN_BLOCK != 0) pp_i_die("free of a foreign pointer", p);
+  if (h->magic == PP_LARGE_DEAD) pp_i_die("double free of a large block", p);
+  if (h->magic != PP_LARGE_LIVE || h->offset < PP_LARGE_HDR) pp_i_die("free of a foreign pointer", p);
+#else
+  (void)p;
+#endif
+}
+
+void pp_i_large_free(void *p) {
+  pp_large_validate(p);
+  pp_large_t *h = pp_hdr(p);
+  pp_large_account(h, 0);
+  h->magic = PP_LARGE_DEAD;
+  PP_SYS_FREE((char *)p - h->offset);
+}
+
+/* Can realloc resize p in place through the system realloc (not over-aligned)? */
+int pp_i_large_plain(const void *p) {
+  pp_large_validate(p);
+  return pp_hdr(p)->offset == PP_LARGE_HDR;
+}
+
+/* Resize a plain large block to n > PP_SMALL_MAX bytes; NULL (p intact) when out of memory. */
+void *pp_i_large_resize(void *p, size_t n, uintptr_t site) {
+  pp_large_t *h = pp_hdr(p);
+  if (n > SIZE_MAX - PP_LARGE_HDR) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  pp_large_t saved = *h;
+  pp_large_account(h, 0);
+  char *raw = PP_SYS_REALLOC((char *)p - PP_LARGE_HDR, n + PP_LARGE_HDR);
+  if (raw == NULL) {
+    pp_large_account(&saved, 1);
+    errno = ENOMEM;
+    return NULL;
+  }
+  h = (pp_large_t *)raw;
+  h->size = n;
+  h->site = site;
+  pp_large_account(h, 1);
+  return raw + PP_LARGE_HDR;
+}
+
+size_t pp_i_large_usable(const void *p) { return pp_hdr(p)->size; }

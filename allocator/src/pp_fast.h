@@ -1,0 +1,71 @@
+/* allocator/src/pp_fast.h — pagepool's fast paths: inline, no lock, no syscall, no tree.
+ *
+ * Included by api.c (pp_* entry points) and override.c (the drop-in malloc family) so both
+ * inline the same code. Anything that is not "pop a block from the current pool of the
+ * thread's bin" or "push a block onto a pool owned by this thread" goes to a noinline slow
+ * path in heap.c / page.c / large.c.
+ */
+#ifndef PP_FAST_H
+#define PP_FAST_H
+
+#include "pp_internal.h"
+
+/* Which page holds address a? NULL: not a pool block (large block, foreign, or NULL).
+ * Fast lookup: range check on the reserved region, then the side table. Tree lookup
+ * (PAGEPOOL_LOOKUP=tree) and pages outside the region go to the tree under its lock. */
+static inline pp_page_t *pp_i_page_of(uintptr_t a) {
+  if (PP_LIKELY(!pp_i_g.lookup_tree)) {
+    uintptr_t off = a - pp_i_g.region_base;
+    if (PP_LIKELY(off < pp_i_g.region_len))
+      return PP_LD(pp_i_g.side[off >> pp_i_g.page_shift]);
+    if (PP_LIKELY(!PP_LD(pp_i_outside))) return NULL;
+  }
+  return pp_i_page_of_slow(a);
+}
+
+static inline pp_pool_t *pp_i_pool_of(pp_page_t *pg, uintptr_t a) {
+  return &pg->pools[(a - pg->base) >> PP_POOL_SHIFT];
+}
+
+static inline void *pp_i_malloc(size_t n, uintptr_t site) {
+  pp_heap_t *h = pp_i_tl_heap;
+  if (PP_LIKELY(n <= PP_SMALL_MAX && h != NULL)) {
+    pp_pool_t *pl = h->bins[pp_i_g.class_of[(n + PP_MIN_BLOCK - 1) / PP_MIN_BLOCK]].cur;
+    void *b = pl->free;
+    if (PP_LIKELY(b != NULL)) {
+      pl->free = *(void **)b;
+      PP_ST(pl->used, PP_LD(pl->used) + 1);
+#if PP_DEBUG
+      pp_i_debug_on_alloc(pl, b);
+#endif
+      if (PP_UNLIKELY(pp_i_g.track_sites)) pl->sites[((uintptr_t)b - pl->base) / PP_MIN_BLOCK] = site;
+      return b;
+    }
+  }
+  return pp_i_malloc_slow(n, site);
+}
+
+static inline void pp_i_free(void *p) {
+  uintptr_t a = (uintptr_t)p;
+  pp_page_t *pg = pp_i_page_of(a);
+  if (PP_UNLIKELY(pg == NULL)) {
+    pp_i_free_other(p);
+    return;
+  }
+  pp_pool_t *pl = pp_i_pool_of(pg, a);
+#if PP_DEBUG
+  pp_i_debug_on_free(pg, pl, p);
+#endif
+  if (PP_LIKELY(PP_LD(pg->owner) == pp_i_tl_heap)) {
+    void *old = pl->free;
+    uint32_t u = PP_LD(pl->used) - 1;
+    *(void **)p = old;
+    pl->free = p;
+    PP_ST(pl->used, u);
+    if (PP_UNLIKELY(old == NULL || u == 0)) pp_i_free_local_slow(pp_i_tl_heap, pl);
+  } else {
+    pp_i_free_remote(pg, pl, p);
+  }
+}
+
+#endif /* PP_FAST_H */

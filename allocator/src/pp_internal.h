@@ -1,0 +1,212 @@
+/* allocator/src/pp_internal.h — pagepool's internal types, globals and cross-file calls.
+ *
+ * Layout: a page is `pools_per_page` pools of PP_POOL_SIZE bytes, aligned to its own size,
+ * carved from one reserved virtual region (or mapped outside it when the region is full).
+ * A page descriptor (pp_page_t, kept apart from the page's memory) holds the descriptors of
+ * its pools; a pool serves one size class from a free list stored inside its free blocks.
+ * Each thread owns a heap (pp_heap_t) whose bins hold, per class, the current pool and a
+ * list of partially used pools. Pages belong to one heap while any of their pools is used.
+ *
+ * Concurrency: a pool's local free list, bins and page lists are touched only by the owning
+ * heap's thread. Other threads free into a pool's `remote` stack (lock-free push); the first
+ * push onto an empty stack also pushes the pool onto the owner heap's `remote_pools` stack,
+ * and the owner drains that stack in its slow path. Everything global (page carving, the
+ * free-page list, the tree, heap lists, metadata) is under pp_i_lock. Counters that the
+ * introspection functions read while owners write are relaxed atomics (plain moves on x86).
+ *
+ * Compile-time switches: PP_DEBUG (debug mode, see debug.c) and PP_DROPIN (1 in the
+ * drop-in shared build: large blocks come from glibc's __libc_* functions).
+ */
+#ifndef PP_INTERNAL_H
+#define PP_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "pagepool.h"
+#include "rbtree.h"
+
+#ifndef PP_DEBUG
+#define PP_DEBUG 0
+#endif
+#ifndef PP_DROPIN
+#define PP_DROPIN 0
+#endif
+
+#define PP_LIKELY(x) __builtin_expect(!!(x), 1)
+#define PP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define PP_NOINLINE __attribute__((noinline))
+#define PP_LD(x) atomic_load_explicit(&(x), memory_order_relaxed)
+#define PP_ST(x, v) atomic_store_explicit(&(x), (v), memory_order_relaxed)
+
+#define PP_POOL_SHIFT 12
+#define PP_POOL_SIZE ((size_t)1 << PP_POOL_SHIFT) /* 4 KiB, fixed by the design        */
+#define PP_SMALL_MAX PP_POOL_SIZE                 /* larger requests take the large path */
+#define PP_MAX_POOLS 64
+#define PP_MIN_POOLS 8
+#define PP_MIN_BLOCK 16                           /* smallest class; alignment of all    */
+#define PP_BLOCKS_MAX (PP_POOL_SIZE / PP_MIN_BLOCK) /* 256 blocks in a pool at most      */
+#define PP_MAX_CLASSES 32
+#define PP_NO_CLASS 0xFFu
+#define PP_CLASS_SLOTS (PP_SMALL_MAX / PP_MIN_BLOCK + 1) /* class_of[] entries           */
+/* Free pages kept hot (memory not returned) before PAGEPOOL_RETURN=1 gives one back. */
+#define PP_KEEP_FREE_BYTES ((size_t)16 << 20)
+#define PP_REGION_DEFAULT ((size_t)32 << 30)      /* virtual reservation, 32 GiB         */
+#define PP_LARGE_HDR 32                           /* bytes in front of a large block     */
+
+typedef struct pp_pool_s pp_pool_t;
+typedef struct pp_page_s pp_page_t;
+typedef struct pp_heap_s pp_heap_t;
+
+struct pp_pool_s {
+  void *free;                  /* owner: local free list, link in each block's first word */
+  _Atomic uint32_t used;       /* owner writes: blocks not on `free` (pending remote incl.) */
+  _Atomic uint16_t size;       /* block size of the class; 0 when unassigned               */
+  _Atomic uint8_t cls;         /* class index or PP_NO_CLASS                               */
+  uint8_t linked;              /* owner: on its bin's partial list                         */
+  uint16_t cap;                /* blocks in the pool                                       */
+  pp_pool_t *next, *prev;      /* owner: bin's partial list                                */
+  _Atomic(void *) remote;      /* blocks freed by other threads (lock-free stack)          */
+  pp_pool_t *rnext;            /* link in the owner heap's remote_pools stack              */
+  pp_page_t *page;             /* the page holding this pool                               */
+  uintptr_t base;              /* first byte of the pool                                   */
+  uintptr_t *sites;            /* call site per 16-byte slot (PAGEPOOL_SITES=1), or NULL   */
+#if PP_DEBUG
+  _Atomic uint64_t live[PP_BLOCKS_MAX / 64]; /* debug: bit per handed-out block           */
+#endif
+};
+
+enum { PP_PAGE_FREE = 0, PP_PAGE_ACTIVE = 1 };
+
+struct pp_page_s {
+  pp_rb_node_t node;           /* registry node: key = base, len = page size               */
+  uintptr_t base;
+  pp_heap_t *_Atomic owner;    /* owning heap; NULL while on the free-page list            */
+  _Atomic uint64_t free_mask;  /* bit i set: pool i unassigned                             */
+  _Atomic uint32_t used_pools;
+  _Atomic uint8_t state;       /* PP_PAGE_FREE / PP_PAGE_ACTIVE                            */
+  uint8_t in_avail;            /* owner: on the heap's list of pages with free pools       */
+  uint8_t released;            /* free page whose memory went back to the OS               */
+  uint8_t outside;             /* mapped outside the reserved region (tree lookup only)    */
+  pp_page_t *next, *prev;      /* heap's avail list, or the global free-page list          */
+  pp_page_t *all_next;         /* every page ever made, newest first                       */
+  pp_pool_t pools[PP_MAX_POOLS];
+};
+
+typedef struct pp_bin_s {
+  pp_pool_t *cur;              /* pool served by the fast path (pp_i_empty_pool if none)   */
+  pp_pool_t *partial;          /* other pools of the class with free blocks: a FIFO, so a  */
+  pp_pool_t *partial_tail;     /* pool waits (and gathers frees) before it serves again    */
+} pp_bin_t;
+
+enum { PP_HEAP_IN_USE = 0, PP_HEAP_ABANDONED = 1, PP_HEAP_ORPHAN = 2 };
+
+struct pp_heap_s {
+  pp_bin_t bins[PP_MAX_CLASSES];
+  pp_pool_t *_Atomic remote_pools; /* pools with remote frees to drain                     */
+  pp_page_t *avail;            /* owned pages with at least one unassigned pool            */
+  pp_heap_t *all_next;         /* every heap ever made                                     */
+  pp_heap_t *aband_next;       /* abandoned-heap list                                      */
+  unsigned id;
+  int state;
+};
+
+/* Read-mostly state, fixed once started. */
+typedef struct pp_global_s {
+  uintptr_t region_base;       /* reserved region [base, base + len)                       */
+  size_t region_len;
+  pp_page_t *_Atomic *side;    /* page descriptor per page slot of the region              */
+  unsigned page_shift;         /* log2(page size)                                          */
+  size_t page_size;
+  unsigned pools;              /* pools per page                                           */
+  uint64_t all_pools_mask;
+  int lookup_tree;             /* PAGEPOOL_LOOKUP=tree                                     */
+  int track_sites;             /* PAGEPOOL_SITES=1                                         */
+  int return_to_os;
+  unsigned nclasses;
+  uint8_t class_of[PP_CLASS_SLOTS];   /* (size + 15) / 16 -> class                        */
+  uint16_t class_size[PP_MAX_CLASSES];
+  pp_config_t cfg;
+  size_t region_request;       /* PAGEPOOL_REGION for tests, in bytes (when region_set)    */
+  int region_set;
+} pp_global_t;
+
+/* Mutable global state, under pp_i_lock. */
+typedef struct pp_world_s {
+  pp_rb_tree_t tree;           /* active pages by address (the authority)                  */
+  pp_page_t *free_head, *free_tail; /* free-page list: hot at the head, released at tail  */
+  size_t free_count, released_count;
+  size_t carved;               /* bytes of the region handed out as pages                  */
+  size_t outside_pages;        /* pages mapped outside the region                          */
+  size_t page_count;           /* pages ever made                                          */
+  pp_page_t *all_pages;
+  pp_heap_t *all_heaps;
+  pp_heap_t *abandoned;
+  unsigned heap_count;
+  size_t meta_bytes;           /* metadata mapped (descriptors, heaps, site arrays)        */
+  char *meta_cur;
+  size_t meta_left;
+} pp_world_t;
+
+extern pp_global_t pp_i_g;
+extern pp_world_t pp_i_w;
+extern pthread_mutex_t pp_i_lock;        /* everything global                             */
+extern pthread_rwlock_t pp_i_tree_lock;  /* tree: write under pp_i_lock, read alone       */
+extern pthread_mutex_t pp_i_orphan_lock; /* the heap of threads past their TLS teardown   */
+extern _Atomic int pp_i_started;
+extern _Atomic int pp_i_outside;         /* some page lies outside the region             */
+extern _Atomic uint64_t pp_i_large_n, pp_i_large_bytes;
+extern pp_pool_t pp_i_empty_pool;        /* sentinel `cur`: never has a free block        */
+extern _Thread_local pp_heap_t *pp_i_tl_heap __attribute__((tls_model("initial-exec")));
+extern _Thread_local int pp_i_tl_dead __attribute__((tls_model("initial-exec")));
+
+/* config.c */
+void pp_i_config_load(void);             /* defaults + PAGEPOOL_* from environ (under lock) */
+void pp_i_classes_build(void);
+int  pp_i_aligned_class(size_t n, size_t align); /* class whose blocks are aligned, or -1 */
+
+/* init.c */
+int   pp_i_init(void);                   /* 0 or PP_ENOMEM; idempotent                      */
+void *pp_i_meta_alloc(size_t n);         /* zeroed metadata, under pp_i_lock                */
+pp_heap_t *pp_i_heap_acquire(void);      /* adopt or make this thread's heap; NULL: no mem  */
+void  pp_i_heap_trim(pp_heap_t *h);      /* drain remote frees, release empty current pools */
+
+/* page.c */
+pp_page_t *pp_i_page_acquire(pp_heap_t *h);
+void       pp_i_page_release(pp_page_t *pg);
+pp_pool_t *pp_i_pool_acquire(pp_heap_t *h, unsigned cls);
+void       pp_i_pool_release(pp_heap_t *h, pp_pool_t *pl);
+pp_page_t *pp_i_page_of_slow(uintptr_t a);
+
+/* heap.c */
+void *pp_i_malloc_slow(size_t n, uintptr_t site);
+void *pp_i_malloc_class(unsigned cls, uintptr_t site);
+void  pp_i_free_local_slow(pp_heap_t *h, pp_pool_t *pl);
+void  pp_i_free_remote(pp_page_t *pg, pp_pool_t *pl, void *p);
+void  pp_i_free_other(void *p);
+void  pp_i_heap_drain(pp_heap_t *h);
+void  pp_i_drain_all(void);              /* own heap + abandoned heaps (introspection)      */
+
+/* large.c */
+void  *pp_i_large_alloc(size_t n, size_t align, uintptr_t site);
+void   pp_i_large_free(void *p);
+int    pp_i_large_plain(const void *p);
+void  *pp_i_large_resize(void *p, size_t n, uintptr_t site);
+size_t pp_i_large_usable(const void *p);
+
+/* debug.c */
+void pp_i_die(const char *what, const void *p) __attribute__((noreturn));
+void pp_i_debug_on_alloc(pp_pool_t *pl, void *b);
+void pp_i_debug_on_free(pp_page_t *pg, pp_pool_t *pl, void *p);
+
+/* leak.c */
+void pp_i_large_site(uintptr_t site, int64_t bytes, int add);
+
+/* api.c: small helpers shared by the drop-in */
+void  *pp_i_calloc(size_t n, size_t size, uintptr_t site);
+void  *pp_i_realloc(void *p, size_t n, uintptr_t site);
+void  *pp_i_aligned(size_t align, size_t n, uintptr_t site);
+size_t pp_i_usable(const void *p);
+
+#endif /* PP_INTERNAL_H */

@@ -1,0 +1,29 @@
+/* tests/pagepool/pp_test.h — tiny assertion helpers shared by the pagepool tests.
+ * PP_T_CHECK(cond) reports file:line and the condition, then exits 1; PP_T_HEAP_OK()
+ * runs pp_check() (every heap invariant) and fails the test when it reports corruption. */
+#ifndef PP_TEST_H
+#define PP_TEST_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <pagepool.h>
+
+#define PP_T_CHECK(cond)                                                           \
+  do {                                                                             \
+    if (!(cond)) {                                                                 \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);     \
+      exit(1);                                                                     \
+    }                                                                              \
+  } while (0)
+
+#define PP_T_HEAP_OK() PP_T_CHECK(pp_check() == PP_OK)
+
+/* Deterministic xorshift64* generator. */
+static inline unsigned long long pp_t_rand(unsigned long long *s) {
+  *s ^= *s >> 12;
+  *s ^= *s << 25;
+  *s ^= *s >> 27;
+  return *s * 2685821657736338717ull;
+}
+
+#endif /* PP_TEST_H */
