@@ -45,7 +45,9 @@ void  *pp_realloc(void *p, size_t size);
 void  *pp_aligned_alloc(size_t align, size_t size); /* align: power of two          */
 size_t pp_usable_size(const void *p);
 void   pp_free_sized(void *p, size_t size);
-int    pp_owns(const void *p);                      /* 1 if pagepool handed out p    */
+int    pp_owns(const void *p);                      /* 1 if p is a block of one of
+                                                      pagepool's pools (large blocks,
+                                                      from the system heap: 0)     */
 
 /* --- knobs (also from PAGEPOOL_* environment variables at first use) ------ */
 typedef enum pp_class_spacing_e { PP_CLASSES_POW2 = 0, PP_CLASSES_FINE = 1 } pp_class_spacing_t;

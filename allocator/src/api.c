@@ -17,6 +17,7 @@ void *pp_i_calloc(size_t n, size_t size, uintptr_t site) {
     return NULL;
   }
   size_t total = n * size;
+  if (total > PP_SMALL_MAX) return pp_i_large_calloc(total, site);
   void *p = pp_i_malloc(total, site);
   if (p != NULL) memset(p, 0, total);
   return p;

@@ -46,8 +46,13 @@ static void pp_chk_pool(pp_chk_t *k, pp_pool_t *pl) {
   unsigned cls = PP_LD(pl->cls);
   uint32_t used = PP_LD(pl->used);
   if (cls == PP_NO_CLASS) {
-    if (pl->free != NULL || atomic_load(&pl->remote) != NULL || used != 0 || PP_LD(pl->size) != 0)
+    if (pl->free != NULL || atomic_load(&pl->remote) != NULL || used != 0 || PP_LD(pl->size) != 0 ||
+        PP_LD(pl->owner) != NULL)
       PP_FAIL(k, "unused pool %#lx has blocks or a size", (unsigned long)pl->base);
+    return;
+  }
+  if (PP_LD(pl->owner) != PP_LD(pl->page->owner)) {
+    PP_FAIL(k, "pool %#lx: owner differs from its page's", (unsigned long)pl->base);
     return;
   }
   if (cls >= pp_i_g.nclasses || PP_LD(pl->size) != pp_i_g.class_size[cls] ||

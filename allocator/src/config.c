@@ -13,6 +13,7 @@
  *   PAGEPOOL_SITES=0|1          record the call site of every block (leak report) default 0
  *   PAGEPOOL_LEAKS=0|1          drop-in: print pp_leak_report(stderr) at exit  default 0
  *                               (read by override.c's constructor)
+ *   PAGEPOOL_DUMP=FILE          drop-in: write pp_dump_json to FILE at exit (override.c)
  *   PAGEPOOL_REGION=MiB         size of the reserved region (testing: a small one forces
  *                               pages outside it, found through the tree; 0: no region,
  *                               every page is found through the tree)       default 32768

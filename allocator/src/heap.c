@@ -46,14 +46,14 @@ static void pp_pool_settle(pp_heap_t *h, pp_pool_t *pl) {
 
 void pp_i_free_local_slow(pp_heap_t *h, pp_pool_t *pl) { pp_pool_settle(h, pl); }
 
-void pp_i_free_remote(pp_page_t *pg, pp_pool_t *pl, void *p) {
+void pp_i_free_remote(pp_pool_t *pl, void *p) {
   void *old = atomic_load_explicit(&pl->remote, memory_order_relaxed);
   do {
     *(void **)p = old;
   } while (!atomic_compare_exchange_weak_explicit(&pl->remote, &old, p, memory_order_acq_rel,
                                                   memory_order_relaxed));
   if (old != NULL) return; /* the pool is already queued on its heap */
-  pp_heap_t *h = PP_LD(pg->owner);
+  pp_heap_t *h = PP_LD(pl->owner);
   pp_pool_t *top = atomic_load_explicit(&h->remote_pools, memory_order_relaxed);
   do {
     pl->rnext = top;
@@ -176,6 +176,10 @@ PP_NOINLINE void *pp_i_malloc_slow(size_t n, uintptr_t site) {
 /* Not a pool block: NULL, or a large block (debug: or a foreign pointer). */
 void pp_i_free_other(void *p) {
   if (p == NULL) return;
+#if PP_DEBUG
+  if ((uintptr_t)p - pp_i_g.region_base < pp_i_g.region_len) /* a page never carved */
+    pp_i_die("free of a foreign pointer", p);
+#endif
   pp_i_large_free(p);
 }
 

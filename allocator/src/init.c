@@ -90,7 +90,9 @@ int pp_i_init(void) {
     pp_i_g.track_sites = pp_i_g.cfg.track_sites;
     pp_i_g.return_to_os = pp_i_g.cfg.return_to_os;
     pp_rb_init(&pp_i_w.tree);
+    pp_i_g.pool_index_mask = pp_i_g.pools - 1;
     pp_region_reserve();
+    pp_i_g.fast_len = pp_i_g.lookup_tree ? 0 : pp_i_g.region_len;
     pthread_key_create(&pp_key, pp_thread_exit);
     atomic_store_explicit(&pp_i_started, 1, memory_order_release);
   }

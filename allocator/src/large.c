@@ -13,13 +13,16 @@
 
 #if PP_DROPIN
 extern void *__libc_malloc(size_t n);
+extern void *__libc_calloc(size_t n, size_t size);
 extern void *__libc_realloc(void *p, size_t n);
 extern void __libc_free(void *p);
 #define PP_SYS_MALLOC __libc_malloc
+#define PP_SYS_CALLOC __libc_calloc
 #define PP_SYS_REALLOC __libc_realloc
 #define PP_SYS_FREE __libc_free
 #else
 #define PP_SYS_MALLOC malloc
+#define PP_SYS_CALLOC calloc
 #define PP_SYS_REALLOC realloc
 #define PP_SYS_FREE free
 #endif
@@ -73,6 +76,27 @@ void *pp_i_large_alloc(size_t n, size_t align, uintptr_t site) {
   memset((void *)p, 0xA5, n);
 #endif
   return (void *)p;
+}
+
+/* A zeroed large block (16-byte alignment). Through the system calloc, so fresh memory
+ * from the OS is not touched (big zeroed arrays stay lazily mapped). */
+void *pp_i_large_calloc(size_t n, uintptr_t site) {
+  if (n > SIZE_MAX - PP_LARGE_HDR) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  char *raw = PP_SYS_CALLOC(1, n + PP_LARGE_HDR);
+  if (raw == NULL) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  pp_large_t *h = (pp_large_t *)raw;
+  h->size = n;
+  h->magic = PP_LARGE_LIVE;
+  h->offset = PP_LARGE_HDR;
+  h->site = site;
+  pp_large_account(h, 1);
+  return raw + PP_LARGE_HDR;
 }
 
 /* Debug mode: a pointer that is neither a pool block nor a live large block. */

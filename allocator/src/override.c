@@ -5,7 +5,8 @@
  * pp_fast.h and records its caller for the leak report (PAGEPOOL_SITES=1). glibc semantics:
  * free(NULL) is a no-op, realloc(p, 0) frees, posix_memalign returns the error code,
  * memalign accepts any alignment (rounded up to a power of two), valloc/pvalloc align to
- * the system page. With PAGEPOOL_LEAKS=1, the leak report goes to stderr at exit.
+ * the system page. At exit: PAGEPOOL_LEAKS=1 prints the leak report to stderr,
+ * PAGEPOOL_DUMP=FILE writes the page/pool map (pp_dump_json) to FILE.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -69,19 +70,34 @@ void *pvalloc(size_t n) {
   return pp_i_aligned(ps, n == 0 ? ps : (n + ps - 1) & ~(ps - 1), PP_SITE);
 }
 
-/* PAGEPOOL_LEAKS=1: keep a duplicate of stderr from start-up (programs such as coreutils
- * close stderr in their own exit handlers, which run before this destructor). */
+/* At exit: PAGEPOOL_LEAKS=1 prints the leak report to stderr — through a duplicate taken
+ * at start-up, since programs such as coreutils close stderr in their own exit handlers,
+ * which run before this destructor; PAGEPOOL_DUMP=FILE writes pp_dump_json to FILE (how
+ * the harness keeps the page/pool map of a run). */
 static int pp_leak_fd = -1;
+static char pp_dump_path[4096];
 
-__attribute__((constructor)) static void pp_leaks_setup(void) {
-  for (char **e = environ; e != NULL && *e != NULL; e++)
+__attribute__((constructor)) static void pp_exit_reports_setup(void) {
+  static const char dump[] = "PAGEPOOL_DUMP=";
+  for (char **e = environ; e != NULL && *e != NULL; e++) {
     if (strcmp(*e, "PAGEPOOL_LEAKS=1") == 0) pp_leak_fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
+    if (strncmp(*e, dump, sizeof dump - 1) == 0 && strlen(*e + sizeof dump - 1) < sizeof pp_dump_path)
+      strcpy(pp_dump_path, *e + sizeof dump - 1);
+  }
 }
 
-__attribute__((destructor)) static void pp_leaks_at_exit(void) {
-  if (pp_leak_fd < 0) return;
-  FILE *f = fdopen(pp_leak_fd, "w");
-  if (f == NULL) return;
-  pp_leak_report(f);
-  fclose(f);
+__attribute__((destructor)) static void pp_exit_reports(void) {
+  if (pp_dump_path[0] != '\0') {
+    FILE *f = fopen(pp_dump_path, "we");
+    if (f != NULL) {
+      pp_dump_json(f);
+      fclose(f);
+    }
+  }
+  if (pp_leak_fd >= 0) {
+    FILE *f = fdopen(pp_leak_fd, "w");
+    if (f == NULL) return;
+    pp_leak_report(f);
+    fclose(f);
+  }
 }

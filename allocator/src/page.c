@@ -82,8 +82,9 @@ pp_page_t *pp_i_page_acquire(pp_heap_t *h) {
     PP_ST(pg->owner, h);
     PP_ST(pg->state, (uint8_t)PP_PAGE_ACTIVE);
     pthread_rwlock_wrlock(&pp_i_tree_lock);
-    pp_rb_insert(&pp_i_w.tree, &pg->node);
+    int overlap = pp_rb_insert(&pp_i_w.tree, &pg->node);
     pthread_rwlock_unlock(&pp_i_tree_lock);
+    if (overlap != 0) pp_i_die("page registry corrupted: new page overlaps a registered one", (void *)pg->base);
   }
   pthread_mutex_unlock(&pp_i_lock);
   return pg;
@@ -170,6 +171,7 @@ pp_pool_t *pp_i_pool_acquire(pp_heap_t *h, unsigned cls) {
   PP_ST(pl->used, 0);
   PP_ST(pl->size, (uint16_t)size);
   PP_ST(pl->cls, (uint8_t)cls);
+  PP_ST(pl->owner, h);
   return pl;
 }
 
@@ -178,6 +180,7 @@ void pp_i_pool_release(pp_heap_t *h, pp_pool_t *pl) {
   pp_page_t *pg = pl->page;
   unsigned idx = (unsigned)((pl->base - pg->base) >> PP_POOL_SHIFT);
   pl->free = NULL;
+  PP_ST(pl->owner, (pp_heap_t *)NULL);
   PP_ST(pl->cls, (uint8_t)PP_NO_CLASS);
   PP_ST(pl->size, (uint16_t)0);
   PP_ST(pg->free_mask, PP_LD(pg->free_mask) | ((uint64_t)1 << idx));
@@ -194,10 +197,8 @@ void pp_i_pool_release(pp_heap_t *h, pp_pool_t *pl) {
 /* Tree lookup: the authority, under the tree's read lock. */
 pp_page_t *pp_i_page_of_slow(uintptr_t a) {
   if (a == 0) return NULL;
-  if (!pp_i_g.lookup_tree) { /* fast mode, address outside the region */
-    uintptr_t off = a - pp_i_g.region_base;
-    if (off < pp_i_g.region_len) return PP_LD(pp_i_g.side[off >> pp_i_g.page_shift]);
-  }
+  if (!pp_i_g.lookup_tree && !atomic_load_explicit(&pp_i_outside, memory_order_relaxed))
+    return NULL; /* fast mode: outside the region and no page lies outside it */
   pthread_rwlock_rdlock(&pp_i_tree_lock);
   pp_rb_node_t *n = pp_rb_find(&pp_i_w.tree, a);
   pthread_rwlock_unlock(&pp_i_tree_lock);

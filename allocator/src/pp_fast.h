@@ -12,19 +12,17 @@
 
 /* Which page holds address a? NULL: not a pool block (large block, foreign, or NULL).
  * Fast lookup: range check on the reserved region, then the side table. Tree lookup
- * (PAGEPOOL_LOOKUP=tree) and pages outside the region go to the tree under its lock. */
+ * (PAGEPOOL_LOOKUP=tree: fast_len is 0) and addresses outside the region go to
+ * pp_i_page_of_slow, which asks the tree (under its lock) when that can find anything. */
 static inline pp_page_t *pp_i_page_of(uintptr_t a) {
-  if (PP_LIKELY(!pp_i_g.lookup_tree)) {
-    uintptr_t off = a - pp_i_g.region_base;
-    if (PP_LIKELY(off < pp_i_g.region_len))
-      return PP_LD(pp_i_g.side[off >> pp_i_g.page_shift]);
-    if (PP_LIKELY(!PP_LD(pp_i_outside))) return NULL;
-  }
+  uintptr_t off = a - pp_i_g.region_base;
+  if (PP_LIKELY(off < pp_i_g.fast_len)) return PP_LD(pp_i_g.side[off >> pp_i_g.page_shift]);
   return pp_i_page_of_slow(a);
 }
 
+/* Pages are aligned to their size, so the pool index is in the address bits. */
 static inline pp_pool_t *pp_i_pool_of(pp_page_t *pg, uintptr_t a) {
-  return &pg->pools[(a - pg->base) >> PP_POOL_SHIFT];
+  return &pg->pools[(a >> PP_POOL_SHIFT) & pp_i_g.pool_index_mask];
 }
 
 static inline void *pp_i_malloc(size_t n, uintptr_t site) {
@@ -56,7 +54,7 @@ static inline void pp_i_free(void *p) {
 #if PP_DEBUG
   pp_i_debug_on_free(pg, pl, p);
 #endif
-  if (PP_LIKELY(PP_LD(pg->owner) == pp_i_tl_heap)) {
+  if (PP_LIKELY(PP_LD(pl->owner) == pp_i_tl_heap)) {
     void *old = pl->free;
     uint32_t u = PP_LD(pl->used) - 1;
     *(void **)p = old;
@@ -64,7 +62,7 @@ static inline void pp_i_free(void *p) {
     PP_ST(pl->used, u);
     if (PP_UNLIKELY(old == NULL || u == 0)) pp_i_free_local_slow(pp_i_tl_heap, pl);
   } else {
-    pp_i_free_remote(pg, pl, p);
+    pp_i_free_remote(pl, p);
   }
 }
 

@@ -69,6 +69,8 @@ struct pp_pool_s {
   pp_pool_t *next, *prev;      /* owner: bin's partial list                                */
   _Atomic(void *) remote;      /* blocks freed by other threads (lock-free stack)          */
   pp_pool_t *rnext;            /* link in the owner heap's remote_pools stack              */
+  pp_heap_t *_Atomic owner;    /* the page's owner while assigned (free path reads only   */
+                               /* the pool's cache line), NULL when unassigned            */
   pp_page_t *page;             /* the page holding this pool                               */
   uintptr_t base;              /* first byte of the pool                                   */
   uintptr_t *sites;            /* call site per 16-byte slot (PAGEPOOL_SITES=1), or NULL   */
@@ -116,6 +118,8 @@ struct pp_heap_s {
 typedef struct pp_global_s {
   uintptr_t region_base;       /* reserved region [base, base + len)                       */
   size_t region_len;
+  size_t fast_len;             /* region_len, or 0 with PAGEPOOL_LOOKUP=tree                */
+  uintptr_t pool_index_mask;   /* pools - 1: pool index = (addr >> 12) & mask             */
   pp_page_t *_Atomic *side;    /* page descriptor per page slot of the region              */
   unsigned page_shift;         /* log2(page size)                                          */
   size_t page_size;
@@ -183,13 +187,14 @@ pp_page_t *pp_i_page_of_slow(uintptr_t a);
 void *pp_i_malloc_slow(size_t n, uintptr_t site);
 void *pp_i_malloc_class(unsigned cls, uintptr_t site);
 void  pp_i_free_local_slow(pp_heap_t *h, pp_pool_t *pl);
-void  pp_i_free_remote(pp_page_t *pg, pp_pool_t *pl, void *p);
+void  pp_i_free_remote(pp_pool_t *pl, void *p);
 void  pp_i_free_other(void *p);
 void  pp_i_heap_drain(pp_heap_t *h);
 void  pp_i_drain_all(void);              /* own heap + abandoned heaps (introspection)      */
 
 /* large.c */
 void  *pp_i_large_alloc(size_t n, size_t align, uintptr_t site);
+void  *pp_i_large_calloc(size_t n, uintptr_t site);
 void   pp_i_large_free(void *p);
 int    pp_i_large_plain(const void *p);
 void  *pp_i_large_resize(void *p, size_t n, uintptr_t site);

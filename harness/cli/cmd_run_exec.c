@@ -42,12 +42,14 @@ static void last_line(const char *s, char *buf, size_t cap) {
   snprintf(buf, cap, "%.*s", (int)(n - b), s + b);
 }
 
+/* Set (in place when present, so they stay first) the sample's status and error. */
+static void set_item(cJSON *o, const char *key, cJSON *v) {
+  if (cJSON_GetObjectItem(o, key) != NULL) cJSON_ReplaceItemInObject(o, key, v);
+  else cJSON_AddItemToObject(o, key, v);
+}
 static void set_status(cJSON *o, const char *status, const char *error) {
-  cJSON_DeleteItemFromObject(o, "status");
-  cJSON_DeleteItemFromObject(o, "error");
-  cJSON_AddStringToObject(o, "status", status);
-  if (error != NULL) cJSON_AddStringToObject(o, "error", error);
-  else cJSON_AddNullToObject(o, "error");
+  set_item(o, "status", cJSON_CreateString(status));
+  set_item(o, "error", error != NULL ? cJSON_CreateString(error) : cJSON_CreateNull());
 }
 
 cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned threads, uint64_t seed, unsigned rep,

@@ -179,14 +179,19 @@ static inline void write_rounds(void *p, uint64_t rounds) {
 
 /* ---- the op loop ---- */
 
+static int exec_other(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t *chans, const am_op_t *op);
+
+/* The hot path calls the backend's malloc and free through two function pointers held
+ * in registers (mf, ff: b->malloc, b->free) and applies the front layer's rules itself
+ * (free(NULL) is skipped; front.h's am_malloc/am_free are exactly these calls). The two
+ * commonest ops come first, with plain branches (no jump table): a plain MALLOC and a
+ * FREE. Everything else, and MALLOC with a touch mode, goes out of line (exec_other). */
 static inline __attribute__((always_inline)) int
-exec_op(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t *chans, const am_op_t *op) {
+exec_op(am_worker_t *wk, const am_backend_t *be, void *(*mf)(size_t), void (*ff)(void *), am_slot_t *slots,
+        am_chan_t *chans, const am_op_t *op) {
   am_slot_t *s = &slots[op->slot];
-  void *p;
-  /* The two commonest ops first, with plain branches (no jump table): a plain MALLOC
-   * and a FREE. Everything else, and MALLOC with a touch mode, goes through the switch. */
   if (op->kind == AM_OP_MALLOC && op->touch == AM_TOUCH_NONE) {
-    p = am_malloc(be, (size_t)op->size);
+    void *p = mf((size_t)op->size);
     if (__builtin_expect(p == NULL, 0) && op->size != 0) return RC_OOM;
     s->p = p;
     s->size = op->size;
@@ -194,10 +199,18 @@ exec_op(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t *ch
   }
   if (op->kind == AM_OP_FREE) {
     if (__builtin_expect((s->size & AM_SLOT_VERIFIED) != 0, 0) && free_check(wk, op, s) != 0) return RC_CORRUPT;
-    am_free(be, s->p);
+    if (s->p != NULL) ff(s->p);
     s->p = NULL;
     return RC_OK;
   }
+  return exec_other(wk, be, slots, chans, op);
+}
+
+/* Every other op: out of line, so the hot loop stays small. */
+__attribute__((noinline)) static int
+exec_other(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t *chans, const am_op_t *op) {
+  am_slot_t *s = &slots[op->slot];
+  void *p;
   switch (op->kind) {
     case AM_OP_MALLOC:
       p = am_malloc(be, (size_t)op->size);
@@ -256,7 +269,9 @@ exec_op(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t *ch
 
 static inline __attribute__((always_inline)) int run_ops(am_worker_t *wk, const int lat) {
   am_engine_t *e = wk->e;
-  const am_backend_t be = *e->b; /* a local copy: the hot function pointers stay in registers */
+  const am_backend_t *const be = e->b;
+  void *(*const mf)(size_t) = be->malloc;
+  void (*const ff)(void *) = be->free;
   am_slot_t *const slots = wk->slots;
   am_chan_t *const chans = e->chans;
   const am_op_t *const base = wk->ops, *const end = base + wk->n_ops;
@@ -268,15 +283,28 @@ static inline __attribute__((always_inline)) int run_ops(am_worker_t *wk, const 
   while (op < end) {
     const am_op_t *stop = (size_t)(end - op) > AM_CHUNK ? op + AM_CHUNK : end;
     for (; op < stop; op++) {
+      /* A plain MALLOC whose very next op frees the same slot (a malloc/free pair) runs
+       * as one step: the allocator sees the same two calls with the same arguments, and
+       * the pointer goes straight from malloc's return to free without a trip through
+       * the slot table or a second dispatch. Not in latency mode (two ops, one timing). */
+      if (!lat && op->kind == AM_OP_MALLOC && op->touch == AM_TOUCH_NONE && op + 1 < end &&
+          __builtin_expect(op[1].kind == AM_OP_FREE && op[1].slot == op->slot, 1)) {
+        void *p = mf((size_t)op->size);
+        if (__builtin_expect(p == NULL, 0) && op->size != 0) { rc = RC_OOM; goto out; }
+        if (p != NULL) ff(p);
+        slots[op->slot].p = NULL;
+        op++;
+        continue;
+      }
       if (lat && --cd == 0) {
         cd = every;
         int k = am_lat_kind_index[op->kind];
         uint64_t t0 = am_tick_start();
-        rc = exec_op(wk, &be, slots, chans, op);
+        rc = exec_op(wk, be, mf, ff, slots, chans, op);
         uint64_t t1 = am_tick_end();
         if (k >= 0) am_lat_record(h, (unsigned)k, t1 - t0);
       } else {
-        rc = exec_op(wk, &be, slots, chans, op);
+        rc = exec_op(wk, be, mf, ff, slots, chans, op);
       }
       if (__builtin_expect(rc != RC_OK, 0)) goto out;
     }

@@ -95,22 +95,22 @@ static void sampler_add(am_rss_sampler_t *s, uint64_t t, uint64_t rss) {
 static void *sampler_main(void *arg) {
   am_rss_sampler_t *s = arg;
   while (sem_wait(&s->go) != 0 && errno == EINTR) {}
-  if (atomic_load(&s->stop)) return NULL;
-  struct timespec next;
-  clock_gettime(CLOCK_MONOTONIC, &next);
+  /* Woken again (the same semaphore) means stop; until then, sample at each tick. */
+  uint64_t next = s->t0_ns;
   while (!atomic_load_explicit(&s->stop, memory_order_relaxed)) {
-    uint64_t t = am_now_ns();
-    sampler_add(s, t - s->t0_ns, am_rss_now());
-    uint64_t ns = (uint64_t)next.tv_nsec + (uint64_t)s->interval_ms * 1000000u;
-    next.tv_sec += (time_t)(ns / 1000000000u);
-    next.tv_nsec = (long)(ns % 1000000000u);
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR) {}
+    next += (uint64_t)s->interval_ms * 1000000u;
+    struct timespec ts = {(time_t)(next / 1000000000u), (long)(next % 1000000000u)};
+    int rc = sem_clockwait(&s->go, CLOCK_MONOTONIC, &ts);
+    if (rc == 0) break;
+    if (errno != ETIMEDOUT) continue;
+    sampler_add(s, am_now_ns() - s->t0_ns, am_rss_now());
   }
   return NULL;
 }
 
 int am_rss_sampler_init(am_rss_sampler_t *s, unsigned interval_ms) {
   s->running = 0;
+  s->started = 0;
   s->n = 0;
   s->interval_ms = s->interval_ms0 = interval_ms;
   atomic_store(&s->stop, 0);
@@ -125,14 +125,18 @@ int am_rss_sampler_init(am_rss_sampler_t *s, unsigned interval_ms) {
 void am_rss_sampler_start(am_rss_sampler_t *s, uint64_t t0_ns) {
   if (!s->running) return;
   s->t0_ns = t0_ns;
+  s->started = 1;
+  sampler_add(s, 0, am_rss_now()); /* the first point, taken here: runs of any length have one */
   sem_post(&s->go);
 }
 
 void am_rss_sampler_stop(am_rss_sampler_t *s) {
   if (!s->running) return;
   atomic_store(&s->stop, 1);
-  sem_post(&s->go); /* wakes it if it was never started; harmless otherwise */
+  sem_post(&s->go); /* starts it if it never started (it sees stop), else ends its wait */
+  sem_post(&s->go);
   pthread_join(s->tid, NULL);
   sem_destroy(&s->go);
   s->running = 0;
+  if (s->started) sampler_add(s, am_now_ns() - s->t0_ns, am_rss_now()); /* the last point */
 }

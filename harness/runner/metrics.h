@@ -41,11 +41,14 @@ void am_metrics_end(am_metrics_t *m);   /* rusage deltas, rss_end, peak_rss     
 
 /* The RSS sampler: a thread that reads /proc/self/statm every interval into a
  * preallocated buffer. When the buffer fills, every other sample is dropped and
- * the interval doubles, so long runs keep a bounded, evenly spaced timeline. */
+ * the interval doubles, so long runs keep a bounded, evenly spaced timeline. The
+ * first point (t=0) is taken by start and the last by stop, so even a run shorter
+ * than one interval has two. */
 #define AM_RSS_CAP 4096
 typedef struct am_rss_sampler_s {
   pthread_t tid;
   int running;
+  int started;
   sem_t go;
   _Atomic int stop;
   unsigned interval_ms;     /* current interval (doubles on decimation) */
@@ -60,7 +63,7 @@ typedef struct am_rss_sampler_s {
 int am_rss_sampler_init(am_rss_sampler_t *s, unsigned interval_ms);
 /* Start sampling with origin t0_ns (CLOCK_MONOTONIC ns). */
 void am_rss_sampler_start(am_rss_sampler_t *s, uint64_t t0_ns);
-/* Stop and join (takes up to one interval). Safe when never started. */
+/* Stop, join, add the last point. Safe when never started. */
 void am_rss_sampler_stop(am_rss_sampler_t *s);
 
 uint64_t am_now_ns(void); /* CLOCK_MONOTONIC in ns */

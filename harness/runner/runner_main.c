@@ -1,7 +1,10 @@
 /* harness/runner/runner_main.c — entry point of am-runner-<backend>: dispatch, and `info`.
  * See runner.h for the protocol between driver and runner. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 #include <cJSON.h>
 #include "runner.h"
 
@@ -35,6 +38,12 @@ static void usage(FILE *f, const char *argv0) {
 
 int main(int argc, char **argv) {
   const am_backend_t *b = am_this_backend;
+  /* Die with the driver: when `allocmark run` is interrupted (Ctrl-C) or killed, its
+   * runner (in a process group of its own, out of reach of the terminal's SIGINT) must
+   * not go on measuring for nobody. */
+  pid_t parent = getppid();
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) return AM_RUNNER_ERROR;
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
     usage(argc < 2 ? stderr : stdout, argv[0]);
     return argc < 2 ? AM_RUNNER_BADINPUT : AM_RUNNER_OK;

@@ -5,7 +5,8 @@
 # Runs the case twice — plain, then with LD_PRELOAD=LIB — and requires the same stdout,
 # byte for byte, and the same exit status. Proves the preloaded run really allocated from
 # pagepool: PAGEPOOL_LEAKS=1 makes pagepool print its leak report at exit (only it can),
-# and python3 / the test program also ask pp_owns() about a fresh malloc block.
+# and python3 / the test program also ask pp_owns() about a fresh malloc block. The test
+# program's run also checks PAGEPOOL_DUMP=FILE (the JSON page/pool map written at exit).
 # Exit 0 pass, 1 fail, 77 skip (program not installed).
 set -u
 lib=$1 case=$2 prog=${3:-}
@@ -59,8 +60,10 @@ C
   *) echo "dropin: unknown case '$case'" >&2; exit 2 ;;
 esac
 
+dump=
+[ "$case" = prog ] && dump=$tmp/exit_dump.json # one process: PAGEPOOL_DUMP at exit too
 run > plain.out 2> plain.err; plain_rc=$?
-LD_PRELOAD=$lib PAGEPOOL_LEAKS=1 PP_EXPECT_PAGEPOOL=1 run > pp.out 2> pp.err; pp_rc=$?
+LD_PRELOAD=$lib PAGEPOOL_LEAKS=1 PAGEPOOL_DUMP=$dump PP_EXPECT_PAGEPOOL=1 run > pp.out 2> pp.err; pp_rc=$?
 fail=0
 if [ "$plain_rc" != "$pp_rc" ]; then
   echo "dropin $case: exit status $plain_rc plain, $pp_rc under pagepool"; fail=1
@@ -70,6 +73,10 @@ if ! cmp -s plain.out pp.out; then
 fi
 if ! grep -q '^pagepool leak report:' pp.err; then
   echo "dropin $case: no pagepool leak report at exit: pagepool did not serve this process"; fail=1
+fi
+if [ -n "$dump" ] && command -v jq >/dev/null; then
+  jq -e '.allocator == "pagepool" and (.pages | length) > 0' "$dump" >/dev/null ||
+    { echo "dropin $case: PAGEPOOL_DUMP=$dump did not leave a page/pool map"; fail=1; }
 fi
 if [ "$case" = python3 ]; then
   owns=$(LD_PRELOAD=$lib python3 -c 'import ctypes; l = ctypes.CDLL(None); l.malloc.restype = ctypes.c_void_p
