@@ -1,11 +1,182 @@
 #!/usr/bin/env bash
 # run_all.sh — the main job: build, run every pattern on every backend, charts, report.
-# (The replay engine and charts are being built; until then this only builds.)
-set -euo pipefail
+#
+#   ./run_all.sh [options]
+#
+# 1. scripts/deps.sh (Debian packages), then a Release build in build/ (incremental).
+# 2. For each pattern in patterns/ (sorted), one `allocmark run` on the backends, each
+#    repetition a fresh runner process, writing one results JSON per pattern.
+# 3. `allocmark report` -> report.md, and plots/plot_all.sh -> plots/*.png, *.svg
+#    (with pagepool's heat map when plots/pagepool_heatmap.gp exists: one extra replay
+#    in the pagepool runner writes the map to pagepool/<pattern>.json).
+# Everything goes to results/<UTC stamp>/ (or --out DIR), and results/latest points
+# at it. Progress, with an ETA, on stderr; each run's own output in logs/<pattern>.log.
+#
+# Options:
+#   --quick             CI-sized workloads (each pattern's `quick` scale) and 3
+#                       repetitions unless --reps is given: the matrix in minutes
+#   --backends LIST     comma-separated backends (default: all, the five allocators
+#                       built; `bump` and `broken` run only when named)
+#   --patterns LIST     comma-separated pattern names or files (default: every
+#                       patterns/*.json)
+#   --reps N            repetitions per benchmark (default: the pattern's, usually 5)
+#   --threads LIST      thread counts, e.g. 1,2 (default: the pattern's)
+#   --latency           also measure per-operation latency (percentile charts)
+#   --timeout S         seconds before a runner is killed (default: allocmark's)
+#   --out DIR           write here instead of results/<UTC stamp>/
+#   --no-build          use the existing build/ as it is
+#   -h, --help          this text
+# Environment: ALLOCMARK (the allocmark executable; default build/allocmark), JOBS
+# (parallel build jobs; default: number of cores). Benchmarks themselves run one at a
+# time, so they never compete with each other for the cores.
+#
+# Exit status: 0 every benchmark ok; 1 a benchmark crashed, timed out, ran out of
+# memory or failed (the report and charts are still written, the failure marked in
+# both); 2 bad options or a pattern rejected; 130 interrupted (Ctrl-C: the run in
+# progress is stopped, the results files already finished stay as they are, complete
+# and valid, and the report and charts are made from them).
+#
+# Test hook (a backend forced to crash): the `broken` backend aborts when asked to:
+#   AM_BROKEN=crash ./run_all.sh --quick --backends system,broken
+# gives results where `broken` has status `crashed`, a report whose Failures section
+# and charts show it in red, and exit status 1. AM_BROKEN=hang with --timeout 5 does
+# the same with status `timeout` (modes: harness/backends/broken.c).
+set -uo pipefail
 cd "$(dirname "$0")"
-case "${1:-}" in -h|--help) sed -n '2,3p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
-scripts/deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc)"
-build/allocmark list
-echo "run_all.sh: the benchmark matrix is not yet available (replay engine pending); build done." >&2
+root=$(pwd)
+
+quick=0 backends=all patterns="" reps="" threads="" latency=0 timeout="" out="" build=1
+die() { echo "run_all.sh: $*" >&2; exit 2; }
+need() { [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value (try --help)"; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1; shift ;;
+    --latency) latency=1; shift ;;
+    --no-build) build=0; shift ;;
+    --backends) need "$@"; backends=$2; shift 2 ;;
+    --patterns) need "$@"; patterns=$2; shift 2 ;;
+    --reps) need "$@"; reps=$2; shift 2 ;;
+    --threads) need "$@"; threads=$2; shift 2 ;;
+    --timeout) need "$@"; timeout=$2; shift 2 ;;
+    --out) need "$@"; out=$2; shift 2 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
+    *) die "unknown option '$1' (try --help)" ;;
+  esac
+done
+[[ -z "$reps" || "$reps" =~ ^[1-9][0-9]*$ ]] || die "--reps: expected a positive integer, got '$reps'"
+[[ -z "$threads" || "$threads" =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "--threads: expected e.g. 1,2,4, got '$threads'"
+[[ -z "$timeout" || "$timeout" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--timeout: expected seconds, got '$timeout'"
+[[ "$backends" =~ ^[a-z0-9_]+(,[a-z0-9_]+)*$ ]] || die "--backends: expected e.g. system,pagepool, got '$backends'"
+[ "$quick" = 1 ] && [ -z "$reps" ] && reps=3
+
+scripts/deps.sh >&2 || exit 2
+if [ "$build" = 1 ]; then
+  if [ ! -f build/CMakeCache.txt ]; then
+    cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null || die "cmake configure failed"
+  fi
+  cmake --build build -j"${JOBS:-$(nproc)}" >&2 || die "build failed"
+fi
+am=${ALLOCMARK:-$root/build/allocmark}
+[ -x "$am" ] || die "$am missing (run without --no-build)"
+
+# The pattern files, in a fixed order.
+files=()
+if [ -z "$patterns" ]; then
+  for f in patterns/*.json; do [ -f "$f" ] && files+=("$f"); done
+else
+  IFS=, read -r -a names <<<"$patterns"
+  for n in "${names[@]}"; do
+    if [ -f "$n" ]; then files+=("$n")
+    elif [ -f "patterns/$n.json" ]; then files+=("patterns/$n.json")
+    else die "--patterns: no pattern '$n' (neither a file nor patterns/$n.json)"; fi
+  done
+fi
+[ ${#files[@]} -gt 0 ] || die "no pattern files in patterns/"
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+[ -n "$out" ] || out=results/$stamp
+[ -e "$out" ] && [ -n "$(ls -A "$out" 2>/dev/null)" ] && die "--out $out: folder exists and is not empty"
+mkdir -p "$out/logs" || die "cannot create $out"
+# results/latest -> this run (relative when it lives in results/).
+point_latest() {
+  mkdir -p results
+  local target
+  case "$(cd "$out" && pwd)" in
+    "$root/results/"*) target=$(cd "$out" && pwd); target=${target#"$root/results/"} ;;
+    *) target=$(cd "$out" && pwd) ;;
+  esac
+  ln -sfn "$target" results/latest.tmp && mv -T results/latest.tmp results/latest
+}
+
+interrupted=0
+trap 'interrupted=1' INT
+clock() { printf '%d:%02d' $(($1 / 60)) $(($1 % 60)); }
+
+args=(-b "$backends")
+[ -n "$reps" ] && args+=(-r "$reps")
+[ -n "$threads" ] && args+=(-t "$threads")
+[ -n "$timeout" ] && args+=(--timeout "$timeout")
+[ "$quick" = 1 ] && args+=(--quick)
+[ "$latency" = 1 ] && args+=(--latency)
+
+n=${#files[@]} failed=0 bad=0 t0=$SECONDS
+echo "run_all: ${n} patterns × backends '$backends' -> $out" >&2
+for i in "${!files[@]}"; do
+  [ "$interrupted" = 1 ] && break
+  f=${files[$i]}
+  name=$(basename "$f" .json)
+  el=$((SECONDS - t0))
+  eta="?"
+  [ "$i" -gt 0 ] && eta=$(clock $((el * (n - i) / i)))
+  printf 'run_all: [%d/%d] %s (elapsed %s, ETA %s)\n' $((i + 1)) "$n" "$name" "$(clock "$el")" "$eta" >&2
+  "$am" run "$f" "${args[@]}" -o "$out/$name.json" 2>&1 | tee "$out/logs/$name.log" >&2
+  rc=${PIPESTATUS[0]}
+  [ "$interrupted" = 1 ] && break
+  case "$rc" in
+    0) ;;
+    1) failed=$((failed + 1)); echo "run_all: $name: a benchmark failed (see the report's Failures)" >&2 ;;
+    *) bad=$((bad + 1)); echo "run_all: $name: allocmark run exited $rc (log: $out/logs/$name.log)" >&2 ;;
+  esac
+done
+trap - INT
+
+# pagepool's page/pool map for its heat map chart: one extra, untimed replay of one
+# pattern (seed-perf-test when selected) in the pagepool runner, when both the runner
+# and plots/pagepool_heatmap.gp exist. The dump goes to pagepool/ so that
+# `allocmark report DIR` never mistakes it for a results file.
+pp_runner=$(dirname "$am")/runners/am-runner-pagepool
+if [ "$interrupted" = 0 ] && [ -f plots/pagepool_heatmap.gp ] && [ -x "$pp_runner" ] &&
+   [[ ",$backends," == *,all,* || ",$backends," == *,pagepool,* ]]; then
+  pick=${files[0]}
+  for f in "${files[@]}"; do [ "$(basename "$f" .json)" = seed-perf-test ] && pick=$f; done
+  mkdir -p "$out/pagepool"
+  dump=$out/pagepool/$(basename "$pick" .json).json
+  qarg=()
+  [ "$quick" = 1 ] && qarg=(--quick)
+  echo "run_all: pagepool map of $(basename "$pick" .json) for the heat map" >&2
+  "$pp_runner" run --pattern "$pick" "${qarg[@]}" --rss-interval-ms 0 --no-hw --dump-pagepool "$dump" \
+    >/dev/null 2>"$out/logs/pagepool-dump.log" ||
+    { echo "run_all: pagepool dump failed (see $out/logs/pagepool-dump.log); no heat map" >&2; rm -f "$dump"; }
+fi
+
+if [ "$interrupted" = 1 ]; then
+  echo "run_all: interrupted; reporting the results finished so far" >&2
+  rm -f "$out"/*.json.tmp* "$out"/.*.tmp* 2>/dev/null
+fi
+
+rstatus=0
+if ls "$out"/*.json >/dev/null 2>&1; then
+  "$am" report "$out" -o "$out/report.md" || rstatus=1
+  plots/plot_all.sh --allocmark "$am" "$out" || rstatus=1
+else
+  echo "run_all: no results file was written; no report" >&2
+  rstatus=1
+fi
+point_latest
+echo "run_all: done in $(clock $((SECONDS - t0))): $out (results/latest)" >&2
+[ -f "$out/report.md" ] && echo "run_all: report: $out/report.md, charts: $out/plots/" >&2
+
+[ "$interrupted" = 1 ] && exit 130
+[ "$bad" -gt 0 ] && exit 2
+[ "$failed" -gt 0 ] || [ "$rstatus" != 0 ] && exit 1
+exit 0

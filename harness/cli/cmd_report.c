@@ -1,9 +1,129 @@
-/* harness/cli/cmd_report.c — `allocmark report` (placeholder until its issue lands). */
-#include <stdio.h>
+/* harness/cli/cmd_report.c — `allocmark report`: options, then load (report_load.c),
+ * render into memory (report_md.c / report_tables.c), and only when all of that
+ * succeeded write stdout or -o FILE (temp file + rename, so a reader never sees half
+ * a report and bad input leaves nothing behind). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include "cli.h"
+#include "report.h"
+
+static void report_help(FILE *f) {
+  fputs("usage: allocmark report [options] RESULTS...\n"
+        "  Reads results files written by `allocmark run` (or every results file in a\n"
+        "  folder) and writes a Markdown report: environment, median ns/op with its 95 %\n"
+        "  CI and the ratio to `system`, peak RSS and memory overhead, thread scaling,\n"
+        "  latency percentiles, failures, and a citation block (dates, git commit, command\n"
+        "  lines, sha256 of each results file). Or one machine-readable table.\n"
+        "options:\n"
+        "  -o, --output FILE     write FILE (atomically) instead of stdout\n"
+        "  --format md|tsv|csv   md (default) or a table format; tsv/csv need a table\n"
+        "                        (default: time)\n"
+        "  --table NAME          write only this table (default format then tsv):\n", f);
+  for (size_t i = 0; am_rtable_names[i] != NULL; i++)
+    fprintf(f, "      %-9s %s\n", am_rtable_names[i], am_rtable_help[i]);
+  fputs("  --pattern NAME        only the benchmarks of this pattern\n"
+        "  --threads N           only the benchmarks run with N threads\n"
+        "  -h, --help            this text\n"
+        "exit status: 0 written; 2 bad input (one line naming the file and the JSON field,\n"
+        "nothing written); 1 the output could not be written.\n", f);
+}
+
+static int usage_error(const char *msg, const char *arg) {
+  fprintf(stderr, "allocmark report: %s '%s' (try --help)\n", msg, arg);
+  return 2;
+}
+
+/* Write buf to path via path.tmp.<pid> and rename; 0 or -1 (message printed). */
+static int write_atomic(const char *path, const char *buf, size_t len) {
+  char tmp[4200];
+  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+  FILE *f = fopen(tmp, "wb");
+  if (f == NULL) {
+    fprintf(stderr, "allocmark report: %s: cannot create: %s\n", path, strerror(errno));
+    return -1;
+  }
+  int bad = fwrite(buf, 1, len, f) != len;
+  bad |= fclose(f) != 0;
+  if (bad || rename(tmp, path) != 0) {
+    fprintf(stderr, "allocmark report: %s: cannot write: %s\n", path, strerror(errno));
+    unlink(tmp);
+    return -1;
+  }
+  return 0;
+}
 
 int am_cmd_report(int argc, char **argv) {
-  (void)argc; (void)argv;
-  fprintf(stderr, "allocmark report: not built yet\n");
-  return 2;
+  const char *out_path = NULL, *table = NULL, *format = NULL;
+  am_rfilter_t flt = {0};
+  char **paths = calloc((size_t)argc + 1, sizeof *paths);
+  size_t n = 0;
+  if (paths == NULL) return 1;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    int has_val = i + 1 < argc;
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) { report_help(stdout); free(paths); return 0; }
+    if ((strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && has_val) out_path = argv[++i];
+    else if (strcmp(a, "--format") == 0 && has_val) format = argv[++i];
+    else if (strcmp(a, "--table") == 0 && has_val) table = argv[++i];
+    else if (strcmp(a, "--pattern") == 0 && has_val) flt.pattern = argv[++i];
+    else if (strcmp(a, "--threads") == 0 && has_val) {
+      char *end;
+      long t = strtol(argv[++i], &end, 10);
+      if (*end != '\0' || t < 1 || t > 65536) { free(paths); return usage_error("--threads: expected 1..65536, got", argv[i]); }
+      flt.threads = (unsigned)t;
+    } else if (a[0] == '-' && a[1] != '\0') {
+      static const char *const valued[] = {"-o", "--output", "--format", "--table", "--pattern", "--threads"};
+      int known = 0;
+      for (size_t k = 0; k < sizeof valued / sizeof *valued; k++) known |= strcmp(a, valued[k]) == 0;
+      free(paths);
+      return usage_error(known ? "missing value for" : "unknown option", a);
+    } else paths[n++] = argv[i];
+  }
+  am_rformat_t fmt = AM_RFMT_MD;
+  if (format != NULL) {
+    if (strcmp(format, "md") == 0) fmt = AM_RFMT_MD;
+    else if (strcmp(format, "tsv") == 0) fmt = AM_RFMT_TSV;
+    else if (strcmp(format, "csv") == 0) fmt = AM_RFMT_CSV;
+    else { free(paths); return usage_error("--format: expected md, tsv or csv, got", format); }
+  }
+  if (table != NULL) {
+    size_t k = 0;
+    while (am_rtable_names[k] != NULL && strcmp(am_rtable_names[k], table) != 0) k++;
+    if (am_rtable_names[k] == NULL) { free(paths); return usage_error("--table: no table named", table); }
+    if (format == NULL) fmt = AM_RFMT_TSV;
+  } else if (fmt != AM_RFMT_MD) table = "time";
+  if (n == 0) {
+    free(paths);
+    fprintf(stderr, "allocmark report: expected at least one results file or folder (try --help)\n");
+    return 2;
+  }
+
+  am_report_t r;
+  am_diag_t d;
+  if (am_report_load(&r, paths, n, &flt, &d) != 0) {
+    fprintf(stderr, "allocmark report: %s\n", d.msg);
+    am_report_free(&r);
+    free(paths);
+    return 2;
+  }
+  free(paths);
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *mem = open_memstream(&buf, &len);
+  if (mem == NULL) { am_report_free(&r); fprintf(stderr, "allocmark report: out of memory\n"); return 1; }
+  if (table != NULL) am_report_table(&r, table, fmt, mem);
+  else am_report_markdown(&r, mem);
+  int rc = fclose(mem) != 0 ? 1 : 0;
+  am_report_free(&r);
+  if (rc == 0) {
+    if (out_path != NULL) rc = write_atomic(out_path, buf, len) != 0;
+    else if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
+      fprintf(stderr, "allocmark report: cannot write stdout\n");
+      rc = 1;
+    }
+  }
+  free(buf);
+  return rc;
 }

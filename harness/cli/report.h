@@ -1,0 +1,131 @@
+/* harness/cli/report.h — `allocmark report`: results files loaded into one in-memory
+ * model, and the writers that turn it into Markdown or machine-readable tables.
+ *
+ *   report_load.c    read results files / folders, validate, fill am_report_t (the one
+ *                    place that knows the results JSON layout, results/README.md)
+ *   report_md.c      the Markdown report
+ *   report_tables.c  the tables (time, rss, scaling, latency, timeline, ...) and their
+ *                    TSV / CSV / Markdown writers, read by the plots/ scripts and spreadsheets
+ *   report_fmt.c     number and text formatting shared by both writers
+ *   cmd_report.c     options, and writing the output only once everything succeeded
+ */
+#ifndef AM_REPORT_H
+#define AM_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "am_error.h"
+
+struct cJSON;
+
+/* One aggregated metric of a benchmark. `has` is 0 when the results hold no value
+ * (null, absent, or a failed benchmark); the other fields are then meaningless. */
+typedef struct am_rstat_s {
+  int has;
+  int noisy;                 /* cv above the engine's threshold (5 %)            */
+  double median, min, max, ci_lo, ci_hi, cv;
+  double cov;                /* true coverage of [ci_lo, ci_hi] (NaN: unknown);
+                                below 0.95 with fewer than 6 repetitions          */
+} am_rstat_t;
+
+/* Latency percentiles of one operation kind, in ns (-1: not reported). */
+enum { AM_RLAT_P50, AM_RLAT_P90, AM_RLAT_P99, AM_RLAT_P999, AM_RLAT_P9999, AM_RLAT_MAX, AM_RLAT_N };
+extern const char *const am_rlat_keys[AM_RLAT_N];  /* JSON keys: "p50" ... "p99_9" */
+extern const char *const am_rlat_names[AM_RLAT_N]; /* shown: "p50" ... "p99.9"     */
+typedef struct am_rlat_s {
+  const char *op;            /* "malloc", "free", ...                            */
+  double p[AM_RLAT_N];
+  double count;              /* ops timed (-1: not reported)                     */
+} am_rlat_t;
+
+/* One benchmark: a backend on a pattern at a thread count. Strings point into the
+ * file's parsed JSON, which lives as long as the report. */
+typedef struct am_rbench_s {
+  size_t file;               /* index in am_report_t.files                       */
+  size_t index;              /* position in the file's benchmarks[]              */
+  const char *pattern;
+  const char *backend, *version, *config;
+  const char *status;        /* "ok", "crashed", "timeout", "oom", "error"       */
+  const char *error;         /* "" when none                                     */
+  unsigned threads;
+  am_rstat_t ns, ops, rss, ovh, faults;
+  am_rlat_t *lat;            /* latency per op kind (NULL when not measured)     */
+  size_t n_lat;
+  double timer_ns;           /* cost of one timing (latency.timer_cost_ns; -1: unknown) */
+  double *tl_t, *tl_rss;     /* RSS timeline: ms since start, bytes (n_tl points) */
+  size_t n_tl;
+  size_t group;              /* index in am_report_t.groups                      */
+  size_t slot;               /* index of the backend in am_report_t.backends     */
+} am_rbench_t;
+
+/* The results file's context (what the environment block shows), as text; NULL when
+ * absent or null. The order is the order of the environment block. */
+enum {
+  AM_CTX_DATE, AM_CTX_HOST, AM_CTX_CPU, AM_CTX_CORES, AM_CTX_MEMORY, AM_CTX_ARCH,
+  AM_CTX_KERNEL, AM_CTX_LIBC, AM_CTX_COMPILER, AM_CTX_CFLAGS, AM_CTX_BUILD, AM_CTX_SANITIZE,
+  AM_CTX_COMMIT, AM_CTX_DIRTY, AM_CTX_THP, AM_CTX_THP_DEFRAG, AM_CTX_OVERCOMMIT,
+  AM_CTX_GOVERNOR, AM_CTX_PERF, AM_CTX_CMDLINE, AM_CTX_N
+};
+extern const char *const am_ctx_keys[AM_CTX_N];   /* JSON keys under "context"  */
+extern const char *const am_ctx_labels[AM_CTX_N]; /* row labels in the report   */
+
+typedef struct am_rfile_s {
+  char *path;                /* as given (or folder/name)                        */
+  const char *base;          /* last path component                              */
+  char sha256[65];
+  struct cJSON *root;
+  const char *pattern;       /* pattern.name                                     */
+  char *ctx[AM_CTX_N];       /* context values as text (NULL: absent)            */
+} am_rfile_t;
+
+/* A row of the time and memory tables: one pattern at one thread count. */
+typedef struct am_rgroup_s {
+  const char *pattern;
+  unsigned threads;
+  int sweep;                 /* the pattern has several thread counts            */
+  size_t first, count;       /* its benchmarks: r->b[first .. first+count)       */
+  const am_rbench_t *sys;    /* the `system` benchmark when ok, else NULL        */
+} am_rgroup_t;
+
+typedef struct am_report_s {
+  am_rfile_t *files;   size_t n_files;
+  am_rbench_t *b;      size_t n_b;     /* sorted: pattern, threads, backend order */
+  am_rgroup_t *groups; size_t n_groups;
+  const char **backends; size_t n_backends; /* canonical order: system first      */
+  size_t n_failed;
+} am_report_t;
+
+/* Filters applied while loading (NULL / 0: keep everything). */
+typedef struct am_rfilter_s {
+  const char *pattern;
+  unsigned threads;
+} am_rfilter_t;
+
+/* Load results files and folders (every *.json in a folder that has a top-level
+ * "schema_version"). 0, or a negative AM_E* code with d naming the file and field. */
+int am_report_load(am_report_t *r, char *const *paths, size_t n, const am_rfilter_t *f, am_diag_t *d);
+void am_report_free(am_report_t *r);
+/* The benchmark of `backend` in group g, or NULL. */
+const am_rbench_t *am_report_find(const am_report_t *r, size_t g, const char *backend);
+
+/* The Markdown report. */
+void am_report_markdown(const am_report_t *r, FILE *out);
+
+/* Tables. */
+typedef enum am_rformat_e { AM_RFMT_MD, AM_RFMT_TSV, AM_RFMT_CSV } am_rformat_t;
+/* Names of the tables, NULL-terminated, and a one-line description of each. */
+extern const char *const am_rtable_names[];
+extern const char *const am_rtable_help[];
+/* Write table `name` in format f. 0, or AM_EINVAL for an unknown name. */
+int am_report_table(const am_report_t *r, const char *name, am_rformat_t f, FILE *out);
+
+/* Formatting (report_fmt.c). Every function writes into buf and returns it. */
+char *am_fmt_num(char *buf, size_t cap, double v);      /* 3-4 significant digits   */
+char *am_fmt_bytes(char *buf, size_t cap, double v);    /* "12.3 MiB"               */
+char *am_fmt_exact(char *buf, size_t cap, double v);    /* %.9g, for tables         */
+/* Markdown-safe copy of text for a table cell: '|' escaped, newlines to spaces. */
+char *am_fmt_cell(char *buf, size_t cap, const char *s);
+/* Canonical rank of a backend name (system first, ...); unknown names after. */
+int am_backend_rank(const char *name);
+
+#endif /* AM_REPORT_H */

@@ -1,0 +1,53 @@
+/* harness/cli/report_fmt.c — number and text formatting for `allocmark report`:
+ * human figures for the Markdown report, exact ones for the tables, and the
+ * canonical order in which backends appear everywhere (system first). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "report.h"
+
+char *am_fmt_num(char *buf, size_t cap, double v) {
+  double a = fabs(v);
+  if (!isfinite(v)) snprintf(buf, cap, "—");
+  else if (a >= 1e9) snprintf(buf, cap, "%.3g", v);
+  else if (a >= 100 || v == 0) snprintf(buf, cap, "%.0f", v);
+  else if (a >= 10) snprintf(buf, cap, "%.1f", v);
+  else if (a >= 1) snprintf(buf, cap, "%.2f", v);
+  else snprintf(buf, cap, "%.3f", v);
+  return buf;
+}
+
+char *am_fmt_bytes(char *buf, size_t cap, double v) {
+  static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (fabs(v) >= 1024 && u < 4) { v /= 1024; u++; }
+  char n[32];
+  if (u == 0) snprintf(buf, cap, "%.0f B", v);
+  else snprintf(buf, cap, "%s %s", am_fmt_num(n, sizeof n, v), unit[u]);
+  return buf;
+}
+
+char *am_fmt_exact(char *buf, size_t cap, double v) {
+  snprintf(buf, cap, "%.9g", v);
+  return buf;
+}
+
+char *am_fmt_cell(char *buf, size_t cap, const char *s) {
+  size_t o = 0;
+  for (; s != NULL && *s != '\0' && o + 3 < cap; s++) {
+    char c = *s;
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    if (c == '|') buf[o++] = '\\';
+    buf[o++] = c;
+  }
+  buf[o] = '\0';
+  return buf;
+}
+
+int am_backend_rank(const char *name) {
+  static const char *const order[] = {"system", "jemalloc", "mimalloc", "tcmalloc",
+                                      "pagepool", "bump", "broken"};
+  for (size_t i = 0; i < sizeof order / sizeof *order; i++)
+    if (strcmp(name, order[i]) == 0) return (int)i;
+  return (int)(sizeof order / sizeof *order);
+}

@@ -1,0 +1,270 @@
+/* harness/cli/report_md.c — the Markdown report of `allocmark report`: environment,
+ * time per operation against `system`, memory, thread scaling, latency, failures and a
+ * citation block. Output depends only on the results files (no clock, no paths beyond
+ * the file names), so the same files always give the same report. */
+#include <math.h>
+#include <string.h>
+#include "report.h"
+
+enum { CELL = 512 };
+
+static int is_ok(const am_rbench_t *b) { return strcmp(b->status, "ok") == 0; }
+/* Compared for "fastest in the row": real allocators only, not the baselines. */
+static int is_contender(const am_rbench_t *b) {
+  return strcmp(b->backend, "bump") != 0 && strcmp(b->backend, "broken") != 0;
+}
+
+static void table_head(FILE *o, const am_report_t *r, const char *lead, const char *lead_sep) {
+  fprintf(o, "| %s |", lead);
+  for (size_t k = 0; k < r->n_backends; k++) fprintf(o, " %s |", r->backends[k]);
+  fprintf(o, "\n|%s", lead_sep);
+  for (size_t k = 0; k < r->n_backends; k++) fputs("---:|", o);
+  fputc('\n', o);
+}
+
+/* Distinct values of one context key across files, joined with " / ". */
+static void ctx_values(const am_report_t *r, int key, char *buf, size_t cap) {
+  size_t o = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < r->n_files; i++) {
+    const char *v = r->files[i].ctx[key];
+    if (v == NULL) continue;
+    int seen = 0;
+    for (size_t j = 0; j < i; j++)
+      if (r->files[j].ctx[key] != NULL && strcmp(r->files[j].ctx[key], v) == 0) seen = 1;
+    if (seen) continue;
+    char cell[CELL];
+    int n = snprintf(buf + o, cap - o, "%s%s", o ? " / " : "", am_fmt_cell(cell, sizeof cell, v));
+    if (n < 0 || (size_t)n >= cap - o) break;
+    o += (size_t)n;
+  }
+  if (o == 0) snprintf(buf, cap, "unknown");
+}
+
+static void environment(FILE *o, const am_report_t *r) {
+  char v[2048];
+  fputs("## Environment\n\n| | |\n|---|---|\n", o);
+  for (int k = 0; k < AM_CTX_N; k++) {
+    if (k == AM_CTX_CMDLINE) continue; /* per file, in the citation block */
+    if (k == AM_CTX_DATE && r->n_files > 1) {
+      const char *lo = NULL, *hi = NULL;
+      for (size_t i = 0; i < r->n_files; i++) {
+        const char *d = r->files[i].ctx[k];
+        if (d == NULL) continue;
+        if (lo == NULL || strcmp(d, lo) < 0) lo = d;
+        if (hi == NULL || strcmp(d, hi) > 0) hi = d;
+      }
+      if (lo != NULL && strcmp(lo, hi) != 0) { fprintf(o, "| dates | %s … %s |\n", lo, hi); continue; }
+    }
+    int any = 0;
+    for (size_t i = 0; i < r->n_files; i++) any |= r->files[i].ctx[k] != NULL;
+    if (!any) continue; /* e.g. no sanitizers, no frequency governor */
+    ctx_values(r, k, v, sizeof v);
+    fprintf(o, "| %s | %s |\n", am_ctx_labels[k], v);
+  }
+  fputs("\n| backend | version | configuration |\n|---|---|---|\n", o);
+  for (size_t k = 0; k < r->n_backends; k++) {
+    const am_rbench_t *first = NULL;
+    for (size_t i = 0; i < r->n_b && first == NULL; i++)
+      if (strcmp(r->b[i].backend, r->backends[k]) == 0) first = &r->b[i];
+    char ver[CELL], cfg[CELL];
+    fprintf(o, "| %s | %s | %s |\n", r->backends[k],
+            first->version[0] ? am_fmt_cell(ver, sizeof ver, first->version) : "—",
+            first->config[0] ? am_fmt_cell(cfg, sizeof cfg, first->config) : "—");
+  }
+  fputc('\n', o);
+}
+
+static void time_table(FILE *o, const am_report_t *r) {
+  fputs("## Time per operation\n\n"
+        "Median ns per operation over the repetitions, the 95 % confidence interval of the\n"
+        "median in parentheses, and the ratio to `system` (backend median ÷ system median:\n"
+        "below 1× is faster than glibc). **Bold**: the fastest allocator of the row.\n"
+        "† marks a noisy figure (coefficient of variation above 5 %); * an interval that\n"
+        "covers less than 95 % (with fewer than 6 repetitions it is [min, max]); ✗ a\n"
+        "benchmark that failed (see Failures).\n\n", o);
+  table_head(o, r, "pattern | threads", "---|--:|");
+  for (size_t g = 0; g < r->n_groups; g++) {
+    const am_rgroup_t *grp = &r->groups[g];
+    const am_rbench_t *best = NULL;
+    for (size_t i = grp->first; i < grp->first + grp->count; i++) {
+      const am_rbench_t *b = &r->b[i];
+      if (is_ok(b) && b->ns.has && is_contender(b) && (best == NULL || b->ns.median < best->ns.median)) best = b;
+    }
+    fprintf(o, "| %s | %u |", grp->pattern, grp->threads);
+    for (size_t k = 0; k < r->n_backends; k++) {
+      const am_rbench_t *b = am_report_find(r, g, r->backends[k]);
+      char m[64], lo[64], hi[64], ratio[80] = "";
+      if (b == NULL) { fputs(" |", o); continue; }
+      if (!is_ok(b) || !b->ns.has) { fprintf(o, " ✗ %s |", b->status); continue; }
+      if (grp->sys != NULL && grp->sys->ns.median > 0)
+      {
+        double q = b->ns.median / grp->sys->ns.median;
+        snprintf(ratio, sizeof ratio, q < 0.1 ? " %.3f×" : " %.2f×", q);
+      }
+      am_fmt_num(m, sizeof m, b->ns.median);
+      const char *mark = b == best ? "**" : "", *noisy = b->ns.noisy ? "†" : "";
+      if (isfinite(b->ns.ci_lo) && isfinite(b->ns.ci_hi))
+        fprintf(o, " %s%s%s%s (%s–%s)%s%s |", mark, m, noisy, mark, am_fmt_num(lo, sizeof lo, b->ns.ci_lo),
+                am_fmt_num(hi, sizeof hi, b->ns.ci_hi), isfinite(b->ns.cov) && b->ns.cov < 0.95 ? "*" : "", ratio);
+      else
+        fprintf(o, " %s%s%s%s%s |", mark, m, noisy, mark, ratio);
+    }
+    fputc('\n', o);
+  }
+  fputc('\n', o);
+}
+
+static void memory_table(FILE *o, const am_report_t *r) {
+  fputs("## Memory\n\n"
+        "Peak resident set size (VmHWM, median over the repetitions) · memory overhead =\n"
+        "(peak RSS − RSS before the workload) ÷ peak live requested bytes (1.00 would mean\n"
+        "no overhead at all).\n\n", o);
+  table_head(o, r, "pattern | threads", "---|--:|");
+  for (size_t g = 0; g < r->n_groups; g++) {
+    fprintf(o, "| %s | %u |", r->groups[g].pattern, r->groups[g].threads);
+    for (size_t k = 0; k < r->n_backends; k++) {
+      const am_rbench_t *b = am_report_find(r, g, r->backends[k]);
+      char rss[64], ovh[64];
+      if (b == NULL) { fputs(" |", o); continue; }
+      if (!is_ok(b) || !b->rss.has) { fprintf(o, " ✗ %s |", b->status); continue; }
+      am_fmt_bytes(rss, sizeof rss, b->rss.median);
+      if (b->ovh.has) fprintf(o, " %s · %s |", rss, am_fmt_num(ovh, sizeof ovh, b->ovh.median));
+      else fprintf(o, " %s |", rss);
+    }
+    fputc('\n', o);
+  }
+  fputc('\n', o);
+}
+
+static void scaling_tables(FILE *o, const am_report_t *r) {
+  int any = 0;
+  for (size_t g = 0; g < r->n_groups; g++) any |= r->groups[g].sweep;
+  if (!any) return;
+  fputs("## Thread scaling\n\nMedian throughput in million operations per second, by thread count.\n\n", o);
+  for (size_t g = 0; g < r->n_groups; g++) {
+    if (!r->groups[g].sweep || (g > 0 && strcmp(r->groups[g - 1].pattern, r->groups[g].pattern) == 0))
+      continue;
+    size_t end = g;
+    while (end < r->n_groups && strcmp(r->groups[end].pattern, r->groups[g].pattern) == 0) end++;
+    fprintf(o, "### %s\n\n| backend |", r->groups[g].pattern);
+    for (size_t h = g; h < end; h++) fprintf(o, " %u thread%s |", r->groups[h].threads, r->groups[h].threads > 1 ? "s" : "");
+    fputs("\n|---|", o);
+    for (size_t h = g; h < end; h++) fputs("--:|", o);
+    fputc('\n', o);
+    for (size_t k = 0; k < r->n_backends; k++) {
+      int present = 0;
+      for (size_t h = g; h < end; h++) present |= am_report_find(r, h, r->backends[k]) != NULL;
+      if (!present) continue;
+      fprintf(o, "| %s |", r->backends[k]);
+      for (size_t h = g; h < end; h++) {
+        const am_rbench_t *b = am_report_find(r, h, r->backends[k]);
+        char v[64];
+        if (b == NULL) fputs(" |", o);
+        else if (!is_ok(b) || !b->ops.has) fprintf(o, " ✗ %s |", b->status);
+        else fprintf(o, " %s |", am_fmt_num(v, sizeof v, b->ops.median / 1e6));
+      }
+      fputc('\n', o);
+    }
+    fputc('\n', o);
+  }
+}
+
+static void latency_tables(FILE *o, const am_report_t *r) {
+  int any = 0;
+  for (size_t i = 0; i < r->n_b; i++) any |= r->b[i].n_lat > 0;
+  if (!any) return;
+  fputs("## Latency\n\nPer-operation latency in ns (log-linear histogram, ≤ 1 % bucket error), the\n"
+        "median over the repetitions of each percentile, and the largest max; `timer` is\n"
+        "the measured cost of one timing, included in the figures (nothing subtracted).\n\n", o);
+  for (size_t g = 0; g < r->n_groups; g++) {
+    const am_rgroup_t *grp = &r->groups[g];
+    int has = 0;
+    for (size_t i = grp->first; i < grp->first + grp->count; i++) has |= r->b[i].n_lat > 0;
+    if (!has) continue;
+    fprintf(o, "### %s, %u thread%s\n\n| backend | op |", grp->pattern, grp->threads, grp->threads > 1 ? "s" : "");
+    for (int p = 0; p < AM_RLAT_N; p++) fprintf(o, " %s |", am_rlat_names[p]);
+    fputs(" timer |\n|---|---|", o);
+    for (int p = 0; p <= AM_RLAT_N; p++) fputs("--:|", o);
+    fputc('\n', o);
+    for (size_t i = grp->first; i < grp->first + grp->count; i++) {
+      const am_rbench_t *b = &r->b[i];
+      char v[64];
+      for (size_t k = 0; k < b->n_lat; k++) {
+        fprintf(o, "| %s | %s |", b->backend, b->lat[k].op);
+        for (int p = 0; p < AM_RLAT_N; p++)
+          fprintf(o, " %s |", b->lat[k].p[p] >= 0 ? am_fmt_num(v, sizeof v, b->lat[k].p[p]) : "—");
+        fprintf(o, " %s |\n", b->timer_ns >= 0 ? am_fmt_num(v, sizeof v, b->timer_ns) : "—");
+      }
+    }
+    fputc('\n', o);
+  }
+}
+
+static void failures(FILE *o, const am_report_t *r) {
+  fputs("## Failures\n\n", o);
+  if (r->n_failed == 0) {
+    fprintf(o, "None: all %zu benchmarks finished with status `ok`.\n\n", r->n_b);
+    return;
+  }
+  fprintf(o, "%zu of %zu benchmarks did not finish with status `ok`; they have no figures above.\n\n"
+             "| pattern | threads | backend | status | error |\n|---|--:|---|---|---|\n", r->n_failed, r->n_b);
+  for (size_t i = 0; i < r->n_b; i++) {
+    const am_rbench_t *b = &r->b[i];
+    char err[CELL];
+    if (is_ok(b)) continue;
+    fprintf(o, "| %s | %u | %s | %s | %s |\n", b->pattern, b->threads, b->backend, b->status,
+            b->error[0] ? am_fmt_cell(err, sizeof err, b->error) : "(no message)");
+  }
+  fputc('\n', o);
+}
+
+static const char *ctx_or(const am_rfile_t *f, int k, const char *dflt) {
+  return f->ctx[k] != NULL ? f->ctx[k] : dflt;
+}
+
+static size_t count_patterns(const am_report_t *r) {
+  size_t np = 0;
+  for (size_t g = 0; g < r->n_groups; g++)
+    np += g == 0 || strcmp(r->groups[g - 1].pattern, r->groups[g].pattern) != 0;
+  return np;
+}
+
+static void citation(FILE *o, const am_report_t *r) {
+  char cell[CELL], v[2048];
+  fputs("## Citation\n\nThe results files this report was made from (check them with `sha256sum -c`\n"
+        "in the folder that holds them):\n\n```\n", o);
+  for (size_t i = 0; i < r->n_files; i++) fprintf(o, "%s  %s\n", r->files[i].sha256, r->files[i].base);
+  fputs("```\n\n| file | pattern | date | git commit | command line |\n|---|---|---|---|---|\n", o);
+  for (size_t i = 0; i < r->n_files; i++) {
+    const am_rfile_t *f = &r->files[i];
+    fprintf(o, "| %s | %s | %s | %s |", f->base, f->pattern, ctx_or(f, AM_CTX_DATE, "unknown"),
+            ctx_or(f, AM_CTX_COMMIT, "unknown"));
+    if (f->ctx[AM_CTX_CMDLINE] != NULL) fprintf(o, " `%s` |\n", am_fmt_cell(cell, sizeof cell, f->ctx[AM_CTX_CMDLINE]));
+    else fputs(" unknown |\n", o);
+  }
+  ctx_values(r, AM_CTX_COMMIT, v, sizeof v);
+  const am_rfile_t *f0 = &r->files[0];
+  size_t np = count_patterns(r);
+  fprintf(o, "\nSuggested citation:\n\n> allocmark (git commit %s), results of %zu pattern%s on %s",
+          v, np, np > 1 ? "s" : "", ctx_or(f0, AM_CTX_HOST, "an unnamed host"));
+  if (f0->ctx[AM_CTX_CPU] != NULL) fprintf(o, " (%s", f0->ctx[AM_CTX_CPU]);
+  if (f0->ctx[AM_CTX_CPU] != NULL && f0->ctx[AM_CTX_CORES] != NULL) fprintf(o, ", %s cores", f0->ctx[AM_CTX_CORES]);
+  if (f0->ctx[AM_CTX_CPU] != NULL) fputc(')', o);
+  fprintf(o, ", %s; results files identified by the SHA-256 digests above.\n",
+          ctx_or(f0, AM_CTX_DATE, "undated"));
+}
+
+void am_report_markdown(const am_report_t *r, FILE *o) {
+  size_t np = count_patterns(r);
+  fprintf(o, "# allocmark report\n\n%zu results file%s · %zu pattern%s · %zu backend%s · %zu benchmarks, "
+             "%zu not ok.\n\n", r->n_files, r->n_files > 1 ? "s" : "", np, np > 1 ? "s" : "",
+          r->n_backends, r->n_backends > 1 ? "s" : "", r->n_b, r->n_failed);
+  environment(o, r);
+  time_table(o, r);
+  memory_table(o, r);
+  scaling_tables(o, r);
+  latency_tables(o, r);
+  failures(o, r);
+  citation(o, r);
+}

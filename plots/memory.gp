@@ -1,0 +1,55 @@
+# plots/memory.gp — memory per pattern and backend, two panels sharing the x axis:
+# peak RSS (MiB, log axis) and memory overhead = (peak RSS − baseline RSS) ÷ peak live
+# requested bytes (log axis; 1 = no overhead). Grouped bars with min–max error bars;
+# a failed benchmark gets a red label with its status where its bar would be.
+# Input: `allocmark report --format tsv --table rss` (data), `--table patterns`
+# (groups). See common.gp.
+ng = exists("ngroups") ? ngroups : 1
+W = ng * 95 + 380 < 900 ? 900 : ng * 95 + 380
+H = 1000
+load dir . "common.gp"
+MiB = 1048576.0
+# Bars on a log axis start at the decade below the smallest value.
+floor10(v) = 10 ** floor(log10(v))
+stats data using (column("peak_rss_bytes") / MiB) nooutput
+rss_base = STATS_records > 0 ? floor10(STATS_min) : 0.1
+stats data using (column("overhead")) nooutput
+ovh_base = STATS_records > 0 && STATS_min > 0 ? floor10(STATS_min) : 0.1
+set style fill solid 0.85 border lc rgb "#333333"
+set xrange [-0.6 : ng - 0.4]
+set logscale y
+set key outside right top vertical Left reverse samplen 1.5 title "backend"
+set multiplot layout 2, 1 title "Memory per pattern and backend (median of repetitions, whiskers: min–max)\n" . machine
+set lmargin 12
+set rmargin 20
+set xtics format ""
+set ylabel "peak RSS (MiB, log scale)"
+set yrange [rss_base : *]
+plot groups using (column("group")):(NaN):xtic("") notitle, \
+     for [i=1:nb] data using (only(i, xpos(column("group"), column("slot")))):(column("peak_rss_bytes") / MiB):\
+       (xpos(column("group"), column("slot")) - bw / 2):(xpos(column("group"), column("slot")) + bw / 2):\
+       (rss_base):(column("peak_rss_bytes") / MiB) \
+       with boxxyerror lc rgb bcolor(word(backends, i)) title word(backends, i), \
+     data using (xpos(column("group"), column("slot"))):(column("peak_rss_min") / MiB):(0):\
+       ((column("peak_rss_max") - column("peak_rss_min")) / MiB) with vectors arrowstyle 1 notitle, \
+     data using (strcol("status") eq "ok" ? NaN : xpos(column("group"), column("slot"))):(rss_base * 1.1):\
+       ("✗ " . strcol("backend") . " " . strcol("status")) \
+       with labels rotate by 90 left offset 0, 0.5 tc rgb fail_color font ",9" notitle
+set ylabel "memory overhead (log scale)\n(peak RSS − baseline) ÷ live bytes"
+unset key
+set yrange [ovh_base : *]
+set format y "%g×"
+set xtics rotate by 30 right nomirror font ",10" format "% h"
+set xlabel "pattern"
+set title ""
+plot groups using (column("group")):(NaN):xtic(strcol("label")) notitle, \
+     for [i=1:nb] data using (only(i, xpos(column("group"), column("slot")))):(column("overhead")):\
+       (xpos(column("group"), column("slot")) - bw / 2):(xpos(column("group"), column("slot")) + bw / 2):\
+       (ovh_base):(column("overhead")) \
+       with boxxyerror lc rgb bcolor(word(backends, i)) notitle, \
+     data using (xpos(column("group"), column("slot"))):(column("overhead_min")):(0):\
+       (column("overhead_max") - column("overhead_min")) with vectors arrowstyle 1 notitle, \
+     data using (strcol("status") eq "ok" ? NaN : xpos(column("group"), column("slot"))):(ovh_base * 1.05):\
+       ("✗ " . strcol("backend") . " " . strcol("status")) \
+       with labels rotate by 90 left offset 0, 0.5 tc rgb fail_color font ",9" notitle
+unset multiplot

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# plots/plot_all.sh — every chart of a results folder, as PNG (pngcairo) and SVG.
+#
+#   plots/plot_all.sh [--allocmark PATH] [--formats "png svg"] DIR
+#
+# Reads the results files in DIR through `allocmark report --format tsv --table ...`
+# (the tables are kept in DIR/plots/data/ so every chart can be redrawn by hand) and
+# writes into DIR/plots/:
+#   time.{png,svg}                     time per op relative to system, all patterns
+#   memory.{png,svg}                   peak RSS and memory overhead, all patterns
+#   scaling-<pattern>.{png,svg}        ops/s against threads (patterns run at several
+#                                      thread counts)
+#   latency-<pattern>-<N>t.{png,svg}   latency percentiles (when measured, --latency)
+#   timeline-<pattern>-<N>t.{png,svg}  RSS over time per backend
+#   pagepool-heatmap-<name>.{png,svg}  pagepool's page/pool heat map, when
+#                                      plots/pagepool_heatmap.gp exists, for each dump
+#                                      DIR/pagepool/<name>.json (pp_dump_json), turned
+#                                      into a table by scripts/pp_dump_tsv.sh
+# Failed benchmarks are marked in red in every chart. Colours: plots/palette.gp.
+# Exit status: 0 all charts written; 1 a chart failed (the others are still made);
+# 2 bad input (allocmark report's one-line message).
+# Environment: ALLOCMARK (the allocmark executable; default build/allocmark).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+am=${ALLOCMARK:-$here/../build/allocmark}
+formats="png svg"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --allocmark) am=$2; shift 2 ;;
+    --formats) formats=$2; shift 2 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
+    -*) echo "plot_all.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
+    *) break ;;
+  esac
+done
+[ $# -eq 1 ] || { echo "plot_all.sh: expected one results folder (try --help)" >&2; exit 2; }
+dir=${1%/}
+[ -d "$dir" ] || { echo "plot_all.sh: $dir: not a folder" >&2; exit 2; }
+[ -x "$am" ] || { echo "plot_all.sh: $am: allocmark not built (cmake --build build)" >&2; exit 2; }
+command -v gnuplot >/dev/null || { echo "plot_all.sh: gnuplot not found (scripts/deps.sh)" >&2; exit 2; }
+out=$dir/plots
+data=$out/data
+mkdir -p "$data"
+
+# table NAME FILE [report filters...]: one TSV table of the results in DIR.
+table() {
+  local name=$1 file=$2; shift 2
+  "$am" report --format tsv --table "$name" "$@" -o "$file" "$dir"
+}
+# col FILE NAME: the values of column NAME, one per line (header skipped).
+col() {
+  awk -F'\t' -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next } k { print $k }' "$1"
+}
+# uniq_words: distinct lines, in order of first appearance, joined by spaces.
+uniq_words() { awk '!seen[$0]++' | paste -sd' ' -; }
+# gq TEXT: TEXT as a gnuplot single-quoted string.
+gq() { printf "'%s'" "${1//\'/\'\'}"; }
+# fname TEXT: TEXT made safe as a file name.
+fname() { printf '%s' "$1" | tr -c 'A-Za-z0-9._-' '_'; }
+# failed_list FILE: "backend: status, ..." from a failures table.
+failed_list() {
+  awk -F'\t' 'NR > 1 { s = s (s ? ", " : "") $3 ": " $4 } END { print s }' "$1"
+}
+
+table patterns "$data/patterns.tsv" || exit 2
+table backends "$data/backends.tsv" || exit 2
+table meta "$data/meta.tsv" || exit 2
+table time "$data/time.tsv" || exit 2
+table rss "$data/rss.tsv" || exit 2
+table failures "$data/failures.tsv" || exit 2
+machine=$(awk -F'\t' '$1 == "machine" { print $2 }' "$data/meta.tsv")
+backends=$(col "$data/backends.tsv" backend | paste -sd' ' -)
+ngroups=$(($(wc -l <"$data/patterns.tsv") - 1))
+
+charts=0 failures=0
+# chart SCRIPT OUTNAME VARS: draw one chart in every format.
+chart() {
+  local script=$1 name=$2 vars=$3 f
+  for f in $formats; do
+    if gnuplot -e "dir=$(gq "$here/"); out=$(gq "$out/$name"); fmt=$(gq "$f"); machine=$(gq "$machine"); $vars" \
+         "$here/$script" 2>"$out/$name.$f.log"; then
+      rm -f "$out/$name.$f.log"
+      charts=$((charts + 1))
+    else
+      echo "plot_all.sh: $script failed for $name.$f (see $out/$name.$f.log)" >&2
+      failures=$((failures + 1))
+    fi
+  done
+}
+
+chart time.gp time "data=$(gq "$data/time.tsv"); groups=$(gq "$data/patterns.tsv"); backends=$(gq "$backends"); ngroups=$ngroups"
+chart memory.gp memory "data=$(gq "$data/rss.tsv"); groups=$(gq "$data/patterns.tsv"); backends=$(gq "$backends"); ngroups=$ngroups"
+
+# Per pattern (scaling) and per pattern x threads (latency, timeline).
+while IFS=$'\t' read -r pattern threads _group _label sweep latency timeline _n _failed; do
+  p=$(fname "$pattern")
+  sel=(--pattern "$pattern" --threads "$threads")
+  table failures "$data/failures-$p-${threads}t.tsv" "${sel[@]}" || exit 2
+  failed=$(failed_list "$data/failures-$p-${threads}t.tsv")
+  if [ "$sweep" = 1 ] && [ ! -f "$data/scaling-$p.tsv" ]; then
+    table scaling "$data/scaling-$p.tsv" --pattern "$pattern" || exit 2
+    table backends "$data/backends-$p.tsv" --pattern "$pattern" || exit 2
+    bl=$(col "$data/backends-$p.tsv" backend | paste -sd' ' -)
+    chart scaling.gp "scaling-$p" "data=$(gq "$data/scaling-$p.tsv"); pattern=$(gq "$pattern"); backends=$(gq "$bl")"
+  fi
+  if [ "$latency" = 1 ]; then
+    f=$data/latency-$p-${threads}t.tsv
+    table latency "$f" "${sel[@]}" || exit 2
+    chart latency.gp "latency-$p-${threads}t" "data=$(gq "$f"); pattern=$(gq "$pattern"); threads=$threads; \
+ops=$(gq "$(col "$f" op | uniq_words)"); backends=$(gq "$(col "$f" backend | uniq_words)"); failed=$(gq "$failed")"
+  fi
+  if [ "$timeline" = 1 ]; then
+    f=$data/timeline-$p-${threads}t.tsv
+    table timeline "$f" "${sel[@]}" || exit 2
+    chart timeline.gp "timeline-$p-${threads}t" "data=$(gq "$f"); pattern=$(gq "$pattern"); threads=$threads; \
+backends=$(gq "$(col "$f" backend | uniq_words)"); failed=$(gq "$failed")"
+  fi
+done < <(tail -n +2 "$data/patterns.tsv")
+
+# pagepool's heat map: its script and converter are pagepool's (data, out, fmt and
+# title are its variables); called only when the script and a dump are there.
+if [ -f "$here/pagepool_heatmap.gp" ]; then
+  for dump in "$dir"/pagepool/*.json; do
+    [ -f "$dump" ] || continue
+    name=$(fname "$(basename "$dump" .json)")
+    if "$here/../scripts/pp_dump_tsv.sh" "$dump" >"$data/pagepool-$name.tsv"; then
+      chart pagepool_heatmap.gp "pagepool-heatmap-$name" \
+        "data=$(gq "$data/pagepool-$name.tsv"); title=$(gq "pagepool page/pool map after $name, $machine")"
+    else
+      echo "plot_all.sh: $dump: not a pagepool dump; no heat map" >&2
+      failures=$((failures + 1))
+    fi
+  done
+fi
+
+if [ "$failures" = 0 ]; then echo "plots: $charts chart files in $out" >&2
+else echo "plots: $charts chart files in $out, $failures failed" >&2; fi
+[ "$failures" = 0 ]
