@@ -19,6 +19,7 @@ static const struct { const char *key, *sample_key, *parent; } metrics[] = {
   {"peak_rss_bytes", "peak_rss_bytes", NULL},
   {"rss_end_bytes", "rss_end_bytes", NULL},
   {"rss_baseline_bytes", "rss_baseline_bytes", NULL},
+  {"peak_live_bytes", "peak_live_bytes", NULL},
   {"memory_overhead", "memory_overhead", NULL},
   {"minor_faults", "minor_faults", NULL},
   {"major_faults", "major_faults", NULL},
@@ -197,10 +198,12 @@ void am_run_print_table(const char *pattern, const cJSON *benchmarks, unsigned r
       human_bytes(agg(bm, "peak_rss_bytes", "median"), rss, sizeof rss);
       double ov = agg(bm, "memory_overhead", "median");
       if (isfinite(ov)) snprintf(over, sizeof over, "%.2f", ov);
+      else if (num_at(bm, NULL, "ok_repetitions") > 0) snprintf(over, sizeof over, "n/a"); /* too few live bytes */
       printf("%-10s %-30s %-9s %-11s %-9s %s\n", cJSON_GetObjectItem(bm, "backend")->valuestring, ci, rel, rss, over,
              cJSON_GetObjectItem(bm, "status")->valuestring);
     }
   }
   printf("  * CI covers less than 95 %% (fewer than 6 repetitions: [min, max]);  ~ noisy (cv > 5 %%)\n");
-  printf("  overhead = (peak RSS - RSS before the workload) / peak live bytes\n");
+  printf("  overhead = (peak RSS - RSS before the workload) / peak live requested bytes (one thread: planned,\n"
+         "  exact; several: observed at run time); n/a: fewer than %u bytes live\n", AM_OVERHEAD_MIN_LIVE_BYTES);
 }

@@ -70,7 +70,10 @@ typedef struct am_workload_s {
   uint64_t total_ops;            /* sum of n_ops, PHASE markers excluded       */
   uint64_t alloc_ops, free_ops;  /* counts by kind, for the results            */
   uint64_t peak_live_bytes;      /* exact for one thread; for several, the sum
-                                    of per-thread peaks (an upper bound)       */
+                                    of per-thread peaks in the generator's
+                                    lockstep schedule: with hand-off not a bound
+                                    of the run-time peak either way, which the
+                                    engine observes instead (results/README.md) */
   uint64_t checksum;             /* am_ops_hash over every stream, in order    */
 } am_workload_t;
 

@@ -15,6 +15,11 @@ struct cJSON;
  * change in results/README.md. Readers accept files whose version they know. */
 #define AM_RESULTS_SCHEMA_VERSION 1
 
+/* A sample's memory_overhead is null (with memory_overhead_note) when the peak live
+ * bytes it would divide by are below this: a few pages of RSS over a few hundred live
+ * bytes measure page and allocator granularity, not overhead (results/README.md). */
+#define AM_OVERHEAD_MIN_LIVE_BYTES 65536u
+
 /* A number, or null when v is NaN or infinite. Return the new item (NULL: no memory). */
 struct cJSON *am_json_num(double v);
 struct cJSON *am_json_add_num(struct cJSON *obj, const char *key, double v);

@@ -64,6 +64,12 @@ typedef struct am_worker_s {
   uint64_t start_ns;     /* when this stream's round started (saw `go`)  */
   uint64_t end_ns;
   uint64_t respawns;
+  /* Live requested bytes (engine.h): this round's running sums, written only by the
+   * thread running this stream, read by the samplers. */
+  _Atomic uint64_t live_alloc;  /* requested bytes allocated                     */
+  _Atomic uint64_t live_freed;  /* requested bytes freed                         */
+  uint64_t live_seen;           /* largest live sum this worker sampled          */
+  uint64_t live_samples;        /* how many                                      */
 } am_worker_t;
 
 typedef struct am_engine_s {
@@ -99,6 +105,33 @@ static void engine_fail(am_engine_t *e, int status, const char *fmt, ...) {
     va_end(ap);
   }
   atomic_store(&e->abort, 1);
+}
+
+/* ---- live requested bytes (engine.h) ---- */
+
+/* Add n to one of this worker's own sums: a relaxed load and store (the worker is the
+ * only writer), no read-modify-write. */
+static inline __attribute__((always_inline)) void live_add(_Atomic uint64_t *c, uint64_t n) {
+  atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n, memory_order_relaxed);
+}
+
+/* One sample of the live total: every allocated sum, then every freed sum (see
+ * engine.h for why this is a lower bound). Clamped at 0. */
+static uint64_t live_sum(const am_engine_t *e) {
+  uint64_t a = 0, f = 0;
+  for (unsigned t = 0; t < e->n; t++) a += atomic_load_explicit(&e->wk[t].live_alloc, memory_order_relaxed);
+  atomic_thread_fence(memory_order_acquire);
+  for (unsigned t = 0; t < e->n; t++) f += atomic_load_explicit(&e->wk[t].live_freed, memory_order_relaxed);
+  return a > f ? a - f : 0;
+}
+
+static uint64_t live_probe(void *ctx) { return live_sum(ctx); }
+
+/* A worker's own sample (PHASE marker, end of its stream). */
+__attribute__((noinline)) static void live_sample(am_worker_t *wk) {
+  uint64_t v = live_sum(wk->e);
+  if (v > wk->live_seen) wk->live_seen = v;
+  wk->live_samples++;
 }
 
 static const char *const op_names[AM_OP_KIND_MAX] = {
@@ -189,18 +222,25 @@ static int exec_other(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots,
 static inline __attribute__((always_inline)) int
 exec_op(am_worker_t *wk, const am_backend_t *be, void *(*mf)(size_t), void (*ff)(void *), am_slot_t *slots,
         am_chan_t *chans, const am_op_t *op) {
-  am_slot_t *s = &slots[op->slot];
   if (op->kind == AM_OP_MALLOC && op->touch == AM_TOUCH_NONE) {
     void *p = mf((size_t)op->size);
     if (__builtin_expect(p == NULL, 0) && op->size != 0) return RC_OOM;
+    am_slot_t *s = &slots[op->slot]; /* after the call: nothing to keep across it */
     s->p = p;
     s->size = op->size;
+    live_add(&wk->live_alloc, op->size);
     return RC_OK;
   }
   if (op->kind == AM_OP_FREE) {
-    if (__builtin_expect((s->size & AM_SLOT_VERIFIED) != 0, 0) && free_check(wk, op, s) != 0) return RC_CORRUPT;
-    if (s->p != NULL) ff(s->p);
-    s->p = NULL;
+    am_slot_t *s = &slots[op->slot];
+    void *p = s->p;
+    uint64_t w = s->size;
+    if (__builtin_expect((w & AM_SLOT_VERIFIED) != 0, 0) && free_check(wk, op, s) != 0) return RC_CORRUPT;
+    s->p = NULL; /* before the call: the slot need not be kept across it */
+    if (p != NULL) {
+      live_add(&wk->live_freed, w & AM_SLOT_SIZE_MASK);
+      ff(p);
+    }
     return RC_OK;
   }
   return exec_other(wk, be, slots, chans, op);
@@ -224,6 +264,7 @@ exec_other(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t 
       if (__builtin_expect(p == NULL, 0) && op->size != 0) return RC_OOM;
       s->p = p;
       s->size = op->size;
+      live_add(&wk->live_alloc, op->size);
       if (__builtin_expect(op->touch != AM_TOUCH_NONE, 0)) {
         if (op->touch == AM_TOUCH_FIRST) {
           if (op->size != 0) *(volatile unsigned char *)p = 1;
@@ -239,6 +280,8 @@ exec_other(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t 
       if (__builtin_expect(p == NULL, 0) && op->size != 0) return RC_OOM; /* old block kept */
       s->p = p;
       s->size = op->size;
+      if (old != NULL) live_add(&wk->live_freed, oldw & AM_SLOT_SIZE_MASK);
+      live_add(&wk->live_alloc, op->size);
       if (__builtin_expect((oldw & AM_SLOT_VERIFIED) || op->touch != AM_TOUCH_NONE, 0))
         return touch_slow(wk, op, s, old, old != NULL ? oldw : 0);
       return RC_OK;
@@ -259,6 +302,7 @@ exec_other(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t 
       return RC_OK;
     case AM_OP_PHASE:
       wk->phase_ts[op->arg] = am_now_ns();
+      live_sample(wk); /* the previous phase's end */
       return RC_OK;
     case AM_OP_RESPAWN:
       return RC_RESPAWN;
@@ -377,6 +421,12 @@ static void *worker_main(void *arg) {
   if (e->b->thread_init != NULL) e->b->thread_init();
   while (wk->round < e->rounds) {
     if (!wk->resuming) {
+      /* Every block of the previous round is freed: this round's sums start at 0,
+       * before `ready` (the main thread starts the sampler after seeing it). */
+      atomic_store_explicit(&wk->live_alloc, 0, memory_order_relaxed);
+      atomic_store_explicit(&wk->live_freed, 0, memory_order_relaxed);
+      wk->live_seen = 0;
+      wk->live_samples = 0;
       atomic_fetch_add_explicit(&e->ready, 1, memory_order_acq_rel);
       if (wait_go(e, wk->round + 1) != 0) break;
       wk->start_ns = am_now_ns();
@@ -394,6 +444,7 @@ static void *worker_main(void *arg) {
                   op_names[op->kind], (unsigned long long)op->size);
     }
     wk->end_ns = am_now_ns();
+    if (rc == RC_OK) live_sample(wk); /* the end of this stream (after its timer stops) */
     pthread_barrier_wait(&e->done);
     pthread_barrier_wait(&e->release);
     free_held(wk);
@@ -524,7 +575,19 @@ static void measure_end(am_engine_t *e, const am_engine_opts_t *o, uint64_t t0, 
   r->start_delay_ns = tstart - t0;
   if (o->hw_counters) am_perf_stop(&r->perf);
   am_metrics_end(&r->m);
-  if (r->rss != NULL) am_rss_sampler_stop(r->rss);
+  if (r->rss != NULL) am_rss_sampler_stop(r->rss); /* its last point probes the live sum too */
+  /* Live bytes: every worker is past `done`, so this sum is exact. */
+  r->live_end = live_sum(e);
+  r->live_peak_observed = r->live_end;
+  r->live_samples = 1;
+  if (r->rss != NULL) {
+    if (r->rss->probe_max > r->live_peak_observed) r->live_peak_observed = r->rss->probe_max;
+    r->live_samples += r->rss->probe_n;
+  }
+  for (unsigned t = 0; t < e->n; t++) {
+    if (e->wk[t].live_seen > r->live_peak_observed) r->live_peak_observed = e->wk[t].live_seen;
+    r->live_samples += e->wk[t].live_samples;
+  }
   r->wall_ns = tend - tstart;
   for (unsigned t = 0; t < e->n; t++) {
     r->thread_end_ns[t] = e->wk[t].end_ns > t0 ? e->wk[t].end_ns - t0 : 0;
@@ -632,7 +695,10 @@ int am_engine_run(const am_backend_t *b, const am_workload_t *w, const am_engine
       if (o->hw_counters) am_perf_start(&r->perf);
     }
     uint64_t t0 = am_now_ns();
-    if (timed && r->rss != NULL) am_rss_sampler_start(r->rss, t0);
+    if (timed && r->rss != NULL) {
+      am_rss_sampler_set_probe(r->rss, live_probe, e);
+      am_rss_sampler_start(r->rss, t0);
+    }
     atomic_store_explicit(&e->go, round + 1, memory_order_release);
     pthread_barrier_wait(&e->done);
     if (timed) measure_end(e, o, t0, r);
@@ -644,7 +710,10 @@ int am_engine_run(const am_backend_t *b, const am_workload_t *w, const am_engine
   for (unsigned t = 0; t < started; t++)
     while (sem_wait(&e->finished) != 0 && errno == EINTR) {}
   for (unsigned t = 0; t < started; t++) pthread_join(wk[t].tid, NULL);
-  if (r->rss != NULL) am_rss_sampler_stop(r->rss);
+  if (r->rss != NULL) {
+    am_rss_sampler_stop(r->rss);
+    am_rss_sampler_set_probe(r->rss, NULL, NULL); /* e is about to go */
+  }
   am_perf_close(&r->perf);
   if (e->chans != NULL) am_chans_reset(e->chans, w->n_channels, chan_free, e);
   r->status = atomic_load(&e->status);

@@ -15,7 +15,28 @@
  * front layer (front.h): no malloc of our own, no random numbers, no stdio. A NULL
  * from the allocator (size > 0) stops the run with AM_ENGINE_OOM; a VERIFY mismatch
  * with AM_ENGINE_CORRUPT. PHASE records a timestamp per thread; RESPAWN ends the
- * worker thread (backend thread_exit) and a fresh thread goes on with its stream. */
+ * worker thread (backend thread_exit) and a fresh thread goes on with its stream.
+ *
+ * Live requested bytes at run time. Each worker keeps two running sums for the round:
+ * requested bytes it allocated (MALLOC, CALLOC, ALIGNED, REALLOC's new size; added
+ * when the call returns) and requested bytes it freed (FREE, REALLOC's old size;
+ * added when the call is made for FREE, when it returns for REALLOC). Both only grow;
+ * each is published with a relaxed store of the worker's own new value (a plain mov
+ * on x86-64; no atomic read-modify-write). SEND and RECV move an object without
+ * changing the total, so they touch neither sum. A malloc immediately followed by the
+ * free of the same slot (the fused pair of the op loop) changes neither: its bytes are
+ * live only between two calls and no sampler can see them. The live total is
+ * sum(allocated) - sum(freed) over the workers (a handed-off object is added on its
+ * producer and subtracted on its consumer).
+ * It is sampled (am_live_sample) by the RSS sampler thread at each tick, by each
+ * worker at each PHASE marker and at the end of its stream, and exactly by the main
+ * thread once every worker has finished (blocks still live). A sample reads every
+ * `allocated` sum, then (acquire fence) every `freed` sum: the allocated part can only
+ * be older and the freed part only newer than a moment between the two passes, so a
+ * sample never exceeds the live total at that moment: it is a lower bound of the true
+ * peak. r->live_peak_observed is the largest sample. A sample costs 2 x threads
+ * loads (on the workers' cache lines); the op loop pays a load, an add and a store per
+ * allocation or free. */
 #ifndef AM_ENGINE_H
 #define AM_ENGINE_H
 
@@ -61,6 +82,10 @@ typedef struct am_engine_result_s {
   am_lat_hist_t *lat;       /* merged histograms (NULL when latency is off)      */
   am_timer_cost_t timer_cost;
   int pagepool_dumped;      /* 1 written, 0 not asked, -1 no pp_dump_json, -2 failed */
+  uint64_t live_peak_observed; /* largest live-bytes sample of the timed replay (a lower
+                                  bound of its true peak; see above)              */
+  uint64_t live_end;        /* live bytes when every worker had finished (exact)  */
+  uint64_t live_samples;    /* samples taken (ticks, markers, stream ends, end)   */
 } am_engine_result_t;
 
 /* Check that the streams are executable (indices in range, channel capacities

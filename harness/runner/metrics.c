@@ -79,16 +79,23 @@ void am_metrics_end(am_metrics_t *m) {
 /* ---- RSS sampler ---- */
 
 static void sampler_add(am_rss_sampler_t *s, uint64_t t, uint64_t rss) {
+  uint64_t v = 0;
+  if (s->probe != NULL) {
+    v = s->probe(s->probe_ctx);
+    if (s->probe_n++ == 0 || v > s->probe_max) s->probe_max = v;
+  }
   if (s->n == AM_RSS_CAP) { /* decimate: keep the even samples, double the interval */
     for (size_t i = 0; i < AM_RSS_CAP / 2; i++) {
       s->t_ns[i] = s->t_ns[2 * i];
       s->rss[i] = s->rss[2 * i];
+      s->probe_v[i] = s->probe_v[2 * i];
     }
     s->n = AM_RSS_CAP / 2;
     s->interval_ms *= 2;
   }
   s->t_ns[s->n] = t;
   s->rss[s->n] = rss;
+  s->probe_v[s->n] = v;
   s->n++;
 }
 
@@ -108,10 +115,19 @@ static void *sampler_main(void *arg) {
   return NULL;
 }
 
+void am_rss_sampler_set_probe(am_rss_sampler_t *s, uint64_t (*probe)(void *ctx), void *ctx) {
+  s->probe = probe;
+  s->probe_ctx = ctx;
+}
+
 int am_rss_sampler_init(am_rss_sampler_t *s, unsigned interval_ms) {
   s->running = 0;
   s->started = 0;
   s->n = 0;
+  s->probe = NULL;
+  s->probe_ctx = NULL;
+  s->probe_max = 0;
+  s->probe_n = 0;
   s->interval_ms = s->interval_ms0 = interval_ms;
   atomic_store(&s->stop, 0);
   if (interval_ms == 0) return 0;

@@ -43,7 +43,9 @@ void am_metrics_end(am_metrics_t *m);   /* rusage deltas, rss_end, peak_rss     
  * preallocated buffer. When the buffer fills, every other sample is dropped and
  * the interval doubles, so long runs keep a bounded, evenly spaced timeline. The
  * first point (t=0) is taken by start and the last by stop, so even a run shorter
- * than one interval has two. */
+ * than one interval has two. An optional probe (the engine's live-bytes sum) is
+ * called at every point, on the sampler thread; its values are kept next to the RSS
+ * and its largest value over every point (decimated or not) in probe_max. */
 #define AM_RSS_CAP 4096
 typedef struct am_rss_sampler_s {
   pthread_t tid;
@@ -57,10 +59,17 @@ typedef struct am_rss_sampler_s {
   size_t n;
   uint64_t t_ns[AM_RSS_CAP];
   uint64_t rss[AM_RSS_CAP];
+  uint64_t (*probe)(void *ctx); /* NULL: none                                  */
+  void *probe_ctx;
+  uint64_t probe_max;           /* largest probe value over every point        */
+  uint64_t probe_n;             /* probe calls                                 */
+  uint64_t probe_v[AM_RSS_CAP]; /* per kept point (only with a probe)          */
 } am_rss_sampler_t;
 
 /* Create the thread (waiting). 0, or -errno. interval_ms 0: no sampler. */
 int am_rss_sampler_init(am_rss_sampler_t *s, unsigned interval_ms);
+/* Set the probe (before start); may be called again to change it. */
+void am_rss_sampler_set_probe(am_rss_sampler_t *s, uint64_t (*probe)(void *ctx), void *ctx);
 /* Start sampling with origin t0_ns (CLOCK_MONOTONIC ns). */
 void am_rss_sampler_start(am_rss_sampler_t *s, uint64_t t0_ns);
 /* Stop, join, add the last point. Safe when never started. */

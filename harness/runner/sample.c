@@ -1,5 +1,6 @@
 /* harness/runner/sample.c — one repetition as JSON (see sample.h, results/README.md). */
 #include <math.h>
+#include <stdio.h>
 #include <cJSON.h>
 #include "results.h"
 #include "runner.h"
@@ -46,10 +47,41 @@ static void add_rss(cJSON *o, const am_engine_result_t *r) {
   cJSON_AddNumberToObject(tl, "interval_ms", r->rss->interval_ms);
   cJSON_AddNumberToObject(tl, "requested_interval_ms", r->rss->interval_ms0);
   cJSON *t = cJSON_AddArrayToObject(tl, "t_ms"), *v = cJSON_AddArrayToObject(tl, "rss_bytes");
+  cJSON *lv = cJSON_AddArrayToObject(tl, "live_bytes");
   for (size_t i = 0; i < r->rss->n; i++) {
     cJSON_AddItemToArray(t, cJSON_CreateNumber((double)r->rss->t_ns[i] / 1e6));
     cJSON_AddItemToArray(v, cJSON_CreateNumber((double)r->rss->rss[i]));
+    cJSON_AddItemToArray(lv, cJSON_CreateNumber((double)r->rss->probe_v[i]));
   }
+}
+
+/* Peak live bytes (planned, observed, the one used) and the memory overhead computed
+ * from it; see results/README.md. One thread runs its stream in order, so the
+ * generator's figure is its exact peak; with several, the order is the scheduler's
+ * and only the run-time observation (a lower bound) is trusted. */
+static void add_live(cJSON *o, const am_workload_t *w, const am_engine_result_t *r, int ok) {
+  uint64_t planned = w->peak_live_bytes;
+  int use_planned = !ok || w->n_threads == 1;
+  uint64_t used = use_planned ? planned : r->live_peak_observed;
+  am_json_add_u64(o, "peak_live_bytes", used);
+  cJSON_AddStringToObject(o, "peak_live_bytes_source", use_planned ? "planned" : "observed");
+  am_json_add_u64(o, "peak_live_bytes_planned", planned);
+  am_json_add_num(o, "peak_live_bytes_observed", ok ? (double)r->live_peak_observed : NAN);
+  am_json_add_num(o, "live_end_bytes", ok ? (double)r->live_end : NAN);
+  am_json_add_num(o, "live_samples", ok ? (double)r->live_samples : NAN);
+  double over = NAN;
+  char note[160];
+  note[0] = '\0';
+  if (!ok)
+    snprintf(note, sizeof note, "not measured: the repetition did not complete");
+  else if (used < AM_OVERHEAD_MIN_LIVE_BYTES)
+    snprintf(note, sizeof note, "peak live bytes (%llu) below %u: RSS granularity (pages, allocator chunks) would dominate the ratio",
+             (unsigned long long)used, AM_OVERHEAD_MIN_LIVE_BYTES);
+  else
+    over = ((double)r->m.peak_rss - (double)r->m.rss_baseline) / (double)used;
+  am_json_add_num(o, "memory_overhead", over);
+  if (note[0]) cJSON_AddStringToObject(o, "memory_overhead_note", note);
+  else cJSON_AddNullToObject(o, "memory_overhead_note");
 }
 
 static void add_latency(cJSON *o, const am_engine_opts_t *opt, const am_engine_result_t *r) {
@@ -105,7 +137,6 @@ cJSON *am_sample_json(const am_backend_t *b, const am_workload_t *w, const am_en
   am_json_add_u64(o, "total_ops", w->total_ops);
   am_json_add_u64(o, "alloc_ops", w->alloc_ops);
   am_json_add_u64(o, "free_ops", w->free_ops);
-  am_json_add_u64(o, "peak_live_bytes", w->peak_live_bytes);
   double wall = (double)r->wall_ns;
   am_json_add_num(o, "wall_s", ok ? wall / 1e9 : NAN);
   am_json_add_num(o, "start_delay_ns", ok ? (double)r->start_delay_ns : NAN);
@@ -122,10 +153,7 @@ cJSON *am_sample_json(const am_backend_t *b, const am_workload_t *w, const am_en
   am_json_add_num(o, "major_faults", ok ? (double)r->m.major_faults : NAN);
   am_json_add_num(o, "voluntary_context_switches", ok ? (double)r->m.vol_ctx_switches : NAN);
   am_json_add_num(o, "involuntary_context_switches", ok ? (double)r->m.invol_ctx_switches : NAN);
-  double over = NAN;
-  if (ok && w->peak_live_bytes > 0)
-    over = ((double)r->m.peak_rss - (double)r->m.rss_baseline) / (double)w->peak_live_bytes;
-  am_json_add_num(o, "memory_overhead", over);
+  add_live(o, w, r, ok);
   cJSON_AddNumberToObject(o, "respawns", (double)r->respawns);
   cJSON *te = cJSON_AddArrayToObject(o, "thread_end_ns");
   for (unsigned t = 0; ok && t < r->n_threads; t++) cJSON_AddItemToArray(te, cJSON_CreateNumber((double)r->thread_end_ns[t]));

@@ -3,7 +3,10 @@
  *   test_engine_system all        every op kind and touch mode, SEND/RECV across
  *                                 threads (MPMC, leftovers), RESPAWN, warm-up rounds,
  *                                 latency mode, the histogram's error bound, invalid
- *                                 workloads, and the sample JSON (no NaN)
+ *                                 workloads, and the sample JSON (no NaN); live
+ *                                 requested bytes at run time (every op kind, and a
+ *                                 2-thread hand-off whose observed peak has known
+ *                                 bounds) and the memory-overhead threshold
  *   test_engine_broken broken-M   with AM_BROKEN=M: VERIFY reports corruption
  *                                 (overlap, nocopy, nozero, misalign); null gives oom
  * Asserts behaviour only, never a time. */
@@ -224,6 +227,106 @@ static void test_latency(void) {
   tb_free(&t);
 }
 
+/* Live requested bytes at run time (engine.h). */
+static void test_live_one_thread(void) {
+  /* Every op kind that changes the live total, with a known peak at a PHASE marker. */
+  tb_t t;
+  tb_init(&t, 1, 1, 1);
+  op(&t, 0, AM_OP_MALLOC, 0, 0, 0, 1000);
+  op(&t, 0, AM_OP_CALLOC, AM_TOUCH_VERIFY, 0, 1, 2000);
+  op(&t, 0, AM_OP_ALIGNED, AM_TOUCH_VERIFY, 6, 2, 640);
+  op(&t, 0, AM_OP_REALLOC, 0, 0, 0, 5000);    /* grow: 5000 + 2000 + 640        */
+  op(&t, 0, AM_OP_REALLOC, 0, 0, 3, 300);     /* empty slot: malloc; 7940 live  */
+  op(&t, 0, AM_OP_PHASE, 0, 0, 0, 0);         /* sampled here: the true peak    */
+  op(&t, 0, AM_OP_REALLOC, 0, 0, 1, 0);       /* realloc(p, 0) frees: 5940      */
+  op(&t, 0, AM_OP_FREE, 0, 0, 2, 0);          /* 5300                           */
+  op(&t, 0, AM_OP_FREE, 0, 0, 2, 0);          /* empty slot: nothing            */
+  op(&t, 0, AM_OP_MALLOC, 0, 0, 4, 100000);   /* a fused pair: never seen       */
+  op(&t, 0, AM_OP_FREE, 0, 0, 4, 0);
+  op(&t, 0, AM_OP_SEND, 0, 0, 0, 0);          /* to itself: the total is kept   */
+  op(&t, 0, AM_OP_RECV, 0, 0, 5, 0);
+  op(&t, 0, AM_OP_WRITE, 0, 0, 5, 2);         /* 5000 (slot 5) + 300 (slot 3) live at the end */
+  t.w.peak_live_bytes = 7940 + 100000;        /* the generator's exact figure counts the pair */
+  am_engine_opts_t o = plain;
+  o.warmup = 1;
+  am_engine_result_t r;
+  CHECK(run(&t, &o, &r) == AM_ENGINE_OK);
+  CHECK(r.live_end == 5300);
+  CHECK(r.live_peak_observed == 7940);
+  CHECK(r.live_samples >= 3); /* the marker, the stream end, the end (and the sampler's) */
+  am_sample_info_t info = {.threads = 1};
+  cJSON *js = am_sample_json(am_this_backend, &t.w, &o, &info, &r);
+  CHECK(cJSON_GetObjectItem(js, "peak_live_bytes")->valuedouble == 107940);
+  CHECK(strcmp(cJSON_GetObjectItem(js, "peak_live_bytes_source")->valuestring, "planned") == 0);
+  CHECK(cJSON_GetObjectItem(js, "peak_live_bytes_planned")->valuedouble == 107940);
+  CHECK(cJSON_GetObjectItem(js, "peak_live_bytes_observed")->valuedouble == 7940);
+  CHECK(cJSON_GetObjectItem(js, "live_end_bytes")->valuedouble == 5300);
+  CHECK(cJSON_IsNumber(cJSON_GetObjectItem(js, "memory_overhead")));
+  CHECK(cJSON_IsNull(cJSON_GetObjectItem(js, "memory_overhead_note")));
+  cJSON_Delete(js);
+  /* Below AM_OVERHEAD_MIN_LIVE_BYTES the overhead is null, with the reason. */
+  t.w.peak_live_bytes = 7940;
+  js = am_sample_json(am_this_backend, &t.w, &o, &info, &r);
+  CHECK(cJSON_IsNull(cJSON_GetObjectItem(js, "memory_overhead")));
+  const cJSON *note = cJSON_GetObjectItem(js, "memory_overhead_note");
+  CHECK(cJSON_IsString(note) && strstr(note->valuestring, "7940") != NULL);
+  CHECK(am_json_all_finite(js));
+  cJSON_Delete(js);
+  am_engine_result_free(&r);
+  tb_free(&t);
+}
+
+static void test_live_handoff(unsigned rss_interval_ms) {
+  /* Thread 0 allocates N blocks of S bytes and sends them on channel 0, passes a
+   * PHASE marker, then sends a 1-byte token on channel 1. Thread 1 waits for the
+   * token before it receives and frees anything, so at thread 0's marker exactly
+   * N*S bytes are live (thread 1 has freed nothing), and the true peak is N*S + 1
+   * (the token). Thread 1 frees all but K of the blocks: K*S are live at the end. */
+  enum { N = 256, S = 1024, K = 16 };
+  tb_t t;
+  tb_init(&t, 2, 2, 1);
+  for (unsigned i = 0; i < N; i++) {
+    op(&t, 0, AM_OP_MALLOC, 0, 0, i % 8, S);
+    op(&t, 0, AM_OP_SEND, 0, 0, i % 8, 0);
+  }
+  op(&t, 0, AM_OP_PHASE, 0, 0, 0, 0);
+  op(&t, 0, AM_OP_MALLOC, 0, 0, 0, 1);
+  op(&t, 0, AM_OP_SEND, 0, 1, 0, 0);
+  op(&t, 1, AM_OP_RECV, 0, 1, 0, 0);
+  op(&t, 1, AM_OP_FREE, 0, 0, 0, 0);
+  for (unsigned i = 0; i < N - K; i++) {
+    op(&t, 1, AM_OP_RECV, 0, 0, 1, 0);
+    op(&t, 1, AM_OP_FREE, 0, 0, 1, 0);
+  }
+  t.w.peak_live_bytes = 4096; /* a generator figure that does not hold at run time */
+  am_engine_opts_t o = plain;
+  o.warmup = 2; /* the sums restart at 0 every round */
+  o.rss_interval_ms = rss_interval_ms;
+  am_engine_result_t r;
+  CHECK(run(&t, &o, &r) == AM_ENGINE_OK);
+  CHECK(r.live_end == K * S);
+  CHECK(r.live_peak_observed >= (uint64_t)N * S && r.live_peak_observed <= (uint64_t)N * S + 1);
+  if (r.live_peak_observed < (uint64_t)N * S || r.live_peak_observed > (uint64_t)N * S + 1)
+    fprintf(stderr, "  observed %llu, want %u..%u\n", (unsigned long long)r.live_peak_observed, N * S, N * S + 1);
+  CHECK(rss_interval_ms == 0 ? r.rss == NULL : (r.rss != NULL && r.rss->probe_n >= 2));
+  am_sample_info_t info = {.threads = 2};
+  cJSON *js = am_sample_json(am_this_backend, &t.w, &o, &info, &r);
+  CHECK(cJSON_GetObjectItem(js, "peak_live_bytes")->valuedouble == (double)r.live_peak_observed);
+  CHECK(strcmp(cJSON_GetObjectItem(js, "peak_live_bytes_source")->valuestring, "observed") == 0);
+  CHECK(cJSON_GetObjectItem(js, "peak_live_bytes_planned")->valuedouble == 4096);
+  double over = cJSON_GetObjectItem(js, "memory_overhead")->valuedouble;
+  CHECK(cJSON_IsNumber(cJSON_GetObjectItem(js, "memory_overhead")) &&
+        over == ((double)r.m.peak_rss - (double)r.m.rss_baseline) / (double)r.live_peak_observed);
+  CHECK(cJSON_IsNull(cJSON_GetObjectItem(js, "memory_overhead_note")));
+  const cJSON *tl = cJSON_GetObjectItem(js, "rss_timeline");
+  if (rss_interval_ms != 0)
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(tl, "live_bytes")) == cJSON_GetArraySize(cJSON_GetObjectItem(tl, "t_ms")));
+  CHECK(am_json_all_finite(js));
+  cJSON_Delete(js);
+  am_engine_result_free(&r);
+  tb_free(&t);
+}
+
 static void test_histogram(void) {
   /* Buckets are contiguous and at most 1/128 of their value wide. */
   unsigned prev = 0;
@@ -314,6 +417,9 @@ int main(int argc, char **argv) {
     test_channels();
     test_respawn();
     test_latency();
+    test_live_one_thread();
+    test_live_handoff(1);
+    test_live_handoff(0); /* no sampler thread: the markers and ends alone */
     test_invalid();
   }
   if (b->shutdown != NULL) b->shutdown();

@@ -104,12 +104,34 @@ done
 jq -e '.pattern.name == "pairs-small" and (.pattern.sha256 | length) == 64 and (.pattern.spec | type) == "object"' "$f" >/dev/null ||
   fail "pattern block"
 jq -e '.benchmarks | length == 1' "$f" >/dev/null || fail "one benchmark expected"
-for m in ns_per_op ops_per_s peak_rss_bytes memory_overhead minor_faults; do
+for m in ns_per_op ops_per_s peak_rss_bytes peak_live_bytes memory_overhead minor_faults; do
   for s in median mean stddev cv min max ci95_low ci95_high; do
     jq -e --arg m "$m" --arg s "$s" '.benchmarks[0].aggregates[$m] | has($s)' "$f" >/dev/null || fail "aggregates.$m.$s missing"
   done
+  [ "$m" = memory_overhead ] && continue # pairs-small: 128 B live, below the threshold (below)
   jq -e --arg m "$m" '.benchmarks[0].aggregates[$m].median | type == "number"' "$f" >/dev/null || fail "aggregates.$m.median not a number"
 done
+# Peak live bytes: one thread uses the generator's exact figure; 128 B is too few for an overhead.
+jq -e '.benchmarks[0].samples[0] | .peak_live_bytes == 128 and .peak_live_bytes_planned == 128 and
+       .peak_live_bytes_source == "planned" and (.peak_live_bytes_observed | type == "number") and
+       .peak_live_bytes_observed <= 128 and .memory_overhead == null and
+       (.memory_overhead_note | test("below 65536"))' "$f" >/dev/null || fail "pairs-small: peak live bytes / overhead note"
+jq -e '.benchmarks[0].aggregates.memory_overhead | .median == null and .n == 0' "$f" >/dev/null ||
+  fail "pairs-small: memory_overhead aggregate should be null"
+grep -E "^system .* n/a +ok" "$scratch/table.txt" >/dev/null || fail "console table: overhead should read n/a"
+jq -e '.benchmarks[0].samples[0].rss_timeline | (.live_bytes | length) == (.t_ms | length)' "$f" >/dev/null ||
+  fail "rss_timeline.live_bytes"
+
+# Several threads: the peak observed at run time is used (producer-consumer, quick).
+fpc="$scratch/out/pc.json"
+"$am" run "$src/patterns/producer-consumer.json" -b system -r 1 --quick -o "$fpc" >/dev/null 2>&1 || fail "producer-consumer run"
+jq -e '.benchmarks[0].samples[0] | .peak_live_bytes_source == "observed" and
+       .peak_live_bytes == .peak_live_bytes_observed and .peak_live_bytes_observed > 0 and
+       (.peak_live_bytes_planned | type == "number") and (.live_end_bytes | type == "number") and
+       ((.memory_overhead | type == "number") == (.peak_live_bytes >= 65536)) and
+       ((.memory_overhead_note == null) == (.peak_live_bytes >= 65536))' "$fpc" >/dev/null ||
+  fail "producer-consumer: observed peak live bytes / overhead"
+
 jq -e '.benchmarks[0] | .status == "ok" and .backend_version != "" and .threads == 1 and (.samples | length) == 2' "$f" >/dev/null ||
   fail "benchmark fields"
 jq -e '.benchmarks[0].latency.ops.malloc | has("p50") and has("p99_99") and has("max")' "$f" >/dev/null || fail "latency percentiles"
