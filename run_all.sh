@@ -140,21 +140,27 @@ for i in "${!files[@]}"; do
 done
 trap - INT
 
-# pagepool's page/pool map for its heat map chart: one extra, untimed replay of one
-# pattern (seed-perf-test when selected) in the pagepool runner, when both the runner
-# and plots/pagepool_heatmap.gp exist. The dump goes to pagepool/ so that
+# pagepool's page/pool map for its heat map chart: one extra replay, not part of any
+# results, of one pattern in the pagepool runner, when both the runner and
+# plots/pagepool_heatmap.gp exist. fragmentation is mapped where it is most telling:
+# when its `reuse` phase starts, after 90 % of the small blocks were freed at random
+# (seed-perf-test, or the first pattern, is mapped at its end otherwise). The dump goes to pagepool/ so that
 # `allocmark report DIR` never mistakes it for a results file.
 pp_runner=$(dirname "$am")/runners/am-runner-pagepool
 if [ "$interrupted" = 0 ] && [ -f plots/pagepool_heatmap.gp ] && [ -x "$pp_runner" ] &&
    [[ ",$backends," == *,all,* || ",$backends," == *,pagepool,* ]]; then
   pick=${files[0]}
+  at=()
   for f in "${files[@]}"; do [ "$(basename "$f" .json)" = seed-perf-test ] && pick=$f; done
+  for f in "${files[@]}"; do [ "$(basename "$f" .json)" = fragmentation ] && pick=$f && at=(--dump-phase 1); done
+  tag=$(basename "$pick" .json)
+  [ ${#at[@]} -gt 0 ] && tag="$tag.at-reuse"
   mkdir -p "$out/pagepool"
-  dump=$out/pagepool/$(basename "$pick" .json).json
+  dump=$out/pagepool/$tag.json
   qarg=()
   [ "$quick" = 1 ] && qarg=(--quick)
   echo "run_all: pagepool map of $(basename "$pick" .json) for the heat map" >&2
-  "$pp_runner" run --pattern "$pick" "${qarg[@]}" --rss-interval-ms 0 --no-hw --dump-pagepool "$dump" \
+  "$pp_runner" run --pattern "$pick" "${qarg[@]}" --rss-interval-ms 0 --no-hw --dump-pagepool "$dump" "${at[@]}" \
     >/dev/null 2>"$out/logs/pagepool-dump.log" ||
     { echo "run_all: pagepool dump failed (see $out/logs/pagepool-dump.log); no heat map" >&2; rm -f "$dump"; }
 fi

@@ -123,9 +123,12 @@ if [ -f "$here/pagepool_heatmap.gp" ]; then
   for dump in "$dir"/pagepool/*.json; do
     [ -f "$dump" ] || continue
     name=$(fname "$(basename "$dump" .json)")
+    # <pattern>.at-<phase>.json is a map taken when that phase started; else at the end.
+    what="after $name"
+    case "$name" in *.at-*) what="in ${name%%.at-*}, as phase ${name#*.at-} starts" ;; esac
     if "$here/../scripts/pp_dump_tsv.sh" "$dump" >"$data/pagepool-$name.tsv"; then
       chart pagepool_heatmap.gp "pagepool-heatmap-$name" \
-        "data=$(gq "$data/pagepool-$name.tsv"); title=$(gq "pagepool page/pool map after $name, $machine")"
+        "data=$(gq "$data/pagepool-$name.tsv"); title=$(gq "pagepool page/pool map $what, $machine")"
     else
       echo "plot_all.sh: $dump: not a pagepool dump; no heat map" >&2
       failures=$((failures + 1))

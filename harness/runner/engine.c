@@ -78,6 +78,9 @@ typedef struct am_engine_s {
   am_chan_t *chans;
   am_worker_t *wk;
   unsigned n, rounds, lat_every;
+  const char *dump_path;       /* pagepool map at phase dump_phase (-1: none mid-run) */
+  int dump_phase;
+  _Atomic int dump_state;      /* 0 not yet, else pagepool_dump()'s result           */
   _Alignas(64) _Atomic unsigned go;
   _Alignas(64) _Atomic unsigned ready;
   _Alignas(64) _Atomic int abort;
@@ -212,6 +215,19 @@ static inline void write_rounds(void *p, uint64_t rounds) {
 
 /* ---- the op loop ---- */
 
+/* pp_dump_json() into path, found with dlsym so that only the pagepool runner has it.
+ * 1 written, -1 no pp_dump_json in this process, -2 failed. */
+__attribute__((noinline)) static int pagepool_dump(const char *path) {
+  void *sym = dlsym(RTLD_DEFAULT, "pp_dump_json");
+  int (*fn)(FILE *);
+  if (sym == NULL) return -1;
+  memcpy(&fn, &sym, sizeof fn);
+  FILE *f = fopen(path, "w");
+  if (f == NULL) return -2;
+  int rc = fn(f);
+  return (fclose(f) == 0 && rc == 0) ? 1 : -2;
+}
+
 static int exec_other(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t *chans, const am_op_t *op);
 
 /* The hot path calls the backend's malloc and free through two function pointers held
@@ -303,6 +319,11 @@ exec_other(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t 
     case AM_OP_PHASE:
       wk->phase_ts[op->arg] = am_now_ns();
       live_sample(wk); /* the previous phase's end */
+      if (__builtin_expect((int)op->arg == wk->e->dump_phase, 0) && wk->round + 1 == wk->e->rounds) {
+        int expect = 0; /* the first thread to reach the marker writes the map */
+        if (atomic_compare_exchange_strong(&wk->e->dump_state, &expect, -2))
+          atomic_store(&wk->e->dump_state, pagepool_dump(wk->e->dump_path));
+      }
       return RC_OK;
     case AM_OP_RESPAWN:
       return RC_RESPAWN;
@@ -366,6 +387,7 @@ __attribute__((noinline)) static int run_latency(am_worker_t *wk) { return run_o
 /* ---- worker threads ---- */
 
 static void *worker_main(void *arg);
+
 
 /* Spin (then yield) until go reaches target; -1 if the engine aborted meanwhile. */
 static int wait_go(am_engine_t *e, unsigned target) {
@@ -522,16 +544,6 @@ static void wait_ready(am_engine_t *e, unsigned target) {
   }
 }
 
-static void dump_pagepool(const char *path, am_engine_result_t *r) {
-  void *sym = dlsym(RTLD_DEFAULT, "pp_dump_json");
-  int (*fn)(FILE *);
-  if (sym == NULL) { r->pagepool_dumped = -1; return; }
-  memcpy(&fn, &sym, sizeof fn);
-  FILE *f = fopen(path, "w");
-  if (f == NULL) { r->pagepool_dumped = -2; return; }
-  int rc = fn(f);
-  r->pagepool_dumped = (fclose(f) == 0 && rc == 0) ? 1 : -2;
-}
 
 /* Per-phase times from the per-thread stamps; op counts from the streams. */
 static void collect_phases(am_engine_t *e, uint64_t t0, am_engine_result_t *r) {
@@ -594,7 +606,8 @@ static void measure_end(am_engine_t *e, const am_engine_opts_t *o, uint64_t t0, 
     r->respawns += e->wk[t].respawns;
   }
   r->backend_stats_rc = am_backend_stats(e->b, &r->backend_stats);
-  if (o->dump_pagepool != NULL) dump_pagepool(o->dump_pagepool, r);
+  if (o->dump_pagepool != NULL && o->dump_phase < 0) r->pagepool_dumped = pagepool_dump(o->dump_pagepool);
+  else if (o->dump_pagepool != NULL) r->pagepool_dumped = atomic_load(&e->dump_state) ? atomic_load(&e->dump_state) : -3;
   if (r->lat != NULL)
     for (unsigned t = 0; t < e->n; t++) am_lat_merge(r->lat, e->wk[t].hist);
   collect_phases(e, t0, r);
@@ -634,6 +647,8 @@ int am_engine_run(const am_backend_t *b, const am_workload_t *w, const am_engine
   e->n = n;
   e->rounds = o->warmup + 1;
   e->lat_every = o->latency_every;
+  e->dump_path = o->dump_pagepool;
+  e->dump_phase = o->dump_pagepool != NULL ? o->dump_phase : -1;
   int setup_ok = 1;
   int chrc = am_chans_create(&e->chans, w->n_channels, w->channel_capacity);
   if (chrc != 0) {

@@ -25,6 +25,8 @@ static const char run_help[] =
   "  --rss-interval-ms N   RSS timeline interval (default 10; 0: no timeline)\n"
   "  --no-hw               do not open hardware counters\n"
   "  --dump-pagepool FILE  after the timed replay, write pp_dump_json() there (pagepool)\n"
+  "  --dump-phase N        with --dump-pagepool: write the map when the timed replay\n"
+  "                        reaches phase N instead (the heap mid-run; for maps, not timing)\n"
   "  exit: 0 ok, 2 bad input, 3 allocator returned NULL, 4 other error\n";
 
 /* Strict unsigned parse: digits only, <= max. */
@@ -56,13 +58,14 @@ static int bad(const char *what, const char *val) {
 int am_runner_run(const am_backend_t *b, int argc, char **argv) {
   const char *pattern = NULL, *dump = NULL, *v;
   uint64_t threads = 0, seed = 0, latency = 0, rss_ms = 10, warmup = 0, x;
-  int quick = 0, hw = 1, have_warmup = 0;
+  int quick = 0, hw = 1, have_warmup = 0, dump_phase = -1;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { fputs(run_help, stdout); return AM_RUNNER_OK; }
     else if (strcmp(argv[i], "--quick") == 0) quick = 1;
     else if (strcmp(argv[i], "--no-hw") == 0) hw = 0;
     else if ((v = opt_value(argc, argv, &i, "--pattern")) != NULL) { if (!*v) return bad("--pattern", v); pattern = v; }
     else if ((v = opt_value(argc, argv, &i, "--dump-pagepool")) != NULL) { if (!*v) return bad("--dump-pagepool", v); dump = v; }
+    else if ((v = opt_value(argc, argv, &i, "--dump-phase")) != NULL) { if (parse_u64(v, 63, &x)) return bad("--dump-phase", v); dump_phase = (int)x; }
     else if ((v = opt_value(argc, argv, &i, "--threads")) != NULL) { if (parse_u64(v, 4096, &threads) || !threads) return bad("--threads", v); }
     else if ((v = opt_value(argc, argv, &i, "--seed")) != NULL) { if (parse_u64(v, UINT64_MAX, &seed)) return bad("--seed", v); }
     else if ((v = opt_value(argc, argv, &i, "--latency")) != NULL) { if (parse_u64(v, 1u << 30, &latency) || !latency) return bad("--latency", v); }
@@ -90,6 +93,7 @@ int am_runner_run(const am_backend_t *b, int argc, char **argv) {
     .rss_interval_ms = (unsigned)rss_ms,
     .hw_counters = hw,
     .dump_pagepool = dump,
+    .dump_phase = dump_phase,
   };
   am_engine_result_t r;
   am_engine_run(b, w, &o, &r);

@@ -178,6 +178,7 @@ cJSON *am_sample_json(const am_backend_t *b, const am_workload_t *w, const am_en
     cJSON_AddNullToObject(o, "pagepool_dump");
     cJSON_AddStringToObject(o, "pagepool_dump_error", r->pagepool_dumped == -1
                             ? "pp_dump_json not found in this runner (not the pagepool backend)"
+                            : r->pagepool_dumped == -3 ? "the replay never reached the phase to dump at"
                             : "pp_dump_json failed or the file could not be written");
   }
   return o;
