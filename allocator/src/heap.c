@@ -84,7 +84,7 @@ void pp_i_heap_drain(pp_heap_t *h) {
 /* Make the bin's current pool one with a free block; NULL when out of memory. */
 static pp_pool_t *pp_bin_refill(pp_heap_t *h, unsigned cls) {
   pp_bin_t *bin = &h->bins[cls];
-  pp_i_heap_drain(h);
+  if (atomic_load_explicit(&h->remote_pools, memory_order_relaxed) != NULL) pp_i_heap_drain(h);
   if (bin->cur->free != NULL) return bin->cur;
   /* A partial pool serves again once it has gathered 1/PP_REFILL_MIN of its blocks back;
    * one that has not waits at the tail a little longer, and past PP_REFILL_ROTATE such
@@ -165,6 +165,17 @@ void *pp_i_malloc_class(unsigned cls, uintptr_t site) {
   pp_heap_t *h = pp_my_heap();
   if (h == NULL) return pp_orphan_alloc(cls, site);
   return pp_heap_alloc(h, cls, site);
+}
+
+/* The fast path found the current pool empty: refill straight from the thread's heap. */
+PP_NOINLINE void *pp_i_malloc_refill(pp_heap_t *h, unsigned cls, uintptr_t site) {
+  return pp_heap_alloc(h, cls, site);
+}
+
+PP_NOINLINE void pp_i_free_slow(void *p) {
+  pp_page_t *pg = pp_i_page_of_slow((uintptr_t)p);
+  if (pg == NULL) pp_i_free_other(p);
+  else pp_i_free_in(pg, p);
 }
 
 PP_NOINLINE void *pp_i_malloc_slow(size_t n, uintptr_t site) {

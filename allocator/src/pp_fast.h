@@ -28,42 +28,54 @@ static inline pp_pool_t *pp_i_pool_of(pp_page_t *pg, uintptr_t a) {
 static inline void *pp_i_malloc(size_t n, uintptr_t site) {
   pp_heap_t *h = pp_i_tl_heap;
   if (PP_LIKELY(n <= PP_SMALL_MAX && h != NULL)) {
-    pp_pool_t *pl = h->bins[pp_i_g.class_of[(n + PP_MIN_BLOCK - 1) / PP_MIN_BLOCK]].cur;
+    unsigned cls = pp_i_g.class_of[(n + PP_MIN_BLOCK - 1) / PP_MIN_BLOCK];
+    pp_pool_t *pl = h->bins[cls].cur;
     void *b = pl->free;
-    if (PP_LIKELY(b != NULL)) {
-      pl->free = *(void **)b;
-      PP_ST(pl->used, PP_LD(pl->used) + 1);
+    if (PP_UNLIKELY(b == NULL)) return pp_i_malloc_refill(h, cls, site);
+    pl->free = *(void **)b;
+    PP_ST(pl->used, PP_LD(pl->used) + 1);
 #if PP_DEBUG
-      pp_i_debug_on_alloc(pl, b);
+    pp_i_debug_on_alloc(pl, b);
 #endif
-      if (PP_UNLIKELY(pp_i_g.track_sites)) pl->sites[((uintptr_t)b - pl->base) / PP_MIN_BLOCK] = site;
-      return b;
-    }
+    if (PP_UNLIKELY(pp_i_g.track_sites)) pl->sites[((uintptr_t)b - pl->base) / PP_MIN_BLOCK] = site;
+    return b;
   }
   return pp_i_malloc_slow(n, site);
 }
 
-static inline void pp_i_free(void *p) {
-  uintptr_t a = (uintptr_t)p;
-  pp_page_t *pg = pp_i_page_of(a);
-  if (PP_UNLIKELY(pg == NULL)) {
-    pp_i_free_other(p);
-    return;
-  }
-  pp_pool_t *pl = pp_i_pool_of(pg, a);
+/* Free p, a block of pool page pg (not NULL). */
+static inline void pp_i_free_in(pp_page_t *pg, void *p) {
+  pp_pool_t *pl = pp_i_pool_of(pg, (uintptr_t)p);
 #if PP_DEBUG
   pp_i_debug_on_free(pg, pl, p);
 #endif
-  if (PP_LIKELY(PP_LD(pl->owner) == pp_i_tl_heap)) {
+  pp_heap_t *h = pp_i_tl_heap;
+  if (PP_LIKELY(PP_LD(pl->owner) == h)) {
     void *old = pl->free;
     uint32_t u = PP_LD(pl->used) - 1;
     *(void **)p = old;
     pl->free = p;
     PP_ST(pl->used, u);
-    if (PP_UNLIKELY(old == NULL || u == 0)) pp_i_free_local_slow(pp_i_tl_heap, pl);
+    if (PP_UNLIKELY(old == NULL || u == 0)) pp_i_free_local_slow(h, pl);
   } else {
     pp_i_free_remote(pl, p);
   }
+}
+
+/* Addresses outside the fast range (NULL, large blocks, tree lookup, pages outside the
+ * region) leave through one tail call, so the fast path needs no stack frame. */
+static inline void pp_i_free(void *p) {
+  uintptr_t off = (uintptr_t)p - pp_i_g.region_base;
+  if (PP_UNLIKELY(off >= pp_i_g.fast_len)) {
+    pp_i_free_slow(p);
+    return;
+  }
+  pp_page_t *pg = PP_LD(pp_i_g.side[off >> pp_i_g.page_shift]);
+  if (PP_UNLIKELY(pg == NULL)) {
+    pp_i_free_other(p);
+    return;
+  }
+  pp_i_free_in(pg, p);
 }
 
 #endif /* PP_FAST_H */

@@ -59,25 +59,29 @@ typedef struct pp_pool_s pp_pool_t;
 typedef struct pp_page_s pp_page_t;
 typedef struct pp_heap_s pp_heap_t;
 
+/* The first cache line holds everything the fast paths, the partial lists and the remote
+ * protocol touch; the struct is cache-line aligned so that line is one line. */
 struct pp_pool_s {
   void *free;                  /* owner: local free list, link in each block's first word */
+  pp_heap_t *_Atomic owner;    /* the page's owner while assigned (free path reads only   */
+                               /* the pool's first cache line), NULL when unassigned      */
   _Atomic uint32_t used;       /* owner writes: blocks not on `free` (pending remote incl.) */
   _Atomic uint16_t size;       /* block size of the class; 0 when unassigned               */
+  uint16_t cap;                /* blocks in the pool                                       */
   _Atomic uint8_t cls;         /* class index or PP_NO_CLASS                               */
   uint8_t linked;              /* owner: on its bin's partial list                         */
-  uint16_t cap;                /* blocks in the pool                                       */
-  pp_pool_t *next, *prev;      /* owner: bin's partial list                                */
   _Atomic(void *) remote;      /* blocks freed by other threads (lock-free stack)          */
+  pp_pool_t *next, *prev;      /* owner: bin's partial list                                */
   pp_pool_t *rnext;            /* link in the owner heap's remote_pools stack              */
-  pp_heap_t *_Atomic owner;    /* the page's owner while assigned (free path reads only   */
-                               /* the pool's cache line), NULL when unassigned            */
+  /* cold: second cache line */
   pp_page_t *page;             /* the page holding this pool                               */
   uintptr_t base;              /* first byte of the pool                                   */
   uintptr_t *sites;            /* call site per 16-byte slot (PAGEPOOL_SITES=1), or NULL   */
 #if PP_DEBUG
   _Atomic uint64_t live[PP_BLOCKS_MAX / 64]; /* debug: bit per handed-out block           */
 #endif
-};
+} __attribute__((aligned(64)));
+_Static_assert(offsetof(pp_pool_t, page) == 64, "pp_pool_t: hot fields fill one cache line");
 
 enum { PP_PAGE_FREE = 0, PP_PAGE_ACTIVE = 1 };
 
@@ -185,6 +189,8 @@ pp_page_t *pp_i_page_of_slow(uintptr_t a);
 
 /* heap.c */
 void *pp_i_malloc_slow(size_t n, uintptr_t site);
+void *pp_i_malloc_refill(pp_heap_t *h, unsigned cls, uintptr_t site); /* cur pool empty */
+void  pp_i_free_slow(void *p);           /* outside the region's fast range (tree, NULL)    */
 void *pp_i_malloc_class(unsigned cls, uintptr_t site);
 void  pp_i_free_local_slow(pp_heap_t *h, pp_pool_t *pl);
 void  pp_i_free_remote(pp_pool_t *pl, void *p);
