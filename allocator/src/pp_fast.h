@@ -25,7 +25,7 @@ static inline pp_pool_t *pp_i_pool_of(pp_page_t *pg, uintptr_t a) {
   return &pg->pools[(a >> PP_POOL_SHIFT) & pp_i_g.pool_index_mask];
 }
 
-static inline void *pp_i_malloc(size_t n, uintptr_t site) {
+static inline __attribute__((always_inline)) void *pp_i_malloc(size_t n, uintptr_t site) {
   pp_heap_t *h = pp_i_tl_heap;
   if (PP_LIKELY(n <= PP_SMALL_MAX && h != NULL)) {
     unsigned cls = pp_i_g.class_of[(n + PP_MIN_BLOCK - 1) / PP_MIN_BLOCK];
@@ -43,20 +43,42 @@ static inline void *pp_i_malloc(size_t n, uintptr_t site) {
   return pp_i_malloc_slow(n, site);
 }
 
+/* Branch-free "a block came back to pl": a pool that was full and detached (not queued,
+ * not cur: linked == 0) joins the tail of its bin's partial queue; otherwise every write
+ * below stores what is already there (or lands in h->scratch). Which case applies is
+ * random in a mixed working set, so a branch here would be mispredicted often. */
+static inline uintptr_t pp_i_sel(uintptr_t mask, uintptr_t a, uintptr_t b) {
+  return b ^ ((a ^ b) & mask); /* mask all ones: a; zero: b (no branch) */
+}
+
+static inline __attribute__((always_inline)) void pp_i_requeue(pp_heap_t *h, pp_pool_t *pl) {
+  pp_qlink_t *s = &h->bins[PP_LD(pl->cls)].partial;
+  pp_qlink_t *t = s->prev, *self = &pl->q;
+  uintptr_t in = (uintptr_t)0 - (uintptr_t)pl->linked; /* all ones: already linked */
+  uintptr_t scratch = (uintptr_t)&h->scratch;
+  pp_qlink_t *w = (pp_qlink_t *)pp_i_sel(in, scratch, (uintptr_t)self); /* pool's link */
+  pp_qlink_t *x = (pp_qlink_t *)pp_i_sel(in, scratch, (uintptr_t)t);    /* old tail    */
+  w->next = s;
+  w->prev = t;
+  x->next = self;
+  s->prev = (pp_qlink_t *)pp_i_sel(in, (uintptr_t)t, (uintptr_t)self);
+  pl->linked = 1;
+}
+
 /* Free p, a block of pool page pg (not NULL). */
-static inline void pp_i_free_in(pp_page_t *pg, void *p) {
+static inline __attribute__((always_inline)) void pp_i_free_in(pp_page_t *pg, void *p) {
   pp_pool_t *pl = pp_i_pool_of(pg, (uintptr_t)p);
 #if PP_DEBUG
   pp_i_debug_on_free(pg, pl, p);
 #endif
   pp_heap_t *h = pp_i_tl_heap;
   if (PP_LIKELY(PP_LD(pl->owner) == h)) {
-    void *old = pl->free;
     uint32_t u = PP_LD(pl->used) - 1;
-    *(void **)p = old;
+    *(void **)p = pl->free;
     pl->free = p;
     PP_ST(pl->used, u);
-    if (PP_UNLIKELY(old == NULL || u == 0)) pp_i_free_local_slow(h, pl);
+    if (PP_UNLIKELY(u == 0)) pp_i_free_local_slow(h, pl); /* empty: release, unless cur */
+    else pp_i_requeue(h, pl);
   } else {
     pp_i_free_remote(pl, p);
   }
@@ -64,7 +86,7 @@ static inline void pp_i_free_in(pp_page_t *pg, void *p) {
 
 /* Addresses outside the fast range (NULL, large blocks, tree lookup, pages outside the
  * region) leave through one tail call, so the fast path needs no stack frame. */
-static inline void pp_i_free(void *p) {
+static inline __attribute__((always_inline)) void pp_i_free(void *p) {
   uintptr_t off = (uintptr_t)p - pp_i_g.region_base;
   if (PP_UNLIKELY(off >= pp_i_g.fast_len)) {
     pp_i_free_slow(p);

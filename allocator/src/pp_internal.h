@@ -59,6 +59,11 @@ typedef struct pp_pool_s pp_pool_t;
 typedef struct pp_page_s pp_page_t;
 typedef struct pp_heap_s pp_heap_t;
 
+/* Link of a circular doubly linked list with a sentinel (the bins' partial queues). */
+typedef struct pp_qlink_s {
+  struct pp_qlink_s *next, *prev;
+} pp_qlink_t;
+
 /* The first cache line holds everything the fast paths, the partial lists and the remote
  * protocol touch; the struct is cache-line aligned so that line is one line. */
 struct pp_pool_s {
@@ -69,9 +74,9 @@ struct pp_pool_s {
   _Atomic uint16_t size;       /* block size of the class; 0 when unassigned               */
   uint16_t cap;                /* blocks in the pool                                       */
   _Atomic uint8_t cls;         /* class index or PP_NO_CLASS                               */
-  uint8_t linked;              /* owner: on its bin's partial list                         */
+  uint8_t linked;              /* owner: on its bin's partial queue, or the bin's cur      */
   _Atomic(void *) remote;      /* blocks freed by other threads (lock-free stack)          */
-  pp_pool_t *next, *prev;      /* owner: bin's partial list                                */
+  pp_qlink_t q;                /* owner: bin's partial queue; a self-loop while cur        */
   pp_pool_t *rnext;            /* link in the owner heap's remote_pools stack              */
   /* cold: second cache line */
   pp_page_t *page;             /* the page holding this pool                               */
@@ -102,14 +107,16 @@ struct pp_page_s {
 
 typedef struct pp_bin_s {
   pp_pool_t *cur;              /* pool served by the fast path (pp_i_empty_pool if none)   */
-  pp_pool_t *partial;          /* other pools of the class with free blocks: a FIFO, so a  */
-  pp_pool_t *partial_tail;     /* pool waits (and gathers frees) before it serves again    */
+  pp_qlink_t partial;          /* sentinel of the other pools of the class with free       */
+                               /* blocks: a FIFO (head = partial.next), so a pool waits     */
+                               /* (and gathers frees) before it serves again                */
 } pp_bin_t;
 
 enum { PP_HEAP_IN_USE = 0, PP_HEAP_ABANDONED = 1, PP_HEAP_ORPHAN = 2 };
 
 struct pp_heap_s {
   pp_bin_t bins[PP_MAX_CLASSES];
+  pp_qlink_t scratch;          /* target of the free path's no-op link writes              */
   pp_pool_t *_Atomic remote_pools; /* pools with remote frees to drain                     */
   pp_page_t *avail;            /* owned pages with at least one unassigned pool            */
   pp_heap_t *all_next;         /* every heap ever made                                     */
@@ -168,6 +175,18 @@ extern _Atomic uint64_t pp_i_large_n, pp_i_large_bytes;
 extern pp_pool_t pp_i_empty_pool;        /* sentinel `cur`: never has a free block        */
 extern _Thread_local pp_heap_t *pp_i_tl_heap __attribute__((tls_model("initial-exec")));
 extern _Thread_local int pp_i_tl_dead __attribute__((tls_model("initial-exec")));
+
+static inline pp_pool_t *pp_i_pool_of_link(pp_qlink_t *l) {
+  return (pp_pool_t *)(void *)((char *)l - offsetof(pp_pool_t, q));
+}
+
+/* A new heap's bins: no current pool, empty partial queues. */
+static inline void pp_i_bins_init(pp_heap_t *h) {
+  for (unsigned c = 0; c < PP_MAX_CLASSES; c++) {
+    h->bins[c].cur = &pp_i_empty_pool;
+    h->bins[c].partial.next = h->bins[c].partial.prev = &h->bins[c].partial;
+  }
+}
 
 /* config.c */
 void pp_i_config_load(void);             /* defaults + PAGEPOOL_* from environ (under lock) */
