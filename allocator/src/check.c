@@ -51,6 +51,10 @@ static void pp_chk_pool(pp_chk_t *k, pp_pool_t *pl) {
       PP_FAIL(k, "unused pool %#lx has blocks or a size", (unsigned long)pl->base);
     return;
   }
+  if (!pl->linked && pl->free != NULL) {
+    PP_FAIL(k, "pool %#lx: free blocks but neither queued nor current", (unsigned long)pl->base);
+    return;
+  }
   if (PP_LD(pl->owner) != PP_LD(pl->page->owner)) {
     PP_FAIL(k, "pool %#lx: owner differs from its page's", (unsigned long)pl->base);
     return;
@@ -113,17 +117,20 @@ static void pp_chk_page(pp_chk_t *k, pp_page_t *pg, size_t *active, size_t *free
 static void pp_chk_heap(pp_chk_t *k, pp_heap_t *h) {
   for (unsigned c = 0; c < PP_MAX_CLASSES; c++) {
     pp_pool_t *cur = h->bins[c].cur;
-    if (cur != &pp_i_empty_pool && (PP_LD(cur->cls) != c || PP_LD(cur->page->owner) != h || cur->linked))
+    if (cur != &pp_i_empty_pool && (PP_LD(cur->cls) != c || PP_LD(cur->page->owner) != h || !cur->linked ||
+                                    cur->q.next != &cur->q || cur->q.prev != &cur->q))
       PP_FAIL(k, "heap %u class %u: current pool %#lx is not its own", h->id, c, (unsigned long)cur->base);
-    pp_pool_t *prev = NULL;
-    for (pp_pool_t *pl = h->bins[c].partial; pl != NULL; prev = pl, pl = pl->next) {
-      if (pl->prev != prev || !pl->linked || pl == cur || PP_LD(pl->cls) != c ||
+    pp_qlink_t *s = &h->bins[c].partial, *prev = s;
+    for (pp_qlink_t *l = s->next; l != s; prev = l, l = l->next) {
+      pp_pool_t *pl = pp_i_pool_of_link(l);
+      if (l == NULL || l->prev != prev || !pl->linked || pl == cur || PP_LD(pl->cls) != c ||
           PP_LD(pl->page->owner) != h || pl->free == NULL) {
-        PP_FAIL(k, "heap %u class %u: partial list broken at pool %#lx", h->id, c, (unsigned long)pl->base);
+        PP_FAIL(k, "heap %u class %u: partial list broken at pool %#lx", h->id, c,
+                l == NULL ? 0ul : (unsigned long)pl->base);
         break;
       }
     }
-    if (h->bins[c].partial_tail != prev && !k->bad)
+    if (s->prev != prev && !k->bad)
       PP_FAIL(k, "heap %u class %u: partial list tail is not its last pool", h->id, c);
   }
   pp_page_t *prev = NULL;

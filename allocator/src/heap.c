@@ -18,18 +18,37 @@ static pp_heap_t *pp_orphan;        /* under pp_i_orphan_lock */
 #define PP_REFILL_ROTATE 4  /* partial pools looked at per refill before taking a new one */
 
 static void pp_partial_link(pp_bin_t *bin, pp_pool_t *pl) {
-  pl->next = NULL;
-  pl->prev = bin->partial_tail;
-  if (bin->partial_tail) bin->partial_tail->next = pl; else bin->partial = pl;
-  bin->partial_tail = pl;
+  pp_qlink_t *s = &bin->partial, *t = s->prev;
+  pl->q.next = s;
+  pl->q.prev = t;
+  t->next = &pl->q;
+  s->prev = &pl->q;
   pl->linked = 1;
 }
 
-static void pp_partial_unlink(pp_bin_t *bin, pp_pool_t *pl) {
-  if (pl->prev) pl->prev->next = pl->next; else bin->partial = pl->next;
-  if (pl->next) pl->next->prev = pl->prev; else bin->partial_tail = pl->prev;
-  pl->next = pl->prev = NULL;
+static void pp_partial_unlink(pp_pool_t *pl) {
+  pl->q.prev->next = pl->q.next;
+  pl->q.next->prev = pl->q.prev;
+  pl->q.next = pl->q.prev = NULL;
   pl->linked = 0;
+}
+
+static pp_pool_t *pp_partial_head(pp_bin_t *bin) {
+  return bin->partial.next == &bin->partial ? NULL : pp_i_pool_of_link(bin->partial.next);
+}
+
+/* pl becomes the bin's current pool: `linked` set and a self-loop, so the free path's
+ * branch-free requeue (pp_fast.h) leaves it alone. The old current pool (empty free list)
+ * is detached until a block comes back to it. */
+static void pp_bin_set_cur(pp_bin_t *bin, pp_pool_t *pl) {
+  pp_pool_t *old = bin->cur;
+  if (old != &pp_i_empty_pool && old != pl) {
+    old->linked = 0;
+    old->q.next = old->q.prev = NULL;
+  }
+  pl->q.next = pl->q.prev = &pl->q;
+  pl->linked = 1;
+  bin->cur = pl;
 }
 
 /* Bookkeeping after blocks came back to pl (not the bin's current pool). */
@@ -37,7 +56,7 @@ static void pp_pool_settle(pp_heap_t *h, pp_pool_t *pl) {
   pp_bin_t *bin = &h->bins[PP_LD(pl->cls)];
   if (pl == bin->cur) return;
   if (PP_LD(pl->used) == 0) {
-    if (pl->linked) pp_partial_unlink(bin, pl);
+    if (pl->linked) pp_partial_unlink(pl);
     pp_i_pool_release(h, pl);
   } else if (!pl->linked && pl->free != NULL) {
     pp_partial_link(bin, pl);
@@ -84,16 +103,17 @@ void pp_i_heap_drain(pp_heap_t *h) {
 /* Make the bin's current pool one with a free block; NULL when out of memory. */
 static pp_pool_t *pp_bin_refill(pp_heap_t *h, unsigned cls) {
   pp_bin_t *bin = &h->bins[cls];
-  pp_i_heap_drain(h);
+  if (atomic_load_explicit(&h->remote_pools, memory_order_relaxed) != NULL) pp_i_heap_drain(h);
   if (bin->cur->free != NULL) return bin->cur;
   /* A partial pool serves again once it has gathered 1/PP_REFILL_MIN of its blocks back;
    * one that has not waits at the tail a little longer, and past PP_REFILL_ROTATE such
    * pools a fresh pool is taken instead. So a tight, random working set does not refill
    * after every allocation (at the cost of up to ~1/4 of a class's pools in free blocks). */
   pp_pool_t *pl = NULL;
-  for (int tries = 0; tries < PP_REFILL_ROTATE && bin->partial != NULL; tries++) {
-    pp_pool_t *head = bin->partial;
-    pp_partial_unlink(bin, head);
+  for (int tries = 0; tries < PP_REFILL_ROTATE; tries++) {
+    pp_pool_t *head = pp_partial_head(bin);
+    if (head == NULL) break;
+    pp_partial_unlink(head);
     if ((head->cap - PP_LD(head->used)) * PP_REFILL_MIN >= head->cap) {
       pl = head;
       break;
@@ -101,13 +121,10 @@ static pp_pool_t *pp_bin_refill(pp_heap_t *h, unsigned cls) {
     pp_partial_link(bin, head);
   }
   if (pl == NULL) pl = pp_i_pool_acquire(h, cls);
-  if (pl == NULL && bin->partial != NULL) { /* out of memory: any free block will do */
-    pl = bin->partial;
-    pp_partial_unlink(bin, pl);
-  }
+  if (pl == NULL && (pl = pp_partial_head(bin)) != NULL) /* out of memory: any free block */
+    pp_partial_unlink(pl);
   if (pl == NULL) return NULL;
-  /* The old current pool is full: it joins no list until a block comes back to it. */
-  bin->cur = pl;
+  pp_bin_set_cur(bin, pl);
   return pl;
 }
 
@@ -139,7 +156,7 @@ static void *pp_orphan_alloc(unsigned cls, uintptr_t site) {
     pthread_mutex_lock(&pp_i_lock);
     pp_orphan = pp_i_meta_alloc(sizeof *pp_orphan);
     if (pp_orphan != NULL) {
-      for (unsigned c = 0; c < PP_MAX_CLASSES; c++) pp_orphan->bins[c].cur = &pp_i_empty_pool;
+      pp_i_bins_init(pp_orphan);
       pp_orphan->id = ++pp_i_w.heap_count;
       pp_orphan->state = PP_HEAP_ORPHAN;
       pp_orphan->all_next = pp_i_w.all_heaps;
@@ -165,6 +182,17 @@ void *pp_i_malloc_class(unsigned cls, uintptr_t site) {
   pp_heap_t *h = pp_my_heap();
   if (h == NULL) return pp_orphan_alloc(cls, site);
   return pp_heap_alloc(h, cls, site);
+}
+
+/* The fast path found the current pool empty: refill straight from the thread's heap. */
+PP_NOINLINE void *pp_i_malloc_refill(pp_heap_t *h, unsigned cls, uintptr_t site) {
+  return pp_heap_alloc(h, cls, site);
+}
+
+PP_NOINLINE void pp_i_free_slow(void *p) {
+  pp_page_t *pg = pp_i_page_of_slow((uintptr_t)p);
+  if (pg == NULL) pp_i_free_other(p);
+  else pp_i_free_in(pg, p);
 }
 
 PP_NOINLINE void *pp_i_malloc_slow(size_t n, uintptr_t site) {

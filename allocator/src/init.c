@@ -110,7 +110,7 @@ pp_heap_t *pp_i_heap_acquire(void) {
   } else {
     h = pp_i_meta_alloc(sizeof *h);
     if (h != NULL) {
-      for (unsigned c = 0; c < PP_MAX_CLASSES; c++) h->bins[c].cur = &pp_i_empty_pool;
+      pp_i_bins_init(h);
       h->id = ++pp_i_w.heap_count;
       h->all_next = pp_i_w.all_heaps;
       pp_i_w.all_heaps = h;

@@ -167,7 +167,7 @@ pp_pool_t *pp_i_pool_acquire(pp_heap_t *h, unsigned cls) {
   pl->free = b;
   pl->cap = (uint16_t)cap;
   pl->linked = 0;
-  pl->next = pl->prev = NULL;
+  pl->q.next = pl->q.prev = NULL;
   PP_ST(pl->used, 0);
   PP_ST(pl->size, (uint16_t)size);
   PP_ST(pl->cls, (uint8_t)cls);
@@ -180,6 +180,8 @@ void pp_i_pool_release(pp_heap_t *h, pp_pool_t *pl) {
   pp_page_t *pg = pl->page;
   unsigned idx = (unsigned)((pl->base - pg->base) >> PP_POOL_SHIFT);
   pl->free = NULL;
+  pl->linked = 0;
+  pl->q.next = pl->q.prev = NULL;
   PP_ST(pl->owner, (pp_heap_t *)NULL);
   PP_ST(pl->cls, (uint8_t)PP_NO_CLASS);
   PP_ST(pl->size, (uint16_t)0);

@@ -25,45 +25,79 @@ static inline pp_pool_t *pp_i_pool_of(pp_page_t *pg, uintptr_t a) {
   return &pg->pools[(a >> PP_POOL_SHIFT) & pp_i_g.pool_index_mask];
 }
 
-static inline void *pp_i_malloc(size_t n, uintptr_t site) {
+static inline __attribute__((always_inline)) void *pp_i_malloc(size_t n, uintptr_t site) {
   pp_heap_t *h = pp_i_tl_heap;
   if (PP_LIKELY(n <= PP_SMALL_MAX && h != NULL)) {
-    pp_pool_t *pl = h->bins[pp_i_g.class_of[(n + PP_MIN_BLOCK - 1) / PP_MIN_BLOCK]].cur;
+    unsigned cls = pp_i_g.class_of[(n + PP_MIN_BLOCK - 1) / PP_MIN_BLOCK];
+    pp_pool_t *pl = h->bins[cls].cur;
     void *b = pl->free;
-    if (PP_LIKELY(b != NULL)) {
-      pl->free = *(void **)b;
-      PP_ST(pl->used, PP_LD(pl->used) + 1);
+    if (PP_UNLIKELY(b == NULL)) return pp_i_malloc_refill(h, cls, site);
+    pl->free = *(void **)b;
+    PP_ST(pl->used, PP_LD(pl->used) + 1);
 #if PP_DEBUG
-      pp_i_debug_on_alloc(pl, b);
+    pp_i_debug_on_alloc(pl, b);
 #endif
-      if (PP_UNLIKELY(pp_i_g.track_sites)) pl->sites[((uintptr_t)b - pl->base) / PP_MIN_BLOCK] = site;
-      return b;
-    }
+    if (PP_UNLIKELY(pp_i_g.track_sites)) pl->sites[((uintptr_t)b - pl->base) / PP_MIN_BLOCK] = site;
+    return b;
   }
   return pp_i_malloc_slow(n, site);
 }
 
-static inline void pp_i_free(void *p) {
-  uintptr_t a = (uintptr_t)p;
-  pp_page_t *pg = pp_i_page_of(a);
+/* Branch-free "a block came back to pl": a pool that was full and detached (not queued,
+ * not cur: linked == 0) joins the tail of its bin's partial queue; otherwise every write
+ * below stores what is already there (or lands in h->scratch). Which case applies is
+ * random in a mixed working set, so a branch here would be mispredicted often. */
+static inline uintptr_t pp_i_sel(uintptr_t mask, uintptr_t a, uintptr_t b) {
+  return b ^ ((a ^ b) & mask); /* mask all ones: a; zero: b (no branch) */
+}
+
+static inline __attribute__((always_inline)) void pp_i_requeue(pp_heap_t *h, pp_pool_t *pl) {
+  pp_qlink_t *s = &h->bins[PP_LD(pl->cls)].partial;
+  pp_qlink_t *t = s->prev, *self = &pl->q;
+  uintptr_t in = (uintptr_t)0 - (uintptr_t)pl->linked; /* all ones: already linked */
+  uintptr_t scratch = (uintptr_t)&h->scratch;
+  pp_qlink_t *w = (pp_qlink_t *)pp_i_sel(in, scratch, (uintptr_t)self); /* pool's link */
+  pp_qlink_t *x = (pp_qlink_t *)pp_i_sel(in, scratch, (uintptr_t)t);    /* old tail    */
+  w->next = s;
+  w->prev = t;
+  x->next = self;
+  s->prev = (pp_qlink_t *)pp_i_sel(in, (uintptr_t)t, (uintptr_t)self);
+  pl->linked = 1;
+}
+
+/* Free p, a block of pool page pg (not NULL). */
+static inline __attribute__((always_inline)) void pp_i_free_in(pp_page_t *pg, void *p) {
+  pp_pool_t *pl = pp_i_pool_of(pg, (uintptr_t)p);
+#if PP_DEBUG
+  pp_i_debug_on_free(pg, pl, p);
+#endif
+  pp_heap_t *h = pp_i_tl_heap;
+  if (PP_LIKELY(PP_LD(pl->owner) == h)) {
+    uint32_t u = PP_LD(pl->used) - 1;
+    *(void **)p = pl->free;
+    pl->free = p;
+    PP_ST(pl->used, u);
+    if (PP_UNLIKELY(u == 0)) pp_i_free_local_slow(h, pl); /* empty: release, unless cur */
+    else pp_i_requeue(h, pl);
+  } else {
+    pp_i_free_remote(pl, p);
+  }
+}
+
+/* Addresses outside the fast range (NULL, large blocks, tree lookup, pages outside the
+ * region) leave through one tail call, so the fast path needs no stack frame. */
+static inline __attribute__((always_inline)) void pp_i_free(void *p) {
+  uintptr_t off = (uintptr_t)p - pp_i_g.region_base;
+  if (PP_UNLIKELY(off >= pp_i_g.fast_len)) {
+    pp_i_free_slow(p);
+    return;
+  }
+  pp_page_t *pg = PP_LD(pp_i_g.side[off >> pp_i_g.page_shift]);
   if (PP_UNLIKELY(pg == NULL)) {
     pp_i_free_other(p);
     return;
   }
-  pp_pool_t *pl = pp_i_pool_of(pg, a);
-#if PP_DEBUG
-  pp_i_debug_on_free(pg, pl, p);
-#endif
-  if (PP_LIKELY(PP_LD(pl->owner) == pp_i_tl_heap)) {
-    void *old = pl->free;
-    uint32_t u = PP_LD(pl->used) - 1;
-    *(void **)p = old;
-    pl->free = p;
-    PP_ST(pl->used, u);
-    if (PP_UNLIKELY(old == NULL || u == 0)) pp_i_free_local_slow(pp_i_tl_heap, pl);
-  } else {
-    pp_i_free_remote(pl, p);
-  }
+  pp_i_free_in(pg, p);
 }
 
 #endif /* PP_FAST_H */

@@ -59,25 +59,34 @@ typedef struct pp_pool_s pp_pool_t;
 typedef struct pp_page_s pp_page_t;
 typedef struct pp_heap_s pp_heap_t;
 
+/* Link of a circular doubly linked list with a sentinel (the bins' partial queues). */
+typedef struct pp_qlink_s {
+  struct pp_qlink_s *next, *prev;
+} pp_qlink_t;
+
+/* The first cache line holds everything the fast paths, the partial lists and the remote
+ * protocol touch; the struct is cache-line aligned so that line is one line. */
 struct pp_pool_s {
   void *free;                  /* owner: local free list, link in each block's first word */
+  pp_heap_t *_Atomic owner;    /* the page's owner while assigned (free path reads only   */
+                               /* the pool's first cache line), NULL when unassigned      */
   _Atomic uint32_t used;       /* owner writes: blocks not on `free` (pending remote incl.) */
   _Atomic uint16_t size;       /* block size of the class; 0 when unassigned               */
-  _Atomic uint8_t cls;         /* class index or PP_NO_CLASS                               */
-  uint8_t linked;              /* owner: on its bin's partial list                         */
   uint16_t cap;                /* blocks in the pool                                       */
-  pp_pool_t *next, *prev;      /* owner: bin's partial list                                */
+  _Atomic uint8_t cls;         /* class index or PP_NO_CLASS                               */
+  uint8_t linked;              /* owner: on its bin's partial queue, or the bin's cur      */
   _Atomic(void *) remote;      /* blocks freed by other threads (lock-free stack)          */
+  pp_qlink_t q;                /* owner: bin's partial queue; a self-loop while cur        */
   pp_pool_t *rnext;            /* link in the owner heap's remote_pools stack              */
-  pp_heap_t *_Atomic owner;    /* the page's owner while assigned (free path reads only   */
-                               /* the pool's cache line), NULL when unassigned            */
+  /* cold: second cache line */
   pp_page_t *page;             /* the page holding this pool                               */
   uintptr_t base;              /* first byte of the pool                                   */
   uintptr_t *sites;            /* call site per 16-byte slot (PAGEPOOL_SITES=1), or NULL   */
 #if PP_DEBUG
   _Atomic uint64_t live[PP_BLOCKS_MAX / 64]; /* debug: bit per handed-out block           */
 #endif
-};
+} __attribute__((aligned(64)));
+_Static_assert(offsetof(pp_pool_t, page) == 64, "pp_pool_t: hot fields fill one cache line");
 
 enum { PP_PAGE_FREE = 0, PP_PAGE_ACTIVE = 1 };
 
@@ -98,14 +107,16 @@ struct pp_page_s {
 
 typedef struct pp_bin_s {
   pp_pool_t *cur;              /* pool served by the fast path (pp_i_empty_pool if none)   */
-  pp_pool_t *partial;          /* other pools of the class with free blocks: a FIFO, so a  */
-  pp_pool_t *partial_tail;     /* pool waits (and gathers frees) before it serves again    */
+  pp_qlink_t partial;          /* sentinel of the other pools of the class with free       */
+                               /* blocks: a FIFO (head = partial.next), so a pool waits     */
+                               /* (and gathers frees) before it serves again                */
 } pp_bin_t;
 
 enum { PP_HEAP_IN_USE = 0, PP_HEAP_ABANDONED = 1, PP_HEAP_ORPHAN = 2 };
 
 struct pp_heap_s {
   pp_bin_t bins[PP_MAX_CLASSES];
+  pp_qlink_t scratch;          /* target of the free path's no-op link writes              */
   pp_pool_t *_Atomic remote_pools; /* pools with remote frees to drain                     */
   pp_page_t *avail;            /* owned pages with at least one unassigned pool            */
   pp_heap_t *all_next;         /* every heap ever made                                     */
@@ -165,6 +176,18 @@ extern pp_pool_t pp_i_empty_pool;        /* sentinel `cur`: never has a free blo
 extern _Thread_local pp_heap_t *pp_i_tl_heap __attribute__((tls_model("initial-exec")));
 extern _Thread_local int pp_i_tl_dead __attribute__((tls_model("initial-exec")));
 
+static inline pp_pool_t *pp_i_pool_of_link(pp_qlink_t *l) {
+  return (pp_pool_t *)(void *)((char *)l - offsetof(pp_pool_t, q));
+}
+
+/* A new heap's bins: no current pool, empty partial queues. */
+static inline void pp_i_bins_init(pp_heap_t *h) {
+  for (unsigned c = 0; c < PP_MAX_CLASSES; c++) {
+    h->bins[c].cur = &pp_i_empty_pool;
+    h->bins[c].partial.next = h->bins[c].partial.prev = &h->bins[c].partial;
+  }
+}
+
 /* config.c */
 void pp_i_config_load(void);             /* defaults + PAGEPOOL_* from environ (under lock) */
 void pp_i_classes_build(void);
@@ -185,6 +208,8 @@ pp_page_t *pp_i_page_of_slow(uintptr_t a);
 
 /* heap.c */
 void *pp_i_malloc_slow(size_t n, uintptr_t site);
+void *pp_i_malloc_refill(pp_heap_t *h, unsigned cls, uintptr_t site); /* cur pool empty */
+void  pp_i_free_slow(void *p);           /* outside the region's fast range (tree, NULL)    */
 void *pp_i_malloc_class(unsigned cls, uintptr_t site);
 void  pp_i_free_local_slow(pp_heap_t *h, pp_pool_t *pl);
 void  pp_i_free_remote(pp_pool_t *pl, void *p);
