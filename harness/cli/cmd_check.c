@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "am_args.h"
 #include "cli.h"
 #include "pattern.h"
 
@@ -30,14 +31,6 @@ static void human_bytes(uint64_t b, char *buf, size_t cap) {
   else snprintf(buf, cap, "%.1f %s", x, unit[u]);
 }
 
-static int parse_uint(const char *s, unsigned long long max, unsigned long long *out) {
-  char *end;
-  if (s == NULL || *s < '0' || *s > '9') return -1;
-  unsigned long long v = strtoull(s, &end, 10);
-  if (*end != '\0' || v > max) return -1;
-  *out = v;
-  return 0;
-}
 
 /* Check one file; 0 valid, 2 invalid. */
 static int check_one(const char *path, const am_gen_opts_t *base) {
@@ -79,11 +72,11 @@ int am_cmd_check(int argc, char **argv) {
   int files = 0, rc = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    unsigned long long v;
+    uint64_t v;
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { fputs(check_help, stdout); return 0; }
     else if (strcmp(a, "--quick") == 0) o.quick = 1;
     else if (strcmp(a, "-t") == 0 || strcmp(a, "--threads") == 0) {
-      if (parse_uint(i + 1 < argc ? argv[i + 1] : NULL, 256, &v) != 0 || v == 0) {
+      if (am_parse_u64(i + 1 < argc ? argv[i + 1] : NULL, 256, &v) != 0 || v == 0) {
         fprintf(stderr, "allocmark check: %s: expected a thread count from 1 to 256, got %s\n", a,
                 i + 1 < argc ? argv[i + 1] : "nothing");
         return 2;
@@ -91,7 +84,7 @@ int am_cmd_check(int argc, char **argv) {
       o.threads = (unsigned)v;
       i++;
     } else if (strcmp(a, "--seed") == 0) {
-      if (parse_uint(i + 1 < argc ? argv[i + 1] : NULL, 9007199254740991ull, &v) != 0 || v == 0) {
+      if (am_parse_u64(i + 1 < argc ? argv[i + 1] : NULL, 9007199254740991ull, &v) != 0 || v == 0) {
         fprintf(stderr, "allocmark check: --seed: expected an integer from 1 to 9007199254740991, got %s\n",
                 i + 1 < argc ? argv[i + 1] : "nothing");
         return 2;

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cJSON.h>
+#include "am_args.h"
 #include "cli.h"
 #include "cmd_run.h"
 #include "pattern.h"
@@ -67,15 +68,6 @@ static int usage_error(const char *fmt, ...) {
   return 2;
 }
 
-static int parse_u64(const char *s, uint64_t max, uint64_t *out) {
-  if (s == NULL || *s < '0' || *s > '9') return -1;
-  errno = 0;
-  char *end;
-  unsigned long long v = strtoull(s, &end, 10);
-  if (errno != 0 || *end != '\0' || v > max) return -1;
-  *out = v;
-  return 0;
-}
 
 /* "123", "512K", "2G", "1.5GiB" -> bytes. */
 static int parse_bytes(const char *s, uint64_t *out) {
@@ -140,7 +132,7 @@ static int parse_threads(am_run_opts_t *o, const char *list) {
   for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
     uint64_t v;
     if (strcmp(tok, "ncpu") == 0) v = (uint64_t)sysconf(_SC_NPROCESSORS_ONLN);
-    else if (parse_u64(tok, 256, &v) != 0 || v == 0)
+    else if (am_parse_u64(tok, 256, &v) != 0 || v == 0)
       return usage_error("-t: '%s' is not a thread count (1..256 or ncpu)", tok);
     if (o->n_threads == AM_RUN_MAX_THREADS) return usage_error("-t: more than %d thread counts", AM_RUN_MAX_THREADS);
     o->threads[o->n_threads++] = (unsigned)v;
@@ -150,16 +142,6 @@ static int parse_threads(am_run_opts_t *o, const char *list) {
 
 /* "--name VALUE", "--name=VALUE" or "-x VALUE": the value (advancing *i); NULL if
  * argv[*i] is not this option; "" (an error) if the value is missing. */
-static const char *opt_value(int argc, char **argv, int *i, const char *lng, const char *shrt) {
-  const char *a = argv[*i];
-  size_t n = strlen(lng);
-  if (strncmp(a, lng, n) == 0 && a[n] == '=') return a + n + 1;
-  if (strcmp(a, lng) == 0 || (shrt != NULL && strcmp(a, shrt) == 0)) {
-    if (*i + 1 >= argc) return "";
-    return argv[++*i];
-  }
-  return NULL;
-}
 
 /* Everything about one pattern that the plan needs. */
 typedef struct run_pat_s {
@@ -276,38 +258,38 @@ static int parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
     else if (strcmp(a, "--latency") == 0) o->latency = 1;
     else if (strncmp(a, "--latency=", 10) == 0) {
       uint64_t x;
-      if (parse_u64(a + 10, 1u << 30, &x) != 0 || x == 0) return usage_error("--latency: '%s' is not a positive count", a + 10);
+      if (am_parse_u64(a + 10, 1u << 30, &x) != 0 || x == 0) return usage_error("--latency: '%s' is not a positive count", a + 10);
       o->latency = (unsigned)x;
-    } else if ((v = opt_value(argc, argv, &i, "--backends", "-b")) != NULL) {
+    } else if ((v = am_opt_value(argc, argv, &i, "--backends", "-b")) != NULL) {
       if (parse_backends(o, v) != 0) return 2;
       have_b = 1;
-    } else if ((v = opt_value(argc, argv, &i, "--threads", "-t")) != NULL) {
+    } else if ((v = am_opt_value(argc, argv, &i, "--threads", "-t")) != NULL) {
       if (parse_threads(o, v) != 0) return 2;
-    } else if ((v = opt_value(argc, argv, &i, "--repetitions", "-r")) != NULL) {
+    } else if ((v = am_opt_value(argc, argv, &i, "--repetitions", "-r")) != NULL) {
       uint64_t x;
-      if (parse_u64(v, 1000, &x) != 0 || x == 0) return usage_error("-r: '%s' is not a repetition count (1..1000)", v);
+      if (am_parse_u64(v, 1000, &x) != 0 || x == 0) return usage_error("-r: '%s' is not a repetition count (1..1000)", v);
       o->reps = (unsigned)x;
-    } else if ((v = opt_value(argc, argv, &i, "--seed", NULL)) != NULL) {
-      if (parse_u64(v, UINT64_MAX, &o->seed) != 0) return usage_error("--seed: '%s' is not an unsigned integer", v);
+    } else if ((v = am_opt_value(argc, argv, &i, "--seed", NULL)) != NULL) {
+      if (am_parse_u64(v, UINT64_MAX, &o->seed) != 0) return usage_error("--seed: '%s' is not an unsigned integer", v);
       o->have_seed = 1;
-    } else if ((v = opt_value(argc, argv, &i, "--warmup", NULL)) != NULL) {
+    } else if ((v = am_opt_value(argc, argv, &i, "--warmup", NULL)) != NULL) {
       uint64_t x;
-      if (parse_u64(v, 1000, &x) != 0) return usage_error("--warmup: '%s' is not a count (0..1000)", v);
+      if (am_parse_u64(v, 1000, &x) != 0) return usage_error("--warmup: '%s' is not a count (0..1000)", v);
       o->warmup = (long)x;
-    } else if ((v = opt_value(argc, argv, &i, "--rss-interval-ms", NULL)) != NULL) {
+    } else if ((v = am_opt_value(argc, argv, &i, "--rss-interval-ms", NULL)) != NULL) {
       uint64_t x;
-      if (parse_u64(v, 60000, &x) != 0) return usage_error("--rss-interval-ms: '%s' is not 0..60000", v);
+      if (am_parse_u64(v, 60000, &x) != 0) return usage_error("--rss-interval-ms: '%s' is not 0..60000", v);
       o->rss_interval_ms = (long)x;
-    } else if ((v = opt_value(argc, argv, &i, "--timeout", NULL)) != NULL) {
+    } else if ((v = am_opt_value(argc, argv, &i, "--timeout", NULL)) != NULL) {
       char *end;
       errno = 0;
       double t = strtod(v, &end);
       if (*v == '\0' || *end != '\0' || errno != 0 || !(t > 0) || t > 86400 * 7)
         return usage_error("--timeout: '%s' is not a positive number of seconds", v);
       o->timeout_s = t;
-    } else if ((v = opt_value(argc, argv, &i, "--max-memory", NULL)) != NULL) {
+    } else if ((v = am_opt_value(argc, argv, &i, "--max-memory", NULL)) != NULL) {
       if (parse_bytes(v, &o->max_memory) != 0) return usage_error("--max-memory: '%s' is not a size (e.g. 512M, 4G)", v);
-    } else if ((v = opt_value(argc, argv, &i, "--output", "-o")) != NULL) {
+    } else if ((v = am_opt_value(argc, argv, &i, "--output", "-o")) != NULL) {
       if (*v == '\0') return usage_error("-o: needs a path");
       o->out = v;
     } else if (a[0] == '-' && a[1] != '\0') {

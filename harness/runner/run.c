@@ -10,6 +10,7 @@
 #include <cJSON.h>
 #include "engine.h"
 #include "pattern.h"
+#include "am_args.h"
 #include "runner.h"
 #include "sample.h"
 
@@ -29,26 +30,7 @@ static const char run_help[] =
   "                        reaches phase N instead (the heap mid-run; for maps, not timing)\n"
   "  exit: 0 ok, 2 bad input, 3 allocator returned NULL, 4 other error\n";
 
-/* Strict unsigned parse: digits only, <= max. */
-static int parse_u64(const char *s, uint64_t max, uint64_t *out) {
-  if (s == NULL || *s < '0' || *s > '9') return -1;
-  errno = 0;
-  char *end;
-  unsigned long long v = strtoull(s, &end, 10);
-  if (errno != 0 || *end != '\0' || v > max) return -1;
-  *out = v;
-  return 0;
-}
 
-/* "--name VALUE" or "--name=VALUE": the value, advancing *i; NULL if absent. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name) {
-  size_t n = strlen(name);
-  if (strncmp(argv[*i], name, n) != 0) return NULL;
-  if (argv[*i][n] == '=') return argv[*i] + n + 1;
-  if (argv[*i][n] != '\0') return NULL;
-  if (*i + 1 >= argc) return "";
-  return argv[++*i];
-}
 
 static int bad(const char *what, const char *val) {
   fprintf(stderr, "am-runner run: %s: bad value '%s' (try run --help)\n", what, val ? val : "");
@@ -63,14 +45,14 @@ int am_runner_run(const am_backend_t *b, int argc, char **argv) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { fputs(run_help, stdout); return AM_RUNNER_OK; }
     else if (strcmp(argv[i], "--quick") == 0) quick = 1;
     else if (strcmp(argv[i], "--no-hw") == 0) hw = 0;
-    else if ((v = opt_value(argc, argv, &i, "--pattern")) != NULL) { if (!*v) return bad("--pattern", v); pattern = v; }
-    else if ((v = opt_value(argc, argv, &i, "--dump-pagepool")) != NULL) { if (!*v) return bad("--dump-pagepool", v); dump = v; }
-    else if ((v = opt_value(argc, argv, &i, "--dump-phase")) != NULL) { if (parse_u64(v, 63, &x)) return bad("--dump-phase", v); dump_phase = (int)x; }
-    else if ((v = opt_value(argc, argv, &i, "--threads")) != NULL) { if (parse_u64(v, 4096, &threads) || !threads) return bad("--threads", v); }
-    else if ((v = opt_value(argc, argv, &i, "--seed")) != NULL) { if (parse_u64(v, UINT64_MAX, &seed)) return bad("--seed", v); }
-    else if ((v = opt_value(argc, argv, &i, "--latency")) != NULL) { if (parse_u64(v, 1u << 30, &latency) || !latency) return bad("--latency", v); }
-    else if ((v = opt_value(argc, argv, &i, "--rss-interval-ms")) != NULL) { if (parse_u64(v, 60000, &rss_ms)) return bad("--rss-interval-ms", v); }
-    else if ((v = opt_value(argc, argv, &i, "--warmup")) != NULL) { if (parse_u64(v, 1000, &x)) return bad("--warmup", v); warmup = x; have_warmup = 1; }
+    else if ((v = am_opt_value(argc, argv, &i, "--pattern", NULL)) != NULL) { if (!*v) return bad("--pattern", v); pattern = v; }
+    else if ((v = am_opt_value(argc, argv, &i, "--dump-pagepool", NULL)) != NULL) { if (!*v) return bad("--dump-pagepool", v); dump = v; }
+    else if ((v = am_opt_value(argc, argv, &i, "--dump-phase", NULL)) != NULL) { if (am_parse_u64(v, 63, &x)) return bad("--dump-phase", v); dump_phase = (int)x; }
+    else if ((v = am_opt_value(argc, argv, &i, "--threads", NULL)) != NULL) { if (am_parse_u64(v, 4096, &threads) || !threads) return bad("--threads", v); }
+    else if ((v = am_opt_value(argc, argv, &i, "--seed", NULL)) != NULL) { if (am_parse_u64(v, UINT64_MAX, &seed)) return bad("--seed", v); }
+    else if ((v = am_opt_value(argc, argv, &i, "--latency", NULL)) != NULL) { if (am_parse_u64(v, 1u << 30, &latency) || !latency) return bad("--latency", v); }
+    else if ((v = am_opt_value(argc, argv, &i, "--rss-interval-ms", NULL)) != NULL) { if (am_parse_u64(v, 60000, &rss_ms)) return bad("--rss-interval-ms", v); }
+    else if ((v = am_opt_value(argc, argv, &i, "--warmup", NULL)) != NULL) { if (am_parse_u64(v, 1000, &x)) return bad("--warmup", v); warmup = x; have_warmup = 1; }
     else { fprintf(stderr, "am-runner run: unknown option '%s' (try run --help)\n", argv[i]); return AM_RUNNER_BADINPUT; }
   }
   if (pattern == NULL) { fprintf(stderr, "am-runner run: --pattern FILE is required\n"); return AM_RUNNER_BADINPUT; }

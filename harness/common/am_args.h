@@ -1,0 +1,16 @@
+/* harness/common/am_args.h — command-line helpers shared by the driver and the runners:
+ * strict number parsing and "--name VALUE" / "--name=VALUE" / "-n VALUE" options. */
+#ifndef AM_ARGS_H
+#define AM_ARGS_H
+
+#include <stdint.h>
+
+/* Digits only (no sign, no spaces, no suffix), at most max. 0, or -1 when s is not that. */
+int am_parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+/* If argv[*i] is the option `lng` (as "--x VALUE" or "--x=VALUE") or its short form `shrt`
+ * (as "-x VALUE"; may be NULL), return its value, advancing *i past a separate value; ""
+ * when the value is missing. NULL when argv[*i] is another argument. */
+const char *am_opt_value(int argc, char **argv, int *i, const char *lng, const char *shrt);
+
+#endif /* AM_ARGS_H */
