@@ -26,7 +26,7 @@ void *pp_i_calloc(size_t n, size_t size, uintptr_t site) {
 size_t pp_i_usable(const void *p) {
   if (p == NULL) return 0;
   pp_page_t *pg = pp_i_page_of((uintptr_t)p);
-  if (pg != NULL) return PP_LD(pp_i_pool_of(pg, (uintptr_t)p)->size);
+  if (pg != NULL) return PP_LD(pg->cold[pp_i_pool_of(pg, (uintptr_t)p)->idx].size);
   return pp_i_large_usable(p);
 }
 
@@ -43,7 +43,7 @@ void *pp_i_realloc(void *p, size_t n, uintptr_t site) {
     /* In place when the new size maps to the block's own class. */
     if (n <= PP_SMALL_MAX && pp_i_g.class_of[(n + PP_MIN_BLOCK - 1) / PP_MIN_BLOCK] == PP_LD(pl->cls))
       return p;
-    old = PP_LD(pl->size);
+    old = PP_LD(pg->cold[pl->idx].size);
   } else {
     if (n > PP_SMALL_MAX && pp_i_large_plain(p)) return pp_i_large_resize(p, n, site);
     old = pp_i_large_usable(p);
@@ -90,6 +90,6 @@ int pp_owns(const void *p) {
   pp_page_t *pg = pp_i_page_of(a);
   if (pg == NULL || PP_LD(pg->state) != PP_PAGE_ACTIVE) return 0;
   pp_pool_t *pl = pp_i_pool_of(pg, a);
-  size_t size = PP_LD(pl->size);
-  return size != 0 && (a - pl->base) % size == 0;
+  size_t size = PP_LD(pg->cold[pl->idx].size);
+  return size != 0 && (a - pg->cold[pl->idx].base) % size == 0;
 }

@@ -22,22 +22,23 @@ typedef struct pp_chk_s {
 /* Walk a list of blocks of pl; count them or fail. Marks them in seen (debug bitmap). */
 static unsigned pp_chk_list(pp_chk_t *k, pp_pool_t *pl, void *head, const char *name, uint64_t *seen) {
   unsigned n = 0;
-  size_t size = PP_LD(pl->size);
+  pp_pool_cold_t *c = pp_i_cold(pl);
+  size_t size = PP_LD(c->size);
   for (void *b = head; b != NULL; b = *(void **)b) {
     uintptr_t a = (uintptr_t)b;
-    if (a < pl->base || a >= pl->base + PP_POOL_SIZE || (a - pl->base) % size != 0) {
-      PP_FAIL(k, "pool %#lx: %s list entry %#lx is not a block of the pool", (unsigned long)pl->base,
+    if (a < c->base || a >= c->base + PP_POOL_SIZE || (a - c->base) % size != 0) {
+      PP_FAIL(k, "pool %#lx: %s list entry %#lx is not a block of the pool", (unsigned long)c->base,
               name, (unsigned long)a);
       return n;
     }
-    unsigned i = (unsigned)((a - pl->base) / size);
+    unsigned i = (unsigned)((a - c->base) / size);
     if (seen[i / 64] & ((uint64_t)1 << (i % 64))) {
-      PP_FAIL(k, "pool %#lx: block %#lx twice on the free lists (cycle?)", (unsigned long)pl->base,
+      PP_FAIL(k, "pool %#lx: block %#lx twice on the free lists (cycle?)", (unsigned long)c->base,
               (unsigned long)a);
       return n;
     }
     seen[i / 64] |= (uint64_t)1 << (i % 64);
-    if (++n > pl->cap) return n;
+    if (++n > pp_i_cap(pl)) return n;
   }
   return n;
 }
@@ -45,42 +46,38 @@ static unsigned pp_chk_list(pp_chk_t *k, pp_pool_t *pl, void *head, const char *
 static void pp_chk_pool(pp_chk_t *k, pp_pool_t *pl) {
   unsigned cls = PP_LD(pl->cls);
   uint32_t used = PP_LD(pl->used);
+  pp_pool_cold_t *c = pp_i_cold(pl);
   if (cls == PP_NO_CLASS) {
-    if (pl->free != NULL || atomic_load(&pl->remote) != NULL || used != 0 || PP_LD(pl->size) != 0 ||
-        PP_LD(pl->owner) != NULL)
-      PP_FAIL(k, "unused pool %#lx has blocks or a size", (unsigned long)pl->base);
+    if (pl->free != NULL || atomic_load(&c->remote) != NULL || used != 0 || PP_LD(c->size) != 0)
+      PP_FAIL(k, "unused pool %#lx has blocks or a size", (unsigned long)c->base);
     return;
   }
   if (!pl->linked && pl->free != NULL) {
-    PP_FAIL(k, "pool %#lx: free blocks but neither queued nor current", (unsigned long)pl->base);
+    PP_FAIL(k, "pool %#lx: free blocks but neither queued nor current", (unsigned long)c->base);
     return;
   }
-  if (PP_LD(pl->owner) != PP_LD(pl->page->owner)) {
-    PP_FAIL(k, "pool %#lx: owner differs from its page's", (unsigned long)pl->base);
-    return;
-  }
-  if (cls >= pp_i_g.nclasses || PP_LD(pl->size) != pp_i_g.class_size[cls] ||
-      pl->cap != PP_POOL_SIZE / pp_i_g.class_size[cls]) {
-    PP_FAIL(k, "pool %#lx: class %u, size %u, capacity %u disagree", (unsigned long)pl->base, cls,
-            (unsigned)PP_LD(pl->size), (unsigned)pl->cap);
+  if (cls >= pp_i_g.nclasses || PP_LD(c->size) != pp_i_g.class_size[cls] ||
+      pp_i_g.class_cap[cls] != PP_POOL_SIZE / pp_i_g.class_size[cls]) {
+    PP_FAIL(k, "pool %#lx: class %u, size %u, capacity %u disagree", (unsigned long)c->base, cls,
+            (unsigned)PP_LD(c->size), (unsigned)pp_i_g.class_cap[cls]);
     return;
   }
   uint64_t seen[PP_BLOCKS_MAX / 64] = {0};
   unsigned nfree = pp_chk_list(k, pl, pl->free, "free", seen);
-  unsigned nremote = pp_chk_list(k, pl, atomic_load(&pl->remote), "remote", seen);
+  unsigned nremote = pp_chk_list(k, pl, atomic_load(&c->remote), "remote", seen);
   if (k->bad) return;
-  if (nfree + used != pl->cap)
-    PP_FAIL(k, "pool %#lx: %u free + %u used != capacity %u", (unsigned long)pl->base, nfree,
-            (unsigned)used, (unsigned)pl->cap);
+  if (nfree + used != pp_i_cap(pl))
+    PP_FAIL(k, "pool %#lx: %u free + %u used != capacity %u", (unsigned long)c->base, nfree,
+            (unsigned)used, pp_i_cap(pl));
 #if PP_DEBUG
   for (unsigned w = 0; w < PP_BLOCKS_MAX / 64; w++) {
-    uint64_t live = atomic_load(&pl->live[w]);
-    if (live & seen[w]) PP_FAIL(k, "pool %#lx: a block on a free list is marked live", (unsigned long)pl->base);
+    uint64_t live = atomic_load(&c->live[w]);
+    if (live & seen[w]) PP_FAIL(k, "pool %#lx: a block on a free list is marked live", (unsigned long)c->base);
   }
   unsigned nlive = 0;
-  for (unsigned w = 0; w < PP_BLOCKS_MAX / 64; w++) nlive += (unsigned)__builtin_popcountll(atomic_load(&pl->live[w]));
+  for (unsigned w = 0; w < PP_BLOCKS_MAX / 64; w++) nlive += (unsigned)__builtin_popcountll(atomic_load(&c->live[w]));
   if (nlive + nremote != used)
-    PP_FAIL(k, "pool %#lx: %u live + %u remote != %u used", (unsigned long)pl->base, nlive, nremote,
+    PP_FAIL(k, "pool %#lx: %u live + %u remote != %u used", (unsigned long)c->base, nlive, nremote,
             (unsigned)used);
 #else
   (void)nremote;
@@ -117,16 +114,16 @@ static void pp_chk_page(pp_chk_t *k, pp_page_t *pg, size_t *active, size_t *free
 static void pp_chk_heap(pp_chk_t *k, pp_heap_t *h) {
   for (unsigned c = 0; c < PP_MAX_CLASSES; c++) {
     pp_pool_t *cur = h->bins[c].cur;
-    if (cur != &pp_i_empty_pool && (PP_LD(cur->cls) != c || PP_LD(cur->page->owner) != h || !cur->linked ||
+    if (cur != &pp_i_empty_pool && (PP_LD(cur->cls) != c || PP_LD(pp_i_pool_page(cur)->owner) != h || !cur->linked ||
                                     cur->q.next != &cur->q || cur->q.prev != &cur->q))
-      PP_FAIL(k, "heap %u class %u: current pool %#lx is not its own", h->id, c, (unsigned long)cur->base);
+      PP_FAIL(k, "heap %u class %u: current pool %#lx is not its own", h->id, c, (unsigned long)pp_i_cold(cur)->base);
     pp_qlink_t *s = &h->bins[c].partial, *prev = s;
     for (pp_qlink_t *l = s->next; l != s; prev = l, l = l->next) {
       pp_pool_t *pl = pp_i_pool_of_link(l);
       if (l == NULL || l->prev != prev || !pl->linked || pl == cur || PP_LD(pl->cls) != c ||
-          PP_LD(pl->page->owner) != h || pl->free == NULL) {
+          PP_LD(pp_i_pool_page(pl)->owner) != h || pl->free == NULL) {
         PP_FAIL(k, "heap %u class %u: partial list broken at pool %#lx", h->id, c,
-                l == NULL ? 0ul : (unsigned long)pl->base);
+                l == NULL ? 0ul : (unsigned long)pp_i_cold(pl)->base);
         break;
       }
     }

@@ -33,26 +33,26 @@ void pp_i_die(const char *what, const void *p) {
 
 #if PP_DEBUG
 static unsigned pp_block_index(pp_pool_t *pl, const void *b, size_t size) {
-  return (unsigned)(((uintptr_t)b - pl->base) / size);
+  return (unsigned)(((uintptr_t)b - pp_i_cold(pl)->base) / size);
 }
 
 void pp_i_debug_on_alloc(pp_pool_t *pl, void *b) {
-  size_t size = PP_LD(pl->size);
+  size_t size = PP_LD(pp_i_cold(pl)->size);
   unsigned i = pp_block_index(pl, b, size);
   uint64_t bit = (uint64_t)1 << (i % 64);
-  uint64_t old = atomic_fetch_or_explicit(&pl->live[i / 64], bit, memory_order_relaxed);
+  uint64_t old = atomic_fetch_or_explicit(&pp_i_cold(pl)->live[i / 64], bit, memory_order_relaxed);
   if (old & bit) pp_i_die("heap corrupted: block handed out twice (free list damaged)", b);
   memset(b, 0xA5, size);
 }
 
 void pp_i_debug_on_free(pp_page_t *pg, pp_pool_t *pl, void *p) {
   if (PP_LD(pg->state) != PP_PAGE_ACTIVE) pp_i_die("free of a pointer into a free page (double free?)", p);
-  size_t size = PP_LD(pl->size);
+  size_t size = PP_LD(pp_i_cold(pl)->size);
   if (size == 0) pp_i_die("free of a pointer into an unused pool (double free?)", p);
-  if (((uintptr_t)p - pl->base) % size != 0) pp_i_die("free of a foreign pointer (not a block start)", p);
+  if (((uintptr_t)p - pp_i_cold(pl)->base) % size != 0) pp_i_die("free of a foreign pointer (not a block start)", p);
   unsigned i = pp_block_index(pl, p, size);
   uint64_t bit = (uint64_t)1 << (i % 64);
-  uint64_t old = atomic_fetch_and_explicit(&pl->live[i / 64], ~bit, memory_order_relaxed);
+  uint64_t old = atomic_fetch_and_explicit(&pp_i_cold(pl)->live[i / 64], ~bit, memory_order_relaxed);
   if (!(old & bit)) pp_i_die("double free", p);
   if (size > sizeof(void *)) memset((char *)p + sizeof(void *), 0xDD, size - sizeof(void *));
 }

@@ -23,7 +23,7 @@ static void pp_dump_page(FILE *out, pp_page_t *pg, int first) {
     } else {
       unsigned used = PP_LD(pl->used);
       fprintf(out, "%s{\"index\": %u, \"class\": %u, \"block_size\": %u, \"capacity\": %u, \"used\": %u, \"free\": %u}",
-              sep, i, cls, (unsigned)PP_LD(pl->size), (unsigned)pl->cap, used, (unsigned)pl->cap - used);
+              sep, i, cls, (unsigned)PP_LD(pg->cold[i].size), pp_i_cap(pl), used, pp_i_cap(pl) - used);
     }
   }
   fprintf(out, "\n    ]}");

@@ -65,17 +65,18 @@ static void pp_pool_settle(pp_heap_t *h, pp_pool_t *pl) {
 
 void pp_i_free_local_slow(pp_heap_t *h, pp_pool_t *pl) { pp_pool_settle(h, pl); }
 
-void pp_i_free_remote(pp_pool_t *pl, void *p) {
-  void *old = atomic_load_explicit(&pl->remote, memory_order_relaxed);
+void pp_i_free_remote(pp_page_t *pg, pp_pool_t *pl, void *p) {
+  pp_pool_cold_t *c = &pg->cold[pl->idx];
+  void *old = atomic_load_explicit(&c->remote, memory_order_relaxed);
   do {
     *(void **)p = old;
-  } while (!atomic_compare_exchange_weak_explicit(&pl->remote, &old, p, memory_order_acq_rel,
+  } while (!atomic_compare_exchange_weak_explicit(&c->remote, &old, p, memory_order_acq_rel,
                                                   memory_order_relaxed));
   if (old != NULL) return; /* the pool is already queued on its heap */
-  pp_heap_t *h = PP_LD(pl->owner);
+  pp_heap_t *h = PP_LD(pg->owner);
   pp_pool_t *top = atomic_load_explicit(&h->remote_pools, memory_order_relaxed);
   do {
-    pl->rnext = top;
+    c->rnext = top;
   } while (!atomic_compare_exchange_weak_explicit(&h->remote_pools, &top, pl, memory_order_release,
                                                   memory_order_relaxed));
 }
@@ -84,8 +85,9 @@ void pp_i_heap_drain(pp_heap_t *h) {
   if (atomic_load_explicit(&h->remote_pools, memory_order_relaxed) == NULL) return;
   pp_pool_t *pl = atomic_exchange_explicit(&h->remote_pools, NULL, memory_order_acquire);
   while (pl != NULL) {
-    pp_pool_t *nx = pl->rnext;
-    void *list = atomic_exchange_explicit(&pl->remote, NULL, memory_order_acq_rel);
+    pp_pool_cold_t *c = pp_i_cold(pl);
+    pp_pool_t *nx = c->rnext;
+    void *list = atomic_exchange_explicit(&c->remote, NULL, memory_order_acq_rel);
     uint32_t n = 1;
     void *tail = list;
     while (*(void **)tail != NULL) {
@@ -114,7 +116,8 @@ static pp_pool_t *pp_bin_refill(pp_heap_t *h, unsigned cls) {
     pp_pool_t *head = pp_partial_head(bin);
     if (head == NULL) break;
     pp_partial_unlink(head);
-    if ((head->cap - PP_LD(head->used)) * PP_REFILL_MIN >= head->cap) {
+    unsigned cap = pp_i_g.class_cap[cls];
+    if ((cap - PP_LD(head->used)) * PP_REFILL_MIN >= cap) {
       pl = head;
       break;
     }
@@ -144,7 +147,7 @@ static void *pp_heap_alloc(pp_heap_t *h, unsigned cls, uintptr_t site) {
 #if PP_DEBUG
   pp_i_debug_on_alloc(pl, b);
 #endif
-  if (pp_i_g.track_sites) pl->sites[((uintptr_t)b - pl->base) / PP_MIN_BLOCK] = site;
+  if (pp_i_g.track_sites) pp_i_cold(pl)->sites[((uintptr_t)b & (PP_POOL_SIZE - 1)) / PP_MIN_BLOCK] = site;
   return b;
 }
 

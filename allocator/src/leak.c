@@ -48,18 +48,19 @@ void pp_i_large_site(uintptr_t site, int64_t bytes, int add) {
 /* Add the live blocks of pl to the site table. */
 static void pp_pool_sites(pp_pool_t *pl) {
   uint64_t freed[PP_BLOCKS_MAX / 64] = {0};
-  size_t size = PP_LD(pl->size);
-  void *lists[2] = { pl->free, atomic_load(&pl->remote) };
+  pp_pool_cold_t *c = pp_i_cold(pl);
+  size_t size = PP_LD(c->size);
+  void *lists[2] = { pl->free, atomic_load(&c->remote) };
   for (int l = 0; l < 2; l++)
     for (void *b = lists[l]; b != NULL; b = *(void **)b) {
-      unsigned i = (unsigned)(((uintptr_t)b - pl->base) / size);
+      unsigned i = (unsigned)(((uintptr_t)b - c->base) / size);
       if (i >= PP_BLOCKS_MAX) break;
       freed[i / 64] |= (uint64_t)1 << (i % 64);
     }
-  for (unsigned i = 0; i < pl->cap; i++) {
+  for (unsigned i = 0; i < pp_i_cap(pl); i++) {
     if (freed[i / 64] & ((uint64_t)1 << (i % 64))) continue;
     uintptr_t off = (uintptr_t)i * size;
-    pp_site_t *s = pp_site_slot(pp_agg, pl->sites ? pl->sites[off / PP_MIN_BLOCK] : 0);
+    pp_site_t *s = pp_site_slot(pp_agg, c->sites ? c->sites[off / PP_MIN_BLOCK] : 0);
     s->count++;
     s->bytes += (int64_t)size;
   }

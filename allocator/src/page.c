@@ -29,8 +29,8 @@ static pp_page_t *pp_page_new(uintptr_t base, int outside) {
   pg->node.key = base;
   pg->node.len = pp_i_g.page_size;
   for (unsigned i = 0; i < PP_MAX_POOLS; i++) {
-    pg->pools[i].page = pg;
-    pg->pools[i].base = base + ((uintptr_t)i << PP_POOL_SHIFT);
+    pg->pools[i].idx = (uint8_t)i;
+    pg->cold[i].base = base + ((uintptr_t)i << PP_POOL_SHIFT);
     PP_ST(pg->pools[i].cls, (uint8_t)PP_NO_CLASS);
   }
   pg->all_next = pp_i_w.all_pages;
@@ -147,13 +147,14 @@ pp_pool_t *pp_i_pool_acquire(pp_heap_t *h, unsigned cls) {
   if (mask == 0) pp_avail_unlink(h, pg);
 
   pp_pool_t *pl = &pg->pools[idx];
+  pp_pool_cold_t *c = &pg->cold[idx];
   size_t size = pp_i_g.class_size[cls];
   unsigned cap = (unsigned)(PP_POOL_SIZE / size);
-  if (pp_i_g.track_sites && pl->sites == NULL) {
+  if (pp_i_g.track_sites && c->sites == NULL) {
     pthread_mutex_lock(&pp_i_lock);
-    pl->sites = pp_i_meta_alloc(PP_BLOCKS_MAX * sizeof(uintptr_t));
+    c->sites = pp_i_meta_alloc(PP_BLOCKS_MAX * sizeof(uintptr_t));
     pthread_mutex_unlock(&pp_i_lock);
-    if (pl->sites == NULL) { /* give the pool back; report out of memory */
+    if (c->sites == NULL) { /* give the pool back; report out of memory */
       PP_ST(pg->free_mask, PP_LD(pg->free_mask) | ((uint64_t)1 << idx));
       PP_ST(pg->used_pools, PP_LD(pg->used_pools) - 1);
       if (!pg->in_avail) pp_avail_link(h, pg);
@@ -161,30 +162,27 @@ pp_pool_t *pp_i_pool_acquire(pp_heap_t *h, unsigned cls) {
     }
   }
   /* Thread every block onto the free list, in address order. */
-  char *b = (char *)pl->base;
+  char *b = (char *)c->base;
   for (unsigned i = 0; i + 1 < cap; i++) *(void **)(b + i * size) = b + (i + 1) * size;
   *(void **)(b + (cap - 1) * size) = NULL;
   pl->free = b;
-  pl->cap = (uint16_t)cap;
   pl->linked = 0;
   pl->q.next = pl->q.prev = NULL;
   PP_ST(pl->used, 0);
-  PP_ST(pl->size, (uint16_t)size);
+  PP_ST(c->size, (uint16_t)size);
   PP_ST(pl->cls, (uint8_t)cls);
-  PP_ST(pl->owner, h);
   return pl;
 }
 
 /* Return an empty pool (used == 0, not cur, not linked) to its page. */
 void pp_i_pool_release(pp_heap_t *h, pp_pool_t *pl) {
-  pp_page_t *pg = pl->page;
-  unsigned idx = (unsigned)((pl->base - pg->base) >> PP_POOL_SHIFT);
+  pp_page_t *pg = pp_i_pool_page(pl);
+  unsigned idx = pl->idx;
   pl->free = NULL;
   pl->linked = 0;
   pl->q.next = pl->q.prev = NULL;
-  PP_ST(pl->owner, (pp_heap_t *)NULL);
   PP_ST(pl->cls, (uint8_t)PP_NO_CLASS);
-  PP_ST(pl->size, (uint16_t)0);
+  PP_ST(pg->cold[idx].size, (uint16_t)0);
   PP_ST(pg->free_mask, PP_LD(pg->free_mask) | ((uint64_t)1 << idx));
   uint32_t left = PP_LD(pg->used_pools) - 1;
   PP_ST(pg->used_pools, left);

@@ -37,7 +37,8 @@ static inline __attribute__((always_inline)) void *pp_i_malloc(size_t n, uintptr
 #if PP_DEBUG
     pp_i_debug_on_alloc(pl, b);
 #endif
-    if (PP_UNLIKELY(pp_i_g.track_sites)) pl->sites[((uintptr_t)b - pl->base) / PP_MIN_BLOCK] = site;
+    if (PP_UNLIKELY(pp_i_g.track_sites))
+      pp_i_cold(pl)->sites[((uintptr_t)b & (PP_POOL_SIZE - 1)) / PP_MIN_BLOCK] = site;
     return b;
   }
   return pp_i_malloc_slow(n, site);
@@ -72,7 +73,7 @@ static inline __attribute__((always_inline)) void pp_i_free_in(pp_page_t *pg, vo
   pp_i_debug_on_free(pg, pl, p);
 #endif
   pp_heap_t *h = pp_i_tl_heap;
-  if (PP_LIKELY(PP_LD(pl->owner) == h)) {
+  if (PP_LIKELY(PP_LD(pg->owner) == h)) {
     uint32_t u = PP_LD(pl->used) - 1;
     *(void **)p = pl->free;
     pl->free = p;
@@ -80,7 +81,7 @@ static inline __attribute__((always_inline)) void pp_i_free_in(pp_page_t *pg, vo
     if (PP_UNLIKELY(u == 0)) pp_i_free_local_slow(h, pl); /* empty: release, unless cur */
     else pp_i_requeue(h, pl);
   } else {
-    pp_i_free_remote(pl, p);
+    pp_i_free_remote(pg, pl, p);
   }
 }
 

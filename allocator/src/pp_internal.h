@@ -64,29 +64,33 @@ typedef struct pp_qlink_s {
   struct pp_qlink_s *next, *prev;
 } pp_qlink_t;
 
-/* The first cache line holds everything the fast paths, the partial lists and the remote
- * protocol touch; the struct is cache-line aligned so that line is one line. */
+/* A pool's hot fields: everything the fast paths and the partial queues touch, 32 bytes, so
+ * a free reads half a cache line and two neighbouring pools share one (a mixed working set
+ * spans a thousand pools or more). The rest (remote protocol, base, sites, debug bitmap)
+ * is in pp_pool_cold_t, in the page descriptor beside it (pp_i_cold). A pool's owner is
+ * its page's owner (pages belong to one heap while any of their pools is used). */
 struct pp_pool_s {
   void *free;                  /* owner: local free list, link in each block's first word */
-  pp_heap_t *_Atomic owner;    /* the page's owner while assigned (free path reads only   */
-                               /* the pool's first cache line), NULL when unassigned      */
+  pp_qlink_t q;                /* owner: bin's partial queue; a self-loop while cur        */
   _Atomic uint32_t used;       /* owner writes: blocks not on `free` (pending remote incl.) */
-  _Atomic uint16_t size;       /* block size of the class; 0 when unassigned               */
-  uint16_t cap;                /* blocks in the pool                                       */
+                               /* (32 bits: a 16-bit counter made pairs-small ~15% slower) */
   _Atomic uint8_t cls;         /* class index or PP_NO_CLASS                               */
   uint8_t linked;              /* owner: on its bin's partial queue, or the bin's cur      */
+  uint8_t idx;                 /* index in its page: finds the page and the cold fields    */
+                               /* (capacity: pp_i_cap, from the class)                     */
+} __attribute__((aligned(32)));
+_Static_assert(sizeof(pp_pool_t) == 32, "pp_pool_t: hot fields fill half a cache line");
+
+typedef struct pp_pool_cold_s {
   _Atomic(void *) remote;      /* blocks freed by other threads (lock-free stack)          */
-  pp_qlink_t q;                /* owner: bin's partial queue; a self-loop while cur        */
   pp_pool_t *rnext;            /* link in the owner heap's remote_pools stack              */
-  /* cold: second cache line */
-  pp_page_t *page;             /* the page holding this pool                               */
   uintptr_t base;              /* first byte of the pool                                   */
   uintptr_t *sites;            /* call site per 16-byte slot (PAGEPOOL_SITES=1), or NULL   */
+  _Atomic uint16_t size;       /* block size of the class; 0 when unassigned               */
 #if PP_DEBUG
   _Atomic uint64_t live[PP_BLOCKS_MAX / 64]; /* debug: bit per handed-out block           */
 #endif
-} __attribute__((aligned(64)));
-_Static_assert(offsetof(pp_pool_t, page) == 64, "pp_pool_t: hot fields fill one cache line");
+} pp_pool_cold_t;
 
 enum { PP_PAGE_FREE = 0, PP_PAGE_ACTIVE = 1 };
 
@@ -102,7 +106,8 @@ struct pp_page_s {
   uint8_t outside;             /* mapped outside the reserved region (tree lookup only)    */
   pp_page_t *next, *prev;      /* heap's avail list, or the global free-page list          */
   pp_page_t *all_next;         /* every page ever made, newest first                       */
-  pp_pool_t pools[PP_MAX_POOLS];
+  pp_pool_t pools[PP_MAX_POOLS] __attribute__((aligned(64))); /* hot: 2 per line   */
+  pp_pool_cold_t cold[PP_MAX_POOLS];   /* the same pools' cold fields                 */
 };
 
 typedef struct pp_bin_s {
@@ -142,6 +147,7 @@ typedef struct pp_global_s {
   unsigned nclasses;
   uint8_t class_of[PP_CLASS_SLOTS];   /* (size + 15) / 16 -> class                        */
   uint16_t class_size[PP_MAX_CLASSES];
+  uint16_t class_cap[PP_MAX_CLASSES];  /* blocks per pool of each class                   */
   pp_config_t cfg;
   size_t region_request;       /* PAGEPOOL_REGION for tests, in bytes (when region_set)    */
   int region_set;
@@ -175,6 +181,14 @@ extern _Atomic uint64_t pp_i_large_n, pp_i_large_bytes;
 extern pp_pool_t pp_i_empty_pool;        /* sentinel `cur`: never has a free block        */
 extern _Thread_local pp_heap_t *pp_i_tl_heap __attribute__((tls_model("initial-exec")));
 extern _Thread_local int pp_i_tl_dead __attribute__((tls_model("initial-exec")));
+
+/* The page descriptor holding pool descriptor pl, and pl's cold fields. */
+static inline pp_page_t *pp_i_pool_page(pp_pool_t *pl) {
+  return (pp_page_t *)(void *)((char *)(pl - pl->idx) - offsetof(pp_page_t, pools));
+}
+static inline pp_pool_cold_t *pp_i_cold(pp_pool_t *pl) { return &pp_i_pool_page(pl)->cold[pl->idx]; }
+/* Blocks in pool pl (assigned to a class). */
+static inline unsigned pp_i_cap(const pp_pool_t *pl) { return pp_i_g.class_cap[PP_LD(pl->cls)]; }
 
 static inline pp_pool_t *pp_i_pool_of_link(pp_qlink_t *l) {
   return (pp_pool_t *)(void *)((char *)l - offsetof(pp_pool_t, q));
@@ -212,7 +226,7 @@ void *pp_i_malloc_refill(pp_heap_t *h, unsigned cls, uintptr_t site); /* cur poo
 void  pp_i_free_slow(void *p);           /* outside the region's fast range (tree, NULL)    */
 void *pp_i_malloc_class(unsigned cls, uintptr_t site);
 void  pp_i_free_local_slow(pp_heap_t *h, pp_pool_t *pl);
-void  pp_i_free_remote(pp_pool_t *pl, void *p);
+void  pp_i_free_remote(pp_page_t *pg, pp_pool_t *pl, void *p);
 void  pp_i_free_other(void *p);
 void  pp_i_heap_drain(pp_heap_t *h);
 void  pp_i_drain_all(void);              /* own heap + abandoned heaps (introspection)      */

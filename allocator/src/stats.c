@@ -20,7 +20,7 @@ int pp_stats(pp_stats_t *out) {
     if (PP_LD(pg->state) != PP_PAGE_ACTIVE) continue;
     for (unsigned i = 0; i < pp_i_g.pools; i++) {
       uint32_t used = PP_LD(pg->pools[i].used);
-      out->allocated_bytes += (uint64_t)used * PP_LD(pg->pools[i].size);
+      out->allocated_bytes += (uint64_t)used * PP_LD(pg->cold[i].size);
       if (used != 0) out->active_bytes += PP_POOL_SIZE;
     }
   }
