@@ -1,7 +1,11 @@
 # plots/memory.gp — memory per pattern and backend, two panels sharing the x axis:
-# peak RSS (MiB, log axis) and memory overhead = (peak RSS − baseline RSS) ÷ peak live
-# requested bytes (log axis; 1 = no overhead). Grouped bars with min–max error bars;
-# a failed benchmark gets a red label with its status where its bar would be.
+# peak RSS growth over the pre-workload baseline (MiB, log axis: what the allocator
+# made resident for the workload, without the harness's own streams) and memory
+# overhead = (peak RSS − baseline RSS) ÷ peak live requested bytes (log axis; 1 = no
+# overhead). Grouped bars with min–max error bars; a failed benchmark gets a red label
+# with its status where its bar would be. A growth of 0 (or none: results written
+# before the figure existed, without a baseline) has no bar on the log axis but a grey
+# label "0 B" (or "n/a") instead; whiskers only where min and max are known.
 # Input: `allocmark report --format tsv --table rss` (data), `--table patterns`
 # (groups). See common.gp.
 ng = exists("ngroups") ? ngroups : 1
@@ -11,8 +15,12 @@ load dir . "common.gp"
 MiB = 1048576.0
 # Bars on a log axis start at the decade below the smallest value.
 floor10(v) = 10 ** floor(log10(v))
-stats data using (column("peak_rss_bytes") / MiB) nooutput
-rss_base = STATS_records > 0 ? floor10(STATS_min) : 0.1
+# Growth in MiB of a column, NaN when blank or 0 (nothing to draw on a log axis).
+gmib(c) = column(c) > 0 ? column(c) / MiB : NaN
+# stats fails on a file without one valid point: count them first (blank -> 0).
+stats data using (column("growth_bytes") > 0 ? 1 : 0) nooutput
+ngrowth = STATS_records > 0 ? STATS_sum : 0
+if (ngrowth > 0) { stats data using (gmib("growth_bytes")) nooutput; rss_base = floor10(STATS_min) } else { rss_base = 0.1 }
 stats data using (column("overhead")) nooutput
 ovh_base = STATS_records > 0 && STATS_min > 0 ? floor10(STATS_min) : 0.1
 set style fill solid 0.85 border lc rgb "#333333"
@@ -23,15 +31,20 @@ set multiplot layout 2, 1 title "Memory per pattern and backend (median of repet
 set lmargin 12
 set rmargin 20
 set xtics format ""
-set ylabel "peak RSS (MiB, log scale)"
+set ylabel "peak RSS growth over the pre-workload baseline (MiB, log scale)"
 set yrange [rss_base : *]
 plot groups using (column("group")):(NaN):xtic("") notitle, \
-     for [i=1:nb] data using (only(i, xpos(column("group"), column("slot")))):(column("peak_rss_bytes") / MiB):\
+     for [i=1:nb] data using (only(i, xpos(column("group"), column("slot")))):(gmib("growth_bytes")):\
        (xpos(column("group"), column("slot")) - bw / 2):(xpos(column("group"), column("slot")) + bw / 2):\
-       (rss_base):(column("peak_rss_bytes") / MiB) \
+       (rss_base):(gmib("growth_bytes")) \
        with boxxyerror lc rgb bcolor(word(backends, i)) title word(backends, i), \
-     data using (xpos(column("group"), column("slot"))):(column("peak_rss_min") / MiB):(0):\
-       ((column("peak_rss_max") - column("peak_rss_min")) / MiB) with vectors arrowstyle 1 notitle, \
+     data using (xpos(column("group"), column("slot"))):\
+       (gmib("growth_max") > 0 ? (gmib("growth_min") > rss_base ? gmib("growth_min") : rss_base) : NaN):(0):\
+       (gmib("growth_max") - (gmib("growth_min") > rss_base ? gmib("growth_min") : rss_base)) \
+       with vectors arrowstyle 1 notitle, \
+     data using (strcol("status") eq "ok" && !(column("growth_bytes") > 0) ? xpos(column("group"), column("slot")) : NaN):\
+       (rss_base * 1.1):(column("growth_bytes") == 0 ? "0 B" : "n/a") \
+       with labels rotate by 90 left offset 0, 0.5 tc rgb "#666666" font ",9" notitle, \
      data using (strcol("status") eq "ok" ? NaN : xpos(column("group"), column("slot"))):(rss_base * 1.1):\
        ("✗ " . strcol("backend") . " " . strcol("status")) \
        with labels rotate by 90 left offset 0, 0.5 tc rgb fail_color font ",9" notitle

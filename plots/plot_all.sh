@@ -7,7 +7,7 @@
 # (the tables are kept in DIR/plots/data/ so every chart can be redrawn by hand) and
 # writes into DIR/plots/:
 #   time.{png,svg}                     time per op relative to system, all patterns
-#   memory.{png,svg}                   peak RSS and memory overhead, all patterns
+#   memory.{png,svg}                   peak RSS growth and memory overhead, all patterns
 #   scaling-<pattern>.{png,svg}        ops/s against threads (patterns run at several
 #                                      thread counts)
 #   latency-<pattern>-<N>t.{png,svg}   latency percentiles (when measured, --latency)

@@ -19,6 +19,7 @@ static const struct { const char *key, *sample_key, *parent; } metrics[] = {
   {"peak_rss_bytes", "peak_rss_bytes", NULL},
   {"rss_end_bytes", "rss_end_bytes", NULL},
   {"rss_baseline_bytes", "rss_baseline_bytes", NULL},
+  {"peak_rss_growth_bytes", "peak_rss_growth_bytes", NULL},
   {"peak_live_bytes", "peak_live_bytes", NULL},
   {"memory_overhead", "memory_overhead", NULL},
   {"minor_faults", "minor_faults", NULL},

@@ -49,6 +49,11 @@ typedef struct am_rbench_s {
   const char *error;         /* "" when none                                     */
   unsigned threads;
   am_rstat_t ns, ops, rss, ovh, faults;
+  am_rstat_t growth;         /* peak RSS growth over the pre-workload baseline; in
+                                files without that aggregate: peak RSS median −
+                                rss_baseline_bytes median (clamped at 0, no min/max,
+                                growth_derived set), or none (has 0)              */
+  int growth_derived;
   am_rlat_t *lat;            /* latency per op kind (NULL when not measured)     */
   size_t n_lat;
   double timer_ns;           /* cost of one timing (latency.timer_cost_ns; -1: unknown) */

@@ -106,6 +106,24 @@ static int load_stat(const cJSON *aggs, const char *metric, int required, am_rst
   return 0;
 }
 
+/* aggregates.peak_rss_growth_bytes; results written before it existed fall back on
+ * the difference of the peak RSS and baseline RSS medians (a median of differences
+ * is not a difference of medians, so min and max stay unknown), else none. */
+static int load_growth(const cJSON *aggs, am_rbench_t *b, const loc_t *l, am_diag_t *d) {
+  int rc = load_stat(aggs, "peak_rss_growth_bytes", 0, &b->growth, l, d);
+  if (rc != 0 || b->growth.has) return rc;
+  am_rstat_t base;
+  if ((rc = load_stat(aggs, "rss_baseline_bytes", 0, &base, l, d)) != 0) return rc;
+  if (!base.has || !b->rss.has) return 0;
+  double g = b->rss.median - base.median;
+  memset(&b->growth, 0, sizeof b->growth);
+  b->growth.has = 1;
+  b->growth.median = g > 0 ? g : 0;
+  b->growth.min = b->growth.max = b->growth.ci_lo = b->growth.ci_hi = b->growth.cv = b->growth.cov = NAN;
+  b->growth_derived = 1;
+  return 0;
+}
+
 /* latency: {timer_cost_ns, ops: {<kind>: {count, p50, p90, p99, p99_9, p99_99, max}}} */
 static int load_latency(const cJSON *bj, am_rbench_t *b, const loc_t *l, am_diag_t *d) {
   const cJSON *lat = get(bj, "latency");
@@ -198,7 +216,8 @@ static int load_bench(const cJSON *bj, am_rbench_t *b, const loc_t *l, am_diag_t
         (rc = load_stat(aggs, "ops_per_s", ok, &b->ops, l, d)) != 0 ||
         (rc = load_stat(aggs, "peak_rss_bytes", ok, &b->rss, l, d)) != 0 ||
         (rc = load_stat(aggs, "memory_overhead", 0, &b->ovh, l, d)) != 0 ||
-        (rc = load_stat(aggs, "minor_faults", 0, &b->faults, l, d)) != 0)
+        (rc = load_stat(aggs, "minor_faults", 0, &b->faults, l, d)) != 0 ||
+        (rc = load_growth(aggs, b, l, d)) != 0)
       return rc;
   }
   if ((rc = load_latency(bj, b, l, d)) != 0) return rc;

@@ -14,7 +14,7 @@ const char *const am_rtable_names[] = {"time", "rss", "scaling", "latency", "tim
                                        "failures", "patterns", "backends", "meta", NULL};
 const char *const am_rtable_help[] = {
   "median/min/max ns per op, 95 % CI, ratio to system (and min/max ratio) per benchmark",
-  "peak RSS (median/min/max bytes) and memory overhead per benchmark",
+  "peak RSS and its growth over the baseline (median/min/max bytes), memory overhead",
   "ops per second (median/min/max) per pattern, backend and thread count",
   "latency percentiles p50..p99.99 and max (ns) per benchmark and op kind, timer cost",
   "RSS timeline points (ms since start, bytes) per benchmark",
@@ -121,15 +121,18 @@ static void t_time(tw_t *w, const am_report_t *r) {
 
 static void t_rss(tw_t *w, const am_report_t *r) {
   static const char *const cols[] = {"pattern", "threads", "backend", "status", "group", "slot", "label",
-    "peak_rss_bytes", "peak_rss_min", "peak_rss_max", "overhead", "overhead_min", "overhead_max", NULL};
+    "peak_rss_bytes", "peak_rss_min", "peak_rss_max", "overhead", "overhead_min", "overhead_max",
+    "growth_bytes", "growth_min", "growth_max", NULL};
   tw_header(w, cols);
   for (size_t i = 0; i < r->n_b; i++) {
     const am_rbench_t *b = &r->b[i];
     am_rstat_t none = {0};
-    const am_rstat_t *m = ok(b) ? &b->rss : &none, *v = ok(b) ? &b->ovh : &none;
+    const am_rstat_t *m = ok(b) ? &b->rss : &none, *v = ok(b) ? &b->ovh : &none,
+                     *gr = ok(b) ? &b->growth : &none;
     bench_keys(w, r, b);
     tw_stat(w, m, m->median); tw_stat(w, m, m->min); tw_stat(w, m, m->max);
     tw_stat(w, v, v->median); tw_stat(w, v, v->min); tw_stat(w, v, v->max);
+    tw_stat(w, gr, gr->median); tw_stat(w, gr, gr->min); tw_stat(w, gr, gr->max);
     tw_end(w);
   }
 }

@@ -55,6 +55,14 @@ static void add_rss(cJSON *o, const am_engine_result_t *r) {
   }
 }
 
+/* What the workload made resident beyond the pre-workload baseline (the streams, slot
+ * tables and threads are in the baseline): peak RSS − baseline RSS, clamped at 0 (the
+ * kernel may reclaim pages between the baseline and the timed replay, so the peak can
+ * be below it). */
+static double rss_growth(const am_metrics_t *m) {
+  return m->peak_rss > m->rss_baseline ? (double)(m->peak_rss - m->rss_baseline) : 0.0;
+}
+
 /* Peak live bytes (planned, observed, the one used) and the memory overhead computed
  * from it; see results/README.md. One thread runs its stream in order, so the
  * generator's figure is its exact peak; with several, the order is the scheduler's
@@ -148,6 +156,7 @@ cJSON *am_sample_json(const am_backend_t *b, const am_workload_t *w, const am_en
   am_json_add_num(o, "rss_end_bytes", ok ? (double)r->m.rss_end : NAN);
   am_json_add_num(o, "rss_start_bytes", ok ? (double)r->m.rss_start : NAN);
   am_json_add_num(o, "rss_baseline_bytes", (double)r->m.rss_baseline);
+  am_json_add_num(o, "peak_rss_growth_bytes", ok ? rss_growth(&r->m) : NAN);
   cJSON_AddBoolToObject(o, "peak_rss_reset", r->m.peak_reset);
   am_json_add_num(o, "minor_faults", ok ? (double)r->m.minor_faults : NAN);
   am_json_add_num(o, "major_faults", ok ? (double)r->m.major_faults : NAN);

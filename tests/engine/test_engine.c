@@ -6,7 +6,8 @@
  *                                 workloads, and the sample JSON (no NaN); live
  *                                 requested bytes at run time (every op kind, and a
  *                                 2-thread hand-off whose observed peak has known
- *                                 bounds) and the memory-overhead threshold
+ *                                 bounds), the memory-overhead threshold, and
+ *                                 peak RSS growth = max(0, peak − baseline)
  *   test_engine_broken broken-M   with AM_BROKEN=M: VERIFY reports corruption
  *                                 (overlap, nocopy, nozero, misalign); null gives oom
  * Asserts behaviour only, never a time. */
@@ -21,6 +22,16 @@
 
 static int fails;
 #define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c); fails++; } } while (0)
+
+/* peak_rss_growth_bytes of a sample document is max(0, peak RSS − baseline RSS) of
+ * the result it was made from (an ok one). */
+static int growth_matches(const cJSON *js, const am_engine_result_t *r) {
+  const cJSON *g = cJSON_GetObjectItem(js, "peak_rss_growth_bytes");
+  double want = r->m.peak_rss > r->m.rss_baseline ? (double)(r->m.peak_rss - r->m.rss_baseline) : 0.0;
+  return cJSON_IsNumber(g) && g->valuedouble == want && g->valuedouble >= 0 &&
+         g->valuedouble == fmax(0, cJSON_GetObjectItem(js, "peak_rss_bytes")->valuedouble -
+                                     cJSON_GetObjectItem(js, "rss_baseline_bytes")->valuedouble);
+}
 
 /* ---- building workloads by hand ---- */
 
@@ -120,6 +131,21 @@ static void test_single_thread(void) {
   CHECK(cJSON_IsNumber(cJSON_GetObjectItem(js, "ns_per_op")));
   CHECK(cJSON_IsNumber(cJSON_GetObjectItem(js, "memory_overhead")));
   CHECK(cJSON_IsNull(cJSON_GetObjectItem(js, "latency")));
+  CHECK(growth_matches(js, &r));
+  cJSON_Delete(js);
+  /* A peak below the baseline (pages reclaimed after it was taken): growth 0, not
+   * negative; a sample that did not complete: null. */
+  am_engine_result_t low = r;
+  low.m.peak_rss = 4096;
+  low.m.rss_baseline = 3 * 4096;
+  js = am_sample_json(am_this_backend, &t.w, &o, &info, &low);
+  CHECK(cJSON_GetObjectItem(js, "peak_rss_growth_bytes")->valuedouble == 0 && growth_matches(js, &low));
+  cJSON_Delete(js);
+  low.status = AM_ENGINE_ERROR;
+  js = am_sample_json(am_this_backend, &t.w, &o, &info, &low);
+  CHECK(cJSON_IsNull(cJSON_GetObjectItem(js, "peak_rss_growth_bytes")));
+  cJSON_Delete(js);
+  js = am_sample_json(am_this_backend, &t.w, &o, &info, &r);
   /* Every hw counter is a number, or null with a reason. */
   const cJSON *hw = cJSON_GetObjectItem(js, "hw_counters"), *why = cJSON_GetObjectItem(js, "hw_counters_missing");
   for (int i = 0; i < AM_PERF_N; i++) {
@@ -317,6 +343,7 @@ static void test_live_handoff(unsigned rss_interval_ms) {
   double over = cJSON_GetObjectItem(js, "memory_overhead")->valuedouble;
   CHECK(cJSON_IsNumber(cJSON_GetObjectItem(js, "memory_overhead")) &&
         over == ((double)r.m.peak_rss - (double)r.m.rss_baseline) / (double)r.live_peak_observed);
+  CHECK(growth_matches(js, &r));
   CHECK(cJSON_IsNull(cJSON_GetObjectItem(js, "memory_overhead_note")));
   const cJSON *tl = cJSON_GetObjectItem(js, "rss_timeline");
   if (rss_interval_ms != 0)

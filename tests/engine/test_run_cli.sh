@@ -7,7 +7,8 @@
 #               is recorded as crashed / timeout / oom / error, the other backend is ok,
 #               the file is still written, exit 1
 #   results     a good run: schema_version, context, pattern, every aggregate with
-#               median mean stddev cv min max ci95_low ci95_high, latency, no NaN
+#               median mean stddev cv min max ci95_low ci95_high, latency, no NaN,
+#               peak_rss_growth_bytes = max(0, peak_rss_bytes - rss_baseline_bytes) per sample
 # Asserts behaviour only; never a time.
 set -u
 build=$(cd "$1" && pwd); src=$(cd "$2" && pwd); scratch=$3
@@ -104,7 +105,7 @@ done
 jq -e '.pattern.name == "pairs-small" and (.pattern.sha256 | length) == 64 and (.pattern.spec | type) == "object"' "$f" >/dev/null ||
   fail "pattern block"
 jq -e '.benchmarks | length == 1' "$f" >/dev/null || fail "one benchmark expected"
-for m in ns_per_op ops_per_s peak_rss_bytes peak_live_bytes memory_overhead minor_faults; do
+for m in ns_per_op ops_per_s peak_rss_bytes rss_baseline_bytes peak_rss_growth_bytes peak_live_bytes memory_overhead minor_faults; do
   for s in median mean stddev cv min max ci95_low ci95_high; do
     jq -e --arg m "$m" --arg s "$s" '.benchmarks[0].aggregates[$m] | has($s)' "$f" >/dev/null || fail "aggregates.$m.$s missing"
   done
@@ -119,6 +120,17 @@ jq -e '.benchmarks[0].samples[0] | .peak_live_bytes == 128 and .peak_live_bytes_
 jq -e '.benchmarks[0].aggregates.memory_overhead | .median == null and .n == 0' "$f" >/dev/null ||
   fail "pairs-small: memory_overhead aggregate should be null"
 grep -E "^system .* n/a +ok" "$scratch/table.txt" >/dev/null || fail "console table: overhead should read n/a"
+# Peak RSS growth: per ok sample max(0, peak - baseline), and its aggregate over them.
+growth_ok() {
+  jq -e '[.benchmarks[] | .samples[] | select(.status == "ok") |
+          (.peak_rss_growth_bytes | type == "number") and
+          .peak_rss_growth_bytes == ([0, .peak_rss_bytes - .rss_baseline_bytes] | max)] |
+         length > 0 and all' "$1" >/dev/null &&
+  jq -e '.benchmarks[] | .aggregates.peak_rss_growth_bytes as $g |
+         [.samples[] | select(.status == "ok") | .peak_rss_growth_bytes] as $x |
+         $g.n == ($x | length) and $g.min == ($x | min) and $g.max == ($x | max)' "$1" >/dev/null
+}
+growth_ok "$f" || fail "pairs-small: peak_rss_growth_bytes != max(0, peak_rss_bytes - rss_baseline_bytes) or its aggregate"
 jq -e '.benchmarks[0].samples[0].rss_timeline | (.live_bytes | length) == (.t_ms | length)' "$f" >/dev/null ||
   fail "rss_timeline.live_bytes"
 
@@ -131,6 +143,7 @@ jq -e '.benchmarks[0].samples[0] | .peak_live_bytes_source == "observed" and
        ((.memory_overhead | type == "number") == (.peak_live_bytes >= 65536)) and
        ((.memory_overhead_note == null) == (.peak_live_bytes >= 65536))' "$fpc" >/dev/null ||
   fail "producer-consumer: observed peak live bytes / overhead"
+growth_ok "$fpc" || fail "producer-consumer: peak_rss_growth_bytes"
 
 jq -e '.benchmarks[0] | .status == "ok" and .backend_version != "" and .threads == 1 and (.samples | length) == 2' "$f" >/dev/null ||
   fail "benchmark fields"

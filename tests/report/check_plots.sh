@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/report/check_plots.sh — plots/plot_all.sh on the fixture results: every chart
 # kind is drawn as PNG and SVG, and the failed benchmarks (broken crashed, pagepool
-# timeout) are marked in the charts that show them.
+# timeout) are marked in the charts that show them; the memory chart labels a zero or
+# missing peak RSS growth instead of drawing it on its log axis.
 #   check_plots.sh ALLOCMARK SOURCE_DIR
 set -u
 exe=$1 src=$2
@@ -20,6 +21,11 @@ for c in time memory; do
   grep -q '✗ broken crashed' "$tmp/plots/$c.svg" || say "$c.svg: the crashed benchmark is not marked"
   grep -q '✗ pagepool timeout' "$tmp/plots/$c.svg" || say "$c.svg: the timed-out benchmark is not marked"
 done
+# Memory: growth 0 (xthread-handoff 2t system) and none (2t mimalloc) have no bar on the
+# log axis but a label; the panel is the growth, not the raw peak.
+grep -q '>0 B<' "$tmp/plots/memory.svg" || say "memory.svg: the zero growth is not labelled"
+grep -q '>n/a<' "$tmp/plots/memory.svg" || say "memory.svg: the missing growth is not labelled"
+grep -q 'peak RSS growth over the pre-workload baseline' "$tmp/plots/memory.svg" || say "memory.svg: growth axis label"
 grep -q '✗ pagepool timeout' "$tmp/plots/scaling-xthread-handoff.svg" || say "scaling: timeout not marked"
 grep -q 'failed: broken: crashed' "$tmp/plots/timeline-seed-perf-test-1t.svg" || say "timeline: crash not listed"
 # Bad input reaches plot_all.sh as allocmark report's one line and exit 2.
