@@ -185,26 +185,30 @@ void am_run_print_table(const char *pattern, const cJSON *benchmarks, unsigned r
       if ((unsigned)num_at(bm, NULL, "threads") == seen[g] && strcmp(cJSON_GetObjectItem(bm, "backend")->valuestring, "system") == 0)
         sys = agg(bm, "ns_per_op", "median");
     printf("\n%s, %u thread%s, %u repetition%s\n", pattern, seen[g], seen[g] == 1 ? "" : "s", reps, reps == 1 ? "" : "s");
-    printf("%-10s %-30s %-9s %-11s %-9s %s\n", "backend", "ns/op median [95% CI]", "vs system", "peak RSS", "overhead", "status");
+    printf("%-10s %-30s %-9s %-11s %-11s %-9s %s\n", "backend", "ns/op median [95% CI]", "vs system", "RSS growth",
+           "peak RSS", "overhead", "status");
     cJSON_ArrayForEach(bm, benchmarks) {
       if ((unsigned)num_at(bm, NULL, "threads") != seen[g]) continue;
       double med = agg(bm, "ns_per_op", "median"), lo = agg(bm, "ns_per_op", "ci95_low"),
              hi = agg(bm, "ns_per_op", "ci95_high"), cov = agg(bm, "ns_per_op", "ci_coverage");
       const cJSON *noisy = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(bm, "aggregates"), "ns_per_op"), "noisy");
-      char ci[64] = "-", rel[16] = "-", rss[24], over[16] = "-";
+      char ci[64] = "-", rel[16] = "-", rss[24], growth[24], over[16] = "-";
       if (isfinite(med))
         snprintf(ci, sizeof ci, "%.2f [%.2f, %.2f]%s%s", med, lo, hi, isfinite(cov) && cov < 0.95 ? "*" : "",
                  cJSON_IsTrue(noisy) ? " ~" : "");
       if (isfinite(med) && isfinite(sys) && sys > 0) snprintf(rel, sizeof rel, "%.2fx", med / sys);
       human_bytes(agg(bm, "peak_rss_bytes", "median"), rss, sizeof rss);
+      human_bytes(agg(bm, "peak_rss_growth_bytes", "median"), growth, sizeof growth);
       double ov = agg(bm, "memory_overhead", "median");
       if (isfinite(ov)) snprintf(over, sizeof over, "%.2f", ov);
       else if (num_at(bm, NULL, "ok_repetitions") > 0) snprintf(over, sizeof over, "n/a"); /* too few live bytes */
-      printf("%-10s %-30s %-9s %-11s %-9s %s\n", cJSON_GetObjectItem(bm, "backend")->valuestring, ci, rel, rss, over,
+      printf("%-10s %-30s %-9s %-11s %-11s %-9s %s\n", cJSON_GetObjectItem(bm, "backend")->valuestring, ci, rel, growth,
+             rss, over,
              cJSON_GetObjectItem(bm, "status")->valuestring);
     }
   }
   printf("  * CI covers less than 95 %% (fewer than 6 repetitions: [min, max]);  ~ noisy (cv > 5 %%)\n");
-  printf("  overhead = (peak RSS - RSS before the workload) / peak live requested bytes (one thread: planned,\n"
+  printf("  RSS growth = peak RSS - RSS before the workload (peak RSS includes the harness's op streams)\n");
+  printf("  overhead = RSS growth / peak live requested bytes (one thread: planned,\n"
          "  exact; several: observed at run time); n/a: fewer than %u bytes live\n", AM_OVERHEAD_MIN_LIVE_BYTES);
 }
