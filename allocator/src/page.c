@@ -166,6 +166,7 @@ pp_pool_t *pp_i_pool_acquire(pp_heap_t *h, unsigned cls) {
   for (unsigned i = 0; i + 1 < cap; i++) *(void **)(b + i * size) = b + (i + 1) * size;
   *(void **)(b + (cap - 1) * size) = NULL;
   pl->free = b;
+  pl->tail = pp_i_tail_of(b + (cap - 1) * size);
   pl->linked = 0;
   pl->q.next = pl->q.prev = NULL;
   PP_ST(pl->used, 0);
@@ -174,7 +175,7 @@ pp_pool_t *pp_i_pool_acquire(pp_heap_t *h, unsigned cls) {
   return pl;
 }
 
-/* Return an empty pool (used == 0, not cur, not linked) to its page. */
+/* Return an empty pool (used == 0, not queued) to its page. */
 void pp_i_pool_release(pp_heap_t *h, pp_pool_t *pl) {
   pp_page_t *pg = pp_i_pool_page(pl);
   unsigned idx = pl->idx;
