@@ -120,6 +120,9 @@ static void pp_chk_page(pp_chk_t *k, pp_page_t *pg, size_t *active, size_t *free
     int assigned = !(mask & ((uint64_t)1 << i));
     if (assigned != (PP_LD(pg->pools[i].cls) != PP_NO_CLASS))
       PP_FAIL(k, "page %#lx: pool %u mask bit disagrees with its class", (unsigned long)pg->base, i);
+    if (PP_LD(pg->pool_cls[i]) != PP_LD(pg->pools[i].cls))
+      PP_FAIL(k, "page %#lx: pool %u class copy %u, class %u", (unsigned long)pg->base, i,
+              (unsigned)PP_LD(pg->pool_cls[i]), (unsigned)PP_LD(pg->pools[i].cls));
     pp_chk_pool(k, &pg->pools[i]);
   }
 }

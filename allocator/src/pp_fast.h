@@ -54,22 +54,22 @@ static inline __attribute__((always_inline)) void *pp_i_malloc(size_t n, uintptr
  * list, where it still counts as used, while the list is below its limit; only then it goes
  * back to its pool (pp_i_free_local). */
 static inline __attribute__((always_inline)) void pp_i_free_in(pp_page_t *pg, void *p) {
-  pp_pool_t *pl = pp_i_pool_of(pg, (uintptr_t)p);
+  uintptr_t idx = ((uintptr_t)p >> PP_POOL_SHIFT) & pp_i_g.pool_index_mask;
 #if PP_DEBUG
-  pp_i_debug_on_free(pg, pl, p);
+  pp_i_debug_on_free(pg, &pg->pools[idx], p);
 #endif
   pp_heap_t *h = pp_i_tl_heap;
   if (PP_LIKELY(PP_LD(pg->owner) == h)) {
-    pp_bin_t *bin = &h->bins[PP_LD(pl->cls)];
+    pp_bin_t *bin = &h->bins[PP_LD(pg->pool_cls[idx])];
     if (PP_LIKELY(bin->n < bin->limit)) { /* onto the allocation list: stays "used" */
       *(void **)p = bin->free;
       bin->free = p;
       bin->n++;
       return;
     }
-    pp_i_free_local(h, pl, p); /* list full: back to its pool */
+    pp_i_free_local(h, &pg->pools[idx], p); /* list full: back to its pool */
   } else {
-    pp_i_free_remote(pg, pl, p);
+    pp_i_free_remote(pg, &pg->pools[idx], p);
   }
 }
 

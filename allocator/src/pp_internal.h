@@ -81,7 +81,7 @@ struct pp_pool_s {
   _Atomic uint32_t used;       /* owner writes: blocks not on `free` (pending remote and   */
                                /* blocks on the owner heap's allocation list included)     */
                                /* (32 bits: a 16-bit counter made pairs-small ~15% slower) */
-  _Atomic uint8_t cls;         /* class index or PP_NO_CLASS                               */
+  _Atomic uint8_t cls;         /* class index or PP_NO_CLASS (copy: page's pool_cls[idx])  */
   uint8_t linked;              /* owner: on its bin's partial queue                        */
   uint8_t idx;                 /* index in its page: finds the page and the cold fields    */
                                /* (capacity: pp_i_cap, from the class)                     */
@@ -115,6 +115,9 @@ struct pp_page_s {
   uint8_t outside;             /* mapped outside the reserved region (tree lookup only)    */
   pp_page_t *next, *prev;      /* heap's avail list, or the global free-page list          */
   pp_page_t *all_next;         /* every page ever made, newest first                       */
+  _Atomic uint8_t pool_cls[PP_MAX_POOLS] __attribute__((aligned(64))); /* pools[i].cls,   */
+                               /* one line per page: a local free reads its class here,    */
+                               /* not from the pool's descriptor (a miss in a wide set)    */
   pp_pool_t pools[PP_MAX_POOLS] __attribute__((aligned(64))); /* hot: 2 per line   */
   pp_pool_cold_t cold[PP_MAX_POOLS];   /* the same pools' cold fields                 */
 };
