@@ -7,20 +7,26 @@
  * mask; per pool the class, size and capacity agree, every free-list and remote-list entry
  * is a block start inside the pool, with no cycle, and free + used == capacity; in debug
  * mode the live bitmap agrees with the lists; every heap's bins and lists point at pools
- * and pages it owns. Reads other threads' free lists: call it while they do not allocate.
+ * and pages it owns, and their allocation lists hold blocks of the bin's class in pools the
+ * heap owns (debug: not marked live; as many as the used blocks neither live nor remote).
+ * Reads other threads' free lists: call it while they do not allocate.
  */
 #include <stdio.h>
-#include "pp_internal.h"
+#include "pp_fast.h"
 
 typedef struct pp_chk_s {
   int bad;
   char what[200];
+  size_t held;                 /* blocks on heaps' allocation lists                        */
+  size_t unmarked;             /* debug: used blocks neither live nor remote (= held)      */
 } pp_chk_t;
 
 #define PP_FAIL(k, ...) do { if (!(k)->bad) snprintf((k)->what, sizeof (k)->what, __VA_ARGS__); (k)->bad = 1; } while (0)
 
-/* Walk a list of blocks of pl; count them or fail. Marks them in seen (debug bitmap). */
-static unsigned pp_chk_list(pp_chk_t *k, pp_pool_t *pl, void *head, const char *name, uint64_t *seen) {
+/* Walk a list of blocks of pl; count them or fail. Marks them in seen (debug bitmap).
+ * *last gets the list's last block. */
+static unsigned pp_chk_list(pp_chk_t *k, pp_pool_t *pl, void *head, const char *name, uint64_t *seen,
+                            void **last) {
   unsigned n = 0;
   pp_pool_cold_t *c = pp_i_cold(pl);
   size_t size = PP_LD(c->size);
@@ -38,6 +44,7 @@ static unsigned pp_chk_list(pp_chk_t *k, pp_pool_t *pl, void *head, const char *
       return n;
     }
     seen[i / 64] |= (uint64_t)1 << (i % 64);
+    *last = b;
     if (++n > pp_i_cap(pl)) return n;
   }
   return n;
@@ -53,7 +60,7 @@ static void pp_chk_pool(pp_chk_t *k, pp_pool_t *pl) {
     return;
   }
   if (!pl->linked && pl->free != NULL) {
-    PP_FAIL(k, "pool %#lx: free blocks but neither queued nor current", (unsigned long)c->base);
+    PP_FAIL(k, "pool %#lx: free blocks but not queued", (unsigned long)c->base);
     return;
   }
   if (cls >= pp_i_g.nclasses || PP_LD(c->size) != pp_i_g.class_size[cls] ||
@@ -63,9 +70,13 @@ static void pp_chk_pool(pp_chk_t *k, pp_pool_t *pl) {
     return;
   }
   uint64_t seen[PP_BLOCKS_MAX / 64] = {0};
-  unsigned nfree = pp_chk_list(k, pl, pl->free, "free", seen);
-  unsigned nremote = pp_chk_list(k, pl, atomic_load(&c->remote), "remote", seen);
+  void *last = NULL, *rlast = NULL;
+  unsigned nfree = pp_chk_list(k, pl, pl->free, "free", seen, &last);
+  unsigned nremote = pp_chk_list(k, pl, atomic_load(&c->remote), "remote", seen, &rlast);
   if (k->bad) return;
+  if (last != NULL && (void *)pp_i_tail_block(last, pl->tail) != last)
+    PP_FAIL(k, "pool %#lx: free list tail %#lx, recorded %#lx", (unsigned long)c->base,
+            (unsigned long)(uintptr_t)last, (unsigned long)(uintptr_t)pp_i_tail_block(last, pl->tail));
   if (nfree + used != pp_i_cap(pl))
     PP_FAIL(k, "pool %#lx: %u free + %u used != capacity %u", (unsigned long)c->base, nfree,
             (unsigned)used, pp_i_cap(pl));
@@ -76,9 +87,11 @@ static void pp_chk_pool(pp_chk_t *k, pp_pool_t *pl) {
   }
   unsigned nlive = 0;
   for (unsigned w = 0; w < PP_BLOCKS_MAX / 64; w++) nlive += (unsigned)__builtin_popcountll(atomic_load(&c->live[w]));
-  if (nlive + nremote != used)
-    PP_FAIL(k, "pool %#lx: %u live + %u remote != %u used", (unsigned long)c->base, nlive, nremote,
+  if (nlive + nremote > used) /* the rest are on the owner heap's allocation list */
+    PP_FAIL(k, "pool %#lx: %u live + %u remote > %u used", (unsigned long)c->base, nlive, nremote,
             (unsigned)used);
+  else
+    k->unmarked += used - nlive - nremote;
 #else
   (void)nremote;
 #endif
@@ -107,20 +120,49 @@ static void pp_chk_page(pp_chk_t *k, pp_page_t *pg, size_t *active, size_t *free
     int assigned = !(mask & ((uint64_t)1 << i));
     if (assigned != (PP_LD(pg->pools[i].cls) != PP_NO_CLASS))
       PP_FAIL(k, "page %#lx: pool %u mask bit disagrees with its class", (unsigned long)pg->base, i);
+    if (PP_LD(pg->pool_cls[i]) != PP_LD(pg->pools[i].cls))
+      PP_FAIL(k, "page %#lx: pool %u class copy %u, class %u", (unsigned long)pg->base, i,
+              (unsigned)PP_LD(pg->pool_cls[i]), (unsigned)PP_LD(pg->pools[i].cls));
     pp_chk_pool(k, &pg->pools[i]);
   }
 }
 
+/* A heap's allocation list of class c: blocks of c in pools h owns (debug: not live). */
+static void pp_chk_alloc_list(pp_chk_t *k, pp_heap_t *h, unsigned c) {
+  size_t n = 0;
+  for (void *b = h->bins[c].free; b != NULL; b = *(void **)b) {
+    pp_page_t *pg = pp_i_page_of((uintptr_t)b);
+    pp_pool_t *pl = pg ? pp_i_pool_of(pg, (uintptr_t)b) : NULL;
+    pp_pool_cold_t *cd = pl ? pp_i_cold(pl) : NULL;
+    if (pl == NULL || PP_LD(pl->cls) != c || PP_LD(pg->owner) != h ||
+        ((uintptr_t)b - cd->base) % pp_i_g.class_size[c] != 0 ||
+        ++n > (size_t)h->bins[c].limit + pp_i_g.class_want[c] + pp_i_g.class_cap[c]) { /* cycle? */
+      PP_FAIL(k, "heap %u class %u: allocation list entry %#lx is not a block of its pools", h->id, c,
+              (unsigned long)(uintptr_t)b);
+      return;
+    }
+#if PP_DEBUG
+    unsigned i = (unsigned)(((uintptr_t)b - cd->base) / pp_i_g.class_size[c]);
+    if (atomic_load(&cd->live[i / 64]) & ((uint64_t)1 << (i % 64))) {
+      PP_FAIL(k, "heap %u class %u: block %#lx on the allocation list is marked live", h->id, c,
+              (unsigned long)(uintptr_t)b);
+      return;
+    }
+#endif
+  }
+  if (n != h->bins[c].n)
+    PP_FAIL(k, "heap %u class %u: %zu blocks on the allocation list, count %u", h->id, c, n,
+            (unsigned)h->bins[c].n);
+  k->held += n;
+}
+
 static void pp_chk_heap(pp_chk_t *k, pp_heap_t *h) {
   for (unsigned c = 0; c < PP_MAX_CLASSES; c++) {
-    pp_pool_t *cur = h->bins[c].cur;
-    if (cur != &pp_i_empty_pool && (PP_LD(cur->cls) != c || PP_LD(pp_i_pool_page(cur)->owner) != h || !cur->linked ||
-                                    cur->q.next != &cur->q || cur->q.prev != &cur->q))
-      PP_FAIL(k, "heap %u class %u: current pool %#lx is not its own", h->id, c, (unsigned long)pp_i_cold(cur)->base);
+    if (h->bins[c].free != NULL || h->bins[c].n != 0) pp_chk_alloc_list(k, h, c);
     pp_qlink_t *s = &h->bins[c].partial, *prev = s;
     for (pp_qlink_t *l = s->next; l != s; prev = l, l = l->next) {
       pp_pool_t *pl = pp_i_pool_of_link(l);
-      if (l == NULL || l->prev != prev || !pl->linked || pl == cur || PP_LD(pl->cls) != c ||
+      if (l == NULL || l->prev != prev || !pl->linked || PP_LD(pl->cls) != c ||
           PP_LD(pp_i_pool_page(pl)->owner) != h || pl->free == NULL) {
         PP_FAIL(k, "heap %u class %u: partial list broken at pool %#lx", h->id, c,
                 l == NULL ? 0ul : (unsigned long)pp_i_cold(pl)->base);
@@ -156,6 +198,11 @@ int pp_check(void) {
   if (listed != free_pages || listed != pp_i_w.free_count)
     PP_FAIL(&k, "%zu free pages, %zu on the free list, count %zu", free_pages, listed, pp_i_w.free_count);
   for (pp_heap_t *h = pp_i_w.all_heaps; h != NULL; h = h->all_next) pp_chk_heap(&k, h);
+#if PP_DEBUG
+  if (!k.bad && k.held != k.unmarked)
+    PP_FAIL(&k, "%zu blocks on allocation lists, but %zu used blocks are neither live nor remote",
+            k.held, k.unmarked);
+#endif
   pthread_mutex_unlock(&pp_i_lock);
   if (k.bad) {
     fprintf(stderr, "pagepool: pp_check: %s\n", k.what);

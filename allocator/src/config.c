@@ -103,7 +103,12 @@ void pp_i_classes_build(void) {
     for (unsigned s = PP_MIN_BLOCK; s <= PP_SMALL_MAX; s *= 2) pp_i_g.class_size[k++] = (uint16_t)s;
   }
   pp_i_g.nclasses = k;
-  for (unsigned i = 0; i < k; i++) pp_i_g.class_cap[i] = (uint16_t)(PP_POOL_SIZE / pp_i_g.class_size[i]);
+  for (unsigned i = 0; i < k; i++) {
+    pp_i_g.class_cap[i] = (uint16_t)(PP_POOL_SIZE / pp_i_g.class_size[i]);
+    pp_i_g.class_want[i] = (uint32_t)(PP_LIST_BYTES / pp_i_g.class_size[i]);
+    if (pp_i_g.class_want[i] == 0) pp_i_g.class_want[i] = 1;
+    pp_i_g.class_limit[i] = 2 * pp_i_g.class_want[i];
+  }
   unsigned c = 0;
   for (unsigned i = 0; i < PP_CLASS_SLOTS; i++) {
     while (pp_i_g.class_size[c] < i * PP_MIN_BLOCK) c++;

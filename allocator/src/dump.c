@@ -3,8 +3,9 @@
  * The JSON format is documented in allocator/README.md ("Dump format"); scripts/
  * pp_dump_tsv.sh turns it into the table plots/pagepool_heatmap.gp draws. Active pages are
  * listed in address order (an in-order walk of the tree), free pages in free-list order.
- * The calling thread's heap and abandoned heaps are drained first, so "used" is exact for
- * them; other live threads' pending remote frees still count as used.
+ * The calling thread's heap and abandoned heaps are drained (and their allocation lists
+ * returned to the pools) first, so "used" is exact for them; other live threads' pending
+ * remote frees and allocation lists still count as used.
  */
 #include <stdio.h>
 #include "pp_internal.h"

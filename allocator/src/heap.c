@@ -1,7 +1,9 @@
 /* allocator/src/heap.c — per-thread heaps: the slow paths behind pp_fast.h.
  *
  *   pp_i_malloc_slow   large requests, first use in a thread, dying threads, bin refills
- *   pp_i_free_local_slow  a local free that made a pool non-full (link it) or empty (release)
+ *   pp_bin_refill      splice several queued pools' free lists onto a bin's allocation list
+ *   pp_i_heap_flush    allocation lists' blocks back to their pools (exit, introspection)
+ *   pp_i_free_local    a local free past the bin's list limit: onto the block's pool
  *   pp_i_free_remote   another thread's block: push onto its pool's remote stack; the push
  *                      that makes the stack non-empty also queues the pool on the owner heap
  *   pp_i_heap_drain    owner side: take every queued pool's remote blocks back
@@ -13,9 +15,6 @@
 #include "pp_fast.h"
 
 static pp_heap_t *pp_orphan;        /* under pp_i_orphan_lock */
-
-#define PP_REFILL_MIN 4     /* a partial pool serves again with >= 1/4 of its blocks free */
-#define PP_REFILL_ROTATE 4  /* partial pools looked at per refill before taking a new one */
 
 static void pp_partial_link(pp_bin_t *bin, pp_pool_t *pl) {
   pp_qlink_t *s = &bin->partial, *t = s->prev;
@@ -37,33 +36,61 @@ static pp_pool_t *pp_partial_head(pp_bin_t *bin) {
   return bin->partial.next == &bin->partial ? NULL : pp_i_pool_of_link(bin->partial.next);
 }
 
-/* pl becomes the bin's current pool: `linked` set and a self-loop, so the free path's
- * branch-free requeue (pp_fast.h) leaves it alone. The old current pool (empty free list)
- * is detached until a block comes back to it. */
-static void pp_bin_set_cur(pp_bin_t *bin, pp_pool_t *pl) {
-  pp_pool_t *old = bin->cur;
-  if (old != &pp_i_empty_pool && old != pl) {
-    old->linked = 0;
-    old->q.next = old->q.prev = NULL;
-  }
-  pl->q.next = pl->q.prev = &pl->q;
-  pl->linked = 1;
-  bin->cur = pl;
-}
-
-/* Bookkeeping after blocks came back to pl (not the bin's current pool). */
-static void pp_pool_settle(pp_heap_t *h, pp_pool_t *pl) {
+/* Bookkeeping after blocks came back to pl: queue it, or release it when empty, unless it
+ * is its bin's only queued pool and keep is set (a malloc/free ping-pong would otherwise
+ * release and re-thread a fresh pool every `capacity` pairs). */
+static void pp_pool_settle(pp_heap_t *h, pp_pool_t *pl, int keep) {
   pp_bin_t *bin = &h->bins[PP_LD(pl->cls)];
-  if (pl == bin->cur) return;
+  pp_qlink_t *s = &bin->partial;
   if (PP_LD(pl->used) == 0) {
-    if (pl->linked) pp_partial_unlink(pl);
-    pp_i_pool_release(h, pl);
-  } else if (!pl->linked && pl->free != NULL) {
-    pp_partial_link(bin, pl);
+    int only = pl->linked ? s->next == &pl->q && s->prev == &pl->q : s->next == s;
+    if (!(keep && only)) {
+      if (pl->linked) pp_partial_unlink(pl);
+      pp_i_pool_release(h, pl);
+      return;
+    }
   }
+  if (!pl->linked && pl->free != NULL) pp_partial_link(bin, pl);
 }
 
-void pp_i_free_local_slow(pp_heap_t *h, pp_pool_t *pl) { pp_pool_settle(h, pl); }
+/* Branch-free "a block came back to pl": a pool that was full and detached (not queued:
+ * linked == 0, which is `free` == NULL before the push; in, all ones, says it was queued)
+ * joins the tail of its bin's partial queue; otherwise every write below stores what is
+ * already there (or lands in h->scratch). Which case applies is random in a mixed working
+ * set, so a branch here would be mispredicted often. */
+static inline uintptr_t pp_sel(uintptr_t mask, uintptr_t a, uintptr_t b) {
+  return b ^ ((a ^ b) & mask); /* mask all ones: a; zero: b (no branch) */
+}
+
+static inline void pp_requeue(pp_heap_t *h, pp_pool_t *pl, uintptr_t in) {
+  pp_qlink_t *s = &h->bins[PP_LD(pl->cls)].partial;
+  pp_qlink_t *t = s->prev, *self = &pl->q;
+  uintptr_t scratch = (uintptr_t)&h->scratch;
+  pp_qlink_t *w = (pp_qlink_t *)pp_sel(in, scratch, (uintptr_t)self); /* pool's link */
+  pp_qlink_t *x = (pp_qlink_t *)pp_sel(in, scratch, (uintptr_t)t);    /* old tail    */
+  w->next = s;
+  w->prev = t;
+  x->next = self;
+  s->prev = (pp_qlink_t *)pp_sel(in, (uintptr_t)t, (uintptr_t)self);
+  pl->linked = 1;
+}
+
+/* A local free while the bin's allocation list is full: p goes back onto its pool. */
+PP_NOINLINE void pp_i_free_local(pp_heap_t *h, pp_pool_t *pl, void *p) {
+  uint32_t u = PP_LD(pl->used) - 1;
+  void *old = pl->free;
+  *(void **)p = old;
+  pl->free = p;
+  PP_ST(pl->used, u);
+  if (PP_UNLIKELY(u == 0)) { /* empty: release (or keep, as its bin's only queued pool) */
+    if (old == NULL) pl->tail = pp_i_tail_of(p);
+    pp_pool_settle(h, pl, 1);
+    return;
+  }
+  uintptr_t in = (uintptr_t)0 - (uintptr_t)(old != NULL); /* all ones: queued already */
+  pl->tail = (uint8_t)pp_sel(in, pl->tail, pp_i_tail_of(p)); /* p is last if first */
+  pp_requeue(h, pl, in);
+}
 
 void pp_i_free_remote(pp_page_t *pg, pp_pool_t *pl, void *p) {
   pp_pool_cold_t *c = &pg->cold[pl->idx];
@@ -94,60 +121,90 @@ void pp_i_heap_drain(pp_heap_t *h) {
       tail = *(void **)tail;
       n++;
     }
+    if (pl->free == NULL) pl->tail = pp_i_tail_of(tail);
     *(void **)tail = pl->free;
     pl->free = list;
     PP_ST(pl->used, PP_LD(pl->used) - n);
-    pp_pool_settle(h, pl);
+    pp_pool_settle(h, pl, 1);
     pl = nx;
   }
 }
 
-/* Make the bin's current pool one with a free block; NULL when out of memory. */
-static pp_pool_t *pp_bin_refill(pp_heap_t *h, unsigned cls) {
+/* Refill the bin's allocation list; 0 when out of memory. The queued pools' whole free
+ * lists are spliced, oldest first, until PP_LIST_BYTES worth of blocks are gathered (or the
+ * queue is empty); only when the queue has nothing a fresh pool is taken. So a refill
+ * happens every PP_LIST_BYTES / size allocations or so, not every pool (a 4 KiB pool holds
+ * only 8 blocks of 512 B), and partial pools are used up before new ones are opened. */
+static int pp_bin_refill(pp_heap_t *h, unsigned cls) {
   pp_bin_t *bin = &h->bins[cls];
   if (atomic_load_explicit(&h->remote_pools, memory_order_relaxed) != NULL) pp_i_heap_drain(h);
-  if (bin->cur->free != NULL) return bin->cur;
-  /* A partial pool serves again once it has gathered 1/PP_REFILL_MIN of its blocks back;
-   * one that has not waits at the tail a little longer, and past PP_REFILL_ROTATE such
-   * pools a fresh pool is taken instead. So a tight, random working set does not refill
-   * after every allocation (at the cost of up to ~1/4 of a class's pools in free blocks). */
-  pp_pool_t *pl = NULL;
-  for (int tries = 0; tries < PP_REFILL_ROTATE; tries++) {
-    pp_pool_t *head = pp_partial_head(bin);
-    if (head == NULL) break;
-    pp_partial_unlink(head);
-    unsigned cap = pp_i_g.class_cap[cls];
-    if ((cap - PP_LD(head->used)) * PP_REFILL_MIN >= cap) {
-      pl = head;
-      break;
-    }
-    pp_partial_link(bin, head);
+  unsigned cap = pp_i_g.class_cap[cls];
+  unsigned want = pp_i_g.class_want[cls];
+  unsigned got = 0;
+  void *head = NULL, **tailp = &head;
+  pp_pool_t *pl;
+  while (got < want && (pl = pp_partial_head(bin)) != NULL) {
+    pp_partial_unlink(pl); /* the whole free list, in O(1): its blocks now count as used */
+    *tailp = pl->free;
+    tailp = pp_i_tail_block(pl->free, pl->tail);
+    got += cap - PP_LD(pl->used);
+    PP_ST(pl->used, cap);
+    pl->free = NULL;
   }
-  if (pl == NULL) pl = pp_i_pool_acquire(h, cls);
-  if (pl == NULL && (pl = pp_partial_head(bin)) != NULL) /* out of memory: any free block */
-    pp_partial_unlink(pl);
-  if (pl == NULL) return NULL;
-  pp_bin_set_cur(bin, pl);
-  return pl;
+  if (got == 0) {
+    pl = pp_i_pool_acquire(h, cls); /* fresh: every block free, no need to walk */
+    if (pl == NULL) return 0;
+    head = pl->free;
+    pl->free = NULL;
+    PP_ST(pl->used, cap);
+    got = cap;
+  }
+  bin->free = head;
+  bin->n = got;
+  return 1;
+}
+
+/* Give every block of h's allocation lists back to its pool, and release the pools that
+ * are then empty (thread exit, introspection). */
+void pp_i_heap_flush(pp_heap_t *h) {
+  for (unsigned c = 0; c < PP_MAX_CLASSES; c++) {
+    void *b = h->bins[c].free;
+    h->bins[c].free = NULL;
+    h->bins[c].n = 0;
+    while (b != NULL) {
+      void *nx = *(void **)b;
+      pp_pool_t *pl = pp_i_block_pool(b);
+      if (pl->free == NULL) pl->tail = pp_i_tail_of(b);
+      *(void **)b = pl->free;
+      pl->free = b;
+      PP_ST(pl->used, PP_LD(pl->used) - 1);
+      pp_pool_settle(h, pl, 0);
+      b = nx;
+    }
+    /* An empty pool kept queued by pp_pool_settle goes back too. */
+    pp_qlink_t *s = &h->bins[c].partial;
+    for (pp_qlink_t *l = s->next, *nx; l != s; l = nx) {
+      nx = l->next;
+      pp_pool_t *pl = pp_i_pool_of_link(l);
+      if (PP_LD(pl->used) == 0) pp_pool_settle(h, pl, 0);
+    }
+  }
 }
 
 /* Allocate from class cls of heap h, refilling as needed. */
 static void *pp_heap_alloc(pp_heap_t *h, unsigned cls, uintptr_t site) {
-  pp_pool_t *pl = h->bins[cls].cur;
-  if (pl->free == NULL) {
-    pl = pp_bin_refill(h, cls);
-    if (pl == NULL) {
-      errno = ENOMEM;
-      return NULL;
-    }
+  pp_bin_t *bin = &h->bins[cls];
+  if (bin->free == NULL && !pp_bin_refill(h, cls)) {
+    errno = ENOMEM;
+    return NULL;
   }
-  void *b = pl->free;
-  pl->free = *(void **)b;
-  PP_ST(pl->used, PP_LD(pl->used) + 1);
+  void *b = bin->free;
+  bin->free = *(void **)b;
+  bin->n--;
 #if PP_DEBUG
-  pp_i_debug_on_alloc(pl, b);
+  pp_i_debug_on_alloc(pp_i_block_pool(b), b);
 #endif
-  if (pp_i_g.track_sites) pp_i_cold(pl)->sites[((uintptr_t)b & (PP_POOL_SIZE - 1)) / PP_MIN_BLOCK] = site;
+  if (pp_i_g.track_sites) return pp_i_alloc_site(b, site);
   return b;
 }
 
@@ -187,7 +244,13 @@ void *pp_i_malloc_class(unsigned cls, uintptr_t site) {
   return pp_heap_alloc(h, cls, site);
 }
 
-/* The fast path found the current pool empty: refill straight from the thread's heap. */
+/* PAGEPOOL_SITES=1: the fast path hands b out here, to record its site. */
+PP_NOINLINE void *pp_i_alloc_site(void *b, uintptr_t site) {
+  pp_i_cold(pp_i_block_pool(b))->sites[pp_i_tail_of(b)] = site;
+  return b;
+}
+
+/* The fast path found the allocation list empty: refill straight from the thread's heap. */
 PP_NOINLINE void *pp_i_malloc_refill(pp_heap_t *h, unsigned cls, uintptr_t site) {
   return pp_heap_alloc(h, cls, site);
 }
@@ -217,7 +280,10 @@ void pp_i_free_other(void *p) {
 /* Introspection helper: bring every heap nobody is using up to date (own heap, abandoned
  * heaps: they are taken off the abandoned list meanwhile, so nobody adopts them). */
 void pp_i_drain_all(void) {
-  if (pp_i_tl_heap != NULL) pp_i_heap_drain(pp_i_tl_heap);
+  if (pp_i_tl_heap != NULL) {
+    pp_i_heap_drain(pp_i_tl_heap);
+    pp_i_heap_flush(pp_i_tl_heap);
+  }
   pthread_mutex_lock(&pp_i_lock);
   pp_heap_t *list = pp_i_w.abandoned;
   pp_i_w.abandoned = NULL;
@@ -234,6 +300,9 @@ void pp_i_drain_all(void) {
     pthread_mutex_unlock(&pp_i_lock);
   }
   pthread_mutex_lock(&pp_i_orphan_lock);
-  if (pp_orphan != NULL) pp_i_heap_drain(pp_orphan);
+  if (pp_orphan != NULL) {
+    pp_i_heap_drain(pp_orphan);
+    pp_i_heap_flush(pp_orphan);
+  }
   pthread_mutex_unlock(&pp_i_orphan_lock);
 }

@@ -20,7 +20,6 @@ pthread_mutex_t pp_i_orphan_lock = PTHREAD_MUTEX_INITIALIZER;
 _Atomic int pp_i_started;
 _Atomic int pp_i_outside;
 _Atomic uint64_t pp_i_large_n, pp_i_large_bytes;
-pp_pool_t pp_i_empty_pool = { .cls = PP_NO_CLASS };
 _Thread_local pp_heap_t *pp_i_tl_heap __attribute__((tls_model("initial-exec")));
 _Thread_local int pp_i_tl_dead __attribute__((tls_model("initial-exec")));
 
@@ -128,17 +127,12 @@ pp_heap_t *pp_i_heap_acquire(void) {
   return h;
 }
 
-/* Give back what an idle heap holds that nobody uses: drain remote frees, release empty
- * current pools. The heap keeps its live blocks' pools and pages. */
+/* Give back what an idle heap holds that nobody uses: drain remote frees, return the
+ * allocation lists' blocks to their pools (releasing pools that become empty). The heap
+ * keeps its live blocks' pools and pages. */
 void pp_i_heap_trim(pp_heap_t *h) {
   pp_i_heap_drain(h);
-  for (unsigned c = 0; c < PP_MAX_CLASSES; c++) {
-    pp_pool_t *cur = h->bins[c].cur;
-    if (cur != &pp_i_empty_pool && PP_LD(cur->used) == 0) {
-      h->bins[c].cur = &pp_i_empty_pool;
-      pp_i_pool_release(h, cur);
-    }
-  }
+  pp_i_heap_flush(h);
 }
 
 /* Thread key destructor: the thread is ending. Later allocations of this thread (other

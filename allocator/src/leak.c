@@ -3,7 +3,8 @@
  * Counts come from the pools' used counters (plus the large-path counters). With call-site
  * tracking (PAGEPOOL_SITES=1) each pool keeps the return address of every block's
  * allocation, and large blocks are tallied per site in a small table; the report finds the
- * live blocks of each pool (those on neither the free nor the remote list), groups them by
+ * live blocks of each pool (those on neither the free nor the remote list; the calling
+ * thread's and abandoned heaps' allocation lists are returned to the pools first), groups them by
  * site with the large tallies and prints the top sites, symbolized with dladdr.
  * Like pp_check, it reads other threads' lists: call it while they do not allocate (the
  * drop-in calls it at exit with PAGEPOOL_LEAKS=1).

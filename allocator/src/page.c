@@ -32,6 +32,7 @@ static pp_page_t *pp_page_new(uintptr_t base, int outside) {
     pg->pools[i].idx = (uint8_t)i;
     pg->cold[i].base = base + ((uintptr_t)i << PP_POOL_SHIFT);
     PP_ST(pg->pools[i].cls, (uint8_t)PP_NO_CLASS);
+    PP_ST(pg->pool_cls[i], (uint8_t)PP_NO_CLASS);
   }
   pg->all_next = pp_i_w.all_pages;
   pp_i_w.all_pages = pg;
@@ -166,15 +167,17 @@ pp_pool_t *pp_i_pool_acquire(pp_heap_t *h, unsigned cls) {
   for (unsigned i = 0; i + 1 < cap; i++) *(void **)(b + i * size) = b + (i + 1) * size;
   *(void **)(b + (cap - 1) * size) = NULL;
   pl->free = b;
+  pl->tail = pp_i_tail_of(b + (cap - 1) * size);
   pl->linked = 0;
   pl->q.next = pl->q.prev = NULL;
   PP_ST(pl->used, 0);
   PP_ST(c->size, (uint16_t)size);
   PP_ST(pl->cls, (uint8_t)cls);
+  PP_ST(pg->pool_cls[idx], (uint8_t)cls);
   return pl;
 }
 
-/* Return an empty pool (used == 0, not cur, not linked) to its page. */
+/* Return an empty pool (used == 0, not queued) to its page. */
 void pp_i_pool_release(pp_heap_t *h, pp_pool_t *pl) {
   pp_page_t *pg = pp_i_pool_page(pl);
   unsigned idx = pl->idx;
@@ -182,6 +185,7 @@ void pp_i_pool_release(pp_heap_t *h, pp_pool_t *pl) {
   pl->linked = 0;
   pl->q.next = pl->q.prev = NULL;
   PP_ST(pl->cls, (uint8_t)PP_NO_CLASS);
+  PP_ST(pg->pool_cls[idx], (uint8_t)PP_NO_CLASS);
   PP_ST(pg->cold[idx].size, (uint16_t)0);
   PP_ST(pg->free_mask, PP_LD(pg->free_mask) | ((uint64_t)1 << idx));
   uint32_t left = PP_LD(pg->used_pools) - 1;

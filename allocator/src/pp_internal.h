@@ -4,8 +4,10 @@
  * carved from one reserved virtual region (or mapped outside it when the region is full).
  * A page descriptor (pp_page_t, kept apart from the page's memory) holds the descriptors of
  * its pools; a pool serves one size class from a free list stored inside its free blocks.
- * Each thread owns a heap (pp_heap_t) whose bins hold, per class, the current pool and a
- * list of partially used pools. Pages belong to one heap while any of their pools is used.
+ * Each thread owns a heap (pp_heap_t) whose bins hold, per class, an allocation list of
+ * blocks taken from several pools at once and a queue of pools with free blocks. Blocks on
+ * a heap's allocation list count as used in their pools. Pages belong to one heap while any
+ * of their pools is used.
  *
  * Concurrency: a pool's local free list, bins and page lists are touched only by the owning
  * heap's thread. Other threads free into a pool's `remote` stack (lock-free push); the first
@@ -54,6 +56,10 @@
 #define PP_KEEP_FREE_BYTES ((size_t)16 << 20)
 #define PP_REGION_DEFAULT ((size_t)32 << 30)      /* virtual reservation, 32 GiB         */
 #define PP_LARGE_HDR 32                           /* bytes in front of a large block     */
+/* Bytes of blocks a refill gathers onto a bin's allocation list (at least one block, at
+ * most what the queued pools hold, or one fresh pool); local frees refill the list up to
+ * twice that before they go to their pools. */
+#define PP_LIST_BYTES 8192
 
 typedef struct pp_pool_s pp_pool_t;
 typedef struct pp_page_s pp_page_t;
@@ -71,13 +77,16 @@ typedef struct pp_qlink_s {
  * its page's owner (pages belong to one heap while any of their pools is used). */
 struct pp_pool_s {
   void *free;                  /* owner: local free list, link in each block's first word */
-  pp_qlink_t q;                /* owner: bin's partial queue; a self-loop while cur        */
-  _Atomic uint32_t used;       /* owner writes: blocks not on `free` (pending remote incl.) */
+  pp_qlink_t q;                /* owner: bin's partial queue                               */
+  _Atomic uint32_t used;       /* owner writes: blocks not on `free` (pending remote and   */
+                               /* blocks on the owner heap's allocation list included)     */
                                /* (32 bits: a 16-bit counter made pairs-small ~15% slower) */
-  _Atomic uint8_t cls;         /* class index or PP_NO_CLASS                               */
-  uint8_t linked;              /* owner: on its bin's partial queue, or the bin's cur      */
+  _Atomic uint8_t cls;         /* class index or PP_NO_CLASS (copy: page's pool_cls[idx])  */
+  uint8_t linked;              /* owner: on its bin's partial queue                        */
   uint8_t idx;                 /* index in its page: finds the page and the cold fields    */
                                /* (capacity: pp_i_cap, from the class)                     */
+  uint8_t tail;                /* owner: last block of `free` (when not NULL), as its      */
+                               /* offset in the pool / 16: a refill splices `free` in O(1) */
 } __attribute__((aligned(32)));
 _Static_assert(sizeof(pp_pool_t) == 32, "pp_pool_t: hot fields fill half a cache line");
 
@@ -106,16 +115,25 @@ struct pp_page_s {
   uint8_t outside;             /* mapped outside the reserved region (tree lookup only)    */
   pp_page_t *next, *prev;      /* heap's avail list, or the global free-page list          */
   pp_page_t *all_next;         /* every page ever made, newest first                       */
+  _Atomic uint8_t pool_cls[PP_MAX_POOLS] __attribute__((aligned(64))); /* pools[i].cls,   */
+                               /* one line per page: a local free reads its class here,    */
+                               /* not from the pool's descriptor (a miss in a wide set)    */
   pp_pool_t pools[PP_MAX_POOLS] __attribute__((aligned(64))); /* hot: 2 per line   */
   pp_pool_cold_t cold[PP_MAX_POOLS];   /* the same pools' cold fields                 */
 };
 
 typedef struct pp_bin_s {
-  pp_pool_t *cur;              /* pool served by the fast path (pp_i_empty_pool if none)   */
-  pp_qlink_t partial;          /* sentinel of the other pools of the class with free       */
-                               /* blocks: a FIFO (head = partial.next), so a pool waits     */
-                               /* (and gathers frees) before it serves again                */
+  void *free;                  /* allocation list served by the fast path: whole free      */
+                               /* lists of several pools spliced together at a refill;     */
+                               /* its blocks count as used in their pools                  */
+  pp_qlink_t partial;          /* sentinel of the pools of the class with free blocks: a   */
+                               /* FIFO (head = partial.next), so a pool waits (and gathers */
+                               /* frees) before a refill takes its blocks                  */
+  uint32_t n;                  /* blocks on `free`                                         */
+  uint32_t limit;              /* a local free goes onto `free` while n < limit, else to   */
+                               /* its pool (PP_LIST_BYTES * 2 / size, at least 2)          */
 } pp_bin_t;
+_Static_assert(sizeof(pp_bin_t) == 32, "pp_bin_t: half a cache line");
 
 enum { PP_HEAP_IN_USE = 0, PP_HEAP_ABANDONED = 1, PP_HEAP_ORPHAN = 2 };
 
@@ -148,6 +166,8 @@ typedef struct pp_global_s {
   uint8_t class_of[PP_CLASS_SLOTS];   /* (size + 15) / 16 -> class                        */
   uint16_t class_size[PP_MAX_CLASSES];
   uint16_t class_cap[PP_MAX_CLASSES];  /* blocks per pool of each class                   */
+  uint32_t class_want[PP_MAX_CLASSES]; /* blocks a refill gathers: PP_LIST_BYTES / size    */
+  uint32_t class_limit[PP_MAX_CLASSES]; /* bins' limit: 2 * class_want                    */
   pp_config_t cfg;
   size_t region_request;       /* PAGEPOOL_REGION for tests, in bytes (when region_set)    */
   int region_set;
@@ -178,7 +198,6 @@ extern pthread_mutex_t pp_i_orphan_lock; /* the heap of threads past their TLS t
 extern _Atomic int pp_i_started;
 extern _Atomic int pp_i_outside;         /* some page lies outside the region             */
 extern _Atomic uint64_t pp_i_large_n, pp_i_large_bytes;
-extern pp_pool_t pp_i_empty_pool;        /* sentinel `cur`: never has a free block        */
 extern _Thread_local pp_heap_t *pp_i_tl_heap __attribute__((tls_model("initial-exec")));
 extern _Thread_local int pp_i_tl_dead __attribute__((tls_model("initial-exec")));
 
@@ -190,14 +209,25 @@ static inline pp_pool_cold_t *pp_i_cold(pp_pool_t *pl) { return &pp_i_pool_page(
 /* Blocks in pool pl (assigned to a class). */
 static inline unsigned pp_i_cap(const pp_pool_t *pl) { return pp_i_g.class_cap[PP_LD(pl->cls)]; }
 
+/* A pool's tail field for block b, and the block a tail field names (head: any block of
+ * the pool; pools are aligned to their size). */
+static inline uint8_t pp_i_tail_of(const void *b) {
+  return (uint8_t)(((uintptr_t)b & (PP_POOL_SIZE - 1)) / PP_MIN_BLOCK);
+}
+static inline void **pp_i_tail_block(const void *head, uint8_t tail) {
+  return (void **)(((uintptr_t)head & ~(PP_POOL_SIZE - 1)) + (uintptr_t)tail * PP_MIN_BLOCK);
+}
+
 static inline pp_pool_t *pp_i_pool_of_link(pp_qlink_t *l) {
   return (pp_pool_t *)(void *)((char *)l - offsetof(pp_pool_t, q));
 }
 
-/* A new heap's bins: no current pool, empty partial queues. */
+/* A new heap's bins: empty allocation lists, empty partial queues. */
 static inline void pp_i_bins_init(pp_heap_t *h) {
   for (unsigned c = 0; c < PP_MAX_CLASSES; c++) {
-    h->bins[c].cur = &pp_i_empty_pool;
+    h->bins[c].free = NULL;
+    h->bins[c].n = 0;
+    h->bins[c].limit = c < pp_i_g.nclasses ? pp_i_g.class_limit[c] : 0;
     h->bins[c].partial.next = h->bins[c].partial.prev = &h->bins[c].partial;
   }
 }
@@ -211,7 +241,7 @@ int  pp_i_aligned_class(size_t n, size_t align); /* class whose blocks are align
 int   pp_i_init(void);                   /* 0 or PP_ENOMEM; idempotent                      */
 void *pp_i_meta_alloc(size_t n);         /* zeroed metadata, under pp_i_lock                */
 pp_heap_t *pp_i_heap_acquire(void);      /* adopt or make this thread's heap; NULL: no mem  */
-void  pp_i_heap_trim(pp_heap_t *h);      /* drain remote frees, release empty current pools */
+void  pp_i_heap_trim(pp_heap_t *h);      /* drain remote frees, flush allocation lists      */
 
 /* page.c */
 pp_page_t *pp_i_page_acquire(pp_heap_t *h);
@@ -222,13 +252,15 @@ pp_page_t *pp_i_page_of_slow(uintptr_t a);
 
 /* heap.c */
 void *pp_i_malloc_slow(size_t n, uintptr_t site);
-void *pp_i_malloc_refill(pp_heap_t *h, unsigned cls, uintptr_t site); /* cur pool empty */
+void *pp_i_malloc_refill(pp_heap_t *h, unsigned cls, uintptr_t site); /* list empty */
+void *pp_i_alloc_site(void *b, uintptr_t site); /* PAGEPOOL_SITES=1: record, return b      */
 void  pp_i_free_slow(void *p);           /* outside the region's fast range (tree, NULL)    */
 void *pp_i_malloc_class(unsigned cls, uintptr_t site);
-void  pp_i_free_local_slow(pp_heap_t *h, pp_pool_t *pl);
+void  pp_i_free_local(pp_heap_t *h, pp_pool_t *pl, void *p); /* bin list full: to pool */
 void  pp_i_free_remote(pp_page_t *pg, pp_pool_t *pl, void *p);
 void  pp_i_free_other(void *p);
 void  pp_i_heap_drain(pp_heap_t *h);
+void  pp_i_heap_flush(pp_heap_t *h);     /* allocation lists' blocks back to their pools    */
 void  pp_i_drain_all(void);              /* own heap + abandoned heaps (introspection)      */
 
 /* large.c */

@@ -47,7 +47,8 @@ static void do_free_twice(void *p) { pp_free(p); pp_free(p); }
 int main(void) {
   int debug = strstr(pp_config_string(), "debug=1") != NULL;
 
-  /* pp_check finds a damaged free list, then the repaired heap passes again. */
+  /* pp_check finds a damaged free list (a's free put a on the heap's allocation list), then
+   * the repaired heap passes again. */
   void *keep = pp_malloc(64);
   void *a = pp_malloc(64), *b = pp_malloc(64);
   pp_free(a);
@@ -89,6 +90,8 @@ int main(void) {
   for (int i = 0; i < 200; i++) lone[i] = pp_malloc(4096); /* one pool each: > 2 pages */
   void *last = pp_malloc(4096);                            /* stays current */
   for (int i = 0; i < 200; i++) pp_free(lone[i]);
+  pp_stats_t st; /* introspection returns the heap's allocation lists to their pools */
+  PP_T_CHECK(pp_stats(&st) == PP_OK);
   int gone = -1, unused = -1; /* a block in a free page, one in an unused pool */
   uintptr_t mask = ~(uintptr_t)(64 * 4096 - 1); /* default page: 64 pools */
   for (int i = 0; i < 200; i++) {
