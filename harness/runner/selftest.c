@@ -3,7 +3,8 @@
  *
  * Both run in this one process, on a freshly created thread each (so they get the
  * same kind of heap: glibc gives non-main threads their own arena), after one
- * untimed warm-up pass, alternating for --reps repetitions:
+ * untimed warm-up pass, alternating for --reps repetitions, all pinned to the CPU the
+ * runner started on:
  *   engine: a hand-built stream MALLOC(size[i % k]) / FREE, replayed by am_engine_run;
  *   loop:   for (i...) { p = malloc(size[j]); sink = p; free(p); }  with the process's
  *           malloc when the backend overrides it (system, jemalloc, ...), else through
@@ -11,6 +12,7 @@
  * Prints one JSON document; `allocmark selftest` judges it. Times nothing in CI. */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +115,14 @@ int am_runner_selftest(const am_backend_t *b, int argc, char **argv) {
       return AM_RUNNER_BADINPUT;
     }
   }
+  /* Engine and loop run on the same CPU: on a VM whose vCPUs differ in speed from moment
+   * to moment (steal time), threads landing on different vCPUs made one side up to 1.8x
+   * slower for a whole run. The worker threads inherit this mask. */
+  int cpu = sched_getcpu();
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  if (cpu >= 0) CPU_SET(cpu, &one);
+  int pinned = cpu >= 0 && sched_setaffinity(0, sizeof one, &one) == 0;
   /* The stream: MALLOC slot 0, FREE slot 0, sizes cycling through the list. */
   size_t n_ops = (size_t)pairs * 2, len = n_ops * sizeof(am_op_t);
   am_op_t *ops = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
@@ -153,6 +163,8 @@ int am_runner_selftest(const am_backend_t *b, int argc, char **argv) {
   cJSON *sz = cJSON_AddArrayToObject(js, "sizes");
   for (unsigned i = 0; i < k; i++) cJSON_AddItemToArray(sz, cJSON_CreateNumber((double)sizes[i]));
   cJSON_AddStringToObject(js, "loop_calls", (b->caps & AM_CAP_OVERRIDES) ? "malloc/free" : "backend table");
+  if (pinned) cJSON_AddNumberToObject(js, "pinned_cpu", cpu);
+  else cJSON_AddNullToObject(js, "pinned_cpu");
   if (rc == AM_RUNNER_OK) {
     am_summary_t se, sl;
     cJSON *re = cJSON_AddArrayToObject(js, "engine_samples"), *rl = cJSON_AddArrayToObject(js, "loop_samples");
