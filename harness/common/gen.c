@@ -18,6 +18,13 @@
  * not received yet in this round schedule (lockstep threads); summed over threads.
  * Kept objects are freed explicitly at the start of a phase with free_kept, or after
  * the last phase, so every stream ends with every slot empty.
+ *
+ * Chunked generation (am_gen_*, pattern.h): the same walk, stopped at round
+ * boundaries once a chunk holds max_ops ops and resumed later; the chunks of a thread,
+ * concatenated, are exactly its whole stream. A counting walk with the same chunk
+ * boundaries first sizes everything the engine preallocates: slot tables, per-thread
+ * chunk buffers, and channel entries per chunk (objects in flight at the chunk start
+ * plus the chunk's SENDs; the engine compacts its channels between chunks).
  */
 #include <string.h>
 #include "gen_mem.h"
@@ -26,7 +33,10 @@
 typedef struct slot_info_s { uint64_t size, seq; uint8_t touch; } slot_info_t;
 typedef struct heap_ent_s { uint64_t expiry, seq; uint32_t slot; } heap_ent_t;
 typedef struct msg_s { uint64_t size, round; uint8_t touch; } msg_t;
-typedef struct chan_s { unsigned src, dst; am_mvec_t q; size_t head; uint64_t sends; } chan_t;
+/* sends: SENDs so far. Chunked walks (am_gen_*): sends0 and base are the SENDs and the
+ * objects in flight when the current chunk began; need is the largest base + SENDs of
+ * one chunk, the entries the engine's channel must hold between two compactions. */
+typedef struct chan_s { unsigned src, dst; am_mvec_t q; size_t head; uint64_t sends, sends0, base, need; } chan_t;
 
 typedef struct gthr_s {
   unsigned id;
@@ -37,6 +47,7 @@ typedef struct gthr_s {
   uint32_t n_slots;
   am_mvec_t held, heap, kept, scratch, in_chans; /* uint32; heap_ent_t; uint32 x3 */
   uint64_t live, peak, seq, done, target;
+  uint64_t chunk_max;            /* most ops (markers included) in one chunk     */
   uint32_t win_pos;
   const am_program_t *prog;
 } gthr_t;
@@ -56,7 +67,17 @@ typedef struct gen_s {
   uint8_t *in_dirty;
   unsigned n_dirty;
   int err;
+  /* The walk as a resumable state machine (gen_step): a step is a phase start, one
+   * round, a phase end or the final release, so chunks end at round boundaries. */
+  int state;                     /* ST_*                                          */
+  size_t pi;                     /* current phase                                 */
+  uint64_t r, rounds;            /* next round of the phase, rounds in the phase  */
+  unsigned n_workers;            /* threads with allocations left, in thread order */
+  unsigned workers[AM_MAX_THREADS];
+  uint64_t chunk_ops;            /* ops (markers included) emitted in this chunk  */
 } gen_t;
+
+enum { ST_PHASE, ST_ROUND, ST_END, ST_FINAL, ST_DONE };
 
 static const am_program_t idle_prog; /* threads without a role: receive only */
 
@@ -75,6 +96,7 @@ static inline void emit(gen_t *g, gthr_t *t, am_op_kind_t kind, am_touch_t touch
     t->ops.len = t->n_ops + 1;
   }
   t->n_ops++;
+  g->chunk_ops++;
   if (kind != AM_OP_PHASE) { t->n_real++; g->total++; }
 }
 
@@ -387,7 +409,8 @@ static void recv_round(gen_t *g, uint64_t upto) {
   g->n_dirty = keep;
 }
 
-static int run_phase(gen_t *g, size_t pi, am_diag_t *d) {
+/* Phase start: roles, PHASE markers, kept objects freed if asked, the round count. */
+static int phase_begin(gen_t *g, size_t pi, am_diag_t *d) {
   const am_phase_t *ph = &g->p->phases[pi];
   int role_of[AM_MAX_THREADS];
   int rc = am_phase_assign(g->p, pi, g->T, role_of, d);
@@ -395,8 +418,8 @@ static int run_phase(gen_t *g, size_t pi, am_diag_t *d) {
   memset(g->role_count, 0, sizeof g->role_count);
   for (unsigned i = g->T; i-- > 0;)
     if (role_of[i] >= 0) { g->role_first[role_of[i]] = i; g->role_count[role_of[i]]++; }
-  uint64_t rounds = 0;
-  unsigned workers[AM_MAX_THREADS], n_workers = 0;
+  g->rounds = 0;
+  g->n_workers = 0;
   g->round = 0;
   for (unsigned i = 0; i < g->T; i++) {
     gthr_t *t = &g->th[i];
@@ -408,26 +431,62 @@ static int run_phase(gen_t *g, size_t pi, am_diag_t *d) {
     emit(g, t, AM_OP_PHASE, AM_TOUCH_NONE, (unsigned)pi, 0, 0);
     if (ph->free_kept >= 0) free_kept(g, t, (am_order_t)ph->free_kept);
     uint64_t r = (t->target + ph->round - 1) / ph->round;
-    if (r > rounds) rounds = r;
-    if (t->target > 0) workers[n_workers++] = i;
+    if (r > g->rounds) g->rounds = r;
+    if (t->target > 0) g->workers[g->n_workers++] = i;
   }
-  for (uint64_t r = 0; r < rounds && !g->err; r++) {
-    g->round = r;
-    unsigned still = 0;
-    for (unsigned k = 0; k < n_workers; k++) { /* threads with allocations left, in thread order */
-      gthr_t *t = &g->th[workers[k]];
-      uint64_t end = (r + 1) * ph->round < t->target ? (r + 1) * ph->round : t->target;
-      while (t->done < end && !g->err) step(g, t);
-      if (t->done < t->target) workers[still++] = workers[k];
-    }
-    n_workers = still;
-    if (r >= ph->lag) recv_round(g, r - ph->lag);
-    if (over_limit(g)) break;
+  return 0;
+}
+
+/* Round r of the current phase: every thread's own work, then the receive part. */
+static void phase_round(gen_t *g, uint64_t r) {
+  const am_phase_t *ph = &g->p->phases[g->pi];
+  g->round = r;
+  unsigned still = 0;
+  for (unsigned k = 0; k < g->n_workers; k++) { /* threads with allocations left, in thread order */
+    gthr_t *t = &g->th[g->workers[k]];
+    uint64_t end = (r + 1) * ph->round < t->target ? (r + 1) * ph->round : t->target;
+    while (t->done < end && !g->err) step(g, t);
+    if (t->done < t->target) g->workers[still++] = g->workers[k];
   }
-  g->round = rounds;
+  g->n_workers = still;
+  if (r >= ph->lag) recv_round(g, r - ph->lag);
+}
+
+static void phase_finish(gen_t *g) {
+  g->round = g->rounds;
   for (unsigned i = 0; i < g->T && !g->err; i++) phase_end(g, &g->th[i]);
   recv_round(g, UINT64_MAX);
-  return 0;
+}
+
+static int limit_error(const gen_t *g, am_diag_t *d);
+
+/* One step of the walk (see gen_t). 0, or a negative AM_E* code with d filled. */
+static int gen_step(gen_t *g, am_diag_t *d) {
+  int rc = 0;
+  switch (g->state) {
+  case ST_PHASE:
+    rc = phase_begin(g, g->pi, d);
+    g->r = 0;
+    g->state = ST_ROUND;
+    break;
+  case ST_ROUND:
+    if (g->r < g->rounds && !g->err) phase_round(g, g->r++);
+    if (g->r >= g->rounds || over_limit(g)) g->state = ST_END;
+    break;
+  case ST_END:
+    phase_finish(g);
+    g->state = ++g->pi < g->p->n_phases ? ST_PHASE : ST_FINAL;
+    break;
+  case ST_FINAL:
+    for (unsigned i = 0; i < g->T && !g->err; i++) free_kept(g, &g->th[i], AM_ORDER_FIFO);
+    g->state = ST_DONE;
+    break;
+  default:
+    break;
+  }
+  if (rc == 0 && over_limit(g)) rc = limit_error(g, d);
+  if (rc == 0 && g->err) rc = am_diag(d, g->err, "%s: out of memory while generating streams", g->p->path);
+  return rc;
 }
 
 static void gen_free(gen_t *g, int keep_ops) {
@@ -446,6 +505,7 @@ static void gen_free(gen_t *g, int keep_ops) {
   am_unmap(g->pending, (size_t)g->T * sizeof *g->pending);
   am_unmap(g->dirty, (size_t)g->T * sizeof *g->dirty);
   am_unmap(g->in_dirty, g->T);
+  memset(g, 0, sizeof *g); /* a second gen_free is harmless */
 }
 
 static int limit_error(const gen_t *g, am_diag_t *d) {
@@ -453,13 +513,16 @@ static int limit_error(const gen_t *g, am_diag_t *d) {
                  "lower allocs", g->p->path, (unsigned long long)AM_MAX_OPS, g->T, g->quick ? ", quick" : "");
 }
 
-/* Walk the whole workload; on success the caller reads g->th and g->chans. */
-static int gen_run(gen_t *g, const am_pattern_t *p, const am_gen_opts_t *o, int write, am_diag_t *d) {
+/* Set up a walk (nothing emitted yet) and refuse, from a cheap lower bound, a
+ * workload far over the limit: every allocation is at least an allocation op and a
+ * FREE or SEND. 0, or a negative AM_E* code with d filled and g freed. */
+static int gen_init(gen_t *g, const am_pattern_t *p, const am_gen_opts_t *o, int write, am_diag_t *d) {
   memset(g, 0, sizeof *g);
   g->p = p;
   g->T = o != NULL && o->threads != 0 ? o->threads : p->threads[0];
   g->quick = o != NULL && o->quick;
   g->write = write;
+  g->state = p->n_phases > 0 ? ST_PHASE : ST_FINAL;
   uint64_t seed = o != NULL && o->seed != 0 ? o->seed : p->seed;
   am_mvec_init(&g->chans, sizeof(chan_t));
   if (g->T > AM_MAX_THREADS)
@@ -487,8 +550,6 @@ static int gen_run(gen_t *g, const am_pattern_t *p, const am_gen_opts_t *o, int 
     am_mvec_init(&t->scratch, sizeof(uint32_t));
     am_mvec_init(&t->in_chans, sizeof(uint32_t));
   }
-  /* Cheap lower bound first: every allocation is at least an allocation op and a FREE
-   * or SEND, so a workload far over the limit is refused without walking it. */
   int rc = 0;
   uint64_t lower = 0;
   for (size_t pi = 0; pi < p->n_phases && rc == 0; pi++) {
@@ -501,19 +562,21 @@ static int gen_run(gen_t *g, const am_pattern_t *p, const am_gen_opts_t *o, int 
       }
   }
   if (rc == 0 && lower > AM_MAX_OPS) rc = limit_error(g, d);
-  for (size_t pi = 0; pi < p->n_phases && rc == 0; pi++) {
-    rc = run_phase(g, pi, d);
-    if (rc == 0 && !g->err && over_limit(g)) rc = limit_error(g, d);
-    if (rc == 0 && g->err) rc = am_diag(d, g->err, "%s: out of memory while generating streams", p->path);
-  }
-  for (unsigned i = 0; i < g->T && rc == 0; i++) {
-    gthr_t *t = &g->th[i];
-    free_kept(g, t, AM_ORDER_FIFO);
-  }
-  if (rc == 0 && over_limit(g)) rc = limit_error(g, d);
-  if (rc == 0 && g->err) rc = am_diag(d, g->err, "%s: out of memory while generating streams", p->path);
-  if (rc == 0 && g->chans.len > 65536)
-    rc = am_diag(d, AM_ERANGE, "%s: phases: expected at most 65536 hand-off channels, got %zu", p->path, g->chans.len);
+  if (rc != 0) gen_free(g, 0);
+  return rc;
+}
+
+static int chans_check(gen_t *g, am_diag_t *d) {
+  if (g->chans.len <= 65536) return 0;
+  return am_diag(d, AM_ERANGE, "%s: phases: expected at most 65536 hand-off channels, got %zu", g->p->path, g->chans.len);
+}
+
+/* Walk the whole workload; on success the caller reads g->th and g->chans. */
+static int gen_run(gen_t *g, const am_pattern_t *p, const am_gen_opts_t *o, int write, am_diag_t *d) {
+  int rc = gen_init(g, p, o, write, d);
+  if (rc != 0) return rc;
+  while (rc == 0 && g->state != ST_DONE) rc = gen_step(g, d);
+  if (rc == 0) rc = chans_check(g, d);
   if (rc != 0) gen_free(g, 0);
   return rc;
 }
@@ -559,7 +622,7 @@ int am_workload_build(const am_pattern_t *p, const am_gen_opts_t *o, am_workload
     w->alloc_ops += t->n_alloc;
     w->free_ops += t->n_free;
     w->peak_live_bytes += t->peak;
-    w->checksum = am_ops_hash(w->checksum, t->ops.p, t->n_ops);
+    w->checksum = am_ops_hash_combine(w->checksum, am_ops_hash(AM_OPS_HASH_SEED, t->ops.p, t->n_ops));
   }
   for (unsigned c = 0; c < C; c++) w->channel_capacity[c] = VEC(g.chans, chan_t)[c].sends;
   gen_free(&g, 1);
@@ -571,4 +634,163 @@ void am_workload_free(am_workload_t *w) {
   if (w == NULL) return;
   for (unsigned i = 0; i < w->n_threads; i++) am_unmap(w->streams[i].ops, w->streams[i].n_ops * sizeof(am_op_t));
   am_unmap(w, header_bytes(w->n_threads, w->n_channels));
+}
+
+/* ---- chunked generation (pattern.h) ---- */
+
+struct am_gen_s {
+  gen_t g;                       /* the write walk                                */
+  const am_pattern_t *p;
+  am_gen_opts_t o;
+  uint64_t max_ops, chunks, emitted;
+  am_workload_t *w;              /* header; streams point into g.th[t].ops        */
+  unsigned C;                    /* channels of the whole workload                */
+  uint64_t *hash;                /* 2T: running am_ops_hash per thread, then the
+                                    largest chunk of each thread (ops)            */
+};
+
+/* Chunk bookkeeping of the channels at a chunk start / end. */
+static void chunk_begin(gen_t *g) {
+  g->chunk_ops = 0;
+  for (unsigned i = 0; i < g->T; i++) { g->th[i].n_ops = 0; g->th[i].ops.len = 0; }
+  for (size_t c = 0; c < g->chans.len; c++) {
+    chan_t *ch = &VEC(g->chans, chan_t)[c];
+    ch->sends0 = ch->sends;
+    ch->base = ch->q.len - ch->head;
+  }
+}
+static void chunk_end(gen_t *g) {
+  for (size_t c = 0; c < g->chans.len; c++) {
+    chan_t *ch = &VEC(g->chans, chan_t)[c];
+    uint64_t n = ch->base + (ch->sends - ch->sends0);
+    if (n > ch->need) ch->need = n;
+  }
+  for (unsigned i = 0; i < g->T; i++)
+    if (g->th[i].n_ops > g->th[i].chunk_max) g->th[i].chunk_max = g->th[i].n_ops;
+}
+
+/* Steps until the chunk holds max_ops ops or the walk is over. */
+static int chunk_walk(gen_t *g, uint64_t max_ops, am_diag_t *d) {
+  int rc = 0;
+  chunk_begin(g);
+  while (rc == 0 && g->state != ST_DONE && g->chunk_ops < max_ops) rc = gen_step(g, d);
+  chunk_end(g);
+  return rc;
+}
+
+void am_gen_close(am_gen_t *gen) {
+  if (gen == NULL) return;
+  gen_free(&gen->g, 0);
+  if (gen->w != NULL) {
+    am_unmap(gen->hash, (size_t)gen->w->n_threads * 2 * sizeof(uint64_t));
+    am_unmap(gen->w, header_bytes(gen->w->n_threads, gen->C));
+  }
+  am_unmap(gen, sizeof *gen);
+}
+
+/* A fresh write walk from the start, its buffers reserved to the largest chunk. */
+static int gen_start(am_gen_t *gen, am_diag_t *d) {
+  gen_t *g = &gen->g;
+  int rc = gen_init(g, gen->p, &gen->o, 1, d);
+  if (rc != 0) return rc;
+  for (unsigned i = 0; i < g->T; i++) {
+    if (am_mvec_reserve(&g->th[i].ops, (size_t)gen->hash[g->T + i]) != 0) {
+      gen_free(g, 0);
+      return am_diag(d, AM_ENOMEM, "%s: out of memory for the stream chunks", gen->p->path);
+    }
+  }
+  for (unsigned i = 0; i < g->T; i++) gen->hash[i] = AM_OPS_HASH_SEED;
+  gen->emitted = 0;
+  return 0;
+}
+
+int am_gen_open(const am_pattern_t *p, const am_gen_opts_t *o, uint64_t max_ops, am_gen_t **out, am_diag_t *d) {
+  *out = NULL;
+  if (max_ops == 0) max_ops = 1;
+  gen_t c; /* the counting walk, with the same chunk boundaries */
+  int rc = gen_init(&c, p, o, 0, d);
+  uint64_t chunks = 0;
+  while (rc == 0 && c.state != ST_DONE) { rc = chunk_walk(&c, max_ops, d); chunks++; }
+  if (rc == 0) rc = chans_check(&c, d);
+  if (rc != 0) {
+    if (c.th != NULL) gen_free(&c, 0);
+    return rc;
+  }
+  unsigned T = c.T, C = (unsigned)c.chans.len;
+  am_gen_t *gen = am_map(sizeof *gen);
+  am_workload_t *w = am_map(header_bytes(T, C));
+  uint64_t *hash = am_map((size_t)T * 2 * sizeof(uint64_t));
+  if (gen == NULL || w == NULL || hash == NULL) {
+    gen_free(&c, 0);
+    am_unmap(gen, sizeof *gen);
+    am_unmap(w, header_bytes(T, C));
+    am_unmap(hash, (size_t)T * 2 * sizeof(uint64_t));
+    return am_diag(d, AM_ENOMEM, "%s: out of memory", p->path);
+  }
+  gen->p = p;
+  if (o != NULL) gen->o = *o;
+  gen->max_ops = max_ops;
+  gen->chunks = chunks;
+  gen->C = C;
+  gen->hash = hash;
+  gen->w = w;
+  w->n_threads = T;
+  w->streams = (am_stream_t *)(w + 1);
+  w->n_channels = C;
+  w->channel_capacity = C ? (size_t *)(w->streams + T) : NULL;
+  w->n_phases = (unsigned)p->n_phases;
+  for (unsigned i = 0; i < T; i++) {
+    gthr_t *t = &c.th[i];
+    w->streams[i].n_slots = t->n_slots;
+    w->total_ops += t->n_real;
+    w->alloc_ops += t->n_alloc;
+    w->free_ops += t->n_free;
+    w->peak_live_bytes += t->peak;
+    hash[T + i] = t->chunk_max;
+  }
+  for (unsigned k = 0; k < C; k++) w->channel_capacity[k] = VEC(c.chans, chan_t)[k].need;
+  gen_free(&c, 0);
+  rc = gen_start(gen, d);
+  if (rc != 0) {
+    memset(&gen->g, 0, sizeof gen->g);
+    am_gen_close(gen);
+    return rc;
+  }
+  *out = gen;
+  return 0;
+}
+
+uint64_t am_gen_chunks(const am_gen_t *gen) { return gen->chunks; }
+am_workload_t *am_gen_workload(am_gen_t *gen) { return gen->w; }
+
+int am_gen_next(am_gen_t *gen, am_diag_t *d) {
+  gen_t *g = &gen->g;
+  am_workload_t *w = gen->w;
+  if (g->state == ST_DONE) return 0;
+  int rc = chunk_walk(g, gen->max_ops, d);
+  if (rc != 0) return rc;
+  if (g->chans.len > gen->C)
+    return am_diag(d, AM_EINVAL, "%s: chunk %llu: more channels than counted", gen->p->path,
+                   (unsigned long long)gen->emitted);
+  for (unsigned i = 0; i < g->T; i++) {
+    gthr_t *t = &g->th[i];
+    w->streams[i].ops = t->ops.p;
+    w->streams[i].n_ops = t->n_ops;
+    gen->hash[i] = am_ops_hash(gen->hash[i], t->ops.p, t->n_ops);
+  }
+  gen->emitted++;
+  w->checksum = 0;
+  if (g->state == ST_DONE) {
+    w->checksum = AM_OPS_HASH_SEED;
+    for (unsigned i = 0; i < g->T; i++) w->checksum = am_ops_hash_combine(w->checksum, gen->hash[i]);
+  }
+  return 1;
+}
+
+int am_gen_rewind(am_gen_t *gen, am_diag_t *d) {
+  gen_free(&gen->g, 0);
+  memset(&gen->g, 0, sizeof gen->g);
+  for (unsigned i = 0; i < gen->w->n_threads; i++) { gen->w->streams[i].ops = NULL; gen->w->streams[i].n_ops = 0; }
+  gen->w->checksum = 0;
+  return gen_start(gen, d);
 }

@@ -74,13 +74,18 @@ typedef struct am_workload_s {
                                     lockstep schedule: with hand-off not a bound
                                     of the run-time peak either way, which the
                                     engine observes instead (results/README.md) */
-  uint64_t checksum;             /* am_ops_hash over every stream, in order    */
+  uint64_t checksum;             /* am_ops_hash per stream, combined in thread
+                                    order (below); 0 until a chunked workload's
+                                    last chunk is generated                     */
 } am_workload_t;
 
 /* The stream checksum: FNV-1a 64 taken a 64-bit word at a time (two words per op:
- * kind | touch << 8 | arg << 16 | slot << 32, then size), seeded with the FNV offset
- * basis for the first stream and chained across streams in thread order. Word-wise
- * rather than byte-wise so that hashing costs ~1 ns/op, not ~15. */
+ * kind | touch << 8 | arg << 16 | slot << 32, then size). Each thread's stream is
+ * hashed on its own from the FNV offset basis (h_t = am_ops_hash(SEED, ops_t, n_t));
+ * the workload checksum is FNV-1a over the words h_0 .. h_{T-1}, again from the basis
+ * (am_ops_hash_combine). Per-thread hashes let a stream generated in chunks (pattern.h,
+ * am_gen_*) be hashed chunk by chunk with the same result as the whole stream.
+ * Word-wise rather than byte-wise so that hashing costs ~1 ns/op, not ~15. */
 #define AM_OPS_HASH_SEED 0xcbf29ce484222325ull
 static inline uint64_t am_ops_hash(uint64_t h, const am_op_t *ops, size_t n) {
   for (size_t i = 0; i < n; i++) {
@@ -91,6 +96,9 @@ static inline uint64_t am_ops_hash(uint64_t h, const am_op_t *ops, size_t n) {
     h = (h ^ o->size) * 0x100000001b3ull;
   }
   return h;
+}
+static inline uint64_t am_ops_hash_combine(uint64_t h, uint64_t thread_hash) {
+  return (h ^ thread_hash) * 0x100000001b3ull;
 }
 
 #endif /* AM_OPS_H */

@@ -54,4 +54,26 @@ int am_workload_estimate(const am_pattern_t *p, const am_gen_opts_t *o,
 int am_workload_build(const am_pattern_t *p, const am_gen_opts_t *o, am_workload_t **out, am_diag_t *d);
 void am_workload_free(am_workload_t *w);
 
+/* Chunked generation, for workloads too large to hold: the same streams in pieces.
+ * am_gen_open walks the workload once counting (untimed; same errors and limits as
+ * am_workload_build) and prepares a write walk. am_gen_workload's header then holds
+ * the totals of the whole workload (total_ops, alloc_ops, free_ops, peak_live_bytes,
+ * n_slots per stream, n_phases) and channel_capacity per chunk: the entries a channel
+ * needs for the objects in flight when a chunk begins plus the chunk's SENDs (the
+ * engine compacts its channels between chunks). Each am_gen_next puts the next chunk
+ * into the header's streams (mmap'd per-thread buffers, reused): whole rounds of the
+ * generator's schedule for every thread, ending once the chunk holds max_ops ops
+ * (PHASE markers included; one round may overshoot), so every RECV of chunk k has its
+ * SEND in a chunk <= k. Concatenated, a thread's chunks are exactly its stream from
+ * am_workload_build, and the checksum (set when the last chunk is out; 0 before) is
+ * the same. am_gen_rewind starts over from chunk 0 (warm-up replays). */
+typedef struct am_gen_s am_gen_t;
+int am_gen_open(const am_pattern_t *p, const am_gen_opts_t *o, uint64_t max_ops, am_gen_t **out, am_diag_t *d);
+uint64_t am_gen_chunks(const am_gen_t *gen);     /* chunks the walk takes (>= 1)       */
+am_workload_t *am_gen_workload(am_gen_t *gen);   /* owned by gen                       */
+/* 1 a chunk was generated, 0 none left, or a negative AM_E* code with d filled. */
+int am_gen_next(am_gen_t *gen, am_diag_t *d);
+int am_gen_rewind(am_gen_t *gen, am_diag_t *d);  /* 0, or a negative AM_E* code     */
+void am_gen_close(am_gen_t *gen);
+
 #endif /* AM_PATTERN_H */

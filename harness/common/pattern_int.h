@@ -19,7 +19,9 @@
 #define AM_MAX_ROLES 16u                     /* roles per phase                        */
 #define AM_MAX_BLOCK (1ull << 30)            /* bytes per block (1 GiB)                */
 #define AM_MAX_ALLOCS 4294967295ull          /* allocations per thread per phase       */
-#define AM_MAX_OPS (1ull << 28)              /* operations in one workload (4 GiB)     */
+#define AM_MAX_OPS (1ull << 36)              /* operations in one workload; over the
+                                                runner's --chunk-ops it is generated
+                                                in chunks (patterns/README.md)       */
 #define AM_MAX_LIVE (1u << 24)               /* batch count, window size               */
 #define AM_MAX_LIFETIME (1ull << 32)         /* lifetime in allocations                */
 #define AM_MAX_BINS 1024u                    /* entries of a choice/histogram          */

@@ -1,4 +1,4 @@
-/* harness/runner/channel.c — channel allocation, reset and the RECV wait (channel.h). */
+/* harness/runner/channel.c — channel allocation, reset, compaction and the RECV wait (channel.h). */
 #include <errno.h>
 #include <sched.h>
 #include <string.h>
@@ -54,6 +54,17 @@ void am_chans_reset(am_chan_t *c, unsigned n, void (*free_fn)(void *ctx, void *p
       if (c[i].ent[k].p != NULL) free_fn(ctx, c[i].ent[k].p);
     memset(c[i].ent, 0, t * sizeof *c[i].ent);
     atomic_store(&c[i].tail, 0);
+    atomic_store(&c[i].head, 0);
+  }
+}
+
+void am_chans_compact(am_chan_t *c, unsigned n) {
+  for (unsigned i = 0; i < n; i++) {
+    size_t t = atomic_load(&c[i].tail), h = atomic_load(&c[i].head);
+    if (h == 0 || h > t) continue;
+    memmove(c[i].ent, c[i].ent + h, (t - h) * sizeof *c[i].ent);
+    memset(c[i].ent + (t - h), 0, h * sizeof *c[i].ent);
+    atomic_store(&c[i].tail, t - h);
     atomic_store(&c[i].head, 0);
   }
 }

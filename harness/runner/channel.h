@@ -55,6 +55,10 @@ int am_chans_create(am_chan_t **out, unsigned n, const size_t *cap);
 /* Between replays: entries left in a channel are returned through free_fn (may be
  * NULL), tickets and flags reset. */
 void am_chans_reset(am_chan_t *c, unsigned n, void (*free_fn)(void *ctx, void *p), void *ctx);
+/* Between two chunks of a chunked workload (no thread in a channel): the entries not
+ * yet received move to the front, tickets restart there. The tail is then the number
+ * of objects in flight, which the next chunk's capacity check counts. */
+void am_chans_compact(am_chan_t *c, unsigned n);
 void am_chans_destroy(am_chan_t *c, unsigned n);
 
 #endif /* AM_CHANNEL_H */

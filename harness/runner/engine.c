@@ -70,6 +70,7 @@ typedef struct am_worker_s {
   _Atomic uint64_t live_freed;  /* requested bytes freed                         */
   uint64_t live_seen;           /* largest live sum this worker sampled          */
   uint64_t live_samples;        /* how many                                      */
+  int phase_cur;                /* phase of the ops counted so far (-1: none)    */
 } am_worker_t;
 
 typedef struct am_engine_s {
@@ -84,6 +85,7 @@ typedef struct am_engine_s {
   _Alignas(64) _Atomic unsigned go;
   _Alignas(64) _Atomic unsigned ready;
   _Alignas(64) _Atomic int abort;
+  _Atomic int more;            /* chunked: after `release`, go on with the next chunk */
   _Atomic int status;
   char error[512];
   pthread_barrier_t done, release;
@@ -469,6 +471,11 @@ static void *worker_main(void *arg) {
     if (rc == RC_OK) live_sample(wk); /* the end of this stream (after its timer stops) */
     pthread_barrier_wait(&e->done);
     pthread_barrier_wait(&e->release);
+    if (atomic_load_explicit(&e->more, memory_order_relaxed)) { /* the next chunk, same round */
+      wk->start_ns = am_now_ns();
+      wk->resuming = 1;
+      continue;
+    }
     free_held(wk);
     wk->round++;
     if (atomic_load(&e->abort)) break;
@@ -480,7 +487,9 @@ static void *worker_main(void *arg) {
 
 /* ---- validation ---- */
 
-int am_workload_validate(const am_workload_t *w, char *why, size_t cap) {
+/* carried: NULL, or the channels holding what earlier chunks sent and nobody received
+ * yet (compacted: their tail is that count). */
+static int validate(const am_workload_t *w, const am_chan_t *carried, char *why, size_t cap) {
   if (w == NULL || w->n_threads == 0 || w->streams == NULL) {
     snprintf(why, cap, "no streams");
     return -1;
@@ -511,6 +520,11 @@ int am_workload_validate(const am_workload_t *w, char *why, size_t cap) {
       if (op->kind == AM_OP_RECV) recvs[op->arg]++;
     }
   }
+  for (unsigned c = 0; c < w->n_channels && rc == 0 && carried != NULL; c++) {
+    size_t k = atomic_load(&carried[c].tail);
+    sends[c] += k;
+    if (rc == 0 && k > w->channel_capacity[c]) { snprintf(why, cap, "channel %u: %zu in flight", c, k); rc = -1; }
+  }
   for (unsigned c = 0; c < w->n_channels && rc == 0; c++) {
     if (sends[c] > w->channel_capacity[c]) {
       snprintf(why, cap, "channel %u: %zu SENDs but capacity %zu", c, sends[c], w->channel_capacity[c]);
@@ -523,6 +537,8 @@ int am_workload_validate(const am_workload_t *w, char *why, size_t cap) {
   munmap(sends, len);
   return rc;
 }
+
+int am_workload_validate(const am_workload_t *w, char *why, size_t cap) { return validate(w, NULL, why, cap); }
 
 /* ---- the main thread ---- */
 
@@ -545,12 +561,11 @@ static void wait_ready(am_engine_t *e, unsigned target) {
 }
 
 
-/* Per-phase times from the per-thread stamps; op counts from the streams. */
-static void collect_phases(am_engine_t *e, uint64_t t0, am_engine_result_t *r) {
-  const am_workload_t *w = e->w;
+/* Ops per phase of the streams (chunk) the workers just ran. */
+static void count_phase_ops(am_engine_t *e, am_engine_result_t *r) {
   for (unsigned t = 0; t < e->n; t++) {
-    const am_worker_t *wk = &e->wk[t];
-    int cur = -1;
+    am_worker_t *wk = &e->wk[t];
+    int cur = wk->phase_cur;
     for (size_t i = 0; i < wk->n_ops; i++) {
       const am_op_t *op = &wk->ops[i];
       if (op->kind == AM_OP_PHASE) {
@@ -559,6 +574,16 @@ static void collect_phases(am_engine_t *e, uint64_t t0, am_engine_result_t *r) {
       }
       if (cur >= 0) r->phases[cur].ops++;
     }
+    wk->phase_cur = cur;
+  }
+}
+
+/* Per-phase times from the per-thread stamps; op counts from the streams. */
+static void collect_phases(am_engine_t *e, uint64_t t0, am_engine_result_t *r, int count) {
+  const am_workload_t *w = e->w;
+  if (count) count_phase_ops(e, r); /* chunked: counted chunk by chunk */
+  for (unsigned t = 0; t < e->n; t++) {
+    const am_worker_t *wk = &e->wk[t];
     for (unsigned k = 0; k < w->n_phases; k++) {
       uint64_t ts = wk->phase_ts[k];
       if (ts == 0 || ts < t0) continue;
@@ -575,16 +600,24 @@ static void collect_phases(am_engine_t *e, uint64_t t0, am_engine_result_t *r) {
 }
 
 /* The timed round is over: read everything while the blocks are still live. */
-static void measure_end(am_engine_t *e, const am_engine_opts_t *o, uint64_t t0, am_engine_result_t *r) {
-  /* The timer runs from the first worker's start to the last worker's end: the
-   * latency of waking the workers is not charged to the workload. */
+/* First start and last end of the workers' current chunk (or whole stream). */
+static void span(const am_engine_t *e, uint64_t t0, uint64_t *start, uint64_t *end) {
   uint64_t tend = t0, tstart = UINT64_MAX;
   for (unsigned t = 0; t < e->n; t++) {
     if (e->wk[t].end_ns > tend) tend = e->wk[t].end_ns;
     if (e->wk[t].start_ns >= t0 && e->wk[t].start_ns < tstart) tstart = e->wk[t].start_ns;
   }
   if (tstart > tend) tstart = t0;
-  r->start_delay_ns = tstart - t0;
+  *start = tstart;
+  *end = tend;
+}
+
+static void measure_end(am_engine_t *e, const am_engine_opts_t *o, uint64_t t0, am_engine_result_t *r) {
+  /* The timer runs from the first worker's start to the last worker's end: the
+   * latency of waking the workers is not charged to the workload. */
+  uint64_t tend, tstart;
+  span(e, t0, &tstart, &tend);
+  if (r->chunks <= 1) r->start_delay_ns = tstart - t0; /* chunked: set at chunk 0's end */
   if (o->hw_counters) am_perf_stop(&r->perf);
   am_metrics_end(&r->m);
   if (r->rss != NULL) am_rss_sampler_stop(r->rss); /* its last point probes the live sum too */
@@ -600,7 +633,7 @@ static void measure_end(am_engine_t *e, const am_engine_opts_t *o, uint64_t t0, 
     if (e->wk[t].live_seen > r->live_peak_observed) r->live_peak_observed = e->wk[t].live_seen;
     r->live_samples += e->wk[t].live_samples;
   }
-  r->wall_ns = tend - tstart;
+  r->wall_ns += tend - tstart; /* chunked: the earlier chunks' spans are in already */
   for (unsigned t = 0; t < e->n; t++) {
     r->thread_end_ns[t] = e->wk[t].end_ns > t0 ? e->wk[t].end_ns - t0 : 0;
     r->respawns += e->wk[t].respawns;
@@ -610,7 +643,47 @@ static void measure_end(am_engine_t *e, const am_engine_opts_t *o, uint64_t t0, 
   else if (o->dump_pagepool != NULL) r->pagepool_dumped = atomic_load(&e->dump_state) ? atomic_load(&e->dump_state) : -3;
   if (r->lat != NULL)
     for (unsigned t = 0; t < e->n; t++) am_lat_merge(r->lat, e->wk[t].hist);
-  collect_phases(e, t0, r);
+  collect_phases(e, t0, r, o->next_chunk == NULL);
+}
+
+/* The workers' streams from w (a new chunk), from their first op. */
+static void load_streams(am_engine_t *e) {
+  for (unsigned t = 0; t < e->n; t++) {
+    e->wk[t].ops = e->w->streams[t].ops;
+    e->wk[t].n_ops = e->w->streams[t].n_ops;
+    e->wk[t].pos = 0;
+  }
+}
+
+/* Chunked, between replays: chunk 0 again. 0, or -1 with the engine failed. */
+static int rewind_chunks(am_engine_t *e, const am_engine_opts_t *o) {
+  char why[384] = "";
+  if (o->rewind_chunks(o->chunk_ctx, why, sizeof why) != 0) {
+    engine_fail(e, AM_ENGINE_ERROR, "chunk 0: %s", why);
+    return -1;
+  }
+  load_streams(e);
+  if (validate(e->w, NULL, why, sizeof why) != 0) {
+    engine_fail(e, AM_ENGINE_ERROR, "invalid workload: chunk 0: %s", why);
+    return -1;
+  }
+  return 0;
+}
+
+/* Chunked, every worker at `done`: the next chunk of this replay. 1 loaded, 0 none
+ * left, -1 with the engine failed. */
+static int next_chunk(am_engine_t *e, const am_engine_opts_t *o, uint64_t k) {
+  char why[384] = "";
+  int more = o->next_chunk(o->chunk_ctx, why, sizeof why);
+  if (more < 0) engine_fail(e, AM_ENGINE_ERROR, "chunk %llu: %s", (unsigned long long)k, why);
+  if (more <= 0) return more;
+  am_chans_compact(e->chans, e->w->n_channels);
+  load_streams(e);
+  if (validate(e->w, e->chans, why, sizeof why) != 0) {
+    engine_fail(e, AM_ENGINE_ERROR, "invalid workload: chunk %llu: %s", (unsigned long long)k, why);
+    return -1;
+  }
+  return 1;
 }
 
 int am_engine_run(const am_backend_t *b, const am_workload_t *w, const am_engine_opts_t *o, am_engine_result_t *r) {
@@ -671,6 +744,7 @@ int am_engine_run(const am_backend_t *b, const am_workload_t *w, const am_engine
     wk[t].ops = st->ops;
     wk[t].n_ops = st->n_ops;
     wk[t].n_slots = st->n_slots;
+    wk[t].phase_cur = -1;
     wk[t].slots = map_zero(page_round(((size_t)st->n_slots + 1) * sizeof(am_slot_t)), 1);
     wk[t].phase_ts = map_zero(page_round(((size_t)w->n_phases + 1) * sizeof(uint64_t)), 1);
     if (o->latency_every) wk[t].hist = map_zero(sizeof(am_lat_hist_t), 1);
@@ -702,6 +776,7 @@ int am_engine_run(const am_backend_t *b, const am_workload_t *w, const am_engine
   for (unsigned round = 0; setup_ok && round < e->rounds; round++) {
     wait_ready(e, n * (round + 1));
     if (round > 0) am_chans_reset(e->chans, w->n_channels, chan_free, e);
+    if (round > 0 && o->next_chunk != NULL && rewind_chunks(e, o) != 0) break; /* workers leave on abort */
     if (round == 0) r->m.rss_baseline = am_rss_now();
     int timed = round + 1 == e->rounds;
     if (timed) {
@@ -716,7 +791,26 @@ int am_engine_run(const am_backend_t *b, const am_workload_t *w, const am_engine
     }
     atomic_store_explicit(&e->go, round + 1, memory_order_release);
     pthread_barrier_wait(&e->done);
-    if (timed) measure_end(e, o, t0, r);
+    uint64_t chunks = 1;
+    while (o->next_chunk != NULL && !atomic_load(&e->abort)) { /* chunk boundary: timer stopped */
+      uint64_t cs, ce;
+      span(e, t0, &cs, &ce);
+      if (timed) count_phase_ops(e, r);
+      if (next_chunk(e, o, chunks) <= 0) break;
+      if (timed) {
+        if (chunks == 1) r->start_delay_ns = cs - t0;
+        r->wall_ns += ce - cs;
+      }
+      chunks++;
+      atomic_store(&e->more, 1);
+      pthread_barrier_wait(&e->release);
+      pthread_barrier_wait(&e->done);
+    }
+    atomic_store(&e->more, 0);
+    if (timed) {
+      r->chunks = chunks;
+      measure_end(e, o, t0, r);
+    }
     int stop = atomic_load(&e->abort);
     pthread_barrier_wait(&e->release);
     if (stop) break;

@@ -11,6 +11,13 @@
  * the last worker's end. Phase times, thread ends and the RSS timeline count from the
  * release.
  *
+ * Chunked workloads (o->next_chunk): within a replay, every worker runs chunk k,
+ * stamps its end and meets the others at `done`; the main thread adds the chunk's span
+ * (first start to last end) to the timed total, counts its ops per phase, compacts the
+ * channels, loads chunk k+1 (generation: untimed), validates it and passes `release`
+ * with `more` set: the workers stamp a new start and go on with their slots (blocks
+ * stay live across chunks). RESPAWN successors and latency histograms carry over.
+ *
  * The op loop (engine.c) is a switch over am_op_t calling the backend through the
  * front layer (front.h): no malloc of our own, no random numbers, no stdio. A NULL
  * from the allocator (size > 0) stops the run with AM_ENGINE_OOM; a VERIFY mismatch
@@ -60,6 +67,15 @@ typedef struct am_engine_opts_s {
                                when the timed replay reaches phase N's marker (inside the
                                timed region: for a map of the heap mid-run, never for a
                                measurement)                                         */
+  /* Chunked workloads (patterns/README.md, "chunks"). NULL: w is the whole workload.
+   * Else w holds chunk 0 and its totals are the whole workload's; next_chunk puts the
+   * next chunk into w's streams (1), reports there is none (0) or fails (-1, why
+   * filled); rewind_chunks puts chunk 0 back for the next replay (0 or -1). Both are
+   * called by the main thread while every worker waits on a barrier, with the timer
+   * stopped. Warm-up replays regenerate the chunks from the start. */
+  int (*next_chunk)(void *ctx, char *why, size_t cap);
+  int (*rewind_chunks)(void *ctx, char *why, size_t cap);
+  void *chunk_ctx;
 } am_engine_opts_t;
 
 typedef struct am_phase_time_s {
@@ -71,7 +87,9 @@ typedef struct am_phase_time_s {
 typedef struct am_engine_result_s {
   int status;               /* AM_ENGINE_*                                       */
   char error[512];          /* what went wrong ("" when ok)                      */
-  uint64_t wall_ns;         /* first worker's start -> last worker's end         */
+  uint64_t wall_ns;         /* first worker's start -> last worker's end; chunked:
+                               the sum of that span over the chunks              */
+  uint64_t chunks;          /* chunks of the timed replay (1: not chunked)       */
   uint64_t start_delay_ns;  /* release (`go`, the timeline's 0) -> first worker start */
   unsigned n_threads;
   uint64_t *thread_end_ns;  /* per stream: its end, from the timer start         */

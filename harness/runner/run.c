@@ -26,11 +26,30 @@ static const char run_help[] =
   "  --rss-interval-ms N   RSS timeline interval (default 10; 0: no timeline)\n"
   "  --no-hw               do not open hardware counters\n"
   "  --dump-pagepool FILE  after the timed replay, write pp_dump_json() there (pagepool)\n"
+  "  --chunk-ops N         generate and replay a workload of more than N ops (PHASE\n"
+  "                        markers included) in untimed chunks of about N ops, all\n"
+  "                        threads together (default 16777216 = 2^24: 256 MiB of\n"
+  "                        streams; patterns/README.md, \"chunks\")\n"
   "  --dump-phase N        with --dump-pagepool: write the map when the timed replay\n"
   "                        reaches phase N instead (the heap mid-run; for maps, not timing)\n"
   "  exit: 0 ok, 2 bad input, 3 allocator returned NULL, 4 other error\n";
 
 
+
+/* The engine's chunk callbacks on an am_gen_t. */
+static int chunk_next(void *ctx, char *why, size_t cap) {
+  am_diag_t d = {{0}};
+  int rc = am_gen_next(ctx, &d);
+  if (rc < 0) snprintf(why, cap, "%s", d.msg);
+  return rc < 0 ? -1 : rc;
+}
+static int chunk_rewind(void *ctx, char *why, size_t cap) {
+  am_diag_t d = {{0}};
+  int rc = am_gen_rewind(ctx, &d);
+  if (rc == 0) rc = am_gen_next(ctx, &d) == 1 ? 0 : -1;
+  if (rc != 0) snprintf(why, cap, "%s", d.msg[0] ? d.msg : "no chunk 0");
+  return rc;
+}
 
 static int bad(const char *what, const char *val) {
   fprintf(stderr, "am-runner run: %s: bad value '%s' (try run --help)\n", what, val ? val : "");
@@ -39,7 +58,7 @@ static int bad(const char *what, const char *val) {
 
 int am_runner_run(const am_backend_t *b, int argc, char **argv) {
   const char *pattern = NULL, *dump = NULL, *v;
-  uint64_t threads = 0, seed = 0, latency = 0, rss_ms = 10, warmup = 0, x;
+  uint64_t threads = 0, seed = 0, latency = 0, rss_ms = 10, warmup = 0, chunk_ops = 1u << 24, x;
   int quick = 0, hw = 1, have_warmup = 0, dump_phase = -1;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { fputs(run_help, stdout); return AM_RUNNER_OK; }
@@ -48,6 +67,7 @@ int am_runner_run(const am_backend_t *b, int argc, char **argv) {
     else if ((v = am_opt_value(argc, argv, &i, "--pattern", NULL)) != NULL) { if (!*v) return bad("--pattern", v); pattern = v; }
     else if ((v = am_opt_value(argc, argv, &i, "--dump-pagepool", NULL)) != NULL) { if (!*v) return bad("--dump-pagepool", v); dump = v; }
     else if ((v = am_opt_value(argc, argv, &i, "--dump-phase", NULL)) != NULL) { if (am_parse_u64(v, 63, &x)) return bad("--dump-phase", v); dump_phase = (int)x; }
+    else if ((v = am_opt_value(argc, argv, &i, "--chunk-ops", NULL)) != NULL) { if (am_parse_u64(v, UINT64_MAX, &chunk_ops) || !chunk_ops) return bad("--chunk-ops", v); }
     else if ((v = am_opt_value(argc, argv, &i, "--threads", NULL)) != NULL) { if (am_parse_u64(v, 4096, &threads) || !threads) return bad("--threads", v); }
     else if ((v = am_opt_value(argc, argv, &i, "--seed", NULL)) != NULL) { if (am_parse_u64(v, UINT64_MAX, &seed)) return bad("--seed", v); }
     else if ((v = am_opt_value(argc, argv, &i, "--latency", NULL)) != NULL) { if (am_parse_u64(v, 1u << 30, &latency) || !latency) return bad("--latency", v); }
@@ -62,10 +82,21 @@ int am_runner_run(const am_backend_t *b, int argc, char **argv) {
   if (am_pattern_load(pattern, &p, &d) != 0) { fprintf(stderr, "%s\n", d.msg); return AM_RUNNER_BADINPUT; }
   am_gen_opts_t g = {.seed = seed, .threads = (unsigned)threads, .quick = quick};
   if (g.seed == 0) g.seed = am_pattern_seed(p);
+  /* A counting walk says how many chunks the workload takes; one: build it whole. */
   am_workload_t *w = NULL;
-  int rc = am_workload_build(p, &g, &w, &d);
+  am_gen_t *gen = NULL;
+  int rc = am_gen_open(p, &g, chunk_ops, &gen, &d);
+  if (rc == 0 && am_gen_chunks(gen) <= 1) {
+    am_gen_close(gen);
+    gen = NULL;
+    rc = am_workload_build(p, &g, &w, &d);
+  } else if (rc == 0) {
+    w = am_gen_workload(gen);
+    rc = am_gen_next(gen, &d) == 1 ? 0 : AM_ENOMEM;
+  }
   if (rc != 0) {
     fprintf(stderr, "%s\n", d.msg);
+    am_gen_close(gen);
     am_pattern_free(p);
     return rc == AM_ENOMEM ? AM_RUNNER_ERROR : AM_RUNNER_BADINPUT;
   }
@@ -76,12 +107,15 @@ int am_runner_run(const am_backend_t *b, int argc, char **argv) {
     .hw_counters = hw,
     .dump_pagepool = dump,
     .dump_phase = dump_phase,
+    .next_chunk = gen != NULL ? chunk_next : NULL,
+    .rewind_chunks = gen != NULL ? chunk_rewind : NULL,
+    .chunk_ctx = gen,
   };
   am_engine_result_t r;
   am_engine_run(b, w, &o, &r);
   am_sample_info_t info = {
     .pattern_name = am_pattern_name(p), .pattern_sha256 = am_pattern_sha256(p),
-    .threads = w->n_threads, .seed = g.seed, .quick = quick,
+    .threads = w->n_threads, .seed = g.seed, .quick = quick, .chunk_ops = chunk_ops,
   };
   cJSON *js = am_sample_json(b, w, &o, &info, &r);
   char *s = js != NULL ? cJSON_PrintUnformatted(js) : NULL;
@@ -92,7 +126,8 @@ int am_runner_run(const am_backend_t *b, int argc, char **argv) {
   rc = r.status == AM_ENGINE_OK ? (out_ok ? AM_RUNNER_OK : AM_RUNNER_ERROR)
      : r.status == AM_ENGINE_OOM ? AM_RUNNER_OOM : AM_RUNNER_ERROR;
   am_engine_result_free(&r);
-  am_workload_free(w);
+  if (gen != NULL) am_gen_close(gen); /* owns w */
+  else am_workload_free(w);
   am_pattern_free(p);
   return rc;
 }

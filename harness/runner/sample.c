@@ -145,6 +145,8 @@ cJSON *am_sample_json(const am_backend_t *b, const am_workload_t *w, const am_en
   am_json_add_u64(o, "total_ops", w->total_ops);
   am_json_add_u64(o, "alloc_ops", w->alloc_ops);
   am_json_add_u64(o, "free_ops", w->free_ops);
+  am_json_add_u64(o, "chunks", r->chunks ? r->chunks : 1);
+  am_json_add_u64(o, "chunk_ops", info->chunk_ops);
   double wall = (double)r->wall_ns;
   am_json_add_num(o, "wall_s", ok ? wall / 1e9 : NAN);
   am_json_add_num(o, "start_delay_ns", ok ? (double)r->start_delay_ns : NAN);

@@ -15,6 +15,7 @@ typedef struct am_sample_info_s {
   unsigned threads;
   uint64_t seed;
   int quick;
+  uint64_t chunk_ops;         /* the runner's --chunk-ops (0: not given, selftest) */
 } am_sample_info_t;
 
 struct cJSON *am_sample_json(const am_backend_t *b, const am_workload_t *w, const am_engine_opts_t *o,

@@ -8,7 +8,8 @@
 
 uint64_t am_streamcheck_fnv(const am_workload_t *w) {
   uint64_t h = AM_OPS_HASH_SEED;
-  for (unsigned t = 0; t < w->n_threads; t++) h = am_ops_hash(h, w->streams[t].ops, w->streams[t].n_ops);
+  for (unsigned t = 0; t < w->n_threads; t++)
+    h = am_ops_hash_combine(h, am_ops_hash(AM_OPS_HASH_SEED, w->streams[t].ops, w->streams[t].n_ops));
   return h;
 }
 

@@ -49,7 +49,9 @@ static size_t count_kind(const am_workload_t *w, unsigned t, am_op_kind_t k) {
 }
 
 #define HDR "{\"format\":\"allocmark-pattern/1\","
-#define GOLDEN_CHECKSUM 0xa4dc1d190bc4921dull
+#define GOLDEN_CHECKSUM 0x35bce877419c343aull /* per-thread hashes, combined (ops.h) */
+#define GOLDEN_CHAIN 0xa4dc1d190bc4921dull    /* the streams hashed as one chain: the
+                                                 checksum's definition before chunking */
 #define GOLDEN_OPS 20385ull
 
 static void test_determinism(void) {
@@ -290,13 +292,75 @@ static void test_golden(void) {
     printf("golden: checksum %016llx, %llu ops, peak %llu\n", (unsigned long long)w->checksum,
            (unsigned long long)w->total_ops, (unsigned long long)w->peak_live_bytes);
     CHECK(w->checksum == GOLDEN_CHECKSUM && w->total_ops == GOLDEN_OPS, "the generator's output changed");
+    uint64_t chain = AM_OPS_HASH_SEED;
+    for (unsigned t = 0; t < w->n_threads; t++) chain = am_ops_hash(chain, w->streams[t].ops, w->streams[t].n_ops);
+    CHECK(chain == GOLDEN_CHAIN, "the generator's streams changed");
   }
   am_workload_free(w);
   am_pattern_free(p);
 }
 
+/* Chunked generation: each thread's chunks, concatenated, are its whole stream; the
+ * checksum and the totals are the unchunked ones; channel capacities cover each chunk's
+ * in-flight objects plus its SENDs; a rewind gives the same chunks again. */
+static void test_chunks(void) {
+  am_pattern_t *p = P(HDR "\"seed\":42,\"threads\":3,\"phases\":[{\"allocs\":2000,\"round\":16,\"lag\":2,"
+                      "\"size\":{\"dist\":\"uniform\",\"min\":8,\"max\":4000},\"lifetime\":{\"kind\":\"window\","
+                      "\"live\":64,\"keep\":0.25},\"handoff\":{\"ratio\":0.3},\"respawn\":700},{\"allocs\":500,"
+                      "\"lifetime\":{\"kind\":\"batch\",\"count\":10,\"order\":\"random\"}}]}");
+  am_workload_t *w = B(p, 0, 0, 0);
+  am_gen_t *g = NULL;
+  am_diag_t d;
+  am_gen_opts_t o = {0, 0, 0};
+  CHECK(w && p && am_gen_open(p, &o, 500, &g, &d) == 0, "am_gen_open");
+  if (w == NULL || g == NULL) { am_workload_free(w); am_pattern_free(p); return; }
+  am_workload_t *c = am_gen_workload(g);
+  CHECK(am_gen_chunks(g) > 10, "expected many chunks, got %llu", (unsigned long long)am_gen_chunks(g));
+  CHECK(c->total_ops == w->total_ops && c->alloc_ops == w->alloc_ops && c->free_ops == w->free_ops &&
+        c->peak_live_bytes == w->peak_live_bytes && c->n_channels == w->n_channels, "chunked totals differ");
+  for (int pass = 0; pass < 2; pass++) {
+    size_t pos[8] = {0};
+    uint64_t n = 0;
+    int same = 1, rc;
+    size_t *inflight = calloc(c->n_channels + 1, sizeof *inflight);
+    while ((rc = am_gen_next(g, &d)) == 1) {
+      n++;
+      size_t *sends = calloc(c->n_channels + 1, sizeof *sends), *recvs = calloc(c->n_channels + 1, sizeof *recvs);
+      for (unsigned t = 0; t < c->n_threads; t++) {
+        const am_stream_t *cs = &c->streams[t], *ws = &w->streams[t];
+        CHECK(cs->n_slots == ws->n_slots, "n_slots differ");
+        if (pos[t] + cs->n_ops > ws->n_ops || memcmp(cs->ops, ws->ops + pos[t], cs->n_ops * sizeof(am_op_t)) != 0) same = 0;
+        for (size_t i = 0; i < cs->n_ops; i++) {
+          if (cs->ops[i].kind == AM_OP_SEND) sends[cs->ops[i].arg]++;
+          if (cs->ops[i].kind == AM_OP_RECV) recvs[cs->ops[i].arg]++;
+        }
+        pos[t] += cs->n_ops;
+      }
+      for (unsigned k = 0; k < c->n_channels; k++) {
+        CHECK(inflight[k] + sends[k] <= c->channel_capacity[k], "chunk %llu: channel %u over capacity",
+              (unsigned long long)n, k);
+        CHECK(recvs[k] <= inflight[k] + sends[k], "chunk %llu: channel %u receives what was not sent yet",
+              (unsigned long long)n, k);
+        inflight[k] = inflight[k] + sends[k] - recvs[k];
+      }
+      free(sends);
+      free(recvs);
+    }
+    free(inflight);
+    CHECK(rc == 0 && n == am_gen_chunks(g), "pass %d: %llu chunks, counted %llu", pass, (unsigned long long)n,
+          (unsigned long long)am_gen_chunks(g));
+    for (unsigned t = 0; t < c->n_threads; t++) if (pos[t] != w->streams[t].n_ops) same = 0;
+    CHECK(same, "pass %d: chunks are not the whole streams", pass);
+    CHECK(c->checksum == w->checksum, "pass %d: chunked checksum differs", pass);
+    CHECK(am_gen_rewind(g, &d) == 0, "rewind");
+  }
+  am_gen_close(g);
+  am_workload_free(w);
+  am_pattern_free(p);
+}
+
 static void test_limits(void) {
-  am_pattern_t *p = P(HDR "\"phases\":[{\"allocs\":4000000000}]}");
+  am_pattern_t *p = P(HDR "\"threads\":16,\"phases\":[{\"allocs\":4000000000}]}");
   uint64_t ops, peak;
   am_diag_t d;
   CHECK(p && am_workload_estimate(p, NULL, &ops, &peak, &d) == AM_ERANGE && strstr(d.msg, "operations") != NULL,
@@ -341,6 +405,7 @@ int main(int argc, char **argv) {
   test_spec_roundtrip();
   test_limits();
   test_golden();
+  test_chunks();
   for (int i = 1; i < argc; i++) test_pattern_dir(argv[i]);
   printf("%s (%d failure%s)\n", failures ? "FAILED" : "ok", failures, failures == 1 ? "" : "s");
   return failures != 0;
