@@ -45,6 +45,8 @@ static const char run_help[] =
   "  --max-memory BYTES    refuse patterns whose peak live memory exceeds this\n"
   "                        (suffixes K M G T; default: half of the RAM)\n"
   "  --rss-interval-ms N   RSS timeline interval (default 10; 0: none)\n"
+  "  --chunk-ops N         replay workloads of more than N ops in chunks generated while\n"
+  "                        the timer is paused (default: the runner's, 2^24 ops = 256 MiB)\n"
   "  --no-hw               do not open hardware counters\n"
   "  -o, --output PATH     results file (one PATTERN) or an existing folder / a path\n"
   "                        ending in '/' (any number of PATTERNs: one file each).\n"
@@ -280,6 +282,9 @@ static int parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
       uint64_t x;
       if (am_parse_u64(v, 60000, &x) != 0) return usage_error("--rss-interval-ms: '%s' is not 0..60000", v);
       o->rss_interval_ms = (long)x;
+    } else if ((v = am_opt_value(argc, argv, &i, "--chunk-ops", NULL)) != NULL) {
+      if (am_parse_u64(v, UINT64_MAX, &o->chunk_ops) != 0 || o->chunk_ops == 0)
+        return usage_error("--chunk-ops: '%s' is not a positive op count", v);
     } else if ((v = am_opt_value(argc, argv, &i, "--timeout", NULL)) != NULL) {
       char *end;
       errno = 0;

@@ -26,6 +26,7 @@ typedef struct am_run_opts_s {
   long warmup;              /* -1: the pattern's                           */
   int no_hw;
   long rss_interval_ms;     /* -1: the runner's default                    */
+  uint64_t chunk_ops;       /* 0: the runner's default chunk size          */
   const char *out;          /* -o, or NULL                                 */
   int argc;
   char **argv;

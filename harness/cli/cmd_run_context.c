@@ -135,6 +135,8 @@ cJSON *am_run_context(const am_run_opts_t *opt) {
   if (opt->warmup >= 0) cJSON_AddNumberToObject(o, "warmup", (double)opt->warmup);
   else cJSON_AddNullToObject(o, "warmup");
   cJSON_AddBoolToObject(o, "hw_counters", !opt->no_hw);
+  if (opt->chunk_ops) am_json_add_u64(o, "chunk_ops", opt->chunk_ops);
+  else cJSON_AddNullToObject(o, "chunk_ops");
   cJSON_AddStringToObject(o, "order", "repetitions interleaved across backends, rotated each repetition");
   return c;
 }

@@ -54,7 +54,7 @@ static void set_status(cJSON *o, const char *status, const char *error) {
 
 cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned threads, uint64_t seed, unsigned rep,
                   const am_run_opts_t *o) {
-  char path[4096], th[16], sd[32], lat[24], wu[24], rss[24];
+  char path[4096], th[16], sd[32], lat[24], wu[24], rss[24], ch[24];
   char *argv[24];
   int a = 0;
   cJSON *s = NULL;
@@ -75,6 +75,7 @@ cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned thread
   if (o->warmup >= 0) { snprintf(wu, sizeof wu, "%ld", o->warmup); argv[a++] = "--warmup"; argv[a++] = wu; }
   if (o->rss_interval_ms >= 0) { snprintf(rss, sizeof rss, "%ld", o->rss_interval_ms); argv[a++] = "--rss-interval-ms"; argv[a++] = rss; }
   if (o->no_hw) argv[a++] = "--no-hw";
+  if (o->chunk_ops) { snprintf(ch, sizeof ch, "%llu", (unsigned long long)o->chunk_ops); argv[a++] = "--chunk-ops"; argv[a++] = ch; }
   argv[a] = NULL;
 
   am_spawn_result_t r;
