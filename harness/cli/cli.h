@@ -19,6 +19,9 @@ int am_cmd_selftest(int argc, char **argv); /* cmd_selftest.c */
 size_t am_registry_count(void);
 const char *am_registry_name(size_t i);
 
+/* A byte count for the console, "2.6 MiB" ("-" when not finite); returns buf (human.c). */
+char *am_human_bytes(double b, char *buf, size_t cap);
+
 /* Folder of the allocmark executable, with a trailing '/'. */
 const char *am_exe_dir(void);
 /* build/runners/am-runner-<name> into buf; 0 when it exists and is executable. */

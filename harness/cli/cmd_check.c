@@ -22,15 +22,6 @@ static const char check_help[] =
   "  --seed N      use this seed instead of the pattern's\n"
   "Exit status: 0 when every file is valid, 2 when any is not (or on a usage error).\n";
 
-static void human_bytes(uint64_t b, char *buf, size_t cap) {
-  static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double x = (double)b;
-  int u = 0;
-  while (x >= 1024 && u < 4) { x /= 1024; u++; }
-  if (u == 0) snprintf(buf, cap, "%llu B", (unsigned long long)b);
-  else snprintf(buf, cap, "%.1f %s", x, unit[u]);
-}
-
 
 /* Check one file; 0 valid, 2 invalid. */
 static int check_one(const char *path, const am_gen_opts_t *base) {
@@ -56,7 +47,7 @@ static int check_one(const char *path, const am_gen_opts_t *base) {
       return 2;
     }
     char hb[32];
-    human_bytes(peak, hb, sizeof hb);
+    am_human_bytes((double)peak, hb, sizeof hb);
     if (len < sizeof line)
       len += (size_t)snprintf(line + len, sizeof line - len, "%s %llu ops, %u thread%s, %zu phase%s, peak live %s",
                               i ? ";" : "", (unsigned long long)ops, counts[i], counts[i] == 1 ? "" : "s", phases,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cJSON.h>
+#include "cli.h"
 #include "cmd_run.h"
 #include "results.h"
 #include "stats.h"
@@ -156,14 +157,6 @@ cJSON *am_run_benchmark(const am_backend_info_t *bi, unsigned threads, cJSON *sa
   return bm;
 }
 
-static void human_bytes(double b, char *buf, size_t cap) {
-  static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  if (!isfinite(b)) { snprintf(buf, cap, "-"); return; }
-  int u = 0;
-  while (b >= 1024 && u < 4) { b /= 1024; u++; }
-  snprintf(buf, cap, u ? "%.1f %s" : "%.0f %s", b, unit[u]);
-}
-
 static double agg(const cJSON *bm, const char *metric, const char *field) {
   const cJSON *a = cJSON_GetObjectItem(cJSON_GetObjectItem(bm, "aggregates"), metric);
   return num_at(a, NULL, field);
@@ -197,8 +190,8 @@ void am_run_print_table(const char *pattern, const cJSON *benchmarks, unsigned r
         snprintf(ci, sizeof ci, "%.2f [%.2f, %.2f]%s%s", med, lo, hi, isfinite(cov) && cov < 0.95 ? "*" : "",
                  cJSON_IsTrue(noisy) ? " ~" : "");
       if (isfinite(med) && isfinite(sys) && sys > 0) snprintf(rel, sizeof rel, "%.2fx", med / sys);
-      human_bytes(agg(bm, "peak_rss_bytes", "median"), rss, sizeof rss);
-      human_bytes(agg(bm, "peak_rss_growth_bytes", "median"), growth, sizeof growth);
+      am_human_bytes(agg(bm, "peak_rss_bytes", "median"), rss, sizeof rss);
+      am_human_bytes(agg(bm, "peak_rss_growth_bytes", "median"), growth, sizeof growth);
       double ov = agg(bm, "memory_overhead", "median");
       if (isfinite(ov)) snprintf(over, sizeof over, "%.2f", ov);
       else if (num_at(bm, NULL, "ok_repetitions") > 0) snprintf(over, sizeof over, "n/a"); /* too few live bytes */
