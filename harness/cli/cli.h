@@ -47,5 +47,7 @@ typedef struct am_spawn_result_s {
  * child was started (see r->kind), -1 on a spawn failure. */
 int am_spawn(char *const argv[], char *const extra_env[], double timeout_s, am_spawn_result_t *r);
 void am_spawn_result_free(am_spawn_result_t *r);
+/* Seconds on CLOCK_MONOTONIC (spawn.c): for wall times and ETAs. */
+double am_now_s(void);
 
 #endif /* AM_CLI_H */

@@ -142,9 +142,6 @@ static int parse_threads(am_run_opts_t *o, const char *list) {
   return 0;
 }
 
-/* "--name VALUE", "--name=VALUE" or "-x VALUE": the value (advancing *i); NULL if
- * argv[*i] is not this option; "" (an error) if the value is missing. */
-
 /* Everything about one pattern that the plan needs. */
 typedef struct run_pat_s {
   const char *arg;        /* as given                     */
@@ -215,12 +212,6 @@ static int plan_outputs(run_pat_t *pats, size_t np, const char *out) {
                            am_pattern_name(pats[i].p)), -1;
   }
   return 0;
-}
-
-static double now_s(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
 static cJSON *pattern_json(const run_pat_t *rp, const am_run_opts_t *o) {
@@ -373,7 +364,7 @@ int am_cmd_run(int argc, char **argv) {
 
   size_t total = 0, done = 0, failed = 0;
   for (size_t i = 0; i < np; i++) total += pats[i].n_threads * pats[i].reps * o.n_backends;
-  double t_start = now_s();
+  double t_start = am_now_s();
   cJSON *context = am_run_context(&o);
   for (size_t i = 0; i < np; i++) {
     run_pat_t *rp = &pats[i];
@@ -391,7 +382,7 @@ int am_cmd_run(int argc, char **argv) {
           const cJSON *st = cJSON_GetObjectItem(s, "status"), *ns = cJSON_GetObjectItem(s, "ns_per_op");
           int ok = cJSON_IsString(st) && strcmp(st->valuestring, "ok") == 0;
           if (!ok) failed++;
-          double el = now_s() - t_start, eta = el / (double)done * (double)(total - done);
+          double el = am_now_s() - t_start, eta = el / (double)done * (double)(total - done);
           char what[160];
           if (ok && cJSON_IsNumber(ns)) snprintf(what, sizeof what, "%.2f ns/op", ns->valuedouble);
           else {

@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include "cli.h"
 
-static double now_s(void) {
+double am_now_s(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
@@ -45,7 +45,7 @@ int am_spawn(char *const argv[], char *const extra_env[], double timeout_s, am_s
   int po[2], pe[2];
   if (pipe2(po, O_CLOEXEC) != 0) return -1;
   if (pipe2(pe, O_CLOEXEC) != 0) { close(po[0]); close(po[1]); return -1; }
-  double t0 = now_s();
+  double t0 = am_now_s();
   pid_t pid = fork();
   if (pid < 0) { close(po[0]); close(po[1]); close(pe[0]); close(pe[1]); return -1; }
   if (pid == 0) {
@@ -65,7 +65,7 @@ int am_spawn(char *const argv[], char *const extra_env[], double timeout_s, am_s
   while (open_fds > 0) {
     int wait_ms = -1;
     if (timeout_s > 0) {
-      double left = t0 + timeout_s - now_s();
+      double left = t0 + timeout_s - am_now_s();
       if (left <= 0) { timed_out = 1; break; }
       wait_ms = (int)(left * 1000) + 1;
     }
@@ -84,7 +84,7 @@ int am_spawn(char *const argv[], char *const extra_env[], double timeout_s, am_s
   for (int i = 0; i < 2; i++) if (fds[i].fd >= 0) close(fds[i].fd);
   int st = 0;
   while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
-  r->wall_s = now_s() - t0;
+  r->wall_s = am_now_s() - t0;
   if (r->out == NULL) buf_add(&r->out, &r->out_len, &cap, "", 0);
   if (timed_out) { r->kind = AM_EXIT_TIMEOUT; r->signal = SIGKILL; }
   else if (WIFSIGNALED(st)) { r->kind = AM_EXIT_CRASHED; r->signal = WTERMSIG(st); }
