@@ -26,7 +26,8 @@ enum {
   AM_CAP_THREADS     = 1u << 3, /* safe to call from several threads               */
   AM_CAP_OVERRIDES   = 1u << 4, /* the process's malloc IS this allocator          */
   AM_CAP_REAL_FREE   = 1u << 5, /* free returns memory for reuse (bump: no)        */
-  AM_CAP_TEST_ONLY   = 1u << 6  /* not an allocator to compare (broken test hook)  */
+  AM_CAP_TEST_ONLY   = 1u << 6, /* not an allocator to compare (broken test hook)  */
+  AM_CAP_PRELOAD     = 1u << 8  /* runs a library named at run time (so:PATH)     */
 };
 /* What a complete general-purpose allocator offers (jemalloc, mimalloc, tcmalloc, pagepool). */
 #define AM_CAPS_FULL_ALLOCATOR (AM_CAP_USABLE_SIZE | AM_CAP_FREE_SIZED | AM_CAP_STATS | \

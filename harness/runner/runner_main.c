@@ -12,6 +12,7 @@ static const struct { unsigned bit; const char *name; } cap_names[] = {
   {AM_CAP_USABLE_SIZE, "usable_size"}, {AM_CAP_FREE_SIZED, "free_sized"},
   {AM_CAP_STATS, "stats"}, {AM_CAP_THREADS, "threads"}, {AM_CAP_OVERRIDES, "overrides_malloc"},
   {AM_CAP_REAL_FREE, "real_free"}, {AM_CAP_TEST_ONLY, "test_only"},
+  {AM_CAP_PRELOAD, "preload"},
 };
 
 static int cmd_info(const am_backend_t *b) {
