@@ -10,8 +10,9 @@
 #   --help    this text
 set -u
 PKGS=(cmake make gcc pkg-config libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
-      libcjson-dev gnuplot-nox jq python3 perl valgrind)
+      libtbb-dev libclang-rt-14-dev libcjson-dev gnuplot-nox jq python3 perl valgrind)
 OPTIONAL=(chromium)
+# Several people may install at once on a shared machine: wait for dpkg's lock.
 APT=(apt-get -o DPkg::Lock::Timeout=600)
 check_only=0
 for a in "$@"; do
