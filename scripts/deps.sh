@@ -4,6 +4,8 @@
 # Checks for every package in PKGS. As root, installs the missing ones with apt-get (after
 # `apt-get update`); as any other user, prints the exact command to run and exits 1.
 # Called first by tests/run.sh and run_all.sh. Prints one line when everything is present.
+# Usage: scripts/deps.sh [--check] [GROUP...]: each GROUP adds its packages to the core set:
+#   slurm     slurm-wlm and munge (the Slurm test's single-node cluster, scripts/slurm/)
 #   --check   only report; never install (exit 1 when something is missing)
 #   --help    this text
 set -u
@@ -13,7 +15,8 @@ check_only=0
 for a in "$@"; do
   case "$a" in
     --check) check_only=1 ;;
-    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    slurm) PKGS+=(slurm-wlm munge) ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "scripts/deps.sh: unknown option '$a' (try --help)" >&2; exit 2 ;;
   esac
 done

@@ -1,7 +1,7 @@
 /* harness/cli/cmd_merge.c — `allocmark merge DIR... -o OUT`: shard folders of one plan
  * (`allocmark run --shard K/N`) into one run folder.
  *
- * Every shard folder holds the plan it ran (plan.json: all cells of the matrix, plan.h) and
+ * Every shard folder holds the plan it ran (shard/plan.json: all cells of the matrix, plan.h) and
  * one results file per workload with the samples of its cells. Merge checks, before it
  * writes anything, that the folders are shards of one plan and one build: the same plan,
  * the same workload sha256 (plan and files), git commit and dirty flag, compiler, flags,
@@ -14,7 +14,7 @@
  * benchmark entries (status, aggregates, latency, timeline) are rebuilt from them by the
  * same code as `allocmark run` (am_run_benchmark), so no aggregate is copied. A cell seen
  * twice keeps its first copy (folders in the order given); missing and duplicate cells
- * are listed on stderr and in OUT/merge.json, and the exit status is then 1. */
+ * are listed on stderr and in OUT/merge/merge.json, and the exit status is then 1. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -33,9 +33,10 @@ static const char merge_help[] =
   "usage: allocmark merge DIR... -o OUT [--allow-mixed-machines]\n"
   "  Merges the folders that `allocmark run ... --shard K/N -o DIR/` wrote (one per\n"
   "  shard, in any order) into the run folder OUT: one results file per workload,\n"
-  "  <workload>.json, whose aggregates are recomputed from the raw samples, the full\n"
-  "  plan.json, and merge.json (which shard and machine ran which cells, missing and\n"
-  "  duplicate cells). `allocmark report OUT/*.json` then reads it like any run.\n"
+  "  <workload>.json, whose aggregates are recomputed from the raw samples, and\n"
+  "  merge/plan.json (the whole plan) and merge/merge.json (which shard and machine ran\n"
+  "  how many cells; missing and duplicate cells). `allocmark report OUT` then reads it\n"
+  "  like any run folder; the report says which machine ran what.\n"
   "  Refused (exit 2, nothing written): folders of different plans, workload files,\n"
   "  git commits, build flags or allocator versions; different machines unless\n"
   "  --allow-mixed-machines, which writes one run folder per machine under OUT.\n"
@@ -140,9 +141,9 @@ static int check_plan(const char *path, const cJSON *plan) {
 static int load_dir(shard_dir_t *sd) {
   char path[4096];
   am_diag_t dg;
-  snprintf(path, sizeof path, "%s/plan.json", sd->dir);
+  snprintf(path, sizeof path, "%s/shard/plan.json", sd->dir);
   if (am_json_read_file(path, &sd->plan, &dg) != 0)
-    return merge_error("%s: no readable plan.json (a folder written by `allocmark run --shard K/N -o DIR/`): %s",
+    return merge_error("%s: no readable shard/plan.json (a folder written by `allocmark run --shard K/N -o DIR/`): %s",
                        sd->dir, dg.msg);
   if (strcmp(str_or(sd->plan, "format", ""), "allocmark-plan/1") != 0)
     return merge_error("%s: format: expected \"allocmark-plan/1\"", path);
@@ -153,9 +154,7 @@ static int load_dir(shard_dir_t *sd) {
   size_t n = 0, cap = 0;
   for (struct dirent *e; (e = readdir(dh)) != NULL;) {
     size_t l = strlen(e->d_name);
-    if (l < 6 || strcmp(e->d_name + l - 5, ".json") != 0 || strcmp(e->d_name, "plan.json") == 0 ||
-        strcmp(e->d_name, "merge.json") == 0)
-      continue;
+    if (e->d_name[0] == '.' || l < 6 || strcmp(e->d_name + l - 5, ".json") != 0) continue;
     if (n == cap) {
       cap = cap ? cap * 2 : 16;
       char **nn = realloc(names, cap * sizeof *nn);
@@ -476,7 +475,9 @@ static int write_all(merge_t *m) {
     cJSON *plan = cJSON_Duplicate(m->d[0].plan, 1);
     cJSON_ReplaceItemInObject(plan, "shard", cJSON_CreateNull());
     char path[4200];
-    snprintf(path, sizeof path, "%s/plan.json", m->out);
+    snprintf(path, sizeof path, "%s/merge", m->out);
+    if (mkdir(path, 0755) != 0 && errno != EEXIST) rc = merge_error("%s: %s", path, strerror(errno));
+    snprintf(path, sizeof path, "%s/merge/plan.json", m->out);
     if (am_json_write_atomic(path, plan, 1, &dg) != 0) rc = merge_error("%s", dg.msg);
     cJSON_Delete(plan);
     cJSON *sum = cJSON_CreateObject();
@@ -486,7 +487,7 @@ static int write_all(merge_t *m) {
     cJSON_AddItemToObject(sum, "machines", cJSON_Duplicate(m->machines, 1));
     cJSON_AddItemToObject(sum, "missing", cJSON_Duplicate(m->missing, 1));
     cJSON_AddItemToObject(sum, "duplicates", cJSON_Duplicate(m->duplicates, 1));
-    snprintf(path, sizeof path, "%s/merge.json", m->out);
+    snprintf(path, sizeof path, "%s/merge/merge.json", m->out);
     if (rc == 0 && am_json_write_atomic(path, sum, 1, &dg) != 0) rc = merge_error("%s", dg.msg);
     cJSON_Delete(sum);
   }
