@@ -36,7 +36,7 @@ if [ "$fast" = 0 ]; then
   step "AddressSanitizer + UBSan build (build-asan/)"
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAM_WERROR=ON \
         -DAM_SANITIZE=address,undefined -DPP_DEBUG=ON \
-        -DAM_WITH_JEMALLOC=OFF -DAM_WITH_MIMALLOC=OFF -DAM_WITH_TCMALLOC=OFF >/dev/null
+        -DAM_WITH_JEMALLOC=OFF -DAM_WITH_MIMALLOC=OFF -DAM_WITH_TCMALLOC=OFF -DAM_WITH_TBBMALLOC=OFF -DAM_WITH_SCUDO=OFF >/dev/null
   cmake --build build-asan -j"$jobs"
   if ctest --test-dir build-asan -N -L '^asan$' | grep -q 'Total Tests: [1-9]'; then
     ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
@@ -44,7 +44,7 @@ if [ "$fast" = 0 ]; then
   fi
   step "ThreadSanitizer build (build-tsan/)"
   cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAM_WERROR=ON -DAM_SANITIZE=thread \
-        -DAM_WITH_JEMALLOC=OFF -DAM_WITH_MIMALLOC=OFF -DAM_WITH_TCMALLOC=OFF >/dev/null
+        -DAM_WITH_JEMALLOC=OFF -DAM_WITH_MIMALLOC=OFF -DAM_WITH_TCMALLOC=OFF -DAM_WITH_TBBMALLOC=OFF -DAM_WITH_SCUDO=OFF >/dev/null
   cmake --build build-tsan -j"$jobs"
   if ctest --test-dir build-tsan -N -L '^tsan$' | grep -q 'Total Tests: [1-9]'; then
     TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
