@@ -12,6 +12,7 @@ static const struct {
   {"check", am_cmd_check, "validate pattern files without running them"},
   {"list", am_cmd_list, "list built backends (name, version, config) and patterns"},
   {"report", am_cmd_report, "turn results files into a Markdown report or tables"},
+  {"compare", am_cmd_compare, "compare two results (or two backends) with a significance test"},
   {"selftest", am_cmd_selftest, "check the harness against a hand-written loop"},
 };
 
