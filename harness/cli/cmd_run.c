@@ -59,7 +59,6 @@ static const char run_help[] =
   "      error; recorded in the file); 2 bad input (nothing run, no file)\n";
 
 #define AM_DEFAULT_REPS 5
-#define AM_MAX_PATTERNS 256
 
 static const char *const all_five[] = {"system", "jemalloc", "mimalloc", "tcmalloc", "pagepool"};
 
@@ -286,7 +285,7 @@ static int write_plan(const am_plan_t *plan, const run_pat_t *pats) {
 }
 
 /* Parse argv into o and the pattern list; 0, or 2 after printing the error. */
-static int parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats, size_t *np) {
+int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats, size_t *np) {
   const char *v;
   int have_b = 0;
   for (int i = 1; i < argc; i++) {
@@ -342,7 +341,7 @@ static int parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
     } else if (a[0] == '-' && a[1] != '\0') {
       return usage_error("unknown option '%s' (try allocmark run --help)", a);
     } else {
-      if (*np == AM_MAX_PATTERNS) return usage_error("more than %d patterns", AM_MAX_PATTERNS);
+      if (*np == AM_RUN_MAX_PATTERNS) return usage_error("more than %d patterns", AM_RUN_MAX_PATTERNS);
       pats[(*np)++] = a;
     }
   }
@@ -363,9 +362,9 @@ static int run_main(int argc, char **argv, int plan_only) {
   o.max_memory = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE) / 2;
   o.argc = argc;
   o.argv = argv;
-  static const char *pat_args[AM_MAX_PATTERNS];
+  static const char *pat_args[AM_RUN_MAX_PATTERNS];
   size_t np = 0;
-  int prc = parse_args(argc, argv, &o, pat_args, &np);
+  int prc = am_run_parse_args(argc, argv, &o, pat_args, &np);
   if (prc < 0) return 0; /* --help */
   if (prc != 0) return prc;
 

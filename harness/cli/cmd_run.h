@@ -11,6 +11,7 @@ struct cJSON;
 
 #define AM_RUN_MAX_BACKENDS 16
 #define AM_RUN_MAX_THREADS 64
+#define AM_RUN_MAX_PATTERNS 256
 
 typedef struct am_run_opts_s {
   const char *backends[AM_RUN_MAX_BACKENDS];
@@ -35,6 +36,11 @@ typedef struct am_run_opts_s {
   int argc;
   char **argv;
 } am_run_opts_t;
+
+/* Parse run's argv (argv[0] "run") into o (defaults set by the caller) and the pattern
+ * list pats[AM_RUN_MAX_PATTERNS]: 0; -1 after printing --help; 2 after printing the
+ * one-line error. Touches nothing else (tests/fuzz/fuzz_args.c fuzzes it). */
+int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats, size_t *np);
 
 /* What `am-runner-X info` said (cmd_run_exec.c). */
 typedef struct am_backend_info_s {
