@@ -5,11 +5,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "plan.h"
 
 struct cJSON;
 
 #define AM_RUN_MAX_BACKENDS 16
 #define AM_RUN_MAX_THREADS 64
+#define AM_RUN_MAX_PATTERNS 256
 
 typedef struct am_run_opts_s {
   const char *backends[AM_RUN_MAX_BACKENDS];
@@ -30,9 +32,17 @@ typedef struct am_run_opts_s {
   int measure_instructions; /* --measure instructions: under callgrind      */
   int measure_cache;        /* --measure cache: callgrind's cache simulator */
   const char *out;          /* -o, or NULL                                 */
+  am_shard_t shard;         /* --shard K/N; n == 0: every cell             */
+  int plan_only;            /* `allocmark plan`: print the cells, run none */
+  int plan_json;            /* ... as JSON (--json)                        */
   int argc;
   char **argv;
 } am_run_opts_t;
+
+/* Parse run's argv (argv[0] "run") into o (defaults set by the caller) and the pattern
+ * list pats[AM_RUN_MAX_PATTERNS]: 0; -1 after printing --help; 2 after printing the
+ * one-line error. Touches nothing else (tests/fuzz/fuzz_args.c fuzzes it). */
+int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats, size_t *np);
 
 /* What `am-runner-X info` said (cmd_run_exec.c). */
 typedef struct am_backend_info_s {
