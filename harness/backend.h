@@ -64,6 +64,10 @@ typedef struct am_backend_s {
   size_t (*usable_size)(void *p);    /* optional (NULL); p != NULL                 */
   void   (*free_sized)(void *p, size_t size); /* optional (NULL); p != NULL        */
   int    (*stats)(am_stats_t *out);  /* optional (NULL); 0 on success; fields -1 if unknown */
+  /* Read back environment variable var (set to value by a variant) from the allocator:
+   * 1 in effect (what it reports, into got), 0 not taken (why, into got), -1 not one this
+   * allocator can report. Optional (NULL: -1). See harness/runner/variant_env.c. */
+  int    (*env_check)(const char *var, const char *value, char *got, size_t cap);
 } am_backend_t;
 
 /* Fill every field of *s with -1 ("not reported"). */

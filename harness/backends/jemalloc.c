@@ -1,11 +1,14 @@
 /* harness/backends/jemalloc.c — jemalloc (Debian libjemalloc2, unprefixed build).
  * Linking it replaces malloc for the whole runner process; we call the standard
  * names, which resolve to jemalloc. Stats come from mallctl("stats.*") after an
- * epoch bump; the config string is the opt.* values that matter for speed/RSS. */
+ * epoch bump; the config string is the opt.* values that matter for speed/RSS.
+ * A variant's MALLOC_CONF is read back key by key from mallctl("opt.<key>"). */
 #include <jemalloc/jemalloc.h>
 #include <stdbool.h>
 #include <sys/types.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "../backend.h"
 
 static const char *je_version(void) {
@@ -47,6 +50,56 @@ static int je_stats(am_stats_t *s) {
   return 0;
 }
 
+/* One opt.KEY as text: its type is found from the size mallctl accepts (bool, unsigned,
+ * or 8 bytes: a number, or a string for the few string options). 0, or -1: no such opt. */
+static int je_opt_text(const char *key, const char *want, char *out, size_t cap) {
+  static const char *const strings[] = {"dss", "metadata_thp", "thp", "percpu_arena", "junk",
+                                        "zero_realloc", "stats_print_opts", "stats_interval_opts",
+                                        "prof_prefix", NULL};
+  char name[96];
+  snprintf(name, sizeof name, "opt.%s", key);
+  bool b; unsigned u; int64_t i8; const char *str;
+  size_t sz = sizeof b;
+  if (mallctl(name, &b, &sz, NULL, 0) == 0) return snprintf(out, cap, "%s", b ? "true" : "false"), 0;
+  sz = sizeof u;
+  if (mallctl(name, &u, &sz, NULL, 0) == 0) return snprintf(out, cap, "%u", u), 0;
+  int is_str = 0;
+  for (size_t k = 0; strings[k] != NULL; k++) is_str |= strcmp(strings[k], key) == 0;
+  sz = sizeof i8;
+  if (!is_str && mallctl(name, &i8, &sz, NULL, 0) == 0) {
+    char *end;
+    unsigned long long w = strtoull(want, &end, 10);
+    /* size_t and ssize_t share 8 bytes: print the one the wanted value is written as */
+    if (want[0] != '-' && *end == '\0' && (uint64_t)i8 == w) return snprintf(out, cap, "%llu", w), 0;
+    return snprintf(out, cap, "%lld", (long long)i8), 0;
+  }
+  sz = sizeof str;
+  if (is_str && mallctl(name, &str, &sz, NULL, 0) == 0) return snprintf(out, cap, "%s", str ? str : ""), 0;
+  return -1;
+}
+
+/* MALLOC_CONF=k:v,k:v — every k must be an opt.* jemalloc knows and hold v. */
+static int je_env_check(const char *var, const char *value, char *got, size_t cap) {
+  if (strcmp(var, "MALLOC_CONF") != 0) return -1;
+  char conf[512];
+  snprintf(conf, sizeof conf, "%s", value);
+  size_t o = 0;
+  got[0] = '\0';
+  for (char *save = NULL, *kv = strtok_r(conf, ",", &save); kv != NULL; kv = strtok_r(NULL, ",", &save)) {
+    char *colon = strchr(kv, ':'), held[128];
+    if (colon == NULL) return snprintf(got, cap, "'%s' is not key:value", kv), 0;
+    *colon = '\0';
+    if (je_opt_text(kv, colon + 1, held, sizeof held) != 0)
+      return snprintf(got, cap, "jemalloc has no option '%s' (mallctl opt.%s: no such name)", kv, kv), 0;
+    char *end;
+    long long w = strtoll(colon + 1, &end, 10), h = strtoll(held, NULL, 10);
+    int same = strcmp(held, colon + 1) == 0 || (*end == '\0' && colon[1] != '\0' && w == h);
+    if (!same) return snprintf(got, cap, "jemalloc holds opt.%s=%s, not %s", kv, held, colon + 1), 0;
+    o += (size_t)snprintf(got + o, o < cap ? cap - o : 0, "%sopt.%s=%s", o ? " " : "", kv, held);
+  }
+  return 1;
+}
+
 static void *je_aligned(size_t a, size_t n) { return aligned_alloc(a, n); }
 static size_t je_usable(void *p) { return malloc_usable_size(p); }
 static void je_free_sized(void *p, size_t n) { sdallocx(p, n, 0); }
@@ -56,5 +109,5 @@ const am_backend_t am_backend_jemalloc = {
   .caps = AM_CAPS_FULL_ALLOCATOR,
   .malloc = malloc, .free = free, .calloc = calloc, .realloc = realloc,
   .aligned_alloc = je_aligned, .usable_size = je_usable, .free_sized = je_free_sized,
-  .stats = je_stats,
+  .stats = je_stats, .env_check = je_env_check,
 };

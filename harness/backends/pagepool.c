@@ -1,6 +1,8 @@
 /* harness/backends/pagepool.c — pagepool, allocmark's own allocator (allocator/).
  * The runner links the drop-in build/libpagepool.so, so the whole process's malloc is
  * pagepool; this table calls the pp_* API directly. Config: pp_config_string(). */
+#include <stdio.h>
+#include <string.h>
 #include <pagepool.h>
 #include "../backend.h"
 
@@ -13,6 +15,23 @@ static int pp_be_stats(am_stats_t *s) {
   return 0;
 }
 
+/* A variant's PAGEPOOL_* knob, read back from pp_get_config (pagepool keeps its default
+ * for a value it cannot parse, so a mismatch means the knob was not taken). Knobs that
+ * are not in pp_config_t (LEAKS, DUMP, REGION) are left to the generic check. */
+static int pp_be_env_check(const char *var, const char *value, char *got, size_t cap) {
+  pp_config_t c;
+  char have[16];
+  pp_get_config(&c);
+  if (strcmp(var, "PAGEPOOL_CLASSES") == 0) snprintf(have, sizeof have, "%s", c.spacing == PP_CLASSES_FINE ? "fine" : "pow2");
+  else if (strcmp(var, "PAGEPOOL_POOLS") == 0) snprintf(have, sizeof have, "%u", c.pools_per_page);
+  else if (strcmp(var, "PAGEPOOL_RETURN") == 0) snprintf(have, sizeof have, "%d", c.return_to_os);
+  else if (strcmp(var, "PAGEPOOL_LOOKUP") == 0) snprintf(have, sizeof have, "%s", c.lookup == PP_LOOKUP_TREE ? "tree" : "fast");
+  else if (strcmp(var, "PAGEPOOL_SITES") == 0) snprintf(have, sizeof have, "%d", c.track_sites);
+  else return -1;
+  if (strcmp(have, value) != 0) return snprintf(got, cap, "pagepool holds %s=%s, not %s", var + 9, have, value), 0;
+  return snprintf(got, cap, "pp_config_string: %s", pp_config_string()), 1;
+}
+
 static size_t pp_be_usable(void *p) { return pp_usable_size(p); }
 
 const am_backend_t am_backend_pagepool = {
@@ -20,5 +39,5 @@ const am_backend_t am_backend_pagepool = {
   .caps = AM_CAPS_FULL_ALLOCATOR,
   .malloc = pp_malloc, .free = pp_free, .calloc = pp_calloc, .realloc = pp_realloc,
   .aligned_alloc = pp_aligned_alloc, .usable_size = pp_be_usable, .free_sized = pp_free_sized,
-  .stats = pp_be_stats,
+  .stats = pp_be_stats, .env_check = pp_be_env_check,
 };

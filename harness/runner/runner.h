@@ -20,6 +20,14 @@ int am_runner_run(const am_backend_t *b, int argc, char **argv);
 /* `selftest` sub-command; argv[0] is "selftest". */
 int am_runner_selftest(const am_backend_t *b, int argc, char **argv);
 
+/* A variant's environment read back (variant_env.c): the variables AM_VARIANT_ENV names.
+ * 0 with *out the array of {name, value, read_back, verified, how} (NULL: no variant;
+ * owned by variant_env.c, also returned by am_variant_env_result), or -1 with the
+ * one-line reason in why when a variable is not in effect. */
+struct cJSON;
+int am_variant_env_check(const am_backend_t *b, struct cJSON **out, char *why, size_t cap);
+const struct cJSON *am_variant_env_result(void);
+
 /* Path of the shared object that defines the process's `malloc` ("" if unknown). */
 const char *am_runner_malloc_origin(void);
 

@@ -25,6 +25,8 @@ static int cmd_info(const am_backend_t *b) {
     if (b->caps & cap_names[i].bit) cJSON_AddItemToArray(caps, cJSON_CreateString(cap_names[i].name));
   cJSON_AddItemToObject(o, "capabilities", caps);
   cJSON_AddStringToObject(o, "malloc_from", am_runner_malloc_origin());
+  const cJSON *ve = am_variant_env_result();
+  if (ve != NULL) cJSON_AddItemToObject(o, "variant_env", cJSON_Duplicate(ve, 1));
   cJSON_AddBoolToObject(o, "valgrind_marks", AM_HAVE_VALGRIND_MARKS); /* vgmark.h */
   char *s = cJSON_PrintUnformatted(o);
   int rc = (s != NULL && puts(s) >= 0) ? AM_RUNNER_OK : AM_RUNNER_ERROR;
@@ -53,6 +55,13 @@ int main(int argc, char **argv) {
   }
   if (b->init != NULL && b->init() != 0) {
     fprintf(stderr, "%s: backend %s failed to initialise\n", argv[0], b->name);
+    return AM_RUNNER_ERROR;
+  }
+  cJSON *ve;
+  char why[768];
+  if (am_variant_env_check(b, &ve, why, sizeof why) != 0) {
+    fprintf(stderr, "%s\n", why);
+    if (b->shutdown != NULL) b->shutdown();
     return AM_RUNNER_ERROR;
   }
   int rc;
