@@ -7,8 +7,13 @@
 #   --check   only report; never install (exit 1 when something is missing)
 #   --help    this text
 set -u
-PKGS=(cmake make gcc pkg-config libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
-      libcjson-dev gnuplot-nox jq python3 perl)
+PKGS=(cmake make gcc pkg-config libcjson-dev gnuplot-nox jq python3 perl)
+# Each third-party allocator's Debian package comes from its one line in CMakeLists.txt,
+# am_find_allocator(<name> <how> <what> <target> <debian package>): adding a backend
+# needs no edit here.
+here=$(cd "$(dirname "$0")" && pwd)
+while read -r p; do [ -n "$p" ] && PKGS+=("$p"); done < <(
+  sed -n 's/^am_find_allocator(\([^)]*\)).*/\1/p' "$here/../CMakeLists.txt" | awk '{ print $NF }')
 check_only=0
 for a in "$@"; do
   case "$a" in
@@ -26,7 +31,7 @@ if [ ${#missing[@]} -eq 0 ]; then
   echo "deps: all ${#PKGS[@]} packages present"
   exit 0
 fi
-cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+cmd="apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends ${missing[*]}"
 if [ "$check_only" = 1 ]; then
   echo "deps: missing: ${missing[*]}" >&2; echo "deps: run as root: apt-get update && $cmd" >&2; exit 1
 fi
@@ -37,7 +42,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >&2 || { echo "deps: apt-get update failed" >&2; exit 1; }
+apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 || { echo "deps: apt-get update failed" >&2; exit 1; }
 # shellcheck disable=SC2086
 $cmd >&2 || { echo "deps: '$cmd' failed" >&2; exit 1; }
 echo "deps: installed ${missing[*]}"

@@ -15,9 +15,8 @@ int am_cmd_check(int argc, char **argv);    /* cmd_check.c    */
 int am_cmd_report(int argc, char **argv);   /* cmd_report.c   */
 int am_cmd_selftest(int argc, char **argv); /* cmd_selftest.c */
 
-/* Backends compiled into this build (from the generated am_registry.h). */
-size_t am_registry_count(void);
-const char *am_registry_name(size_t i);
+/* Backends compiled into this build: registry.h. */
+#include "registry.h"
 
 /* A byte count for the console, "2.6 MiB" ("-" when not finite); returns buf (human.c). */
 char *am_human_bytes(double b, char *buf, size_t cap);
