@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "plan.h"
 
 #include "backend_spec.h"
 
@@ -12,6 +13,7 @@ struct cJSON;
 
 #define AM_RUN_MAX_BACKENDS 16
 #define AM_RUN_MAX_THREADS 64
+#define AM_RUN_MAX_PATTERNS 256
 
 typedef struct am_run_opts_s {
   am_backend_spec_t backends[AM_RUN_MAX_BACKENDS]; /* -b, parsed (backend_spec.h) */
@@ -32,9 +34,17 @@ typedef struct am_run_opts_s {
   const char *out;          /* -o, or NULL                                 */
   const char *dump_at;      /* --dump-at PHASE|end, or NULL                */
   const char *dump_dir;     /* --dump-dir DIR (default: beside the results) */
+  am_shard_t shard;         /* --shard K/N; n == 0: every cell             */
+  int plan_only;            /* `allocmark plan`: print the cells, run none */
+  int plan_json;            /* ... as JSON (--json)                        */
   int argc;
   char **argv;
 } am_run_opts_t;
+
+/* Parse run's argv (argv[0] "run") into o (defaults set by the caller) and the pattern
+ * list pats[AM_RUN_MAX_PATTERNS]: 0; -1 after printing --help; 2 after printing the
+ * one-line error. Touches nothing else (tests/fuzz/fuzz_args.c fuzzes it). */
+int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats, size_t *np);
 
 /* What `am-runner-X info` said (cmd_run_exec.c). */
 typedef struct am_backend_info_s {
