@@ -6,6 +6,8 @@
 # Called first by tests/run.sh and run_all.sh. Prints one line when everything is present.
 # OPTIONAL packages (Chromium, for the HTML report's browser test) are installed the same
 # way, but when they cannot be installed the script says so and goes on: their tests skip.
+# Usage: scripts/deps.sh [--check] [GROUP...]: each GROUP adds its packages to the core set:
+#   slurm     slurm-wlm and munge (the Slurm test's single-node cluster, scripts/slurm/)
 #   --check   only report; never install (exit 1 when something is missing)
 #   --help    this text
 set -u
@@ -18,7 +20,8 @@ check_only=0
 for a in "$@"; do
   case "$a" in
     --check) check_only=1 ;;
-    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    slurm) PKGS+=(slurm-wlm munge) ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "scripts/deps.sh: unknown option '$a' (try --help)" >&2; exit 2 ;;
   esac
 done

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "plan.h"
 
 struct cJSON;
 
@@ -29,6 +30,9 @@ typedef struct am_run_opts_s {
   long rss_interval_ms;     /* -1: the runner's default                    */
   uint64_t chunk_ops;       /* 0: the runner's default chunk size          */
   const char *out;          /* -o, or NULL                                 */
+  am_shard_t shard;         /* --shard K/N; n == 0: every cell             */
+  int plan_only;            /* `allocmark plan`: print the cells, run none */
+  int plan_json;            /* ... as JSON (--json)                        */
   int argc;
   char **argv;
 } am_run_opts_t;
