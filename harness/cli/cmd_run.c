@@ -48,6 +48,11 @@ static const char run_help[] =
   "  --chunk-ops N         replay workloads of more than N ops in chunks generated while\n"
   "                        the timer is paused (default: the runner's, 2^24 ops = 256 MiB)\n"
   "  --no-hw               do not open hardware counters\n"
+  "  --measure LIST        time (default), instructions: also run every repetition\n"
+  "                        under valgrind --tool=callgrind, counting the timed region\n"
+  "                        only (instructions_per_op; deterministic, ~50x slower; no RSS\n"
+  "                        timeline, no hw counters, default --timeout 1200), cache:\n"
+  "                        instructions plus callgrind's simulated D1/LL misses per op\n"
   "  --shard K/N           run only shard K of N of the matrix's cells (whole rounds:\n"
   "                        workload x threads x repetition, every backend once; see\n"
   "                        `allocmark plan --help`); -o must be a folder, which also\n"
@@ -141,6 +146,20 @@ static int parse_threads(am_run_opts_t *o, const char *list) {
       return usage_error("-t: '%s' is not a thread count (1..256 or ncpu)", tok);
     if (o->n_threads == AM_RUN_MAX_THREADS) return usage_error("-t: more than %d thread counts", AM_RUN_MAX_THREADS);
     o->threads[o->n_threads++] = (unsigned)v;
+  }
+  return 0;
+}
+
+/* --measure time,instructions,cache */
+static int parse_measure(am_run_opts_t *o, const char *list) {
+  char copy[256];
+  if (strlen(list) >= sizeof copy || list[0] == '\0') return usage_error("--measure: bad list '%s'", list);
+  snprintf(copy, sizeof copy, "%s", list);
+  for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+    if (strcmp(tok, "time") == 0) continue;
+    else if (strcmp(tok, "instructions") == 0) o->measure_instructions = 1;
+    else if (strcmp(tok, "cache") == 0) o->measure_instructions = o->measure_cache = 1;
+    else return usage_error("--measure: '%s' is not one of time, instructions, cache", tok);
   }
   return 0;
 }
@@ -330,6 +349,8 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
       o->timeout_s = t;
     } else if ((v = am_opt_value(argc, argv, &i, "--max-memory", NULL)) != NULL) {
       if (parse_bytes(v, &o->max_memory) != 0) return usage_error("--max-memory: '%s' is not a size (e.g. 512M, 4G)", v);
+    } else if ((v = am_opt_value(argc, argv, &i, "--measure", NULL)) != NULL) {
+      if (parse_measure(o, v) != 0) return 2;
     } else if ((v = am_opt_value(argc, argv, &i, "--shard", NULL)) != NULL) {
       if (am_shard_parse(v, &o->shard) != 0)
         return usage_error("--shard: '%s' is not K/N with 1 <= K <= N <= %u", v, AM_SHARD_MAX);
@@ -352,6 +373,11 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
   return 0;
 }
 
+static int timeout_given(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) if (strcmp(argv[i], "--timeout") == 0 || strncmp(argv[i], "--timeout=", 10) == 0) return 1;
+  return 0;
+}
+
 static int run_main(int argc, char **argv, int plan_only) {
   am_run_opts_t o;
   memset(&o, 0, sizeof o);
@@ -367,6 +393,14 @@ static int run_main(int argc, char **argv, int plan_only) {
   int prc = am_run_parse_args(argc, argv, &o, pat_args, &np);
   if (prc < 0) return 0; /* --help */
   if (prc != 0) return prc;
+  if (o.measure_instructions) {
+    char vg[4096];
+    if (am_vg_find(vg, sizeof vg) != 0)
+      return usage_error("--measure instructions: valgrind is not on PATH (scripts/deps.sh installs it: apt-get install valgrind)");
+    if (o.rss_interval_ms < 0) o.rss_interval_ms = 0; /* a sampler's ticks depend on wall time */
+    o.no_hw = 1;
+    if (!timeout_given(argc, argv)) o.timeout_s = 1200;
+  }
 
   /* Runners and their versions, before anything runs. */
   am_backend_info_t info[AM_RUN_MAX_BACKENDS];
@@ -376,6 +410,9 @@ static int run_main(int argc, char **argv, int plan_only) {
       return usage_error("backend %s: runner %s is missing (rebuild)", o.backends[b], path);
     if (am_run_backend_info(o.backends[b], &info[b]) != 0)
       return usage_error("backend %s: `%s info` failed", o.backends[b], path);
+    if (o.measure_instructions && !info[b].valgrind_marks)
+      return usage_error("--measure instructions: runner %s was built without valgrind/callgrind.h, so its "
+                         "timed region is not marked (apt-get install valgrind, then rebuild)", path);
   }
 
   /* Patterns: load, thread counts, sizes. */
