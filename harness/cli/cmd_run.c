@@ -53,6 +53,11 @@ static const char run_help[] =
   "                        map when the phase named PHASE starts (or at the end)\n"
   "  --dump-dir DIR        where those maps go: DIR/<backend>/<pattern>[.at-PHASE].json\n"
   "                        (default: dumps/ beside the results)\n"
+  "  --measure LIST        time (default), instructions: also run every repetition\n"
+  "                        under valgrind --tool=callgrind, counting the timed region\n"
+  "                        only (instructions_per_op; deterministic, ~50x slower; no RSS\n"
+  "                        timeline, no hw counters, default --timeout 1200), cache:\n"
+  "                        instructions plus callgrind's simulated D1/LL misses per op\n"
   "  --shard K/N           run only shard K of N of the matrix's cells (whole rounds:\n"
   "                        workload x threads x repetition, every backend once; see\n"
   "                        `allocmark plan --help`); -o must be a folder, which also\n"
@@ -119,6 +124,20 @@ static int parse_threads(am_run_opts_t *o, const char *list) {
       return usage_error("-t: '%s' is not a thread count (1..256 or ncpu)", tok);
     if (o->n_threads == AM_RUN_MAX_THREADS) return usage_error("-t: more than %d thread counts", AM_RUN_MAX_THREADS);
     o->threads[o->n_threads++] = (unsigned)v;
+  }
+  return 0;
+}
+
+/* --measure time,instructions,cache */
+static int parse_measure(am_run_opts_t *o, const char *list) {
+  char copy[256];
+  if (strlen(list) >= sizeof copy || list[0] == '\0') return usage_error("--measure: bad list '%s'", list);
+  snprintf(copy, sizeof copy, "%s", list);
+  for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+    if (strcmp(tok, "time") == 0) continue;
+    else if (strcmp(tok, "instructions") == 0) o->measure_instructions = 1;
+    else if (strcmp(tok, "cache") == 0) o->measure_instructions = o->measure_cache = 1;
+    else return usage_error("--measure: '%s' is not one of time, instructions, cache", tok);
   }
   return 0;
 }
@@ -315,6 +334,8 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
     } else if ((v = am_opt_value(argc, argv, &i, "--dump-dir", NULL)) != NULL) {
       if (*v == '\0') return usage_error("--dump-dir: needs a folder");
       o->dump_dir = v;
+    } else if ((v = am_opt_value(argc, argv, &i, "--measure", NULL)) != NULL) {
+      if (parse_measure(o, v) != 0) return 2;
     } else if ((v = am_opt_value(argc, argv, &i, "--shard", NULL)) != NULL) {
       if (am_shard_parse(v, &o->shard) != 0)
         return usage_error("--shard: '%s' is not K/N with 1 <= K <= N <= %u", v, AM_SHARD_MAX);
@@ -337,6 +358,11 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
   return 0;
 }
 
+static int timeout_given(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) if (strcmp(argv[i], "--timeout") == 0 || strncmp(argv[i], "--timeout=", 10) == 0) return 1;
+  return 0;
+}
+
 static int run_main(int argc, char **argv, int plan_only) {
   am_run_opts_t o;
   memset(&o, 0, sizeof o);
@@ -352,6 +378,14 @@ static int run_main(int argc, char **argv, int plan_only) {
   int prc = am_run_parse_args(argc, argv, &o, pat_args, &np);
   if (prc < 0) return 0; /* --help */
   if (prc != 0) return prc;
+  if (o.measure_instructions) {
+    char vg[4096];
+    if (am_vg_find(vg, sizeof vg) != 0)
+      return usage_error("--measure instructions: valgrind is not on PATH (scripts/deps.sh installs it: apt-get install valgrind)");
+    if (o.rss_interval_ms < 0) o.rss_interval_ms = 0; /* a sampler's ticks depend on wall time */
+    o.no_hw = 1;
+    if (!timeout_given(argc, argv)) o.timeout_s = 1200;
+  }
 
   /* Runners and their versions, before anything runs. */
   am_backend_info_t info[AM_RUN_MAX_BACKENDS];
@@ -361,6 +395,9 @@ static int run_main(int argc, char **argv, int plan_only) {
       return usage_error("backend %s: runner %s is missing (rebuild)", o.backends[b].name, path);
     if (am_run_backend_info(&o.backends[b], &info[b]) != 0)
       return usage_error("backend %s: `%s info` failed", o.backends[b].name, path);
+    if (o.measure_instructions && !info[b].valgrind_marks)
+      return usage_error("--measure instructions: runner %s was built without valgrind/callgrind.h, so its "
+                         "timed region is not marked (apt-get install valgrind, then rebuild)", path);
   }
 
   /* Patterns: load, thread counts, sizes. */

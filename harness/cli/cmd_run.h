@@ -31,6 +31,8 @@ typedef struct am_run_opts_s {
   int no_hw;
   long rss_interval_ms;     /* -1: the runner's default                    */
   uint64_t chunk_ops;       /* 0: the runner's default chunk size          */
+  int measure_instructions; /* --measure instructions: under callgrind      */
+  int measure_cache;        /* --measure cache: callgrind's cache simulator */
   const char *out;          /* -o, or NULL                                 */
   const char *dump_at;      /* --dump-at PHASE|end, or NULL                */
   const char *dump_dir;     /* --dump-dir DIR (default: beside the results) */
@@ -53,6 +55,7 @@ typedef struct am_backend_info_s {
   char config[256];
   char malloc_from[256];
   char colour[16];          /* "#rrggbb" (colour.h)                        */
+  int valgrind_marks;       /* the runner marks its timed region (vgmark.h) */
 } am_backend_info_t;
 /* From the registry's cached runner info (registry.h); -1 when the runner failed. */
 int am_run_backend_info(const am_backend_spec_t *be, am_backend_info_t *out);
@@ -75,6 +78,19 @@ size_t am_run_dumps(const char *pattern_path, const char *pattern_name, const ch
 struct cJSON *am_run_benchmark(const am_backend_info_t *bi, unsigned threads, struct cJSON *samples);
 /* The console table for one pattern's benchmarks (stdout). */
 void am_run_print_table(const char *pattern, const struct cJSON *benchmarks, unsigned reps);
+
+/* --measure instructions (cmd_run_valgrind.c). The valgrind executable found on
+ * PATH into buf: 0, or -1 when there is none. */
+int am_vg_find(char *buf, size_t cap);
+/* Put `valgrind --tool=callgrind ... --callgrind-out-file=OUT --` before the runner's
+ * argv (argv[0..n)) in place; vg: valgrind's path; out: the file callgrind writes.
+ * Returns the new argument count. argv must have room for AM_VG_ARGS more. */
+#define AM_VG_ARGS 8
+int am_vg_wrap(char **argv, int n, const char *vg, const char *out, int cache, char *buf, size_t cap);
+/* Read callgrind's totals from OUT and add instructions_per_op (and the simulated
+ * cache misses per op) to an ok sample; removes OUT. A sample whose file cannot be
+ * read becomes an error. */
+void am_vg_annotate(struct cJSON *sample, const char *out, int cache);
 
 /* The `context` object (cmd_run_context.c). */
 struct cJSON *am_run_context(const am_run_opts_t *o);

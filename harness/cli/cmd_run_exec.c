@@ -8,7 +8,9 @@
  *   error    anything else: bad exit, VERIFY corruption, no valid JSON, spawn failure */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cJSON.h>
 #include "cli.h"
 #include "cmd_run.h"
@@ -25,6 +27,7 @@ int am_run_backend_info(const am_backend_spec_t *be, am_backend_info_t *out) {
   if (cJSON_IsString(v = cJSON_GetObjectItem(o, "config"))) snprintf(out->config, sizeof out->config, "%s", v->valuestring);
   if (cJSON_IsString(v = cJSON_GetObjectItem(o, "malloc_from"))) snprintf(out->malloc_from, sizeof out->malloc_from, "%s", v->valuestring);
   snprintf(out->colour, sizeof out->colour, "%s", am_registry_colour(be->runner));
+  out->valgrind_marks = cJSON_IsTrue(cJSON_GetObjectItem(o, "valgrind_marks"));
   return 0;
 }
 
@@ -55,7 +58,7 @@ cJSON *am_run_one(const am_backend_spec_t *be, const char *pattern_path, unsigne
 cJSON *am_run_one_with(const am_backend_spec_t *be, const char *pattern_path, unsigned threads, uint64_t seed,
                        unsigned rep, const am_run_opts_t *o, char *const *extra) {
   char path[4096], th[16], sd[32], lat[24], wu[24], rss[24], ch[24];
-  char *argv[40];
+  char *argv[40 + AM_VG_ARGS], vg[4096], vgout[4200], vgbuf[4400];
   int a = 0;
   cJSON *s = NULL;
   if (am_runner_path(be->runner, path, sizeof path) != 0) {
@@ -78,6 +81,13 @@ cJSON *am_run_one_with(const am_backend_spec_t *be, const char *pattern_path, un
   if (o->chunk_ops) { snprintf(ch, sizeof ch, "%llu", (unsigned long long)o->chunk_ops); argv[a++] = "--chunk-ops"; argv[a++] = ch; }
   for (size_t i = 0; extra != NULL && extra[i] != NULL && a < 39; i++) argv[a++] = extra[i];
   argv[a] = NULL;
+  if (o->measure_instructions) {
+    /* cmd_run checked that valgrind exists; the out file is per process and rep. */
+    am_vg_find(vg, sizeof vg);
+    snprintf(vgout, sizeof vgout, "%s/am-callgrind.%ld.%u.out", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+             (long)getpid(), rep);
+    a = am_vg_wrap(argv, a, vg, vgout, o->measure_cache, vgbuf, sizeof vgbuf);
+  }
 
   am_spawn_result_t r;
   char msg[1024], tail[600];
@@ -120,6 +130,7 @@ cJSON *am_run_one_with(const am_backend_spec_t *be, const char *pattern_path, un
       break;
   }
   if (r.err_tail[0] && r.kind != AM_EXIT_OK) cJSON_AddStringToObject(s, "stderr_tail", r.err_tail);
+  if (o->measure_instructions) am_vg_annotate(s, vgout, o->measure_cache);
   cJSON_AddNumberToObject(s, "rep", rep);
   am_json_add_num(s, "runner_wall_s", r.wall_s);
   am_spawn_result_free(&r);
