@@ -8,7 +8,7 @@
 #   --help    this text
 set -u
 PKGS=(cmake make gcc pkg-config libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
-      libcjson-dev gnuplot-nox jq python3 perl)
+      libcjson-dev gnuplot-nox jq python3 perl libzstd-dev heaptrack)
 check_only=0
 for a in "$@"; do
   case "$a" in
@@ -26,7 +26,7 @@ if [ ${#missing[@]} -eq 0 ]; then
   echo "deps: all ${#PKGS[@]} packages present"
   exit 0
 fi
-cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+cmd="apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends ${missing[*]}"
 if [ "$check_only" = 1 ]; then
   echo "deps: missing: ${missing[*]}" >&2; echo "deps: run as root: apt-get update && $cmd" >&2; exit 1
 fi
@@ -37,7 +37,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >&2 || { echo "deps: apt-get update failed" >&2; exit 1; }
+apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 || { echo "deps: apt-get update failed" >&2; exit 1; }
 # shellcheck disable=SC2086
 $cmd >&2 || { echo "deps: '$cmd' failed" >&2; exit 1; }
 echo "deps: installed ${missing[*]}"

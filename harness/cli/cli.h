@@ -14,6 +14,8 @@ int am_cmd_run(int argc, char **argv);      /* cmd_run.c      */
 int am_cmd_check(int argc, char **argv);    /* cmd_check.c    */
 int am_cmd_report(int argc, char **argv);   /* cmd_report.c   */
 int am_cmd_selftest(int argc, char **argv); /* cmd_selftest.c */
+int am_cmd_record(int argc, char **argv);   /* cmd_record.c   */
+int am_cmd_trace_info(int argc, char **argv); /* cmd_trace_info.c */
 
 /* Backends compiled into this build (from the generated am_registry.h). */
 size_t am_registry_count(void);

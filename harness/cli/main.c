@@ -13,6 +13,8 @@ static const struct {
   {"list", am_cmd_list, "list built backends (name, version, config) and patterns"},
   {"report", am_cmd_report, "turn results files into a Markdown report or tables"},
   {"selftest", am_cmd_selftest, "check the harness against a hand-written loop"},
+  {"record", am_cmd_record, "record a program's allocations into a trace (LD_PRELOAD)"},
+  {"trace-info", am_cmd_trace_info, "describe a trace: ops, threads, sizes, lifetimes"},
 };
 
 static void usage(FILE *f) {
