@@ -272,7 +272,7 @@ int am_progfile_sniff(const char *path) {
   cJSON *root = cJSON_ParseWithLength(text, len);
   free(text);
   const cJSON *f = cJSON_GetObjectItemCaseSensitive(root, "format");
-  int yes = cJSON_IsString(f) && strcmp(f->valuestring, AM_PROGRAM_FORMAT) == 0;
+  int yes = cJSON_IsString(f) && strncmp(f->valuestring, "allocmark-program", 17) == 0;
   cJSON_Delete(root);
   return yes;
 }

@@ -84,6 +84,29 @@ static int defines(const char *path, const char *sym) {
   return yes;
 }
 
+/* 1 when the object defines malloc itself (an allocator). Names without a '/' (the
+ * main program as it was invoked) are looked up on PATH. Cached. */
+static int is_allocator(const char *obj) {
+  static char seen[64][512];
+  static int verdict[64];
+  static size_t n;
+  for (size_t i = 0; i < n; i++) if (strcmp(seen[i], obj) == 0) return verdict[i];
+  char path[4096];
+  snprintf(path, sizeof path, "%s", obj);
+  if (strchr(obj, '/') == NULL) {
+    const char *pe = getenv("PATH");
+    char copy[4096];
+    snprintf(copy, sizeof copy, "%s", pe ? pe : "/usr/bin:/bin");
+    for (char *sv = NULL, *d = strtok_r(copy, ":", &sv); d; d = strtok_r(NULL, ":", &sv)) {
+      snprintf(path, sizeof path, "%s/%s", d, obj);
+      if (access(path, R_OK) == 0) break;
+    }
+  }
+  int v = defines(path, "malloc");
+  if (n < 64 && strlen(obj) < sizeof seen[n]) { snprintf(seen[n], sizeof seen[n], "%.511s", obj); verdict[n++] = v; }
+  return v;
+}
+
 static void count_target(cJSON *targets, const char *dst) {
   cJSON *c = cJSON_GetObjectItemCaseSensitive(targets, dst);
   if (c == NULL) cJSON_AddNumberToObject(targets, dst, 1);
@@ -118,9 +141,12 @@ static void scan_file(const char *path, const char *expect, cJSON *targets, cJSO
     snprintf(sym, sizeof sym, "%.*s", (int)(se - (s + 8)), s + 8);
     int k = kind_of(sym);
     if (k == 0) continue;
-    int ok = same_file(dst, expect) || (k == 2 && strstr(dst, "libstdc++") != NULL);
+    /* Bound elsewhere is fine when the target is no allocator — it defines no malloc of
+     * its own: libstdc++'s operator new, libbsd's reallocarray, an executable's
+     * canonical PLT stub (cc1's `free`) all call the malloc that is in effect. */
+    int ok = same_file(dst, expect) || !is_allocator(dst);
     if (k == 1 || k == 2) count_target(targets, dst);
-    if (k == 1 && ok) (*family_bound)++;
+    if (k == 1 && same_file(dst, expect)) (*family_bound)++;
     if (ok) continue;
     if (k == 4) note(ctl, sym, src, dst);
     else if (k == 1 && strstr(dst, "/libc.so") != NULL && !defines(expect, sym)) note(gaps, sym, src, dst);
