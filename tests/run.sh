@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/run.sh — set up, build and run every allocmark test. The one test command.
 #
-#   1. scripts/deps.sh (installs missing Debian packages as root, else says how)
+#   1. scripts/deps.sh --programs (installs missing Debian packages as root, else says
+#      how; --programs: the real programs that the programs.suite test runs)
 #   2. Release build in build/ with warnings as errors; ctest runs every test
 #   3. sanitizer builds: build-asan/ (AddressSanitizer + UBSan) and build-tsan/
 #      (ThreadSanitizer) run the tests labelled `asan` and `tsan`
@@ -13,12 +14,12 @@ fast=0
 for a in "$@"; do
   case "$a" in
     --fast) fast=1 ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "tests/run.sh: unknown option '$a' (try --help)" >&2; exit 2 ;;
   esac
 done
 jobs=${JOBS:-$(nproc)}
-scripts/deps.sh
+scripts/deps.sh --programs
 
 step() { printf '\n== %s\n' "$*"; }
 
