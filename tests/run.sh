@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # tests/run.sh — set up, build and run every allocmark test. The one test command.
 #
-#   1. scripts/deps.sh --programs (installs missing Debian packages as root, else says
-#      how; --programs: the real programs that the programs.suite test runs)
+#   1. scripts/deps.sh programs (installs missing Debian packages as root, else says
+#      how; `programs`: the real programs that the programs.suite test runs)
 #   2. Release build in build/ with warnings as errors; ctest runs every test
 #   3. sanitizer builds: build-asan/ (AddressSanitizer + UBSan) and build-tsan/
 #      (ThreadSanitizer) run the tests labelled `asan` and `tsan`
-# Options: --fast  skip the sanitizer builds;  --help  this text.
+#   4. a short fuzzing run: tests/fuzz/run.sh --total $AM_FUZZ_SECONDS (default 40)
+# Options: --fast  skip steps 3 and 4;  --help  this text.
 # Environment: JOBS (parallel build/test jobs; default: number of cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +20,7 @@ for a in "$@"; do
   esac
 done
 jobs=${JOBS:-$(nproc)}
-scripts/deps.sh --programs
+scripts/deps.sh programs
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -36,7 +37,7 @@ if [ "$fast" = 0 ]; then
   step "AddressSanitizer + UBSan build (build-asan/)"
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAM_WERROR=ON \
         -DAM_SANITIZE=address,undefined -DPP_DEBUG=ON \
-        -DAM_WITH_JEMALLOC=OFF -DAM_WITH_MIMALLOC=OFF -DAM_WITH_TCMALLOC=OFF >/dev/null
+        -DAM_WITH_JEMALLOC=OFF -DAM_WITH_MIMALLOC=OFF -DAM_WITH_TCMALLOC=OFF -DAM_WITH_TBBMALLOC=OFF -DAM_WITH_SCUDO=OFF >/dev/null
   cmake --build build-asan -j"$jobs"
   if ctest --test-dir build-asan -N -L '^asan$' | grep -q 'Total Tests: [1-9]'; then
     ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
@@ -44,11 +45,13 @@ if [ "$fast" = 0 ]; then
   fi
   step "ThreadSanitizer build (build-tsan/)"
   cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAM_WERROR=ON -DAM_SANITIZE=thread \
-        -DAM_WITH_JEMALLOC=OFF -DAM_WITH_MIMALLOC=OFF -DAM_WITH_TCMALLOC=OFF >/dev/null
+        -DAM_WITH_JEMALLOC=OFF -DAM_WITH_MIMALLOC=OFF -DAM_WITH_TCMALLOC=OFF -DAM_WITH_TBBMALLOC=OFF -DAM_WITH_SCUDO=OFF >/dev/null
   cmake --build build-tsan -j"$jobs"
   if ctest --test-dir build-tsan -N -L '^tsan$' | grep -q 'Total Tests: [1-9]'; then
     TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
       ctest --test-dir build-tsan --output-on-failure -j"$jobs" -L '^tsan$'
   fi
+  step "fuzzing (build-fuzz/, tests/fuzz/run.sh)"
+  JOBS=$jobs tests/fuzz/run.sh --total "${AM_FUZZ_SECONDS:-40}"
 fi
 step "all tests passed"

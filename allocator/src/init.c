@@ -22,6 +22,8 @@ _Atomic int pp_i_outside;
 _Atomic uint64_t pp_i_large_n, pp_i_large_bytes;
 _Thread_local pp_heap_t *pp_i_tl_heap __attribute__((tls_model("initial-exec")));
 _Thread_local int pp_i_tl_dead __attribute__((tls_model("initial-exec")));
+pp_heap_t pp_i_heap_none; /* never written: its lists stay empty, no route names its bins */
+_Thread_local pp_heap_t *pp_i_tl_fast __attribute__((tls_model("initial-exec"))) = &pp_i_heap_none;
 
 static pthread_key_t pp_key;
 extern pthread_mutex_t pp_i_site_lock; /* leak.c */
@@ -73,6 +75,14 @@ static void pp_region_reserve(void) {
   }
 }
 
+/* The route table: one entry per pool slot of the region (8 bytes per 4 KiB, touched only
+ * where pools are assigned). Without it the fast free is off (fast_len 0: tree lookups). */
+static void pp_route_reserve(void) {
+  if (pp_i_g.region_len == 0) return;
+  size_t slots = pp_i_g.region_len >> PP_POOL_SHIFT;
+  pp_i_g.route = pp_map(slots * sizeof *pp_i_g.route, PROT_READ | PROT_WRITE, MAP_NORESERVE);
+}
+
 static void pp_thread_exit(void *v);
 
 int pp_i_init(void) {
@@ -91,7 +101,8 @@ int pp_i_init(void) {
     pp_rb_init(&pp_i_w.tree);
     pp_i_g.pool_index_mask = pp_i_g.pools - 1;
     pp_region_reserve();
-    pp_i_g.fast_len = pp_i_g.lookup_tree ? 0 : pp_i_g.region_len;
+    pp_route_reserve();
+    pp_i_g.fast_len = pp_i_g.lookup_tree || pp_i_g.route == NULL ? 0 : pp_i_g.region_len;
     pthread_key_create(&pp_key, pp_thread_exit);
     atomic_store_explicit(&pp_i_started, 1, memory_order_release);
   }
@@ -122,6 +133,7 @@ pp_heap_t *pp_i_heap_acquire(void) {
   pthread_mutex_unlock(&pp_i_lock);
   if (h != NULL) {
     pp_i_tl_heap = h; /* set first: setspecific may allocate (keys >= 32) */
+    if (!pp_i_g.track_sites) pp_i_tl_fast = h; /* sites: every malloc records its caller */
     pthread_setspecific(pp_key, h);
   }
   return h;
@@ -139,6 +151,7 @@ void pp_i_heap_trim(pp_heap_t *h) {
  * destructors) go to the orphan heap; frees from it are remote frees. */
 static void pp_thread_exit(void *v) {
   pp_heap_t *h = v;
+  pp_i_tl_fast = &pp_i_heap_none;
   pp_i_tl_heap = NULL;
   pp_i_tl_dead = 1;
   pp_i_heap_trim(h);

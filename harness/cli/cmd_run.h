@@ -5,11 +5,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "plan.h"
 
 struct cJSON;
 
 #define AM_RUN_MAX_BACKENDS 16
 #define AM_RUN_MAX_THREADS 64
+#define AM_RUN_MAX_PATTERNS 256
 
 typedef struct am_run_opts_s {
   const char *backends[AM_RUN_MAX_BACKENDS];
@@ -27,10 +29,20 @@ typedef struct am_run_opts_s {
   int no_hw;
   long rss_interval_ms;     /* -1: the runner's default                    */
   uint64_t chunk_ops;       /* 0: the runner's default chunk size          */
+  int measure_instructions; /* --measure instructions: under callgrind      */
+  int measure_cache;        /* --measure cache: callgrind's cache simulator */
   const char *out;          /* -o, or NULL                                 */
+  am_shard_t shard;         /* --shard K/N; n == 0: every cell             */
+  int plan_only;            /* `allocmark plan`: print the cells, run none */
+  int plan_json;            /* ... as JSON (--json)                        */
   int argc;
   char **argv;
 } am_run_opts_t;
+
+/* Parse run's argv (argv[0] "run") into o (defaults set by the caller) and the pattern
+ * list pats[AM_RUN_MAX_PATTERNS]: 0; -1 after printing --help; 2 after printing the
+ * one-line error. Touches nothing else (tests/fuzz/fuzz_args.c fuzzes it). */
+int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats, size_t *np);
 
 /* What `am-runner-X info` said (cmd_run_exec.c). */
 typedef struct am_backend_info_s {
@@ -39,6 +51,7 @@ typedef struct am_backend_info_s {
   char config[256];
   char malloc_from[256];
   int overrides_malloc;     /* capability "overrides_malloc": can be LD_PRELOADed */
+  int valgrind_marks;       /* the runner marks its timed region (vgmark.h) */
 } am_backend_info_t;
 int am_run_backend_info(const char *name, am_backend_info_t *out);
 
@@ -56,6 +69,18 @@ void am_run_print_table(const char *pattern, const struct cJSON *benchmarks, uns
 /* `allocmark run` on program files (cmd_run_prog.c): every argument a program file
  * (programs/README.md). Returns the exit status. */
 int am_run_programs(const am_run_opts_t *o, const am_backend_info_t *info, const char *const *files, size_t nf);
+/* --measure instructions (cmd_run_valgrind.c). The valgrind executable found on
+ * PATH into buf: 0, or -1 when there is none. */
+int am_vg_find(char *buf, size_t cap);
+/* Put `valgrind --tool=callgrind ... --callgrind-out-file=OUT --` before the runner's
+ * argv (argv[0..n)) in place; vg: valgrind's path; out: the file callgrind writes.
+ * Returns the new argument count. argv must have room for AM_VG_ARGS more. */
+#define AM_VG_ARGS 8
+int am_vg_wrap(char **argv, int n, const char *vg, const char *out, int cache, char *buf, size_t cap);
+/* Read callgrind's totals from OUT and add instructions_per_op (and the simulated
+ * cache misses per op) to an ok sample; removes OUT. A sample whose file cannot be
+ * read becomes an error. */
+void am_vg_annotate(struct cJSON *sample, const char *out, int cache);
 
 /* The `context` object (cmd_run_context.c). */
 struct cJSON *am_run_context(const am_run_opts_t *o);

@@ -138,5 +138,7 @@ cJSON *am_run_context(const am_run_opts_t *opt) {
   if (opt->chunk_ops) am_json_add_u64(o, "chunk_ops", opt->chunk_ops);
   else cJSON_AddNullToObject(o, "chunk_ops");
   cJSON_AddStringToObject(o, "order", "repetitions interleaved across backends, rotated each repetition");
+  cJSON_AddStringToObject(o, "measure", opt->measure_cache ? "time,instructions,cache"
+                                        : opt->measure_instructions ? "time,instructions" : "time");
   return c;
 }

@@ -8,7 +8,9 @@
  *   error    anything else: bad exit, VERIFY corruption, no valid JSON, spawn failure */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cJSON.h>
 #include "cli.h"
 #include "cmd_run.h"
@@ -31,6 +33,7 @@ int am_run_backend_info(const char *name, am_backend_info_t *out) {
   if (cJSON_IsString(v = cJSON_GetObjectItem(o, "malloc_from"))) snprintf(out->malloc_from, sizeof out->malloc_from, "%s", v->valuestring);
   cJSON_ArrayForEach(v, cJSON_GetObjectItem(o, "capabilities"))
     if (cJSON_IsString(v) && strcmp(v->valuestring, "overrides_malloc") == 0) out->overrides_malloc = 1;
+  out->valgrind_marks = cJSON_IsTrue(cJSON_GetObjectItem(o, "valgrind_marks"));
   cJSON_Delete(o);
   return 0;
 }
@@ -57,7 +60,7 @@ static void set_status(cJSON *o, const char *status, const char *error) {
 cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned threads, uint64_t seed, unsigned rep,
                   const am_run_opts_t *o) {
   char path[4096], th[16], sd[32], lat[24], wu[24], rss[24], ch[24];
-  char *argv[24];
+  char *argv[24 + AM_VG_ARGS], vg[4096], vgout[4200], vgbuf[4400];
   int a = 0;
   cJSON *s = NULL;
   if (am_runner_path(backend, path, sizeof path) != 0) {
@@ -79,6 +82,13 @@ cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned thread
   if (o->no_hw) argv[a++] = "--no-hw";
   if (o->chunk_ops) { snprintf(ch, sizeof ch, "%llu", (unsigned long long)o->chunk_ops); argv[a++] = "--chunk-ops"; argv[a++] = ch; }
   argv[a] = NULL;
+  if (o->measure_instructions) {
+    /* cmd_run checked that valgrind exists; the out file is per process and rep. */
+    am_vg_find(vg, sizeof vg);
+    snprintf(vgout, sizeof vgout, "%s/am-callgrind.%ld.%u.out", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+             (long)getpid(), rep);
+    a = am_vg_wrap(argv, a, vg, vgout, o->measure_cache, vgbuf, sizeof vgbuf);
+  }
 
   am_spawn_result_t r;
   char msg[1024], tail[600];
@@ -121,6 +131,7 @@ cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned thread
       break;
   }
   if (r.err_tail[0] && r.kind != AM_EXIT_OK) cJSON_AddStringToObject(s, "stderr_tail", r.err_tail);
+  if (o->measure_instructions) am_vg_annotate(s, vgout, o->measure_cache);
   cJSON_AddNumberToObject(s, "rep", rep);
   am_json_add_num(s, "runner_wall_s", r.wall_s);
   am_spawn_result_free(&r);

@@ -61,6 +61,7 @@ typedef struct am_rbench_s {
   size_t n_tl;
   size_t group;              /* index in am_report_t.groups                      */
   size_t slot;               /* index of the backend in am_report_t.backends     */
+  const struct cJSON *json;  /* the benchmark's object in the file (raw samples[]) */
 } am_rbench_t;
 
 /* The results file's context (what the environment block shows), as text; NULL when

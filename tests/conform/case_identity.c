@@ -6,10 +6,13 @@
  *      accepted instead: such a build cannot prove isolation this way).
  *   2. Each third-party allocator's marker symbol is present exactly when it is the
  *      backend: mallctl (jemalloc), mi_malloc (mimalloc), tc_malloc (tcmalloc), pp_malloc
- *      (pagepool). In system/bump/broken processes none of them may resolve.
+ *      (pagepool), scalable_malloc (tbbmalloc), malloc_iterate (Scudo). In
+ *      system/bump/broken processes none of them may resolve.
  *   3. That allocator's own introspection says it owns a block from a plain malloc()
  *      (jemalloc: thread.allocated grows; tcmalloc: MallocExtension_GetOwnership;
- *      mimalloc: mi_is_in_heap_region; pagepool: pp_owns) and from the backend table.
+ *      mimalloc: mi_is_in_heap_region; pagepool: pp_owns; tbbmalloc:
+ *      __TBB_malloc_safer_msize without a fallback; Scudo: malloc_iterate finds the
+ *      block) and from the backend table.
  * Everything is looked up with dlsym, so this source links against no allocator. */
 #include <dlfcn.h>
 #include <stdbool.h>
@@ -50,6 +53,42 @@ static int pp_owns_probe(const void *p, int *verdict) {
   return 0;
 }
 
+/* tbbmalloc's "safer" msize returns 0 for a block it does not recognise when given no
+ * fallback for foreign blocks. */
+static int tbb_owns(const void *p, int *verdict) {
+  size_t (*msize)(const void *, size_t (*)(const void *));
+  CF_DLSYM(msize, "__TBB_malloc_safer_msize");
+  if (msize == NULL) return -1;
+  *verdict = msize(p, NULL) > 0;
+  return 0;
+}
+
+/* Scudo (as Android's bionic) walks its live chunks with malloc_iterate, between
+ * malloc_disable and malloc_enable. It matches a chunk by the start of its block (the
+ * header before the pointer), so the range starts a page early and the callback looks
+ * for the pointer itself. */
+typedef struct cf_sc_probe_s { uintptr_t want; int found; } cf_sc_probe_t;
+static void sc_found(uintptr_t base, size_t size, void *arg) {
+  cf_sc_probe_t *pr = arg;
+  (void)size;
+  if (base == pr->want) pr->found = 1;
+}
+static int sc_owns(const void *p, int *verdict) {
+  int (*iterate)(uintptr_t, size_t, void (*)(uintptr_t, size_t, void *), void *);
+  void (*disable)(void), (*enable)(void);
+  CF_DLSYM(iterate, "malloc_iterate");
+  CF_DLSYM(disable, "malloc_disable");
+  CF_DLSYM(enable, "malloc_enable");
+  if (iterate == NULL || disable == NULL || enable == NULL) return -1;
+  cf_sc_probe_t pr = {(uintptr_t)p, 0};
+  uintptr_t from = pr.want > 4096 ? pr.want - 4096 : 0;
+  disable();
+  iterate(from, pr.want - from + 1, sc_found, &pr);
+  enable();
+  *verdict = pr.found;
+  return 0;
+}
+
 /* jemalloc has no "owns"; its per-thread byte counter must grow by a plain malloc. */
 static int je_counts(cf_result_t *r) {
   int (*ctl)(const char *, void *, size_t *, void *, size_t);
@@ -76,6 +115,8 @@ static const struct {
   {"mimalloc", "mi_malloc", mi_owns},
   {"tcmalloc", "tc_malloc", tc_owns},
   {"pagepool", "pp_malloc", pp_owns_probe},
+  {"tbbmalloc", "scalable_malloc", tbb_owns},
+  {"scudo", "malloc_iterate", sc_owns},
 };
 
 static int check_owner(const am_backend_t *b, owns_fn owns, cf_result_t *r) {
