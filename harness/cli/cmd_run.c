@@ -22,10 +22,11 @@
 #include "cli.h"
 #include "cmd_run.h"
 #include "pattern.h"
+#include "progfile.h"
 #include "results.h"
 
 static const char run_help[] =
-  "usage: allocmark run PATTERN... [options]\n"
+  "usage: allocmark run PATTERN... [options]   or   allocmark run PROGRAM.json... [options]\n"
   "  Runs each pattern on each backend, every repetition in a fresh runner process\n"
   "  (build/runners/am-runner-<backend>), and writes a results JSON per pattern\n"
   "  (schema: results/README.md). Progress goes to stderr, a table to stdout.\n"
@@ -72,6 +73,9 @@ static const char run_help[] =
   "  -o, --output PATH     results file (one PATTERN) or an existing folder / a path\n"
   "                        ending in '/' (any number of PATTERNs: one file each).\n"
   "                        Default: results/<pattern>-<UTC stamp>.json\n"
+  "Program files (format allocmark-program/1, programs/README.md) run the real program\n"
+  "  under each backend's LD_PRELOAD, each repetition a fresh process tree (am-progrun);\n"
+  "  -r, --quick, --timeout, --rss-interval-ms and -o apply to them.\n"
   "exit: 0 all repetitions ok; 1 some repetition failed (crashed, timeout, oom,\n"
   "      error; recorded in the file); 2 bad input (nothing run, no file)\n";
 
@@ -439,6 +443,12 @@ static int run_main(int argc, char **argv, int plan_only) {
       return usage_error("--measure instructions: runner %s was built without valgrind/callgrind.h, so its "
                          "timed region is not marked (apt-get install valgrind, then rebuild)", path);
   }
+
+  /* Program files (programs/README.md) run through cmd_run_prog.c; not mixed with patterns. */
+  size_t nprog = 0;
+  for (size_t i = 0; i < np; i++) nprog += (size_t)am_progfile_sniff(pat_args[i]);
+  if (nprog == np) return am_run_programs(&o, info, pat_args, np);
+  if (nprog != 0) return usage_error("run pattern files and program files in separate commands");
 
   /* Patterns: load, thread counts, sizes. */
   run_pat_t *pats = calloc(np, sizeof *pats);

@@ -56,6 +56,7 @@ typedef struct am_backend_info_s {
   char version[64];
   char config[256];
   char malloc_from[256];
+  int overrides_malloc;     /* capability "overrides_malloc": can be LD_PRELOADed */
   int valgrind_marks;       /* the runner marks its timed region (vgmark.h) */
 } am_backend_info_t;
 int am_run_backend_info(const char *name, am_backend_info_t *out);
@@ -71,6 +72,9 @@ struct cJSON *am_run_benchmark(const am_backend_info_t *bi, unsigned threads, st
 /* The console table for one pattern's benchmarks (stdout). */
 void am_run_print_table(const char *pattern, const struct cJSON *benchmarks, unsigned reps);
 
+/* `allocmark run` on program files (cmd_run_prog.c): every argument a program file
+ * (programs/README.md). Returns the exit status. */
+int am_run_programs(const am_run_opts_t *o, const am_backend_info_t *info, const char *const *files, size_t nf);
 /* --measure instructions (cmd_run_valgrind.c). The valgrind executable found on
  * PATH into buf: 0, or -1 when there is none. */
 int am_vg_find(char *buf, size_t cap);
