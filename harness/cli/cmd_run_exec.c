@@ -27,6 +27,8 @@ int am_run_backend_info(const am_backend_spec_t *be, am_backend_info_t *out) {
   if (cJSON_IsString(v = cJSON_GetObjectItem(o, "config"))) snprintf(out->config, sizeof out->config, "%s", v->valuestring);
   if (cJSON_IsString(v = cJSON_GetObjectItem(o, "malloc_from"))) snprintf(out->malloc_from, sizeof out->malloc_from, "%s", v->valuestring);
   snprintf(out->colour, sizeof out->colour, "%s", am_registry_colour(be->runner));
+  cJSON_ArrayForEach(v, cJSON_GetObjectItem(o, "capabilities"))
+    if (cJSON_IsString(v) && strcmp(v->valuestring, "overrides_malloc") == 0) out->overrides_malloc = 1;
   out->valgrind_marks = cJSON_IsTrue(cJSON_GetObjectItem(o, "valgrind_marks"));
   return 0;
 }
@@ -91,9 +93,16 @@ cJSON *am_run_one_with(const am_backend_spec_t *be, const char *pattern_path, un
 
   am_spawn_result_t r;
   char msg[1024], tail[600];
-  if (am_spawn(argv, NULL, o->timeout_s, &r) != 0) {
+  am_spawn_env_t se; /* --pin, --aslr, --env-pad (cmd_run_env.c) */
+  cJSON *note = cJSON_CreateObject();
+  int se_rc = am_env_spawn_begin(o, threads, &se, note);
+  int sp_rc = se_rc == 0 ? am_spawn(argv, se.env[0] != NULL ? se.env : NULL, o->timeout_s, &r) : -1;
+  am_env_spawn_end(&se);
+  if (sp_rc != 0) {
+    cJSON_Delete(note);
     s = cJSON_CreateObject();
-    set_status(s, "error", "could not start the runner (fork/pipe failed)");
+    set_status(s, "error", se_rc != 0 ? "could not apply --pin/--env-pad before starting the runner"
+                                      : "could not start the runner (fork/pipe failed)");
     cJSON_AddNumberToObject(s, "rep", rep);
     return s;
   }
@@ -131,6 +140,8 @@ cJSON *am_run_one_with(const am_backend_spec_t *be, const char *pattern_path, un
   }
   if (r.err_tail[0] && r.kind != AM_EXIT_OK) cJSON_AddStringToObject(s, "stderr_tail", r.err_tail);
   if (o->measure_instructions) am_vg_annotate(s, vgout, o->measure_cache);
+  for (cJSON *it = note->child; it != NULL; it = it->next) cJSON_AddItemToObject(s, it->string, cJSON_Duplicate(it, 1));
+  cJSON_Delete(note);
   cJSON_AddNumberToObject(s, "rep", rep);
   am_json_add_num(s, "runner_wall_s", r.wall_s);
   am_spawn_result_free(&r);
