@@ -155,7 +155,8 @@ static int record_trace(const am_progfile_t *p, const char *file, const vopts_t 
   return have ? 0 : -1;
 }
 
-/* allocmark run INPUT -b ... -o OUT; 0 when a results file was written. */
+/* allocmark run INPUT -b ... -o OUT; 0 when a results file was written, else its exit
+ * status (or -1). */
 static int run_step(const char *input, const char *out, const vopts_t *o, int quick, const char *log) {
   char *a[16];
   size_t n = 0;
@@ -164,7 +165,7 @@ static int run_step(const char *input, const char *out, const vopts_t *o, int qu
   if (quick) a[n++] = "--quick";
   a[n++] = "-o"; a[n++] = (char *)out; a[n] = NULL;
   int rc = self(a, log);
-  return (rc == 0 || rc == 1) && is_file(out) ? 0 : -1;
+  return (rc == 0 || rc == 1) && is_file(out) ? 0 : rc > 0 ? rc : -1;
 }
 
 static int study_one(const char *file, const vopts_t *o, const char *dir, int can_record, int can_fit, am_val_prog_t *vp,
@@ -186,10 +187,19 @@ static int study_one(const char *file, const vopts_t *o, const char *dir, int ca
     return 1;
   }
   if (record_trace(p, file, o, dir, vp, log) == 0) {
+    snprintf(vp->info, sizeof vp->info, "%.3000s/traces/%s.info.json", dir, p->name);
+    char *ti[] = {"trace-info", "--json", vp->trace, NULL};
+    unlink(vp->info);
+    if (self(ti, vp->info) != 0) vp->info[0] = '\0';
     fprintf(stderr, "validate: %s: (b) replaying %s on every backend\n", p->name, vp->trace);
     snprintf(out, sizeof out, "%.3000s/replayed/%s.json", dir, p->name);
-    if (run_step(vp->trace, out, o, 0, log) == 0) snprintf(vp->replayed, sizeof vp->replayed, "%s", out);
-    else { snprintf(vp->why_b, sizeof vp->why_b, "`allocmark run %.400s` wrote no results (log: validate.log)", vp->trace); bad = 1; }
+    int rr = run_step(vp->trace, out, o, 0, log);
+    if (rr == 0) snprintf(vp->replayed, sizeof vp->replayed, "%s", out);
+    else if (rr == 2)
+      snprintf(vp->why_b, sizeof vp->why_b, "recorded, but this allocmark cannot replay it: `allocmark run TRACE` "
+               "rejected the trace as bad input (trace replay, issue 12, is not in this build)");
+    else snprintf(vp->why_b, sizeof vp->why_b, "`allocmark run %.400s` wrote no results (exit %d; log: validate.log)", vp->trace, rr);
+    if (rr != 0) bad = 1;
     char fit[PATH_MAX];
     snprintf(fit, sizeof fit, "%.3000s/fitted/%s.pattern.json", dir, p->name);
     char *fa[] = {"trace-fit", vp->trace, "-o", fit, NULL};

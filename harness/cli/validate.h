@@ -15,6 +15,7 @@ typedef struct am_val_prog_s {
   char replayed[4096];   /* (b) allocmark run TRACE                  */
   char fitted[4096];     /* (c) allocmark run FITTED-PATTERN.json    */
   char trace[4096];      /* the trace replayed and fitted            */
+  char info[4096];       /* `allocmark trace-info --json` of it      */
   char why_b[600], why_c[600]; /* why (b) / (c) has no result         */
 } am_val_prog_t;
 

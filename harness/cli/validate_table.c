@@ -79,6 +79,14 @@ static cJSON *one_program(const am_val_prog_t *vp) {
   const cJSON *sa = bench(a, "system"), *sb = bench(b, "system"), *sc = bench(c, "system");
   double wa0 = ok(sa) ? med(sa, "wall_s") : NAN, nb0 = ok(sb) ? med(sb, "ns_per_op") : NAN,
          nc0 = ok(sc) ? med(sc, "ns_per_op") : NAN, ops = sb ? ops_of(sb) : NAN;
+  cJSON *info = NULL;
+  am_diag_t dg;
+  if (vp->info[0] && am_json_read_file(vp->info, &info, &dg) == 0) {
+    if (!isfinite(ops)) ops = num(info, "ops");
+    am_json_add_num(o, "trace_peak_live_bytes", num(info, "peak_live_bytes"));
+    am_json_add_num(o, "trace_threads", num(info, "threads"));
+    cJSON_Delete(info);
+  }
   am_json_add_num(o, "trace_ops", ops);
   double xa[32], xb[32], xc[32];
   size_t n = 0;
