@@ -292,7 +292,7 @@ PP_NOINLINE void *pp_i_malloc_slow(size_t n, uintptr_t site) {
 void pp_i_free_other(void *p) {
   if (p == NULL) return;
 #if PP_DEBUG
-  if ((uintptr_t)p - pp_i_g.region_base < pp_i_g.region_len) /* a page never carved */
+  if ((uintptr_t)p - pp_i_g.region_base < PP_LD(pp_i_g.region_kept)) /* a page never carved */
     pp_i_die("free of a foreign pointer", p);
 #endif
   pp_i_large_free(p);

@@ -11,6 +11,9 @@
  * word (which source, and debug mode tells double and foreign frees apart with it), the
  * offset back to the start of the system block or span, the allocation site and, for a
  * span, its length.
+ * When an allocation from the system fails, the page region's unused reservation is given
+ * back (pp_i_region_give_back: it counts against RLIMIT_AS) and the request tried once
+ * more. PAGEPOOL_FAIL (OOM injection) can fail any of these requests, spans included.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -110,7 +113,11 @@ void *pp_i_large_alloc(size_t n, size_t align, uintptr_t site) {
     errno = ENOMEM;
     return NULL;
   }
-  char *raw = PP_SYS_MALLOC(n + extra);
+  char *raw = NULL;
+  if (!pp_i_fail_inject()) {
+    raw = PP_SYS_MALLOC(n + extra);
+    if (raw == NULL && pp_i_region_give_back()) raw = PP_SYS_MALLOC(n + extra);
+  }
   if (raw == NULL) {
     errno = ENOMEM;
     return NULL;
@@ -138,7 +145,11 @@ void *pp_i_large_calloc(size_t n, uintptr_t site) {
     errno = ENOMEM;
     return NULL;
   }
-  char *raw = PP_SYS_CALLOC(1, n + PP_LARGE_HDR);
+  char *raw = NULL;
+  if (!pp_i_fail_inject()) {
+    raw = PP_SYS_CALLOC(1, n + PP_LARGE_HDR);
+    if (raw == NULL && pp_i_region_give_back()) raw = PP_SYS_CALLOC(1, n + PP_LARGE_HDR);
+  }
   if (raw == NULL) {
     errno = ENOMEM;
     return NULL;
@@ -219,7 +230,11 @@ void *pp_i_large_resize(void *p, size_t n, uintptr_t site) {
   }
   pp_large_t saved = *h;
   pp_large_account(h, 0);
-  char *raw = PP_SYS_REALLOC((char *)p - PP_LARGE_HDR, n + PP_LARGE_HDR);
+  char *raw = NULL;
+  if (!pp_i_fail_inject()) {
+    raw = PP_SYS_REALLOC((char *)p - PP_LARGE_HDR, n + PP_LARGE_HDR);
+    if (raw == NULL && pp_i_region_give_back()) raw = PP_SYS_REALLOC((char *)p - PP_LARGE_HDR, n + PP_LARGE_HDR);
+  }
   if (raw == NULL) {
     pp_large_account(&saved, 1);
     errno = ENOMEM;

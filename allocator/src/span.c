@@ -13,6 +13,9 @@
  * At most PP_SPAN_CACHE_BYTES are cached (PAGEPOOL_RETURN=0: PP_SPAN_CACHE_BYTES_KEEP); a
  * span that does not fit is unmapped at once. The large header (large.c) records the span's
  * start and length; realloc of a span resizes in place within its length, else mremap.
+ * Out of memory: PAGEPOOL_FAIL counts each span request (and each mremap) as one memory
+ * request; a failed mmap or mremap gives the page region's unused reservation back
+ * (pp_i_region_give_back: RLIMIT_AS) and is tried once more.
  */
 #include <string.h>
 #include <sys/mman.h>
@@ -88,6 +91,7 @@ static void *pp_span_take(size_t len, size_t *have) {
 /* Map or reuse a span of at least len bytes (a multiple of 4 KiB); *got: its length,
  * *fresh: 1 when newly mapped (zero-filled). NULL when out of memory. */
 void *pp_i_span_get(size_t len, size_t *got, int *fresh) {
+  if (pp_i_fail_inject()) return NULL; /* PAGEPOOL_FAIL: one request per large block */
   size_t have = 0;
   pthread_mutex_lock(&pp_i_span_lock);
   void *s = pp_span_take(len, &have);
@@ -104,6 +108,8 @@ void *pp_i_span_get(size_t len, size_t *got, int *fresh) {
     return s;
   }
   s = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (s == MAP_FAILED && pp_i_region_give_back()) /* RLIMIT_AS: the region's unused tail */
+    s = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (s == MAP_FAILED) return NULL;
   *got = len;
   *fresh = 1;
@@ -148,6 +154,8 @@ void *pp_i_span_resize(void *base, size_t len, size_t newlen) {
     munmap((char *)base + newlen, len - newlen);
     return base;
   }
+  if (pp_i_fail_inject()) return NULL;
   void *s = mremap(base, len, newlen, MREMAP_MAYMOVE);
+  if (s == MAP_FAILED && pp_i_region_give_back()) s = mremap(base, len, newlen, MREMAP_MAYMOVE);
   return s == MAP_FAILED ? NULL : s;
 }

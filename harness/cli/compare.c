@@ -26,8 +26,8 @@ const am_cmp_metric_t am_cmp_metrics[] = {
   {"instructions", "hw_counters", 0},
   {"cache_misses", "hw_counters", 0},
   {"dtlb_load_misses", "hw_counters", 0},
-  {"cachegrind_d1_misses_per_op", NULL, 0},
-  {"cachegrind_ll_misses_per_op", NULL, 0},
+  {"sim_d1_misses_per_op", NULL, 0},
+  {"sim_ll_misses_per_op", NULL, 0},
   {NULL, NULL, 0},
 };
 
