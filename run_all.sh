@@ -21,9 +21,16 @@
 #                       patterns/*.json)
 #   --reps N            repetitions per benchmark (default: the pattern's, usually 5)
 #   --threads LIST      thread counts, e.g. 1,2 (default: the pattern's)
+#   --programs          also run the real programs, programs/*.json (installed by
+#                       scripts/deps.sh programs; format: programs/README.md)
 #   --latency           also measure per-operation latency (percentile charts)
 #   --timeout S         seconds before a runner is killed (default: allocmark's)
 #   --out DIR           write here instead of results/<UTC stamp>/
+#   --shard K/N         run only shard K of N of the matrix (`allocmark plan --help`):
+#                       one `allocmark run` over every pattern into DIR, no heat map,
+#                       report or charts; `allocmark merge` the N folders, then
+#                       `allocmark report` and plots/plot_all.sh on the merged folder
+#                       (scripts/slurm/allocmark-array.sh --run-all does this per task)
 #   --no-build          use the existing build/ as it is
 #   -h, --help          this text
 # Environment: ALLOCMARK (the allocmark executable; default build/allocmark), JOBS
@@ -45,12 +52,13 @@ set -uo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
 
-quick=0 backends=all patterns="" reps="" threads="" latency=0 timeout="" out="" build=1
+quick=0 programs=0 backends=all patterns="" reps="" threads="" latency=0 timeout="" out="" build=1 shard=""
 die() { echo "run_all.sh: $*" >&2; exit 2; }
 need() { [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value (try --help)"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1; shift ;;
+    --programs) programs=1; shift ;;
     --latency) latency=1; shift ;;
     --no-build) build=0; shift ;;
     --backends) need "$@"; backends=$2; shift 2 ;;
@@ -59,6 +67,7 @@ while [ $# -gt 0 ]; do
     --threads) need "$@"; threads=$2; shift 2 ;;
     --timeout) need "$@"; timeout=$2; shift 2 ;;
     --out) need "$@"; out=$2; shift 2 ;;
+    --shard) need "$@"; shard=$2; shift 2 ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
   esac
@@ -67,9 +76,11 @@ done
 [[ -z "$threads" || "$threads" =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "--threads: expected e.g. 1,2,4, got '$threads'"
 [[ -z "$timeout" || "$timeout" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--timeout: expected seconds, got '$timeout'"
 [[ "$backends" =~ ^[a-z0-9_]+(,[a-z0-9_]+)*$ ]] || die "--backends: expected e.g. system,pagepool, got '$backends'"
+[[ -z "$shard" || "$shard" =~ ^[1-9][0-9]*/[1-9][0-9]*$ ]] || die "--shard: expected K/N, e.g. 2/4, got '$shard'"
+[ -n "$shard" ] && [ "$programs" = 1 ] && die "--shard and --programs cannot be combined yet: run the programs in an unsharded run"
 [ "$quick" = 1 ] && [ -z "$reps" ] && reps=3
 
-scripts/deps.sh >&2 || exit 2
+if [ "$programs" = 1 ]; then scripts/deps.sh programs >&2 || exit 2; else scripts/deps.sh >&2 || exit 2; fi
 if [ "$build" = 1 ]; then
   if [ ! -f build/CMakeCache.txt ]; then
     cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null || die "cmake configure failed"
@@ -90,6 +101,9 @@ else
     elif [ -f "patterns/$n.json" ]; then files+=("patterns/$n.json")
     else die "--patterns: no pattern '$n' (neither a file nor patterns/$n.json)"; fi
   done
+fi
+if [ "$programs" = 1 ]; then
+  for f in programs/*.json; do [ -f "$f" ] && files+=("$f"); done
 fi
 [ ${#files[@]} -gt 0 ] || die "no pattern files in patterns/"
 
@@ -118,6 +132,16 @@ args=(-b "$backends")
 [ -n "$timeout" ] && args+=(--timeout "$timeout")
 [ "$quick" = 1 ] && args+=(--quick)
 [ "$latency" = 1 ] && args+=(--latency)
+
+# A shard: the whole matrix is one plan, so one `allocmark run` over every pattern.
+if [ -n "$shard" ]; then
+  echo "run_all: shard $shard of ${#files[@]} patterns × backends '$backends' -> $out" >&2
+  "$am" run "${files[@]}" "${args[@]}" --shard "$shard" -o "$out/" 2>&1 | tee "$out/logs/shard.log" >&2
+  rc=${PIPESTATUS[0]}
+  echo "run_all: shard $shard done (exit $rc); when every shard is done:" >&2
+  echo "  $am merge SHARD_DIRS... -o MERGED && $am report MERGED -o MERGED/report.md && plots/plot_all.sh MERGED" >&2
+  exit "$rc"
+fi
 
 n=${#files[@]} failed=0 bad=0 t0=$SECONDS
 echo "run_all: ${n} patterns × backends '$backends' -> $out" >&2

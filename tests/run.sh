@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # tests/run.sh — set up, build and run every allocmark test. The one test command.
 #
-#   1. scripts/deps.sh (installs missing Debian packages as root, else says how)
+#   1. scripts/deps.sh programs (installs missing Debian packages as root, else says
+#      how; `programs`: the real programs that the programs.suite test runs)
 #   2. Release build in build/ with warnings as errors; ctest runs every test
 #   3. sanitizer builds: build-asan/ (AddressSanitizer + UBSan) and build-tsan/
 #      (ThreadSanitizer) run the tests labelled `asan` and `tsan`
-# Options: --fast  skip the sanitizer builds;  --help  this text.
+#   4. a short fuzzing run: tests/fuzz/run.sh --total $AM_FUZZ_SECONDS (default 40)
+# Options: --fast  skip steps 3 and 4;  --help  this text.
 # Environment: JOBS (parallel build/test jobs; default: number of cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,12 +15,12 @@ fast=0
 for a in "$@"; do
   case "$a" in
     --fast) fast=1 ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "tests/run.sh: unknown option '$a' (try --help)" >&2; exit 2 ;;
   esac
 done
 jobs=${JOBS:-$(nproc)}
-scripts/deps.sh
+scripts/deps.sh programs
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -49,5 +51,7 @@ if [ "$fast" = 0 ]; then
     TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
       ctest --test-dir build-tsan --output-on-failure -j"$jobs" -L '^tsan$'
   fi
+  step "fuzzing (build-fuzz/, tests/fuzz/run.sh)"
+  JOBS=$jobs tests/fuzz/run.sh --total "${AM_FUZZ_SECONDS:-40}"
 fi
 step "all tests passed"

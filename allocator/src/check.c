@@ -123,6 +123,10 @@ static void pp_chk_page(pp_chk_t *k, pp_page_t *pg, size_t *active, size_t *free
     if (PP_LD(pg->pool_cls[i]) != PP_LD(pg->pools[i].cls))
       PP_FAIL(k, "page %#lx: pool %u class copy %u, class %u", (unsigned long)pg->base, i,
               (unsigned)PP_LD(pg->pool_cls[i]), (unsigned)PP_LD(pg->pools[i].cls));
+    pp_bin_t *_Atomic *route = pp_i_route_slot(pg->cold[i].base);
+    pp_heap_t *owner = PP_LD(pg->owner);
+    if (route != NULL && PP_LD(*route) != (assigned && owner ? &owner->bins[PP_LD(pg->pools[i].cls)] : NULL))
+      PP_FAIL(k, "page %#lx: pool %u route entry is not its owner's bin", (unsigned long)pg->base, i);
     pp_chk_pool(k, &pg->pools[i]);
   }
 }
@@ -150,15 +154,15 @@ static void pp_chk_alloc_list(pp_chk_t *k, pp_heap_t *h, unsigned c) {
     }
 #endif
   }
-  if (n != h->bins[c].n)
+  if (n != pp_i_bin_n(&h->bins[c]))
     PP_FAIL(k, "heap %u class %u: %zu blocks on the allocation list, count %u", h->id, c, n,
-            (unsigned)h->bins[c].n);
+            (unsigned)pp_i_bin_n(&h->bins[c]));
   k->held += n;
 }
 
 static void pp_chk_heap(pp_chk_t *k, pp_heap_t *h) {
   for (unsigned c = 0; c < PP_MAX_CLASSES; c++) {
-    if (h->bins[c].free != NULL || h->bins[c].n != 0) pp_chk_alloc_list(k, h, c);
+    if (h->bins[c].free != NULL || pp_i_bin_n(&h->bins[c]) != 0) pp_chk_alloc_list(k, h, c);
     pp_qlink_t *s = &h->bins[c].partial, *prev = s;
     for (pp_qlink_t *l = s->next; l != s; prev = l, l = l->next) {
       pp_pool_t *pl = pp_i_pool_of_link(l);

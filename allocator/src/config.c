@@ -17,6 +17,12 @@
  *   PAGEPOOL_REGION=MiB         size of the reserved region (testing: a small one forces
  *                               pages outside it, found through the tree; 0: no region,
  *                               every page is found through the tree)       default 32768
+ *                               (capped at 1/8 of RLIMIT_AS: PP_REGION_AS_SHARE)
+ *   PAGEPOOL_FAIL=N | N+        OOM injection (testing): the Nth memory request fails as if
+ *                               the system were out of memory (N+: the Nth and every later
+ *                               one). Requests, counted from 1 across threads: a page for a
+ *                               heap (from the free-page list or new), a large block's
+ *                               system malloc / calloc / realloc.             default off
  * A value that does not parse leaves the default; pp_config_string() shows what is in force.
  */
 #include <string.h>
@@ -71,6 +77,21 @@ static int pp_flag(const char *s, int dflt) {
   return dflt;
 }
 
+/* PAGEPOOL_FAIL=N or N+ (N >= 1); anything else leaves injection off. */
+static void pp_fail_knob(const char *s) {
+  char digits[16];
+  size_t len = s != NULL ? strlen(s) : 0;
+  int sticky = len > 0 && s[len - 1] == '+';
+  if (sticky) len--;
+  if (len == 0 || len >= sizeof digits) return;
+  memcpy(digits, s, len);
+  digits[len] = '\0';
+  long n = pp_num(digits);
+  if (n <= 0) return;
+  pp_i_g.fail_at = (uint64_t)n;
+  pp_i_g.fail_sticky = sticky;
+}
+
 void pp_i_config_load(void) {
   if (pp_cfg_loaded) return;
   pp_config_t c;
@@ -88,6 +109,7 @@ void pp_i_config_load(void) {
     pp_i_g.region_set = 1;
     pp_i_g.region_request = (size_t)n << 20;
   }
+  pp_fail_knob(pp_env("PAGEPOOL_FAIL"));
   pp_i_g.cfg = c;
   pp_cfg_loaded = 1;
 }
@@ -113,6 +135,7 @@ void pp_i_classes_build(void) {
   for (unsigned i = 0; i < PP_CLASS_SLOTS; i++) {
     while (pp_i_g.class_size[c] < i * PP_MIN_BLOCK) c++;
     pp_i_g.class_of[i] = (uint8_t)c;
+    pp_i_g.bin_off[i] = (uint16_t)(c * sizeof(pp_bin_t));
   }
 }
 

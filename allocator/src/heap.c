@@ -160,7 +160,7 @@ static int pp_bin_refill(pp_heap_t *h, unsigned cls) {
     got = cap;
   }
   bin->free = head;
-  bin->n = got;
+  bin->room = (int32_t)bin->limit - (int32_t)got;
   return 1;
 }
 
@@ -170,7 +170,7 @@ void pp_i_heap_flush(pp_heap_t *h) {
   for (unsigned c = 0; c < PP_MAX_CLASSES; c++) {
     void *b = h->bins[c].free;
     h->bins[c].free = NULL;
-    h->bins[c].n = 0;
+    h->bins[c].room = (int32_t)h->bins[c].limit;
     while (b != NULL) {
       void *nx = *(void **)b;
       pp_pool_t *pl = pp_i_block_pool(b);
@@ -200,7 +200,7 @@ static void *pp_heap_alloc(pp_heap_t *h, unsigned cls, uintptr_t site) {
   }
   void *b = bin->free;
   bin->free = *(void **)b;
-  bin->n--;
+  bin->room++;
 #if PP_DEBUG
   pp_i_debug_on_alloc(pp_i_block_pool(b), b);
 #endif
@@ -250,9 +250,26 @@ PP_NOINLINE void *pp_i_alloc_site(void *b, uintptr_t site) {
   return b;
 }
 
-/* The fast path found the allocation list empty: refill straight from the thread's heap. */
-PP_NOINLINE void *pp_i_malloc_refill(pp_heap_t *h, unsigned cls, uintptr_t site) {
-  return pp_heap_alloc(h, cls, site);
+/* The fast path found the allocation list empty: refill straight from the thread's heap,
+ * or, when the fast heap is pp_i_heap_none, take the slow path (start-up, first use in a
+ * thread, dying thread, PAGEPOOL_SITES=1). */
+PP_NOINLINE void *pp_i_malloc_refill(pp_heap_t *h, size_t n, uintptr_t site) {
+  if (PP_UNLIKELY(h == &pp_i_heap_none)) return pp_i_malloc_slow(n, site);
+  return pp_heap_alloc(h, pp_i_g.class_of[(n + PP_MIN_BLOCK - 1) / PP_MIN_BLOCK], site);
+}
+
+/* The route entry of p's pool is not a bin of this thread's fast heap: another thread's
+ * block, an unassigned pool or page (misuse), no fast heap, or debug mode. */
+PP_NOINLINE void pp_i_free_miss(void *p) {
+  pp_page_t *pg = PP_LD(pp_i_g.side[((uintptr_t)p - pp_i_g.region_base) >> pp_i_g.page_shift]);
+  if (pg == NULL) pp_i_free_other(p);
+  else pp_i_free_in(pg, p);
+}
+
+/* A local free found its bin's list full (the fast path took room below 0: undo). */
+PP_NOINLINE void pp_i_free_full(pp_bin_t *bin, void *p) {
+  bin->room++;
+  pp_i_free_local(pp_i_tl_fast, pp_i_block_pool(p), p);
 }
 
 PP_NOINLINE void pp_i_free_slow(void *p) {
@@ -271,7 +288,7 @@ PP_NOINLINE void *pp_i_malloc_slow(size_t n, uintptr_t site) {
 void pp_i_free_other(void *p) {
   if (p == NULL) return;
 #if PP_DEBUG
-  if ((uintptr_t)p - pp_i_g.region_base < pp_i_g.region_len) /* a page never carved */
+  if ((uintptr_t)p - pp_i_g.region_base < PP_LD(pp_i_g.region_kept)) /* a page never carved */
     pp_i_die("free of a foreign pointer", p);
 #endif
   pp_i_large_free(p);

@@ -2,13 +2,16 @@
  *
  * Start-up (first small allocation, under pp_i_lock): read the knobs, build the class table,
  * reserve the page region (PROT_NONE, MAP_NORESERVE; pages are made accessible as they are
- * carved) and its side table, create the thread key whose destructor abandons an exiting
- * thread's heap. No stdio, no getenv, no malloc: safe before main and inside malloc.
+ * carved; at most 1/PP_REGION_AS_SHARE of RLIMIT_AS, and its uncarved tail is given back
+ * when the large path runs out of address space) and its side table, create the thread key
+ * whose destructor abandons an exiting thread's heap. OOM injection (PAGEPOOL_FAIL) counts
+ * memory requests here. No stdio, no getenv, no malloc: safe before main and inside malloc.
  * Fork: pthread_atfork handlers take every lock before fork and release (parent) or
  * re-initialise (child) them after, so the child never inherits a lock held mid-update.
  */
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include "pp_internal.h"
 
@@ -22,6 +25,8 @@ _Atomic int pp_i_outside;
 _Atomic uint64_t pp_i_large_n, pp_i_large_bytes;
 _Thread_local pp_heap_t *pp_i_tl_heap __attribute__((tls_model("initial-exec")));
 _Thread_local int pp_i_tl_dead __attribute__((tls_model("initial-exec")));
+pp_heap_t pp_i_heap_none; /* never written: its lists stay empty, no route names its bins */
+_Thread_local pp_heap_t *pp_i_tl_fast __attribute__((tls_model("initial-exec"))) = &pp_i_heap_none;
 
 static pthread_key_t pp_key;
 extern pthread_mutex_t pp_i_site_lock; /* leak.c */
@@ -49,11 +54,19 @@ void *pp_i_meta_alloc(size_t n) {
 }
 
 /* Reserve the region, aligned to the largest page size; halve the request on failure.
- * No region at all is allowed: every page then lies outside and is found via the tree. */
+ * No region at all is allowed: every page then lies outside and is found via the tree.
+ * Under RLIMIT_AS the request is capped at 1/PP_REGION_AS_SHARE of the limit: halving
+ * until a reservation succeeds would otherwise hold most of the address space as
+ * PROT_NONE (1 GiB of a 1.2 GB `ulimit -v`) and starve the large path. */
 static void pp_region_reserve(void) {
   size_t want = pp_i_g.region_set ? pp_i_g.region_request : PP_REGION_DEFAULT;
   size_t align = PP_POOL_SIZE * PP_MAX_POOLS;
   want = (want + align - 1) & ~(align - 1);
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+    size_t cap = (size_t)(rl.rlim_cur / PP_REGION_AS_SHARE) & ~(align - 1);
+    if (want > cap) want = cap;
+  }
   for (; want >= align; want /= 2) {
     char *p = pp_map(want + align, PROT_NONE, MAP_NORESERVE);
     if (p == NULL) continue;
@@ -69,8 +82,40 @@ static void pp_region_reserve(void) {
     pp_i_g.side = side;
     pp_i_g.region_base = b;
     pp_i_g.region_len = want;
+    PP_ST(pp_i_g.region_kept, want);
     return;
   }
+}
+
+/* The system allocator failed (large path): unreserve the region's uncarved tail, whose
+ * reservation counts against RLIMIT_AS, so that a retry can use that address space. Pages
+ * carved later are mapped outside the region and found through the tree. region_len and
+ * fast_len keep their span: the side table's slots past the carved extent stay NULL, so an
+ * address the system later maps there is not taken for a pool block. 1 when address space
+ * was given back (worth a retry), 0 when there was none to give. */
+int pp_i_region_give_back(void) {
+  if (!atomic_load_explicit(&pp_i_started, memory_order_acquire)) return 0;
+  pthread_mutex_lock(&pp_i_lock);
+  size_t kept = PP_LD(pp_i_g.region_kept), carved = pp_i_w.carved;
+  int gave = kept > carved && munmap((char *)pp_i_g.region_base + carved, kept - carved) == 0;
+  if (gave) PP_ST(pp_i_g.region_kept, carved);
+  pthread_mutex_unlock(&pp_i_lock);
+  return gave;
+}
+
+static _Atomic uint64_t pp_fail_count; /* memory requests counted by PAGEPOOL_FAIL */
+
+int pp_i_fail_slow(void) {
+  uint64_t k = atomic_fetch_add_explicit(&pp_fail_count, 1, memory_order_relaxed) + 1;
+  return k == pp_i_g.fail_at || (pp_i_g.fail_sticky && k > pp_i_g.fail_at);
+}
+
+/* The route table: one entry per pool slot of the region (8 bytes per 4 KiB, touched only
+ * where pools are assigned). Without it the fast free is off (fast_len 0: tree lookups). */
+static void pp_route_reserve(void) {
+  if (pp_i_g.region_len == 0) return;
+  size_t slots = pp_i_g.region_len >> PP_POOL_SHIFT;
+  pp_i_g.route = pp_map(slots * sizeof *pp_i_g.route, PROT_READ | PROT_WRITE, MAP_NORESERVE);
 }
 
 static void pp_thread_exit(void *v);
@@ -91,7 +136,8 @@ int pp_i_init(void) {
     pp_rb_init(&pp_i_w.tree);
     pp_i_g.pool_index_mask = pp_i_g.pools - 1;
     pp_region_reserve();
-    pp_i_g.fast_len = pp_i_g.lookup_tree ? 0 : pp_i_g.region_len;
+    pp_route_reserve();
+    pp_i_g.fast_len = pp_i_g.lookup_tree || pp_i_g.route == NULL ? 0 : pp_i_g.region_len;
     pthread_key_create(&pp_key, pp_thread_exit);
     atomic_store_explicit(&pp_i_started, 1, memory_order_release);
   }
@@ -122,6 +168,7 @@ pp_heap_t *pp_i_heap_acquire(void) {
   pthread_mutex_unlock(&pp_i_lock);
   if (h != NULL) {
     pp_i_tl_heap = h; /* set first: setspecific may allocate (keys >= 32) */
+    if (!pp_i_g.track_sites) pp_i_tl_fast = h; /* sites: every malloc records its caller */
     pthread_setspecific(pp_key, h);
   }
   return h;
@@ -139,6 +186,7 @@ void pp_i_heap_trim(pp_heap_t *h) {
  * destructors) go to the orphan heap; frees from it are remote frees. */
 static void pp_thread_exit(void *v) {
   pp_heap_t *h = v;
+  pp_i_tl_fast = &pp_i_heap_none;
   pp_i_tl_heap = NULL;
   pp_i_tl_dead = 1;
   pp_i_heap_trim(h);

@@ -5,6 +5,9 @@
  * Every large block has a PP_LARGE_HDR-byte header just before it: requested size, a magic
  * word (debug mode tells double and foreign frees apart with it), the offset back to the
  * system block (for over-aligned blocks) and the allocation site.
+ * When the system allocator fails, the page region's unused reservation is given back
+ * (pp_i_region_give_back: it counts against RLIMIT_AS) and the request tried once more.
+ * PAGEPOOL_FAIL (OOM injection) can fail any of these requests.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -67,7 +70,11 @@ void *pp_i_large_alloc(size_t n, size_t align, uintptr_t site) {
     errno = ENOMEM;
     return NULL;
   }
-  char *raw = PP_SYS_MALLOC(n + extra);
+  char *raw = NULL;
+  if (!pp_i_fail_inject()) {
+    raw = PP_SYS_MALLOC(n + extra);
+    if (raw == NULL && pp_i_region_give_back()) raw = PP_SYS_MALLOC(n + extra);
+  }
   if (raw == NULL) {
     errno = ENOMEM;
     return NULL;
@@ -92,7 +99,11 @@ void *pp_i_large_calloc(size_t n, uintptr_t site) {
     errno = ENOMEM;
     return NULL;
   }
-  char *raw = PP_SYS_CALLOC(1, n + PP_LARGE_HDR);
+  char *raw = NULL;
+  if (!pp_i_fail_inject()) {
+    raw = PP_SYS_CALLOC(1, n + PP_LARGE_HDR);
+    if (raw == NULL && pp_i_region_give_back()) raw = PP_SYS_CALLOC(1, n + PP_LARGE_HDR);
+  }
   if (raw == NULL) {
     errno = ENOMEM;
     return NULL;
@@ -141,7 +152,11 @@ void *pp_i_large_resize(void *p, size_t n, uintptr_t site) {
   }
   pp_large_t saved = *h;
   pp_large_account(h, 0);
-  char *raw = PP_SYS_REALLOC((char *)p - PP_LARGE_HDR, n + PP_LARGE_HDR);
+  char *raw = NULL;
+  if (!pp_i_fail_inject()) {
+    raw = PP_SYS_REALLOC((char *)p - PP_LARGE_HDR, n + PP_LARGE_HDR);
+    if (raw == NULL && pp_i_region_give_back()) raw = PP_SYS_REALLOC((char *)p - PP_LARGE_HDR, n + PP_LARGE_HDR);
+  }
   if (raw == NULL) {
     pp_large_account(&saved, 1);
     errno = ENOMEM;

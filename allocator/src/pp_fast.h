@@ -31,40 +31,41 @@ static inline pp_pool_t *pp_i_block_pool(void *b) {
 }
 
 /* Pop the bin's allocation list: its blocks are already counted in their pools, so no pool
- * descriptor is touched. */
+ * descriptor is touched. The fast heap is never NULL (pp_i_heap_none stands in: its lists
+ * are empty), and the request size indexes the bin's offset directly. The site is read only
+ * on the way out to a slow path. */
 static inline __attribute__((always_inline)) void *pp_i_malloc(size_t n, uintptr_t site) {
-  pp_heap_t *h = pp_i_tl_heap;
-  if (PP_LIKELY(n <= PP_SMALL_MAX && h != NULL)) {
-    unsigned cls = pp_i_g.class_of[(n + PP_MIN_BLOCK - 1) / PP_MIN_BLOCK];
-    pp_bin_t *bin = &h->bins[cls];
+  pp_heap_t *h = pp_i_tl_fast;
+  if (PP_LIKELY(n <= PP_SMALL_MAX)) {
+    pp_bin_t *bin = (pp_bin_t *)(void *)((char *)h + pp_i_g.bin_off[(n + PP_MIN_BLOCK - 1) / PP_MIN_BLOCK]);
     void *b = bin->free;
-    if (PP_UNLIKELY(b == NULL)) return pp_i_malloc_refill(h, cls, site);
+    if (PP_UNLIKELY(b == NULL)) return pp_i_malloc_refill(h, n, site);
     bin->free = *(void **)b;
-    bin->n--;
+    bin->room++;
 #if PP_DEBUG
     pp_i_debug_on_alloc(pp_i_block_pool(b), b);
 #endif
-    if (PP_UNLIKELY(pp_i_g.track_sites)) return pp_i_alloc_site(b, site); /* tail call */
     return b;
   }
   return pp_i_malloc_slow(n, site);
 }
 
-/* Free p, a block of pool page pg (not NULL). A local free puts p on its bin's allocation
- * list, where it still counts as used, while the list is below its limit; only then it goes
- * back to its pool (pp_i_free_local). */
+/* Free p, a block of pool page pg (not NULL), by the thread's own heap (pp_i_tl_heap) — the
+ * generic local/remote free of the slow paths. A local free puts p on its bin's allocation
+ * list, where it still counts as used, while the list has room; only then it goes back to
+ * its pool (pp_i_free_local). */
 static inline __attribute__((always_inline)) void pp_i_free_in(pp_page_t *pg, void *p) {
   uintptr_t idx = ((uintptr_t)p >> PP_POOL_SHIFT) & pp_i_g.pool_index_mask;
 #if PP_DEBUG
   pp_i_debug_on_free(pg, &pg->pools[idx], p);
 #endif
   pp_heap_t *h = pp_i_tl_heap;
-  if (PP_LIKELY(PP_LD(pg->owner) == h)) {
+  if (PP_LIKELY(h != NULL && PP_LD(pg->owner) == h)) {
     pp_bin_t *bin = &h->bins[PP_LD(pg->pool_cls[idx])];
-    if (PP_LIKELY(bin->n < bin->limit)) { /* onto the allocation list: stays "used" */
+    if (PP_LIKELY(bin->room > 0)) { /* onto the allocation list: stays "used" */
       *(void **)p = bin->free;
       bin->free = p;
-      bin->n++;
+      bin->room--;
       return;
     }
     pp_i_free_local(h, &pg->pools[idx], p); /* list full: back to its pool */
@@ -73,20 +74,36 @@ static inline __attribute__((always_inline)) void pp_i_free_in(pp_page_t *pg, vo
   }
 }
 
-/* Addresses outside the fast range (NULL, large blocks, tree lookup, pages outside the
- * region) leave through one tail call, so the fast path needs no stack frame. */
+/* The local free: range check, the pool's route entry (the owner's bin of its class), and a
+ * push when that bin is one of this thread's fast heap and has room. Anything else — NULL,
+ * large blocks, tree lookup, pages outside the region (pp_i_free_slow), another thread's
+ * block, an unassigned pool (pp_i_free_miss), a full list (pp_i_free_full) — leaves through
+ * one tail call, so the fast path needs no stack frame. Debug mode always takes the miss
+ * path, which checks the block (pp_i_free_in). */
 static inline __attribute__((always_inline)) void pp_i_free(void *p) {
   uintptr_t off = (uintptr_t)p - pp_i_g.region_base;
   if (PP_UNLIKELY(off >= pp_i_g.fast_len)) {
     pp_i_free_slow(p);
     return;
   }
-  pp_page_t *pg = PP_LD(pp_i_g.side[off >> pp_i_g.page_shift]);
-  if (PP_UNLIKELY(pg == NULL)) {
-    pp_i_free_other(p);
+#if PP_DEBUG
+  pp_i_free_miss(p);
+#else
+  pp_bin_t *bin = PP_LD(pp_i_g.route[off >> PP_POOL_SHIFT]);
+  pp_heap_t *h = pp_i_tl_fast;
+  if (PP_UNLIKELY((uintptr_t)bin - (uintptr_t)h >= sizeof h->bins)) { /* NULL: huge */
+    pp_i_free_miss(p);
     return;
   }
-  pp_i_free_in(pg, p);
+  int32_t room = bin->room - 1;
+  bin->room = room;
+  if (PP_UNLIKELY(room < 0)) {
+    pp_i_free_full(bin, p);
+    return;
+  }
+  *(void **)p = bin->free;
+  bin->free = p;
+#endif
 }
 
 #endif /* PP_FAST_H */

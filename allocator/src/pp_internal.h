@@ -55,6 +55,11 @@
 /* Free pages kept hot (memory not returned) before PAGEPOOL_RETURN=1 gives one back. */
 #define PP_KEEP_FREE_BYTES ((size_t)16 << 20)
 #define PP_REGION_DEFAULT ((size_t)32 << 30)      /* virtual reservation, 32 GiB         */
+/* Under an address-space limit (RLIMIT_AS, `ulimit -v`) the reservation counts against the
+ * limit although it holds no memory: it takes at most 1/PP_REGION_AS_SHARE of the limit,
+ * and the large path gives its uncarved tail back when the system allocator fails
+ * (pp_i_region_give_back), so pagepool serves what the system allocator would. */
+#define PP_REGION_AS_SHARE 8
 #define PP_LARGE_HDR 32                           /* bytes in front of a large block     */
 /* Bytes of blocks a refill gathers onto a bin's allocation list (at least one block, at
  * most what the queued pools hold, or one fresh pool); local frees refill the list up to
@@ -129,9 +134,11 @@ typedef struct pp_bin_s {
   pp_qlink_t partial;          /* sentinel of the pools of the class with free blocks: a   */
                                /* FIFO (head = partial.next), so a pool waits (and gathers */
                                /* frees) before a refill takes its blocks                  */
-  uint32_t n;                  /* blocks on `free`                                         */
-  uint32_t limit;              /* a local free goes onto `free` while n < limit, else to   */
-                               /* its pool (PP_LIST_BYTES * 2 / size, at least 2)          */
+  int32_t room;                /* limit - blocks on `free`: a local free goes onto `free`  */
+                               /* while room > 0, else to its pool; counted down by free   */
+                               /* and up by malloc (one add each, no compare with limit);  */
+                               /* negative after a refill that gathered more than limit   */
+  uint32_t limit;              /* PP_LIST_BYTES * 2 / size, at least 2                     */
 } pp_bin_t;
 _Static_assert(sizeof(pp_bin_t) == 32, "pp_bin_t: half a cache line");
 
@@ -150,9 +157,18 @@ struct pp_heap_s {
 
 /* Read-mostly state, fixed once started. */
 typedef struct pp_global_s {
-  uintptr_t region_base;       /* reserved region [base, base + len)                       */
+  uintptr_t region_base;       /* reserved region [base, base + len): the side table's span */
   size_t region_len;
   size_t fast_len;             /* region_len, or 0 with PAGEPOOL_LOOKUP=tree                */
+  _Atomic size_t region_kept;  /* bytes from base still reserved; pages are carved below it. */
+                               /* Only shrinks (pp_i_region_give_back, to the carved extent); */
+                               /* slots past it stay NULL in the side table: not our blocks  */
+  uint64_t fail_at;            /* PAGEPOOL_FAIL=N[+]: memory request N fails (0: never)     */
+  int fail_sticky;             /* ... and every later one ("N+")                            */
+  pp_bin_t *_Atomic *route;    /* per pool slot of the region: &owner->bins[class] of an   */
+                               /* assigned pool, else NULL; the local free's only lookup   */
+                               /* (a hint: the side table and the tree stay the authority) */
+  uint16_t bin_off[PP_CLASS_SLOTS]; /* (size + 15) / 16 -> offset of its bin in a heap     */
   uintptr_t pool_index_mask;   /* pools - 1: pool index = (addr >> 12) & mask             */
   pp_page_t *_Atomic *side;    /* page descriptor per page slot of the region              */
   unsigned page_shift;         /* log2(page size)                                          */
@@ -199,6 +215,11 @@ extern _Atomic int pp_i_started;
 extern _Atomic int pp_i_outside;         /* some page lies outside the region             */
 extern _Atomic uint64_t pp_i_large_n, pp_i_large_bytes;
 extern _Thread_local pp_heap_t *pp_i_tl_heap __attribute__((tls_model("initial-exec")));
+/* The heap the fast paths use: pp_i_tl_heap, or &pp_i_heap_none (no heap yet, thread past
+ * its teardown, PAGEPOOL_SITES=1), whose bins are empty and own no pool, so malloc falls to
+ * its refill and free to its miss path without a NULL test. */
+extern _Thread_local pp_heap_t *pp_i_tl_fast __attribute__((tls_model("initial-exec")));
+extern pp_heap_t pp_i_heap_none;
 extern _Thread_local int pp_i_tl_dead __attribute__((tls_model("initial-exec")));
 
 /* The page descriptor holding pool descriptor pl, and pl's cold fields. */
@@ -222,12 +243,21 @@ static inline pp_pool_t *pp_i_pool_of_link(pp_qlink_t *l) {
   return (pp_pool_t *)(void *)((char *)l - offsetof(pp_pool_t, q));
 }
 
+/* Blocks on a bin's allocation list. */
+static inline uint32_t pp_i_bin_n(const pp_bin_t *bin) { return (uint32_t)((int32_t)bin->limit - bin->room); }
+
+/* The route entry of pool slot `base` (a pool's first byte), or NULL outside the region. */
+static inline pp_bin_t *_Atomic *pp_i_route_slot(uintptr_t base) {
+  uintptr_t off = base - pp_i_g.region_base;
+  return pp_i_g.route != NULL && off < pp_i_g.region_len ? &pp_i_g.route[off >> PP_POOL_SHIFT] : NULL;
+}
+
 /* A new heap's bins: empty allocation lists, empty partial queues. */
 static inline void pp_i_bins_init(pp_heap_t *h) {
   for (unsigned c = 0; c < PP_MAX_CLASSES; c++) {
     h->bins[c].free = NULL;
-    h->bins[c].n = 0;
     h->bins[c].limit = c < pp_i_g.nclasses ? pp_i_g.class_limit[c] : 0;
+    h->bins[c].room = (int32_t)h->bins[c].limit;
     h->bins[c].partial.next = h->bins[c].partial.prev = &h->bins[c].partial;
   }
 }
@@ -242,6 +272,16 @@ int   pp_i_init(void);                   /* 0 or PP_ENOMEM; idempotent          
 void *pp_i_meta_alloc(size_t n);         /* zeroed metadata, under pp_i_lock                */
 pp_heap_t *pp_i_heap_acquire(void);      /* adopt or make this thread's heap; NULL: no mem  */
 void  pp_i_heap_trim(pp_heap_t *h);      /* drain remote frees, flush allocation lists      */
+int   pp_i_region_give_back(void);       /* unreserve the uncarved tail; 1 if it did        */
+int   pp_i_fail_slow(void);              /* OOM injection: count a request, 1: fail it      */
+
+/* OOM injection (PAGEPOOL_FAIL): 1 when this memory request (a page for a heap, or a large
+ * block's system allocation) must fail as if out of memory. One predictable branch when off;
+ * never on the inline fast paths. */
+static inline int pp_i_fail_inject(void) {
+  if (PP_LIKELY(pp_i_g.fail_at == 0)) return 0;
+  return pp_i_fail_slow();
+}
 
 /* page.c */
 pp_page_t *pp_i_page_acquire(pp_heap_t *h);
@@ -252,7 +292,9 @@ pp_page_t *pp_i_page_of_slow(uintptr_t a);
 
 /* heap.c */
 void *pp_i_malloc_slow(size_t n, uintptr_t site);
-void *pp_i_malloc_refill(pp_heap_t *h, unsigned cls, uintptr_t site); /* list empty */
+void *pp_i_malloc_refill(pp_heap_t *h, size_t n, uintptr_t site); /* list empty */
+void  pp_i_free_miss(void *p);           /* route entry not a bin of the thread's fast heap */
+void  pp_i_free_full(pp_bin_t *bin, void *p); /* the bin's list is full (room was 0)      */
 void *pp_i_alloc_site(void *b, uintptr_t site); /* PAGEPOOL_SITES=1: record, return b      */
 void  pp_i_free_slow(void *p);           /* outside the region's fast range (tree, NULL)    */
 void *pp_i_malloc_class(unsigned cls, uintptr_t site);

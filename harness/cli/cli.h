@@ -13,6 +13,9 @@ int am_cmd_list(int argc, char **argv);     /* cmd_list.c     */
 int am_cmd_run(int argc, char **argv);      /* cmd_run.c      */
 int am_cmd_check(int argc, char **argv);    /* cmd_check.c    */
 int am_cmd_report(int argc, char **argv);   /* cmd_report.c   */
+int am_cmd_merge(int argc, char **argv);    /* cmd_merge.c    */
+int am_cmd_plan(int argc, char **argv);     /* cmd_run.c      */
+int am_cmd_compare(int argc, char **argv);  /* cmd_compare.c  */
 int am_cmd_selftest(int argc, char **argv); /* cmd_selftest.c */
 
 /* Backends compiled into this build (from the generated am_registry.h). */

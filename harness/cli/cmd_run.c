@@ -22,10 +22,11 @@
 #include "cli.h"
 #include "cmd_run.h"
 #include "pattern.h"
+#include "progfile.h"
 #include "results.h"
 
 static const char run_help[] =
-  "usage: allocmark run PATTERN... [options]\n"
+  "usage: allocmark run PATTERN... [options]   or   allocmark run PROGRAM.json... [options]\n"
   "  Runs each pattern on each backend, every repetition in a fresh runner process\n"
   "  (build/runners/am-runner-<backend>), and writes a results JSON per pattern\n"
   "  (schema: results/README.md). Progress goes to stderr, a table to stdout.\n"
@@ -48,14 +49,37 @@ static const char run_help[] =
   "  --chunk-ops N         replay workloads of more than N ops in chunks generated while\n"
   "                        the timer is paused (default: the runner's, 2^24 ops = 256 MiB)\n"
   "  --no-hw               do not open hardware counters\n"
+  "  --measure LIST        time (default), instructions: also run every repetition\n"
+  "                        under valgrind --tool=callgrind, counting the timed region\n"
+  "                        only (instructions_per_op; deterministic, ~50x slower; no RSS\n"
+  "                        timeline, no hw counters, default --timeout 1200), cache:\n"
+  "                        instructions plus callgrind's simulated D1/LL misses per op\n"
+  "  --shard K/N           run only shard K of N of the matrix's cells (whole rounds:\n"
+  "                        workload x threads x repetition, every backend once; see\n"
+  "                        `allocmark plan --help`); -o must be a folder, which also\n"
+  "                        gets shard/plan.json; `allocmark merge` joins the shards\n"
+  "  --pin CPUS            pin single-threaded runs to the first CPU of CPUS (e.g. 1 or\n"
+  "                        0-1), give multi-threaded runs the whole set (recorded)\n"
+  "  --order rotate|random backend order per round: rotated (default) or a seeded\n"
+  "                        permutation (--order-seed N, default 0)\n"
+  "  --aslr off|on         run the runners with address randomization off or on\n"
+  "                        (personality(2), like setarch -R; default: as the system)\n"
+  "  --env-pad BYTES       add AM_ENV_PAD=<BYTES> to the runner's environment: shifts\n"
+  "                        its stack (the environment-size bias of Mytkowicz et al.)\n"
+  "  --noise-floor         run every backend twice, as NAME and NAME#2, interleaved, and\n"
+  "                        print NAME#2 against NAME: what `compare` calls noise here\n"
+  "  Before the run the machine is checked (governor, boost, SMT, ASLR, THP, VM, load,\n"
+  "  steal, busy processes): recorded in context.environment, warnings on stderr.\n"
   "  -o, --output PATH     results file (one PATTERN) or an existing folder / a path\n"
   "                        ending in '/' (any number of PATTERNs: one file each).\n"
   "                        Default: results/<pattern>-<UTC stamp>.json\n"
+  "Program files (format allocmark-program/1, programs/README.md) run the real program\n"
+  "  under each backend's LD_PRELOAD, each repetition a fresh process tree (am-progrun);\n"
+  "  -r, --quick, --timeout, --rss-interval-ms and -o apply to them.\n"
   "exit: 0 all repetitions ok; 1 some repetition failed (crashed, timeout, oom,\n"
   "      error; recorded in the file); 2 bad input (nothing run, no file)\n";
 
 #define AM_DEFAULT_REPS 5
-#define AM_MAX_PATTERNS 256
 
 static const char *const all_five[] = {"system", "jemalloc", "mimalloc", "tcmalloc", "pagepool"};
 
@@ -138,6 +162,20 @@ static int parse_threads(am_run_opts_t *o, const char *list) {
       return usage_error("-t: '%s' is not a thread count (1..256 or ncpu)", tok);
     if (o->n_threads == AM_RUN_MAX_THREADS) return usage_error("-t: more than %d thread counts", AM_RUN_MAX_THREADS);
     o->threads[o->n_threads++] = (unsigned)v;
+  }
+  return 0;
+}
+
+/* --measure time,instructions,cache */
+static int parse_measure(am_run_opts_t *o, const char *list) {
+  char copy[256];
+  if (strlen(list) >= sizeof copy || list[0] == '\0') return usage_error("--measure: bad list '%s'", list);
+  snprintf(copy, sizeof copy, "%s", list);
+  for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+    if (strcmp(tok, "time") == 0) continue;
+    else if (strcmp(tok, "instructions") == 0) o->measure_instructions = 1;
+    else if (strcmp(tok, "cache") == 0) o->measure_instructions = o->measure_cache = 1;
+    else return usage_error("--measure: '%s' is not one of time, instructions, cache", tok);
   }
   return 0;
 }
@@ -239,9 +277,52 @@ static cJSON *pattern_json(const run_pat_t *rp, const am_run_opts_t *o) {
   return pj;
 }
 
+/* `allocmark plan`: the cells, as text (one per line) or as the plan JSON. */
+static int print_plan(const am_plan_t *plan, int as_json) {
+  cJSON *pj = am_plan_json(plan);
+  if (pj == NULL) return usage_error("out of memory");
+  if (as_json) {
+    char *txt = cJSON_Print(pj);
+    if (txt != NULL) puts(txt);
+    free(txt);
+  } else {
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItem(pj, "cells")) {
+      int sh = cJSON_GetObjectItem(c, "shard")->valueint;
+      const cJSON *mine = cJSON_GetObjectItem(pj, "shard");
+      if (cJSON_IsObject(mine) && cJSON_GetObjectItem(mine, "k")->valueint != sh) continue;
+      printf("%-60s round %-6d shard %d\n", cJSON_GetObjectItem(c, "id")->valuestring,
+             cJSON_GetObjectItem(c, "round")->valueint, sh);
+    }
+    printf("%.0f of %.0f cells\n", cJSON_GetObjectItem(pj, "shard_cells")->valuedouble,
+           cJSON_GetObjectItem(pj, "total_cells")->valuedouble);
+  }
+  cJSON_Delete(pj);
+  return 0;
+}
+
+/* A sharded run's shard/plan.json, in the folder of its results files (`allocmark merge`
+ * reads it; in a subfolder so that `allocmark report DIR` sees results files only). */
+static int write_plan(const am_plan_t *plan, const run_pat_t *pats) {
+  char path[PATH_MAX + 32];
+  snprintf(path, sizeof path, "%s", pats[0].out);
+  char *slash = strrchr(path, '/');
+  size_t at = slash != NULL ? (size_t)(slash + 1 - path) : 0;
+  snprintf(path + at, sizeof path - at, "shard");
+  if (mkdir(path, 0755) != 0 && errno != EEXIST) return usage_error("cannot create %s: %s", path, strerror(errno));
+  snprintf(path + at, sizeof path - at, "shard/plan.json");
+  cJSON *pj = am_plan_json(plan);
+  am_diag_t d;
+  int rc = am_json_write_atomic(path, pj, 1, &d);
+  cJSON_Delete(pj);
+  if (rc != 0) return usage_error("%s", d.msg);
+  return 0;
+}
+
 /* Parse argv into o and the pattern list; 0, or 2 after printing the error. */
-static int parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats, size_t *np) {
+int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats, size_t *np) {
   const char *v;
+  int env_rc;
   int have_b = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -285,13 +366,22 @@ static int parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
       o->timeout_s = t;
     } else if ((v = am_opt_value(argc, argv, &i, "--max-memory", NULL)) != NULL) {
       if (parse_bytes(v, &o->max_memory) != 0) return usage_error("--max-memory: '%s' is not a size (e.g. 512M, 4G)", v);
+    } else if ((v = am_opt_value(argc, argv, &i, "--measure", NULL)) != NULL) {
+      if (parse_measure(o, v) != 0) return 2;
+    } else if ((v = am_opt_value(argc, argv, &i, "--shard", NULL)) != NULL) {
+      if (am_shard_parse(v, &o->shard) != 0)
+        return usage_error("--shard: '%s' is not K/N with 1 <= K <= N <= %u", v, AM_SHARD_MAX);
+    } else if (o->plan_only && strcmp(a, "--json") == 0) {
+      o->plan_json = 1;
     } else if ((v = am_opt_value(argc, argv, &i, "--output", "-o")) != NULL) {
       if (*v == '\0') return usage_error("-o: needs a path");
       o->out = v;
+    } else if ((env_rc = am_env_parse_opt(argc, argv, &i, o)) != 0) {
+      if (env_rc < 0) return 2;
     } else if (a[0] == '-' && a[1] != '\0') {
       return usage_error("unknown option '%s' (try allocmark run --help)", a);
     } else {
-      if (*np == AM_MAX_PATTERNS) return usage_error("more than %d patterns", AM_MAX_PATTERNS);
+      if (*np == AM_RUN_MAX_PATTERNS) return usage_error("more than %d patterns", AM_RUN_MAX_PATTERNS);
       pats[(*np)++] = a;
     }
   }
@@ -299,33 +389,66 @@ static int parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
    * option such as `-b` alone also lands here. */
   if (*np == 0) return usage_error("no PATTERN given (try allocmark run --help)");
   if (!have_b) parse_backends(o, "all");
+  if (o->noise_floor) { /* each backend's twin, NAME#2, right after the list */
+    static char twins[AM_RUN_MAX_BACKENDS][64];
+    size_t n = o->n_backends;
+    if (2 * n > AM_RUN_MAX_BACKENDS) return usage_error("--noise-floor: at most %d backends", AM_RUN_MAX_BACKENDS / 2);
+    for (size_t b = 0; b < n; b++) {
+      snprintf(twins[b], sizeof twins[b], "%s%s", o->backends[b], AM_NOISE_SUFFIX);
+      o->backends[o->n_backends++] = twins[b];
+    }
+  }
   return 0;
 }
 
-int am_cmd_run(int argc, char **argv) {
+static int timeout_given(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) if (strcmp(argv[i], "--timeout") == 0 || strncmp(argv[i], "--timeout=", 10) == 0) return 1;
+  return 0;
+}
+
+static int run_main(int argc, char **argv, int plan_only) {
   am_run_opts_t o;
   memset(&o, 0, sizeof o);
+  o.plan_only = plan_only;
   o.timeout_s = 120;
   o.warmup = -1;
   o.rss_interval_ms = -1;
   o.max_memory = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE) / 2;
   o.argc = argc;
   o.argv = argv;
-  static const char *pat_args[AM_MAX_PATTERNS];
+  static const char *pat_args[AM_RUN_MAX_PATTERNS];
   size_t np = 0;
-  int prc = parse_args(argc, argv, &o, pat_args, &np);
+  int prc = am_run_parse_args(argc, argv, &o, pat_args, &np);
   if (prc < 0) return 0; /* --help */
   if (prc != 0) return prc;
+  if (o.measure_instructions) {
+    char vg[4096];
+    if (am_vg_find(vg, sizeof vg) != 0)
+      return usage_error("--measure instructions: valgrind is not on PATH (scripts/deps.sh installs it: apt-get install valgrind)");
+    if (o.rss_interval_ms < 0) o.rss_interval_ms = 0; /* a sampler's ticks depend on wall time */
+    o.no_hw = 1;
+    if (!timeout_given(argc, argv)) o.timeout_s = 1200;
+  }
 
   /* Runners and their versions, before anything runs. */
   am_backend_info_t info[AM_RUN_MAX_BACKENDS];
   for (size_t b = 0; b < o.n_backends; b++) {
     char path[4096];
-    if (am_runner_path(o.backends[b], path, sizeof path) != 0)
+    char base[64];
+    if (am_runner_path(am_run_base_backend(o.backends[b], base, sizeof base), path, sizeof path) != 0)
       return usage_error("backend %s: runner %s is missing (rebuild)", o.backends[b], path);
     if (am_run_backend_info(o.backends[b], &info[b]) != 0)
       return usage_error("backend %s: `%s info` failed", o.backends[b], path);
+    if (o.measure_instructions && !info[b].valgrind_marks)
+      return usage_error("--measure instructions: runner %s was built without valgrind/callgrind.h, so its "
+                         "timed region is not marked (apt-get install valgrind, then rebuild)", path);
   }
+
+  /* Program files (programs/README.md) run through cmd_run_prog.c; not mixed with patterns. */
+  size_t nprog = 0;
+  for (size_t i = 0; i < np; i++) nprog += (size_t)am_progfile_sniff(pat_args[i]);
+  if (nprog == np) return am_run_programs(&o, info, pat_args, np);
+  if (nprog != 0) return usage_error("run pattern files and program files in separate commands");
 
   /* Patterns: load, thread counts, sizes. */
   run_pat_t *pats = calloc(np, sizeof *pats);
@@ -355,17 +478,40 @@ int am_cmd_run(int argc, char **argv) {
       }
     }
   }
+  if (rc == 0 && o.shard.n && !o.plan_only && o.out != NULL && !is_dir(o.out) && o.out[strlen(o.out) - 1] != '/')
+    rc = usage_error("-o %s: with --shard, -o must be a folder (existing, or ending in '/')", o.out);
+  am_plan_t *plan = NULL;
+  if (rc == 0) {
+    plan = am_plan_new(&o.shard, o.backends, o.n_backends);
+    for (size_t i = 0; i < np && plan != NULL; i++)
+      if (am_plan_add(plan, am_pattern_name(pats[i].p), am_pattern_sha256(pats[i].p), pats[i].threads,
+                      pats[i].n_threads, pats[i].reps) != 0) { am_plan_free(plan); plan = NULL; }
+    if (plan == NULL) rc = usage_error("out of memory");
+  }
+  if (rc == 0 && o.plan_only) {
+    rc = print_plan(plan, o.plan_json);
+    am_plan_free(plan);
+    for (size_t i = 0; i < np; i++) am_pattern_free(pats[i].p);
+    free(pats);
+    return rc;
+  }
   if (rc == 0 && plan_outputs(pats, np, o.out) != 0) rc = 2;
+  if (rc == 0 && o.shard.n && write_plan(plan, pats) != 0) rc = 2;
   if (rc != 0) {
+    am_plan_free(plan);
     for (size_t i = 0; i < np; i++) am_pattern_free(pats[i].p);
     free(pats);
     return rc;
   }
 
-  size_t total = 0, done = 0, failed = 0;
-  for (size_t i = 0; i < np; i++) total += pats[i].n_threads * pats[i].reps * o.n_backends;
+  size_t total = am_plan_shard_cells(plan), done = 0, failed = 0, round = 0;
+  am_plan_free(plan);
+  char host[256] = "?";
+  gethostname(host, sizeof host - 1);
   double t_start = am_now_s();
   cJSON *context = am_run_context(&o);
+  am_env_snap_t pat_start;
+  cJSON_AddItemToObject(context, "environment", am_env_probe(&o, &pat_start)); /* cmd_run_env.c */
   for (size_t i = 0; i < np; i++) {
     run_pat_t *rp = &pats[i];
     const char *pname = am_pattern_name(rp->p);
@@ -374,9 +520,13 @@ int am_cmd_run(int argc, char **argv) {
       cJSON *samples[AM_RUN_MAX_BACKENDS];
       for (size_t b = 0; b < o.n_backends; b++) samples[b] = cJSON_CreateArray();
       for (unsigned r = 0; r < rp->reps; r++) {
+        if (!am_shard_has_round(&o.shard, round++)) continue;
         for (size_t j = 0; j < o.n_backends; j++) {
-          size_t b = (j + r) % o.n_backends;
+          size_t b = am_run_order(&o, j, r, round - 1);
           cJSON *s = am_run_one(o.backends[b], rp->abs, rp->threads[t], rp->seed, r, &o);
+          char cell[512];
+          cJSON_AddStringToObject(s, "cell", am_cell_id(cell, sizeof cell, pname, rp->threads[t], r, o.backends[b]));
+          cJSON_AddStringToObject(s, "host", host);
           cJSON_AddItemToArray(samples[b], s);
           done++;
           const cJSON *st = cJSON_GetObjectItem(s, "status"), *ns = cJSON_GetObjectItem(s, "ns_per_op");
@@ -394,13 +544,19 @@ int am_cmd_run(int argc, char **argv) {
                   rp->threads[t], r + 1, rp->reps, o.backends[b], what, el, eta);
         }
       }
-      for (size_t b = 0; b < o.n_backends; b++)
+      for (size_t b = 0; b < o.n_backends; b++) {
+        if (o.shard.n && cJSON_GetArraySize(samples[b]) == 0) { cJSON_Delete(samples[b]); continue; }
         cJSON_AddItemToArray(benchmarks, am_run_benchmark(&info[b], rp->threads[t], samples[b]));
+      }
     }
+    if (o.shard.n && cJSON_GetArraySize(benchmarks) == 0) { cJSON_Delete(benchmarks); continue; } /* no cell here */
     cJSON *root = cJSON_CreateObject();
     cJSON_AddNumberToObject(root, "schema_version", AM_RESULTS_SCHEMA_VERSION);
     cJSON_AddStringToObject(root, "generator", "allocmark run");
-    cJSON_AddItemToObject(root, "context", cJSON_Duplicate(context, 1));
+    cJSON *ctx = cJSON_Duplicate(context, 1);
+    am_env_during(ctx, &pat_start);
+    am_env_snap(&pat_start); /* the next pattern's runs start now */
+    cJSON_AddItemToObject(root, "context", ctx);
     cJSON_AddItemToObject(root, "pattern", pattern_json(rp, &o));
     cJSON_AddItemToObject(root, "benchmarks", benchmarks);
     am_diag_t d;
@@ -409,6 +565,7 @@ int am_cmd_run(int argc, char **argv) {
       rc = 1;
     } else {
       am_run_print_table(pname, benchmarks, rp->reps);
+      if (o.noise_floor) am_run_print_noise_floor(rp->out, &o);
       printf("results: %s\n", rp->out);
     }
     fflush(stdout);
@@ -419,4 +576,25 @@ int am_cmd_run(int argc, char **argv) {
   free(pats);
   if (failed) fprintf(stderr, "allocmark run: %zu of %zu repetitions failed (see the status and error fields)\n", failed, total);
   return (rc != 0 || failed) ? 1 : 0;
+}
+
+int am_cmd_run(int argc, char **argv) { return run_main(argc, argv, 0); }
+
+static const char plan_help[] =
+  "usage: allocmark plan PATTERN... [run options] [--shard K/N] [--json]\n"
+  "  Lists the cells `allocmark run` with the same arguments would run, in run order,\n"
+  "  without running any. A cell is workload x threads x repetition x backend, with the\n"
+  "  stable id <workload>/t<threads>/r<rep>/<backend> (rep 0-based) that results samples\n"
+  "  carry as `cell`. A round is workload x threads x repetition (every backend once,\n"
+  "  rotated); --shard K/N keeps round i (0-based, plan order) when i mod N = K-1, so\n"
+  "  each shard interleaves its backends and the N shards together hold every cell once.\n"
+  "  --json prints {format, shard, backends, workloads, cells[{id, workload, threads,\n"
+  "  rep, backend, round, shard}], total_cells, shard_cells}: the shard/plan.json a\n"
+  "  sharded run writes in its results folder.\n"
+  "exit: 0; 2 bad input\n";
+
+int am_cmd_plan(int argc, char **argv) {
+  for (int i = 1; i < argc; i++)
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { fputs(plan_help, stdout); return 0; }
+  return run_main(argc, argv, 1);
 }

@@ -5,11 +5,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "plan.h"
 
 struct cJSON;
 
 #define AM_RUN_MAX_BACKENDS 16
 #define AM_RUN_MAX_THREADS 64
+#define AM_RUN_MAX_PATTERNS 256
 
 typedef struct am_run_opts_s {
   const char *backends[AM_RUN_MAX_BACKENDS];
@@ -27,10 +29,26 @@ typedef struct am_run_opts_s {
   int no_hw;
   long rss_interval_ms;     /* -1: the runner's default                    */
   uint64_t chunk_ops;       /* 0: the runner's default chunk size          */
+  int measure_instructions; /* --measure instructions: under callgrind      */
+  int measure_cache;        /* --measure cache: callgrind's cache simulator */
+  const char *pin;          /* --pin CPUS, or NULL (cmd_run_env.c)         */
+  int order_random;         /* --order random                              */
+  uint64_t order_seed;      /* --order-seed                                */
+  int aslr;                 /* --aslr: 0 as the system, 1 off, 2 on        */
+  size_t env_pad;           /* --env-pad BYTES                             */
+  int noise_floor;          /* --noise-floor: each backend also as NAME#2  */
   const char *out;          /* -o, or NULL                                 */
+  am_shard_t shard;         /* --shard K/N; n == 0: every cell             */
+  int plan_only;            /* `allocmark plan`: print the cells, run none */
+  int plan_json;            /* ... as JSON (--json)                        */
   int argc;
   char **argv;
 } am_run_opts_t;
+
+/* Parse run's argv (argv[0] "run") into o (defaults set by the caller) and the pattern
+ * list pats[AM_RUN_MAX_PATTERNS]: 0; -1 after printing --help; 2 after printing the
+ * one-line error. Touches nothing else (tests/fuzz/fuzz_args.c fuzzes it). */
+int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats, size_t *np);
 
 /* What `am-runner-X info` said (cmd_run_exec.c). */
 typedef struct am_backend_info_s {
@@ -38,6 +56,8 @@ typedef struct am_backend_info_s {
   char version[64];
   char config[256];
   char malloc_from[256];
+  int overrides_malloc;     /* capability "overrides_malloc": can be LD_PRELOADed */
+  int valgrind_marks;       /* the runner marks its timed region (vgmark.h) */
 } am_backend_info_t;
 int am_run_backend_info(const char *name, am_backend_info_t *out);
 
@@ -51,6 +71,57 @@ struct cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned
 struct cJSON *am_run_benchmark(const am_backend_info_t *bi, unsigned threads, struct cJSON *samples);
 /* The console table for one pattern's benchmarks (stdout). */
 void am_run_print_table(const char *pattern, const struct cJSON *benchmarks, unsigned reps);
+
+/* `allocmark run` on program files (cmd_run_prog.c): every argument a program file
+ * (programs/README.md). Returns the exit status. */
+int am_run_programs(const am_run_opts_t *o, const am_backend_info_t *info, const char *const *files, size_t nf);
+/* --measure instructions (cmd_run_valgrind.c). The valgrind executable found on
+ * PATH into buf: 0, or -1 when there is none. */
+int am_vg_find(char *buf, size_t cap);
+/* Put `valgrind --tool=callgrind ... --callgrind-out-file=OUT --` before the runner's
+ * argv (argv[0..n)) in place; vg: valgrind's path; out: the file callgrind writes.
+ * Returns the new argument count. argv must have room for AM_VG_ARGS more. */
+#define AM_VG_ARGS 8
+int am_vg_wrap(char **argv, int n, const char *vg, const char *out, int cache, char *buf, size_t cap);
+/* Read callgrind's totals from OUT and add instructions_per_op (and the simulated
+ * cache misses per op) to an ok sample; removes OUT. A sample whose file cannot be
+ * read becomes an error. */
+void am_vg_annotate(struct cJSON *sample, const char *out, int cache);
+
+/* Environment checks and the options that control the environment (cmd_run_env.c). */
+#include <sched.h>
+/* One run option of cmd_run_env.c at argv[*i]: 1 consumed, 0 not one of them, -1 bad
+ * (message printed). */
+int am_env_parse_opt(int argc, char **argv, int *i, am_run_opts_t *o);
+/* Index of the backend that runs j-th in round `round` (repetition r). */
+size_t am_run_order(const am_run_opts_t *o, size_t j, unsigned r, size_t round);
+/* The driver's affinity / personality around one spawn, and the runner's extra env. */
+typedef struct am_spawn_env_s {
+  cpu_set_t saved;
+  int have_saved, pers;
+  char *pad;
+  char *env[2];             /* extra environment for am_spawn, NULL-terminated */
+} am_spawn_env_t;
+/* Notes what was applied into `note` (the sample): cpus, aslr, env_pad_bytes. */
+int am_env_spawn_begin(const am_run_opts_t *o, unsigned threads, am_spawn_env_t *s, struct cJSON *note);
+void am_env_spawn_end(am_spawn_env_t *s);
+typedef struct am_env_snap_s {
+  double t, load1, ours_s;
+  unsigned long long total, idle, steal;
+  int ok;
+} am_env_snap_t;
+void am_env_snap(am_env_snap_t *s);
+/* context.environment (static facts, `before`, warnings, printed to stderr); *start
+ * gets the snapshot at its end. */
+struct cJSON *am_env_probe(const am_run_opts_t *o, am_env_snap_t *start);
+/* Adds environment.during (since `since`) and its warnings to a file's context. */
+void am_env_during(struct cJSON *context, const am_env_snap_t *since);
+/* The twin of a backend under --noise-floor ("NAME#2"), and a name's runner backend
+ * (the name without "#2"). */
+#define AM_NOISE_SUFFIX "#2"
+const char *am_run_base_backend(const char *name, char *buf, size_t cap);
+/* --noise-floor: NAME#2 against NAME for each backend of the results file at path. */
+void am_run_print_noise_floor(const char *path, const am_run_opts_t *o);
 
 /* The `context` object (cmd_run_context.c). */
 struct cJSON *am_run_context(const am_run_opts_t *o);

@@ -8,7 +8,9 @@
  *   error    anything else: bad exit, VERIFY corruption, no valid JSON, spawn failure */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cJSON.h>
 #include "cli.h"
 #include "cmd_run.h"
@@ -18,7 +20,8 @@ int am_run_backend_info(const char *name, am_backend_info_t *out) {
   memset(out, 0, sizeof *out);
   snprintf(out->name, sizeof out->name, "%s", name);
   char path[4096];
-  if (am_runner_path(name, path, sizeof path) != 0) return -1;
+  char base[64];
+  if (am_runner_path(am_run_base_backend(name, base, sizeof base), path, sizeof path) != 0) return -1;
   char *argv[] = {path, "info", NULL};
   am_spawn_result_t r;
   if (am_spawn(argv, NULL, 30, &r) != 0) return -1;
@@ -29,6 +32,9 @@ int am_run_backend_info(const char *name, am_backend_info_t *out) {
   if (cJSON_IsString(v = cJSON_GetObjectItem(o, "version"))) snprintf(out->version, sizeof out->version, "%s", v->valuestring);
   if (cJSON_IsString(v = cJSON_GetObjectItem(o, "config"))) snprintf(out->config, sizeof out->config, "%s", v->valuestring);
   if (cJSON_IsString(v = cJSON_GetObjectItem(o, "malloc_from"))) snprintf(out->malloc_from, sizeof out->malloc_from, "%s", v->valuestring);
+  cJSON_ArrayForEach(v, cJSON_GetObjectItem(o, "capabilities"))
+    if (cJSON_IsString(v) && strcmp(v->valuestring, "overrides_malloc") == 0) out->overrides_malloc = 1;
+  out->valgrind_marks = cJSON_IsTrue(cJSON_GetObjectItem(o, "valgrind_marks"));
   cJSON_Delete(o);
   return 0;
 }
@@ -55,10 +61,11 @@ static void set_status(cJSON *o, const char *status, const char *error) {
 cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned threads, uint64_t seed, unsigned rep,
                   const am_run_opts_t *o) {
   char path[4096], th[16], sd[32], lat[24], wu[24], rss[24], ch[24];
-  char *argv[24];
+  char *argv[24 + AM_VG_ARGS], vg[4096], vgout[4200], vgbuf[4400];
   int a = 0;
   cJSON *s = NULL;
-  if (am_runner_path(backend, path, sizeof path) != 0) {
+  char base[64];
+  if (am_runner_path(am_run_base_backend(backend, base, sizeof base), path, sizeof path) != 0) {
     s = cJSON_CreateObject();
     set_status(s, "error", "runner executable not found");
     cJSON_AddNumberToObject(s, "rep", rep);
@@ -77,12 +84,26 @@ cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned thread
   if (o->no_hw) argv[a++] = "--no-hw";
   if (o->chunk_ops) { snprintf(ch, sizeof ch, "%llu", (unsigned long long)o->chunk_ops); argv[a++] = "--chunk-ops"; argv[a++] = ch; }
   argv[a] = NULL;
+  if (o->measure_instructions) {
+    /* cmd_run checked that valgrind exists; the out file is per process and rep. */
+    am_vg_find(vg, sizeof vg);
+    snprintf(vgout, sizeof vgout, "%s/am-callgrind.%ld.%u.out", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+             (long)getpid(), rep);
+    a = am_vg_wrap(argv, a, vg, vgout, o->measure_cache, vgbuf, sizeof vgbuf);
+  }
 
   am_spawn_result_t r;
   char msg[1024], tail[600];
-  if (am_spawn(argv, NULL, o->timeout_s, &r) != 0) {
+  am_spawn_env_t se; /* --pin, --aslr, --env-pad (cmd_run_env.c) */
+  cJSON *note = cJSON_CreateObject();
+  int se_rc = am_env_spawn_begin(o, threads, &se, note);
+  int sp_rc = se_rc == 0 ? am_spawn(argv, se.env[0] != NULL ? se.env : NULL, o->timeout_s, &r) : -1;
+  am_env_spawn_end(&se);
+  if (sp_rc != 0) {
+    cJSON_Delete(note);
     s = cJSON_CreateObject();
-    set_status(s, "error", "could not start the runner (fork/pipe failed)");
+    set_status(s, "error", se_rc != 0 ? "could not apply --pin/--env-pad before starting the runner"
+                                      : "could not start the runner (fork/pipe failed)");
     cJSON_AddNumberToObject(s, "rep", rep);
     return s;
   }
@@ -119,6 +140,9 @@ cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned thread
       break;
   }
   if (r.err_tail[0] && r.kind != AM_EXIT_OK) cJSON_AddStringToObject(s, "stderr_tail", r.err_tail);
+  if (o->measure_instructions) am_vg_annotate(s, vgout, o->measure_cache);
+  for (cJSON *it = note->child; it != NULL; it = it->next) cJSON_AddItemToObject(s, it->string, cJSON_Duplicate(it, 1));
+  cJSON_Delete(note);
   cJSON_AddNumberToObject(s, "rep", rep);
   am_json_add_num(s, "runner_wall_s", r.wall_s);
   am_spawn_result_free(&r);

@@ -11,6 +11,8 @@
 #include "stats.h"
 
 /* Metrics aggregated over the ok samples: results key, sample key, sub-object or NULL. */
+/* Metrics under a parent, and those marked optional, are left out when no sample has
+ * them (hardware counters the kernel refused; --measure instructions not asked). */
 static const struct { const char *key, *sample_key, *parent; } metrics[] = {
   {"ns_per_op", "ns_per_op", NULL},
   {"ops_per_s", "ops_per_s", NULL},
@@ -24,12 +26,17 @@ static const struct { const char *key, *sample_key, *parent; } metrics[] = {
   {"peak_live_bytes", "peak_live_bytes", NULL},
   {"memory_overhead", "memory_overhead", NULL},
   {"minor_faults", "minor_faults", NULL},
+  {"anon_huge_pages_bytes", "anon_huge_pages_bytes", NULL},
   {"major_faults", "major_faults", NULL},
   {"cycles", "cycles", "hw_counters"},
   {"instructions", "instructions", "hw_counters"},
   {"cache_misses", "cache_misses", "hw_counters"},
   {"dtlb_load_misses", "dtlb_load_misses", "hw_counters"},
+  {"instructions_per_op", "instructions_per_op", NULL},   /* --measure instructions (optional) */
+  {"sim_d1_misses_per_op", "sim_d1_misses_per_op", NULL}, /* --measure cache (optional)        */
+  {"sim_ll_misses_per_op", "sim_ll_misses_per_op", NULL},
 };
+static int optional_metric(const char *key) { return strstr(key, "_per_op") != NULL && strcmp(key, "ns_per_op") != 0; }
 static const char *const pct_keys[] = {"p50", "p90", "p99", "p99_9", "p99_99"};
 
 #define MAXS 1024
@@ -57,7 +64,7 @@ static void add_aggregates(cJSON *bm, const cJSON *samples) {
       if (isfinite(x[n])) present++;
       n++;
     }
-    if (metrics[m].parent != NULL && present == 0) continue; /* counters not available */
+    if ((metrics[m].parent != NULL || optional_metric(metrics[m].key)) && present == 0) continue; /* not measured */
     am_summary_t sum;
     am_summarize(x, n, &sum);
     cJSON_AddItemToObject(ag, metrics[m].key, am_summary_json(&sum));

@@ -11,7 +11,10 @@ static const struct {
   {"run", am_cmd_run, "run patterns on backends and write a results JSON"},
   {"check", am_cmd_check, "validate pattern files without running them"},
   {"list", am_cmd_list, "list built backends (name, version, config) and patterns"},
+  {"plan", am_cmd_plan, "list the cells (and shards) a run would run, without running"},
+  {"merge", am_cmd_merge, "merge the shard folders of `run --shard K/N` into one run"},
   {"report", am_cmd_report, "turn results files into a Markdown report or tables"},
+  {"compare", am_cmd_compare, "compare two results (or two backends) with a significance test"},
   {"selftest", am_cmd_selftest, "check the harness against a hand-written loop"},
 };
 

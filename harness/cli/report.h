@@ -61,6 +61,7 @@ typedef struct am_rbench_s {
   size_t n_tl;
   size_t group;              /* index in am_report_t.groups                      */
   size_t slot;               /* index of the backend in am_report_t.backends     */
+  const struct cJSON *json;  /* the benchmark's object in the file (raw samples[]) */
 } am_rbench_t;
 
 /* The results file's context (what the environment block shows), as text; NULL when
@@ -112,6 +113,11 @@ int am_report_load(am_report_t *r, char *const *paths, size_t n, const am_rfilte
 void am_report_free(am_report_t *r);
 /* The benchmark of `backend` in group g, or NULL. */
 const am_rbench_t *am_report_find(const am_report_t *r, size_t g, const char *backend);
+
+/* Distinct environment warnings of the files (report_env.c): up to cap, pointers
+ * into the files' JSON; and the Markdown block listing them (nothing when none). */
+size_t am_report_env_warnings(const am_report_t *r, const char **out, size_t cap);
+void am_report_env_warnings_md(const am_report_t *r, FILE *o);
 
 /* The Markdown report. */
 void am_report_markdown(const am_report_t *r, FILE *out);

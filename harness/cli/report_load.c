@@ -190,6 +190,7 @@ static int load_timeline(const cJSON *bj, am_rbench_t *b, const loc_t *l, am_dia
 static int load_bench(const cJSON *bj, am_rbench_t *b, const loc_t *l, am_diag_t *d) {
   int rc;
   if (!cJSON_IsObject(bj)) return bad(d, l, "", "an object");
+  b->json = bj;
   const cJSON *v = get(bj, "backend");
   if (!cJSON_IsString(v) || v->valuestring[0] == '\0') return bad(d, l, "backend", "a backend name");
   b->backend = v->valuestring;

@@ -229,8 +229,9 @@ static void phase_end(gen_t *g, gthr_t *t) {
     sc->len = t->held.len;
     t->held.len = 0;
   }
-  uint32_t *a = VEC(*sc, uint32_t);
   size_t n = sc->len, k = 0;
+  if (n == 0) return; /* nothing live (and sc->p may be NULL: no pointer arithmetic on it) */
+  uint32_t *a = VEC(*sc, uint32_t);
   if (l->keep > 0 && l->kind != AM_LIFE_BATCH) {
     double kk = (double)n * l->keep + 0.5;
     k = kk >= (double)n ? n : (size_t)kk;

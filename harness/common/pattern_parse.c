@@ -634,7 +634,7 @@ static int is_ws(char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch =
 
 /* cJSON reports where it stopped, which is sometimes one past the culprit; refine the
  * position with a few rules on the text around it, then name what was found there. */
-static int syntax_error(am_diag_t *d, const char *file, const char *text, size_t len, const char *at) {
+int am_j_syntax_error(am_diag_t *d, const char *file, const char *text, size_t len, const char *at) {
   size_t off = at != NULL && at >= text && at <= text + len ? (size_t)(at - text) : len;
   const char *what = NULL;
   char buf[64];
@@ -746,14 +746,14 @@ int am_pattern_parse(const char *path, const char *text, size_t len, am_pattern_
   cJSON *root = NULL;
   int rc;
   if (memchr(text, '\0', len) != NULL)
-    rc = syntax_error(d, path, text, len, (const char *)memchr(text, '\0', len));
+    rc = am_j_syntax_error(d, path, text, len, (const char *)memchr(text, '\0', len));
   else if ((root = cJSON_ParseWithLengthOpts(text, len, &end, 0)) == NULL)
-    rc = syntax_error(d, path, text, len, end);
+    rc = am_j_syntax_error(d, path, text, len, end);
   else {
     /* Only whitespace may follow the value. */
     size_t off = (size_t)(end - text);
     while (off < len && is_ws(text[off])) off++;
-    rc = off < len ? syntax_error(d, path, text, len, text + off) : parse_root(&c, p, root);
+    rc = off < len ? am_j_syntax_error(d, path, text, len, text + off) : parse_root(&c, p, root);
   }
   cJSON_Delete(root);
   if (rc != 0) { am_pattern_free(p); return rc; }

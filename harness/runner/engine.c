@@ -26,6 +26,7 @@
 #include <sys/mman.h>
 #include "channel.h"
 #include "engine.h"
+#include "vgmark.h"
 #include "front.h"
 #include "verify.h"
 
@@ -866,6 +867,7 @@ int am_engine_run(const am_backend_t *b, const am_workload_t *w, const am_engine
       am_metrics_begin(&r->m);
       if (o->hw_counters) am_perf_start(&r->perf);
     }
+    if (timed) am_vg_start(); /* --measure instructions counts from here (vgmark.h) */
     uint64_t t0 = am_now_ns();
     if (timed && r->rss != NULL) {
       am_rss_sampler_set_probe(r->rss, live_probe, e);
@@ -873,6 +875,7 @@ int am_engine_run(const am_backend_t *b, const am_workload_t *w, const am_engine
     }
     atomic_store_explicit(&e->go, round + 1, memory_order_release);
     pthread_barrier_wait(&e->done);
+    if (timed) am_vg_stop();
     uint64_t chunks = 1;
     while (o->next_chunk != NULL && !atomic_load(&e->abort)) { /* chunk boundary: timer stopped */
       uint64_t cs, ce;
@@ -885,8 +888,10 @@ int am_engine_run(const am_backend_t *b, const am_workload_t *w, const am_engine
       }
       chunks++;
       atomic_store(&e->more, 1);
+      if (timed) am_vg_start();
       pthread_barrier_wait(&e->release);
       pthread_barrier_wait(&e->done);
+      if (timed) am_vg_stop();
     }
     atomic_store(&e->more, 0);
     if (timed) {

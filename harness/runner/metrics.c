@@ -1,5 +1,6 @@
 /* harness/runner/metrics.c — /proc readers, rusage deltas and the RSS sampler (metrics.h). */
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,20 @@ uint64_t am_proc_status_bytes(const char *key) {
   return 0;
 }
 
+/* A "Key: N kB" field of /proc/self/smaps_rollup in bytes (huge-page coverage, the
+ * figure Temeraire reports); NaN when the file or the key is missing (kernel < 4.14). */
+static double smaps_rollup_bytes(const char *key) {
+  char buf[4096];
+  if (read_file("/proc/self/smaps_rollup", buf, sizeof buf) <= 0) return NAN;
+  size_t kl = strlen(key);
+  for (char *line = buf; line != NULL && *line != '\0';) {
+    if (strncmp(line, key, kl) == 0 && line[kl] == ':') return (double)strtoull(line + kl + 1, NULL, 10) * 1024.0;
+    line = strchr(line, '\n');
+    if (line != NULL) line++;
+  }
+  return NAN;
+}
+
 int am_reset_peak_rss(void) {
   int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
   if (fd < 0) return -errno;
@@ -74,6 +89,7 @@ void am_metrics_end(am_metrics_t *m) {
   m->rss_end = am_rss_now();
   m->peak_rss = am_proc_status_bytes("VmHWM");
   if (m->peak_rss < m->rss_end) m->peak_rss = m->rss_end;
+  m->anon_huge = smaps_rollup_bytes("AnonHugePages");
 }
 
 /* ---- RSS sampler ---- */

@@ -33,6 +33,8 @@ typedef struct am_metrics_s {
   double cpu_user_s, cpu_sys_s;  /* whole process, over the timed replay            */
   uint64_t minor_faults, major_faults;
   uint64_t vol_ctx_switches, invol_ctx_switches;
+  double anon_huge;        /* AnonHugePages of /proc/self/smaps_rollup at the end
+                              (bytes in transparent huge pages); NaN: unreadable     */
   struct rusage ru0;       /* internal */
 } am_metrics_t;
 

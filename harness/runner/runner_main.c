@@ -6,6 +6,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 #include <cJSON.h>
+#include "vgmark.h"
 #include "runner.h"
 
 static const struct { unsigned bit; const char *name; } cap_names[] = {
@@ -23,6 +24,7 @@ static int cmd_info(const am_backend_t *b) {
     if (b->caps & cap_names[i].bit) cJSON_AddItemToArray(caps, cJSON_CreateString(cap_names[i].name));
   cJSON_AddItemToObject(o, "capabilities", caps);
   cJSON_AddStringToObject(o, "malloc_from", am_runner_malloc_origin());
+  cJSON_AddBoolToObject(o, "valgrind_marks", AM_HAVE_VALGRIND_MARKS); /* vgmark.h */
   char *s = cJSON_PrintUnformatted(o);
   int rc = (s != NULL && puts(s) >= 0) ? AM_RUNNER_OK : AM_RUNNER_ERROR;
   cJSON_free(s);

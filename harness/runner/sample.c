@@ -160,6 +160,7 @@ cJSON *am_sample_json(const am_backend_t *b, const am_workload_t *w, const am_en
   am_json_add_num(o, "rss_baseline_bytes", (double)r->m.rss_baseline);
   am_json_add_num(o, "peak_rss_growth_bytes", ok ? rss_growth(&r->m) : NAN);
   cJSON_AddBoolToObject(o, "peak_rss_reset", r->m.peak_reset);
+  am_json_add_num(o, "anon_huge_pages_bytes", ok ? r->m.anon_huge : NAN);
   am_json_add_num(o, "minor_faults", ok ? (double)r->m.minor_faults : NAN);
   am_json_add_num(o, "major_faults", ok ? (double)r->m.major_faults : NAN);
   am_json_add_num(o, "voluntary_context_switches", ok ? (double)r->m.vol_ctx_switches : NAN);
