@@ -230,7 +230,10 @@ static void phase_end(gen_t *g, gthr_t *t) {
     t->held.len = 0;
   }
   size_t n = sc->len, k = 0;
-  if (n == 0) return; /* nothing live (and sc->p may be NULL: no pointer arithmetic on it) */
+  if (n == 0) { /* nothing live (and sc->p may be NULL: no pointer arithmetic on it) */
+    if (t->bopen && !g->err) am_gen_batch_send(g, t); /* a partial batch */
+    return;
+  }
   uint32_t *a = VEC(*sc, uint32_t);
   if (l->keep > 0 && l->kind != AM_LIFE_BATCH) {
     double kk = (double)n * l->keep + 0.5;
