@@ -21,6 +21,8 @@
 #                       patterns/*.json)
 #   --reps N            repetitions per benchmark (default: the pattern's, usually 5)
 #   --threads LIST      thread counts, e.g. 1,2 (default: the pattern's)
+#   --programs          also run the real programs, programs/*.json (installed by
+#                       scripts/deps.sh programs; format: programs/README.md)
 #   --latency           also measure per-operation latency (percentile charts)
 #   --timeout S         seconds before a runner is killed (default: allocmark's)
 #   --out DIR           write here instead of results/<UTC stamp>/
@@ -50,12 +52,13 @@ set -uo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
 
-quick=0 backends=all patterns="" reps="" threads="" latency=0 timeout="" out="" build=1 shard=""
+quick=0 programs=0 backends=all patterns="" reps="" threads="" latency=0 timeout="" out="" build=1 shard=""
 die() { echo "run_all.sh: $*" >&2; exit 2; }
 need() { [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value (try --help)"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1; shift ;;
+    --programs) programs=1; shift ;;
     --latency) latency=1; shift ;;
     --no-build) build=0; shift ;;
     --backends) need "$@"; backends=$2; shift 2 ;;
@@ -74,9 +77,10 @@ done
 [[ -z "$timeout" || "$timeout" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--timeout: expected seconds, got '$timeout'"
 [[ "$backends" =~ ^[a-z0-9_]+(,[a-z0-9_]+)*$ ]] || die "--backends: expected e.g. system,pagepool, got '$backends'"
 [[ -z "$shard" || "$shard" =~ ^[1-9][0-9]*/[1-9][0-9]*$ ]] || die "--shard: expected K/N, e.g. 2/4, got '$shard'"
+[ -n "$shard" ] && [ "$programs" = 1 ] && die "--shard and --programs cannot be combined yet: run the programs in an unsharded run"
 [ "$quick" = 1 ] && [ -z "$reps" ] && reps=3
 
-scripts/deps.sh >&2 || exit 2
+if [ "$programs" = 1 ]; then scripts/deps.sh programs >&2 || exit 2; else scripts/deps.sh >&2 || exit 2; fi
 if [ "$build" = 1 ]; then
   if [ ! -f build/CMakeCache.txt ]; then
     cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null || die "cmake configure failed"
@@ -97,6 +101,9 @@ else
     elif [ -f "patterns/$n.json" ]; then files+=("patterns/$n.json")
     else die "--patterns: no pattern '$n' (neither a file nor patterns/$n.json)"; fi
   done
+fi
+if [ "$programs" = 1 ]; then
+  for f in programs/*.json; do [ -f "$f" ] && files+=("$f"); done
 fi
 [ ${#files[@]} -gt 0 ] || die "no pattern files in patterns/"
 

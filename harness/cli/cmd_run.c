@@ -23,10 +23,11 @@
 #include "cli.h"
 #include "cmd_run.h"
 #include "pattern.h"
+#include "progfile.h"
 #include "results.h"
 
 static const char run_help[] =
-  "usage: allocmark run PATTERN... [options]\n"
+  "usage: allocmark run PATTERN... [options]   or   allocmark run PROGRAM.json... [options]\n"
   "  Runs each pattern on each backend, every repetition in a fresh runner process\n"
   "  (build/runners/am-runner-<backend>), and writes a results JSON per pattern\n"
   "  (schema: results/README.md). Progress goes to stderr, a table to stdout.\n"
@@ -58,9 +59,24 @@ static const char run_help[] =
   "                        workload x threads x repetition, every backend once; see\n"
   "                        `allocmark plan --help`); -o must be a folder, which also\n"
   "                        gets shard/plan.json; `allocmark merge` joins the shards\n"
+  "  --pin CPUS            pin single-threaded runs to the first CPU of CPUS (e.g. 1 or\n"
+  "                        0-1), give multi-threaded runs the whole set (recorded)\n"
+  "  --order rotate|random backend order per round: rotated (default) or a seeded\n"
+  "                        permutation (--order-seed N, default 0)\n"
+  "  --aslr off|on         run the runners with address randomization off or on\n"
+  "                        (personality(2), like setarch -R; default: as the system)\n"
+  "  --env-pad BYTES       add AM_ENV_PAD=<BYTES> to the runner's environment: shifts\n"
+  "                        its stack (the environment-size bias of Mytkowicz et al.)\n"
+  "  --noise-floor         run every backend twice, as NAME and NAME#2, interleaved, and\n"
+  "                        print NAME#2 against NAME: what `compare` calls noise here\n"
+  "  Before the run the machine is checked (governor, boost, SMT, ASLR, THP, VM, load,\n"
+  "  steal, busy processes): recorded in context.environment, warnings on stderr.\n"
   "  -o, --output PATH     results file (one PATTERN) or an existing folder / a path\n"
   "                        ending in '/' (any number of PATTERNs: one file each).\n"
   "                        Default: results/<pattern>-<UTC stamp>.json\n"
+  "Program files (format allocmark-program/1, programs/README.md) run the real program\n"
+  "  under each backend's LD_PRELOAD, each repetition a fresh process tree (am-progrun);\n"
+  "  -r, --quick, --timeout, --rss-interval-ms and -o apply to them.\n"
   "exit: 0 all repetitions ok; 1 some repetition failed (crashed, timeout, oom,\n"
   "      error; recorded in the file); 2 bad input (nothing run, no file)\n";
 
@@ -327,6 +343,7 @@ static int write_plan(const am_plan_t *plan, const run_pat_t *pats) {
 /* Parse argv into o and the pattern list; 0, or 2 after printing the error. */
 int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats, size_t *np) {
   const char *v;
+  int env_rc;
   int have_b = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -380,6 +397,8 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
     } else if ((v = am_opt_value(argc, argv, &i, "--output", "-o")) != NULL) {
       if (*v == '\0') return usage_error("-o: needs a path");
       o->out = v;
+    } else if ((env_rc = am_env_parse_opt(argc, argv, &i, o)) != 0) {
+      if (env_rc < 0) return 2;
     } else if (a[0] == '-' && a[1] != '\0') {
       return usage_error("unknown option '%s' (try allocmark run --help)", a);
     } else {
@@ -391,6 +410,15 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
    * option such as `-b` alone also lands here. */
   if (*np == 0) return usage_error("no PATTERN given (try allocmark run --help)");
   if (!have_b) parse_backends(o, "all");
+  if (o->noise_floor) { /* each backend's twin, NAME#2, right after the list */
+    static char twins[AM_RUN_MAX_BACKENDS][64];
+    size_t n = o->n_backends;
+    if (2 * n > AM_RUN_MAX_BACKENDS) return usage_error("--noise-floor: at most %d backends", AM_RUN_MAX_BACKENDS / 2);
+    for (size_t b = 0; b < n; b++) {
+      snprintf(twins[b], sizeof twins[b], "%s%s", o->backends[b], AM_NOISE_SUFFIX);
+      o->backends[o->n_backends++] = twins[b];
+    }
+  }
   return 0;
 }
 
@@ -427,7 +455,8 @@ static int run_main(int argc, char **argv, int plan_only) {
   am_backend_info_t info[AM_RUN_MAX_BACKENDS];
   for (size_t b = 0; b < o.n_backends; b++) {
     char path[4096];
-    if (am_runner_path(o.backends[b], path, sizeof path) != 0)
+    char base[64];
+    if (am_runner_path(am_run_base_backend(o.backends[b], base, sizeof base), path, sizeof path) != 0)
       return usage_error("backend %s: runner %s is missing (rebuild)", o.backends[b], path);
     if (am_run_backend_info(o.backends[b], &info[b]) != 0)
       return usage_error("backend %s: `%s info` failed", o.backends[b], path);
@@ -435,6 +464,12 @@ static int run_main(int argc, char **argv, int plan_only) {
       return usage_error("--measure instructions: runner %s was built without valgrind/callgrind.h, so its "
                          "timed region is not marked (apt-get install valgrind, then rebuild)", path);
   }
+
+  /* Program files (programs/README.md) run through cmd_run_prog.c; not mixed with patterns. */
+  size_t nprog = 0;
+  for (size_t i = 0; i < np; i++) nprog += (size_t)am_progfile_sniff(pat_args[i]);
+  if (nprog == np) return am_run_programs(&o, info, pat_args, np);
+  if (nprog != 0) return usage_error("run pattern files and program files in separate commands");
 
   /* Patterns: load, thread counts, sizes. */
   run_pat_t *pats = calloc(np, sizeof *pats);
@@ -496,6 +531,8 @@ static int run_main(int argc, char **argv, int plan_only) {
   gethostname(host, sizeof host - 1);
   double t_start = am_now_s();
   cJSON *context = am_run_context(&o);
+  am_env_snap_t pat_start;
+  cJSON_AddItemToObject(context, "environment", am_env_probe(&o, &pat_start)); /* cmd_run_env.c */
   for (size_t i = 0; i < np; i++) {
     run_pat_t *rp = &pats[i];
     const char *pname = am_pattern_name(rp->p);
@@ -506,7 +543,7 @@ static int run_main(int argc, char **argv, int plan_only) {
       for (unsigned r = 0; r < rp->reps; r++) {
         if (!am_shard_has_round(&o.shard, round++)) continue;
         for (size_t j = 0; j < o.n_backends; j++) {
-          size_t b = (j + r) % o.n_backends;
+          size_t b = am_run_order(&o, j, r, round - 1);
           cJSON *s = am_run_one(o.backends[b], rp->abs, rp->threads[t], rp->seed, r, &o);
           char cell[512];
           cJSON_AddStringToObject(s, "cell", am_cell_id(cell, sizeof cell, pname, rp->threads[t], r, o.backends[b]));
@@ -537,7 +574,10 @@ static int run_main(int argc, char **argv, int plan_only) {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddNumberToObject(root, "schema_version", AM_RESULTS_SCHEMA_VERSION);
     cJSON_AddStringToObject(root, "generator", "allocmark run");
-    cJSON_AddItemToObject(root, "context", cJSON_Duplicate(context, 1));
+    cJSON *ctx = cJSON_Duplicate(context, 1);
+    am_env_during(ctx, &pat_start);
+    am_env_snap(&pat_start); /* the next pattern's runs start now */
+    cJSON_AddItemToObject(root, "context", ctx);
     cJSON_AddItemToObject(root, "pattern", pattern_json(rp, &o));
     cJSON_AddItemToObject(root, "benchmarks", benchmarks);
     am_diag_t d;
@@ -546,6 +586,7 @@ static int run_main(int argc, char **argv, int plan_only) {
       rc = 1;
     } else {
       am_run_print_table(pname, benchmarks, rp->reps);
+      if (o.noise_floor) am_run_print_noise_floor(rp->out, &o);
       printf("results: %s\n", rp->out);
     }
     fflush(stdout);

@@ -31,6 +31,12 @@ typedef struct am_run_opts_s {
   uint64_t chunk_ops;       /* 0: the runner's default chunk size          */
   int measure_instructions; /* --measure instructions: under callgrind      */
   int measure_cache;        /* --measure cache: callgrind's cache simulator */
+  const char *pin;          /* --pin CPUS, or NULL (cmd_run_env.c)         */
+  int order_random;         /* --order random                              */
+  uint64_t order_seed;      /* --order-seed                                */
+  int aslr;                 /* --aslr: 0 as the system, 1 off, 2 on        */
+  size_t env_pad;           /* --env-pad BYTES                             */
+  int noise_floor;          /* --noise-floor: each backend also as NAME#2  */
   const char *out;          /* -o, or NULL                                 */
   am_shard_t shard;         /* --shard K/N; n == 0: every cell             */
   int plan_only;            /* `allocmark plan`: print the cells, run none */
@@ -50,6 +56,7 @@ typedef struct am_backend_info_s {
   char version[64];
   char config[256];
   char malloc_from[256];
+  int overrides_malloc;     /* capability "overrides_malloc": can be LD_PRELOADed */
   int valgrind_marks;       /* the runner marks its timed region (vgmark.h) */
 } am_backend_info_t;
 int am_run_backend_info(const char *name, am_backend_info_t *out);
@@ -65,6 +72,9 @@ struct cJSON *am_run_benchmark(const am_backend_info_t *bi, unsigned threads, st
 /* The console table for one pattern's benchmarks (stdout). */
 void am_run_print_table(const char *pattern, const struct cJSON *benchmarks, unsigned reps);
 
+/* `allocmark run` on program files (cmd_run_prog.c): every argument a program file
+ * (programs/README.md). Returns the exit status. */
+int am_run_programs(const am_run_opts_t *o, const am_backend_info_t *info, const char *const *files, size_t nf);
 /* --measure instructions (cmd_run_valgrind.c). The valgrind executable found on
  * PATH into buf: 0, or -1 when there is none. */
 int am_vg_find(char *buf, size_t cap);
@@ -77,6 +87,41 @@ int am_vg_wrap(char **argv, int n, const char *vg, const char *out, int cache, c
  * cache misses per op) to an ok sample; removes OUT. A sample whose file cannot be
  * read becomes an error. */
 void am_vg_annotate(struct cJSON *sample, const char *out, int cache);
+
+/* Environment checks and the options that control the environment (cmd_run_env.c). */
+#include <sched.h>
+/* One run option of cmd_run_env.c at argv[*i]: 1 consumed, 0 not one of them, -1 bad
+ * (message printed). */
+int am_env_parse_opt(int argc, char **argv, int *i, am_run_opts_t *o);
+/* Index of the backend that runs j-th in round `round` (repetition r). */
+size_t am_run_order(const am_run_opts_t *o, size_t j, unsigned r, size_t round);
+/* The driver's affinity / personality around one spawn, and the runner's extra env. */
+typedef struct am_spawn_env_s {
+  cpu_set_t saved;
+  int have_saved, pers;
+  char *pad;
+  char *env[2];             /* extra environment for am_spawn, NULL-terminated */
+} am_spawn_env_t;
+/* Notes what was applied into `note` (the sample): cpus, aslr, env_pad_bytes. */
+int am_env_spawn_begin(const am_run_opts_t *o, unsigned threads, am_spawn_env_t *s, struct cJSON *note);
+void am_env_spawn_end(am_spawn_env_t *s);
+typedef struct am_env_snap_s {
+  double t, load1, ours_s;
+  unsigned long long total, idle, steal;
+  int ok;
+} am_env_snap_t;
+void am_env_snap(am_env_snap_t *s);
+/* context.environment (static facts, `before`, warnings, printed to stderr); *start
+ * gets the snapshot at its end. */
+struct cJSON *am_env_probe(const am_run_opts_t *o, am_env_snap_t *start);
+/* Adds environment.during (since `since`) and its warnings to a file's context. */
+void am_env_during(struct cJSON *context, const am_env_snap_t *since);
+/* The twin of a backend under --noise-floor ("NAME#2"), and a name's runner backend
+ * (the name without "#2"). */
+#define AM_NOISE_SUFFIX "#2"
+const char *am_run_base_backend(const char *name, char *buf, size_t cap);
+/* --noise-floor: NAME#2 against NAME for each backend of the results file at path. */
+void am_run_print_noise_floor(const char *path, const am_run_opts_t *o);
 
 /* The `context` object (cmd_run_context.c). */
 struct cJSON *am_run_context(const am_run_opts_t *o);

@@ -21,7 +21,8 @@ int am_run_backend_info(const char *name, am_backend_info_t *out) {
   memset(out, 0, sizeof *out);
   snprintf(out->name, sizeof out->name, "%s", name);
   char path[4096];
-  if (am_runner_path(name, path, sizeof path) != 0) return -1;
+  char base[64];
+  if (am_runner_path(am_run_base_backend(name, base, sizeof base), path, sizeof path) != 0) return -1;
   char *argv[] = {path, "info", NULL};
   am_spawn_result_t r;
   if (am_spawn(argv, NULL, 30, &r) != 0) return -1;
@@ -32,6 +33,8 @@ int am_run_backend_info(const char *name, am_backend_info_t *out) {
   if (cJSON_IsString(v = cJSON_GetObjectItem(o, "version"))) snprintf(out->version, sizeof out->version, "%s", v->valuestring);
   if (cJSON_IsString(v = cJSON_GetObjectItem(o, "config"))) snprintf(out->config, sizeof out->config, "%s", v->valuestring);
   if (cJSON_IsString(v = cJSON_GetObjectItem(o, "malloc_from"))) snprintf(out->malloc_from, sizeof out->malloc_from, "%s", v->valuestring);
+  cJSON_ArrayForEach(v, cJSON_GetObjectItem(o, "capabilities"))
+    if (cJSON_IsString(v) && strcmp(v->valuestring, "overrides_malloc") == 0) out->overrides_malloc = 1;
   out->valgrind_marks = cJSON_IsTrue(cJSON_GetObjectItem(o, "valgrind_marks"));
   cJSON_Delete(o);
   return 0;
@@ -62,7 +65,8 @@ cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned thread
   char *argv[24 + AM_VG_ARGS], vg[4096], vgout[4200], vgbuf[4400];
   int a = 0;
   cJSON *s = NULL;
-  if (am_runner_path(backend, path, sizeof path) != 0) {
+  char base[64];
+  if (am_runner_path(am_run_base_backend(backend, base, sizeof base), path, sizeof path) != 0) {
     s = cJSON_CreateObject();
     set_status(s, "error", "runner executable not found");
     cJSON_AddNumberToObject(s, "rep", rep);
@@ -91,9 +95,16 @@ cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned thread
 
   am_spawn_result_t r;
   char msg[1024], tail[600];
-  if (am_spawn(argv, NULL, o->timeout_s, &r) != 0) {
+  am_spawn_env_t se; /* --pin, --aslr, --env-pad (cmd_run_env.c) */
+  cJSON *note = cJSON_CreateObject();
+  int se_rc = am_env_spawn_begin(o, threads, &se, note);
+  int sp_rc = se_rc == 0 ? am_spawn(argv, se.env[0] != NULL ? se.env : NULL, o->timeout_s, &r) : -1;
+  am_env_spawn_end(&se);
+  if (sp_rc != 0) {
+    cJSON_Delete(note);
     s = cJSON_CreateObject();
-    set_status(s, "error", "could not start the runner (fork/pipe failed)");
+    set_status(s, "error", se_rc != 0 ? "could not apply --pin/--env-pad before starting the runner"
+                                      : "could not start the runner (fork/pipe failed)");
     cJSON_AddNumberToObject(s, "rep", rep);
     return s;
   }
@@ -134,6 +145,8 @@ cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned thread
   }
   if (r.err_tail[0] && r.kind != AM_EXIT_OK) cJSON_AddStringToObject(s, "stderr_tail", r.err_tail);
   if (o->measure_instructions) am_vg_annotate(s, vgout, o->measure_cache);
+  for (cJSON *it = note->child; it != NULL; it = it->next) cJSON_AddItemToObject(s, it->string, cJSON_Duplicate(it, 1));
+  cJSON_Delete(note);
   cJSON_AddNumberToObject(s, "rep", rep);
   am_json_add_num(s, "runner_wall_s", r.wall_s);
   am_spawn_result_free(&r);

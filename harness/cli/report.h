@@ -114,6 +114,11 @@ void am_report_free(am_report_t *r);
 /* The benchmark of `backend` in group g, or NULL. */
 const am_rbench_t *am_report_find(const am_report_t *r, size_t g, const char *backend);
 
+/* Distinct environment warnings of the files (report_env.c): up to cap, pointers
+ * into the files' JSON; and the Markdown block listing them (nothing when none). */
+size_t am_report_env_warnings(const am_report_t *r, const char **out, size_t cap);
+void am_report_env_warnings_md(const am_report_t *r, FILE *o);
+
 /* The Markdown report. */
 void am_report_markdown(const am_report_t *r, FILE *out);
 
