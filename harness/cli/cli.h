@@ -45,6 +45,7 @@ typedef struct am_spawn_result_s {
   int signal;        /* when AM_EXIT_CRASHED / AM_EXIT_TIMEOUT    */
   char *out;         /* captured stdout, NUL-terminated (free it) */
   size_t out_len;
+  int out_truncated; /* stdout was longer than spawn.c keeps       */
   char err_tail[512];/* last bytes of stderr, NUL-terminated      */
   double wall_s;     /* wall time of the child                    */
 } am_spawn_result_t;
