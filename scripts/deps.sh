@@ -8,11 +8,19 @@
 # way, but when they cannot be installed the script says so and goes on: their tests skip.
 # Usage: scripts/deps.sh [--check] [GROUP...]: each GROUP adds its packages to the core set:
 #   slurm     slurm-wlm and munge (the Slurm test's single-node cluster, scripts/slurm/)
+#   programs  the real programs of programs/*.json: redis, lua, ghostscript, z3, sqlite3
+#             (CPython, gcc and perl are core), for `allocmark run programs/*.json`
 #   --check   only report; never install (exit 1 when something is missing)
 #   --help    this text
 set -u
-PKGS=(cmake make gcc pkg-config libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
-      libtbb-dev clang-14 libclang-rt-14-dev libcjson-dev gnuplot-nox jq python3 perl valgrind)
+PKGS=(cmake make gcc pkg-config clang-14 libcjson-dev gnuplot-nox jq python3 perl valgrind
+      libzstd-dev heaptrack)
+# Each third-party allocator's Debian package comes from its am_find_allocator(...) line
+# in CMakeLists.txt (the last argument): adding a backend needs no edit here.
+here=$(cd "$(dirname "$0")" && pwd)
+while read -r p; do [ -n "$p" ] && PKGS+=("$p"); done < <(
+  awk '/^am_find_allocator\(/ { on = 1; s = "" } on { s = s " " $0 } on && /\)/ { on = 0; sub(/\).*/, "", s); n = split(s, a, " "); print a[n] }' \
+    "$here/../CMakeLists.txt")
 OPTIONAL=(chromium)
 # Several people may install at once on a shared machine: wait for dpkg's lock.
 APT=(apt-get -o DPkg::Lock::Timeout=600)
@@ -21,7 +29,8 @@ for a in "$@"; do
   case "$a" in
     --check) check_only=1 ;;
     slurm) PKGS+=(slurm-wlm munge) ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    programs|--programs) PKGS+=(redis-server redis-tools lua5.4 ghostscript z3 sqlite3) ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "scripts/deps.sh: unknown option '$a' (try --help)" >&2; exit 2 ;;
   esac
 done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/run.sh — set up, build and run every allocmark test. The one test command.
 #
-#   1. scripts/deps.sh (installs missing Debian packages as root, else says how)
+#   1. scripts/deps.sh programs (installs missing Debian packages as root, else says
+#      how; `programs`: the real programs that the programs.suite test runs)
 #   2. Release build in build/ with warnings as errors; ctest runs every test
 #   3. sanitizer builds: build-asan/ (AddressSanitizer + UBSan) and build-tsan/
 #      (ThreadSanitizer) run the tests labelled `asan` and `tsan`
@@ -19,7 +20,7 @@ for a in "$@"; do
   esac
 done
 jobs=${JOBS:-$(nproc)}
-scripts/deps.sh
+scripts/deps.sh programs
 
 step() { printf '\n== %s\n' "$*"; }
 

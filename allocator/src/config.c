@@ -11,12 +11,21 @@
  *   PAGEPOOL_LOOKUP=fast|tree   pointer -> page: region range check + side table, or the
  *                               red-black tree under its lock on every free default fast
  *   PAGEPOOL_SITES=0|1          record the call site of every block (leak report) default 0
+ *   PAGEPOOL_LARGE=own|system   blocks over 4096 B: pagepool's own spans (runs of OS pages
+ *                               from mmap, freed ones cached for reuse: span.c) or the
+ *                               original fall-back, the system allocator    default own
  *   PAGEPOOL_LEAKS=0|1          drop-in: print pp_leak_report(stderr) at exit  default 0
  *                               (read by override.c's constructor)
  *   PAGEPOOL_DUMP=FILE          drop-in: write pp_dump_json to FILE at exit (override.c)
  *   PAGEPOOL_REGION=MiB         size of the reserved region (testing: a small one forces
  *                               pages outside it, found through the tree; 0: no region,
  *                               every page is found through the tree)       default 32768
+ *                               (capped at 1/8 of RLIMIT_AS: PP_REGION_AS_SHARE)
+ *   PAGEPOOL_FAIL=N | N+        OOM injection (testing): the Nth memory request fails as if
+ *                               the system were out of memory (N+: the Nth and every later
+ *                               one). Requests, counted from 1 across threads: a page for a
+ *                               heap (from the free-page list or new), a large block's
+ *                               system malloc / calloc / realloc.             default off
  * A value that does not parse leaves the default; pp_config_string() shows what is in force.
  */
 #include <string.h>
@@ -32,12 +41,14 @@ static void pp_cfg_defaults(pp_config_t *c) {
   c->return_to_os = 1;
   c->lookup = PP_LOOKUP_FAST;
   c->track_sites = 0;
+  c->large = PP_LARGE_OWN;
 }
 
 static int pp_cfg_valid(const pp_config_t *c) {
   unsigned n = c->pools_per_page;
   if (c->spacing != PP_CLASSES_POW2 && c->spacing != PP_CLASSES_FINE) return 0;
   if (c->lookup != PP_LOOKUP_FAST && c->lookup != PP_LOOKUP_TREE) return 0;
+  if (c->large != PP_LARGE_OWN && c->large != PP_LARGE_SYSTEM) return 0;
   if (n < PP_MIN_POOLS || n > PP_MAX_POOLS || (n & (n - 1)) != 0) return 0;
   if ((c->return_to_os != 0 && c->return_to_os != 1) || (c->track_sites != 0 && c->track_sites != 1))
     return 0;
@@ -71,6 +82,21 @@ static int pp_flag(const char *s, int dflt) {
   return dflt;
 }
 
+/* PAGEPOOL_FAIL=N or N+ (N >= 1); anything else leaves injection off. */
+static void pp_fail_knob(const char *s) {
+  char digits[16];
+  size_t len = s != NULL ? strlen(s) : 0;
+  int sticky = len > 0 && s[len - 1] == '+';
+  if (sticky) len--;
+  if (len == 0 || len >= sizeof digits) return;
+  memcpy(digits, s, len);
+  digits[len] = '\0';
+  long n = pp_num(digits);
+  if (n <= 0) return;
+  pp_i_g.fail_at = (uint64_t)n;
+  pp_i_g.fail_sticky = sticky;
+}
+
 void pp_i_config_load(void) {
   if (pp_cfg_loaded) return;
   pp_config_t c;
@@ -83,11 +109,14 @@ void pp_i_config_load(void) {
   s = pp_env("PAGEPOOL_LOOKUP");
   if (s != NULL && strcmp(s, "tree") == 0) c.lookup = PP_LOOKUP_TREE;
   c.track_sites = pp_flag(pp_env("PAGEPOOL_SITES"), 0);
+  s = pp_env("PAGEPOOL_LARGE");
+  if (s != NULL && strcmp(s, "system") == 0) c.large = PP_LARGE_SYSTEM;
   n = pp_num(pp_env("PAGEPOOL_REGION"));
   if (n >= 0) {
     pp_i_g.region_set = 1;
     pp_i_g.region_request = (size_t)n << 20;
   }
+  pp_fail_knob(pp_env("PAGEPOOL_FAIL"));
   pp_i_g.cfg = c;
   pp_cfg_loaded = 1;
 }
@@ -168,6 +197,7 @@ const char *pp_config_string(void) {
   pp_cat(&pos, c.lookup == PP_LOOKUP_TREE ? " lookup=tree" : " lookup=fast");
   pp_cat(&pos, c.track_sites ? " sites=1" : " sites=0");
   pp_cat(&pos, PP_DEBUG ? " debug=1" : " debug=0");
+  pp_cat(&pos, c.large == PP_LARGE_SYSTEM ? " large=system" : " large=own");
   pthread_mutex_unlock(&pp_i_lock);
   return pp_cfg_str;
 }

@@ -2,13 +2,16 @@
  *
  * Start-up (first small allocation, under pp_i_lock): read the knobs, build the class table,
  * reserve the page region (PROT_NONE, MAP_NORESERVE; pages are made accessible as they are
- * carved) and its side table, create the thread key whose destructor abandons an exiting
- * thread's heap. No stdio, no getenv, no malloc: safe before main and inside malloc.
+ * carved; at most 1/PP_REGION_AS_SHARE of RLIMIT_AS, and its uncarved tail is given back
+ * when the large path runs out of address space) and its side table, create the thread key
+ * whose destructor abandons an exiting thread's heap. OOM injection (PAGEPOOL_FAIL) counts
+ * memory requests here. No stdio, no getenv, no malloc: safe before main and inside malloc.
  * Fork: pthread_atfork handlers take every lock before fork and release (parent) or
  * re-initialise (child) them after, so the child never inherits a lock held mid-update.
  */
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include "pp_internal.h"
 
@@ -51,11 +54,19 @@ void *pp_i_meta_alloc(size_t n) {
 }
 
 /* Reserve the region, aligned to the largest page size; halve the request on failure.
- * No region at all is allowed: every page then lies outside and is found via the tree. */
+ * No region at all is allowed: every page then lies outside and is found via the tree.
+ * Under RLIMIT_AS the request is capped at 1/PP_REGION_AS_SHARE of the limit: halving
+ * until a reservation succeeds would otherwise hold most of the address space as
+ * PROT_NONE (1 GiB of a 1.2 GB `ulimit -v`) and starve the large path. */
 static void pp_region_reserve(void) {
   size_t want = pp_i_g.region_set ? pp_i_g.region_request : PP_REGION_DEFAULT;
   size_t align = PP_POOL_SIZE * PP_MAX_POOLS;
   want = (want + align - 1) & ~(align - 1);
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+    size_t cap = (size_t)(rl.rlim_cur / PP_REGION_AS_SHARE) & ~(align - 1);
+    if (want > cap) want = cap;
+  }
   for (; want >= align; want /= 2) {
     char *p = pp_map(want + align, PROT_NONE, MAP_NORESERVE);
     if (p == NULL) continue;
@@ -71,8 +82,32 @@ static void pp_region_reserve(void) {
     pp_i_g.side = side;
     pp_i_g.region_base = b;
     pp_i_g.region_len = want;
+    PP_ST(pp_i_g.region_kept, want);
     return;
   }
+}
+
+/* The system allocator failed (large path): unreserve the region's uncarved tail, whose
+ * reservation counts against RLIMIT_AS, so that a retry can use that address space. Pages
+ * carved later are mapped outside the region and found through the tree. region_len and
+ * fast_len keep their span: the side table's slots past the carved extent stay NULL, so an
+ * address the system later maps there is not taken for a pool block. 1 when address space
+ * was given back (worth a retry), 0 when there was none to give. */
+int pp_i_region_give_back(void) {
+  if (!atomic_load_explicit(&pp_i_started, memory_order_acquire)) return 0;
+  pthread_mutex_lock(&pp_i_lock);
+  size_t kept = PP_LD(pp_i_g.region_kept), carved = pp_i_w.carved;
+  int gave = kept > carved && munmap((char *)pp_i_g.region_base + carved, kept - carved) == 0;
+  if (gave) PP_ST(pp_i_g.region_kept, carved);
+  pthread_mutex_unlock(&pp_i_lock);
+  return gave;
+}
+
+static _Atomic uint64_t pp_fail_count; /* memory requests counted by PAGEPOOL_FAIL */
+
+int pp_i_fail_slow(void) {
+  uint64_t k = atomic_fetch_add_explicit(&pp_fail_count, 1, memory_order_relaxed) + 1;
+  return k == pp_i_g.fail_at || (pp_i_g.fail_sticky && k > pp_i_g.fail_at);
 }
 
 /* The route table: one entry per pool slot of the region (8 bytes per 4 KiB, touched only
@@ -98,6 +133,7 @@ int pp_i_init(void) {
     pp_i_g.lookup_tree = pp_i_g.cfg.lookup == PP_LOOKUP_TREE;
     pp_i_g.track_sites = pp_i_g.cfg.track_sites;
     pp_i_g.return_to_os = pp_i_g.cfg.return_to_os;
+    pp_i_g.large_own = pp_i_g.cfg.large == PP_LARGE_OWN;
     pp_rb_init(&pp_i_w.tree);
     pp_i_g.pool_index_mask = pp_i_g.pools - 1;
     pp_region_reserve();
@@ -167,9 +203,11 @@ static void pp_fork_prepare(void) {
   pthread_mutex_lock(&pp_i_lock);
   pthread_rwlock_wrlock(&pp_i_tree_lock);
   pthread_mutex_lock(&pp_i_site_lock);
+  pthread_mutex_lock(&pp_i_span_lock);
 }
 
 static void pp_fork_parent(void) {
+  pthread_mutex_unlock(&pp_i_span_lock);
   pthread_mutex_unlock(&pp_i_site_lock);
   pthread_rwlock_unlock(&pp_i_tree_lock);
   pthread_mutex_unlock(&pp_i_lock);
@@ -179,6 +217,7 @@ static void pp_fork_parent(void) {
 /* Other threads do not exist in the child: their heaps stay as they are (never adopted,
  * since they may have been caught mid-update), the locks start afresh. */
 static void pp_fork_child(void) {
+  pthread_mutex_init(&pp_i_span_lock, NULL);
   pthread_mutex_init(&pp_i_site_lock, NULL);
   pthread_rwlock_init(&pp_i_tree_lock, NULL);
   pthread_mutex_init(&pp_i_lock, NULL);

@@ -1,7 +1,8 @@
 /* allocator/src/page.c — pages and pools: carving, the free-page list, the registry tree.
  *
  * A page comes from the free-page list (hot pages first) or is carved from the reserved
- * region (or mapped outside it when the region is full). An active page is in the tree and
+ * region (or mapped outside it when the region is full; one the system maps into the
+ * region's given-back tail gets its side-table slot). An active page is in the tree and
  * owned by one heap; when its last pool is released it leaves the tree and the heap for the
  * free-page list. With PAGEPOOL_RETURN=1, once PP_KEEP_FREE_BYTES of free pages are kept,
  * further free pages have their memory returned to the OS (madvise) and go to the list's
@@ -43,7 +44,7 @@ static pp_page_t *pp_page_new(uintptr_t base, int outside) {
 /* Carve a fresh page (under pp_i_lock). */
 static pp_page_t *pp_page_carve(void) {
   size_t ps = pp_i_g.page_size;
-  if (pp_i_w.carved + ps <= pp_i_g.region_len) {
+  if (pp_i_w.carved + ps <= PP_LD(pp_i_g.region_kept)) {
     uintptr_t base = pp_i_g.region_base + pp_i_w.carved;
     if (mprotect((void *)base, ps, PROT_READ | PROT_WRITE) != 0) return NULL;
     pp_page_t *pg = pp_page_new(base, 0);
@@ -58,17 +59,26 @@ static pp_page_t *pp_page_carve(void) {
   uintptr_t base = ((uintptr_t)m + ps - 1) & ~(uintptr_t)(ps - 1);
   if (base > (uintptr_t)m) munmap(m, base - (uintptr_t)m);
   if ((uintptr_t)m + 2 * ps > base + ps) munmap((char *)base + ps, (uintptr_t)m + 2 * ps - base - ps);
-  pp_page_t *pg = pp_page_new(base, 1);
+  /* A page the system put in the region's given-back tail (pp_i_region_give_back) has a
+   * side-table slot: the fast lookup must find it there, not take it for a large block. */
+  uintptr_t off = base - pp_i_g.region_base;
+  int in_span = off < pp_i_g.region_len;
+  pp_page_t *pg = pp_page_new(base, !in_span);
   if (pg == NULL) {
     munmap((void *)base, ps);
     return NULL;
   }
-  pp_i_w.outside_pages++;
-  atomic_store(&pp_i_outside, 1);
+  if (in_span) {
+    PP_ST(pp_i_g.side[off >> pp_i_g.page_shift], pg);
+  } else {
+    pp_i_w.outside_pages++;
+    atomic_store(&pp_i_outside, 1);
+  }
   return pg;
 }
 
 pp_page_t *pp_i_page_acquire(pp_heap_t *h) {
+  if (PP_UNLIKELY(pp_i_fail_inject())) return NULL;
   pthread_mutex_lock(&pp_i_lock);
   pp_page_t *pg = pp_i_w.free_head;
   if (pg != NULL) {

@@ -55,6 +55,11 @@
 /* Free pages kept hot (memory not returned) before PAGEPOOL_RETURN=1 gives one back. */
 #define PP_KEEP_FREE_BYTES ((size_t)16 << 20)
 #define PP_REGION_DEFAULT ((size_t)32 << 30)      /* virtual reservation, 32 GiB         */
+/* Under an address-space limit (RLIMIT_AS, `ulimit -v`) the reservation counts against the
+ * limit although it holds no memory: it takes at most 1/PP_REGION_AS_SHARE of the limit,
+ * and the large path gives its uncarved tail back when the system allocator fails
+ * (pp_i_region_give_back), so pagepool serves what the system allocator would. */
+#define PP_REGION_AS_SHARE 8
 #define PP_LARGE_HDR 32                           /* bytes in front of a large block     */
 /* Bytes of blocks a refill gathers onto a bin's allocation list (at least one block, at
  * most what the queued pools hold, or one fresh pool); local frees refill the list up to
@@ -152,9 +157,14 @@ struct pp_heap_s {
 
 /* Read-mostly state, fixed once started. */
 typedef struct pp_global_s {
-  uintptr_t region_base;       /* reserved region [base, base + len)                       */
+  uintptr_t region_base;       /* reserved region [base, base + len): the side table's span */
   size_t region_len;
   size_t fast_len;             /* region_len, or 0 with PAGEPOOL_LOOKUP=tree                */
+  _Atomic size_t region_kept;  /* bytes from base still reserved; pages are carved below it. */
+                               /* Only shrinks (pp_i_region_give_back, to the carved extent); */
+                               /* slots past it stay NULL in the side table: not our blocks  */
+  uint64_t fail_at;            /* PAGEPOOL_FAIL=N[+]: memory request N fails (0: never)     */
+  int fail_sticky;             /* ... and every later one ("N+")                            */
   pp_bin_t *_Atomic *route;    /* per pool slot of the region: &owner->bins[class] of an   */
                                /* assigned pool, else NULL; the local free's only lookup   */
                                /* (a hint: the side table and the tree stay the authority) */
@@ -168,6 +178,7 @@ typedef struct pp_global_s {
   int lookup_tree;             /* PAGEPOOL_LOOKUP=tree                                     */
   int track_sites;             /* PAGEPOOL_SITES=1                                         */
   int return_to_os;
+  int large_own;               /* PAGEPOOL_LARGE=own: spans (span.c), else system malloc  */
   unsigned nclasses;
   uint8_t class_of[PP_CLASS_SLOTS];   /* (size + 15) / 16 -> class                        */
   uint16_t class_size[PP_MAX_CLASSES];
@@ -262,6 +273,16 @@ int   pp_i_init(void);                   /* 0 or PP_ENOMEM; idempotent          
 void *pp_i_meta_alloc(size_t n);         /* zeroed metadata, under pp_i_lock                */
 pp_heap_t *pp_i_heap_acquire(void);      /* adopt or make this thread's heap; NULL: no mem  */
 void  pp_i_heap_trim(pp_heap_t *h);      /* drain remote frees, flush allocation lists      */
+int   pp_i_region_give_back(void);       /* unreserve the uncarved tail; 1 if it did        */
+int   pp_i_fail_slow(void);              /* OOM injection: count a request, 1: fail it      */
+
+/* OOM injection (PAGEPOOL_FAIL): 1 when this memory request (a page for a heap, or a large
+ * block's system allocation) must fail as if out of memory. One predictable branch when off;
+ * never on the inline fast paths. */
+static inline int pp_i_fail_inject(void) {
+  if (PP_LIKELY(pp_i_g.fail_at == 0)) return 0;
+  return pp_i_fail_slow();
+}
 
 /* page.c */
 pp_page_t *pp_i_page_acquire(pp_heap_t *h);
@@ -292,6 +313,13 @@ void   pp_i_large_free(void *p);
 int    pp_i_large_plain(const void *p);
 void  *pp_i_large_resize(void *p, size_t n, uintptr_t site);
 size_t pp_i_large_usable(const void *p);
+
+/* span.c: pagepool's own large path */
+extern pthread_mutex_t pp_i_span_lock;
+void  *pp_i_span_get(size_t len, size_t *got, int *fresh);
+void   pp_i_span_put(void *base, size_t len);
+void  *pp_i_span_resize(void *base, size_t len, size_t newlen);
+size_t pp_i_span_cached_bytes(void);
 
 /* debug.c */
 void pp_i_die(const char *what, const void *p) __attribute__((noreturn));

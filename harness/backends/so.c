@@ -38,6 +38,8 @@ static struct {
   void *(*aligned_fn)(size_t, size_t);         /* else aligned_alloc or memalign */
   size_t (*usable_fn)(void *);
 } so;
+/* What the process's malloc must come from: the library (glibc's when none is bound). */
+static char so_malloc_from[1024] = "libc.so";
 
 /* Does symbol `name`, as the process resolves it (or in the library's own scope when
  * `handle` is given), live in the library file? Writes where it lives to `where`. */
@@ -132,6 +134,7 @@ static int so_init(void) {
   else return so_fail("%s exports none of posix_memalign, aligned_alloc, memalign", so.path);
   if (so_defines(NULL, "malloc_usable_size", &s, where, sizeof where)) memcpy(&so.usable_fn, &s, sizeof s);
   if (so_hash() != 0) return so_fail("%s: cannot read it to hash it", so.path);
+  snprintf(so_malloc_from, sizeof so_malloc_from, "%s", so.path);
   if (so_symbol_version(h) != 0) snprintf(so.version, sizeof so.version, "sha256:%.16s", so.sha256);
   snprintf(so.config, sizeof so.config, "path=%s sha256=%s size=%lld%s", so.path, so.sha256,
            (long long)so.st.st_size, so.usable_fn != NULL ? "" : " (no malloc_usable_size)");
@@ -157,4 +160,5 @@ const am_backend_t am_backend_so = {
   .init = so_init,
   .malloc = malloc, .free = free, .calloc = calloc, .realloc = realloc,
   .aligned_alloc = so_aligned, .usable_size = so_usable,
+  .malloc_from = so_malloc_from,
 };

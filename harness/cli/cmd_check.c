@@ -7,6 +7,7 @@
 #include "am_args.h"
 #include "cli.h"
 #include "pattern.h"
+#include "progfile.h"
 
 static const char check_help[] =
   "usage: allocmark check [--quick] [-t THREADS] [--seed N] PATTERN...\n"
@@ -16,17 +17,34 @@ static const char check_help[] =
   "    ok <file> (<name>: <ops> ops, <threads> thread(s), <phases> phase(s), peak live <bytes>)\n"
   "  on stdout (one such group per thread count of a sweep), or the one-line error\n"
   "    <file>:<line>:<col>: malformed JSON (...)   or   <file>: <JSON path>: expected ..., got ...\n"
-  "  on stderr.\n"
+  "  on stderr. Program files (format \"allocmark-program/1\", programs/README.md) are\n"
+  "  validated the same way: `ok <file> (program <name>: ...)` or one line naming the field.\n"
   "  --quick       size the quick (CI) scale instead of the default scale\n"
   "  -t THREADS    size for this thread count instead of the pattern's own\n"
   "  --seed N      use this seed instead of the pattern's\n"
   "Exit status: 0 when every file is valid, 2 when any is not (or on a usage error).\n";
 
 
+/* A program file (programs/README.md): validate it, print what it runs. */
+static int check_program(const char *path, int quick) {
+  am_diag_t d;
+  am_progfile_t *p;
+  if (am_progfile_load(path, &p, &d) != 0) {
+    fprintf(stderr, "%s\n", d.msg);
+    return 2;
+  }
+  printf("ok %s (program %s: %s, n=%llu%s, %u repetition%s%s%s%s)\n", path, p->name, p->command.v[0],
+         (unsigned long long)am_progfile_n(p, quick), quick ? " (quick)" : "", p->repetitions, p->repetitions == 1 ? "" : "s",
+         p->setup.n ? ", setup" : "", p->server.n ? ", server " : "", p->server.n ? p->server.v[0] : "");
+  am_progfile_free(p);
+  return 0;
+}
+
 /* Check one file; 0 valid, 2 invalid. */
 static int check_one(const char *path, const am_gen_opts_t *base) {
   am_diag_t d;
   am_pattern_t *p;
+  if (am_progfile_sniff(path)) return check_program(path, base->quick);
   if (am_pattern_load(path, &p, &d) != 0) {
     fprintf(stderr, "%s\n", d.msg);
     return 2;

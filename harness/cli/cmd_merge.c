@@ -97,46 +97,6 @@ static const cJSON *workload_of(const cJSON *doc) {
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static int is_str(const cJSON *o, const char *k) { return cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, k)); }
-static int is_uint(const cJSON *o, const char *k) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-  return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 1e9 && v->valuedouble == (double)v->valueint;
-}
-
-/* plan.json has the shape am_plan_json writes; 0, or 2 after naming the first bad field. */
-static int check_plan(const char *path, const cJSON *plan) {
-  const cJSON *sh = cJSON_GetObjectItemCaseSensitive(plan, "shard"), *e, *t;
-  if (!cJSON_IsObject(sh) || !is_uint(sh, "k") || !is_uint(sh, "n"))
-    return merge_error("%s: shard: expected {\"k\", \"n\"} (a sharded run's plan)", path);
-  if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(plan, "backends")))
-    return merge_error("%s: backends: expected an array", path);
-  cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(plan, "backends"))
-    if (!cJSON_IsString(e)) return merge_error("%s: backends: expected strings", path);
-  const cJSON *wls = cJSON_GetObjectItemCaseSensitive(plan, "workloads");
-  if (!cJSON_IsArray(wls)) return merge_error("%s: workloads: expected an array", path);
-  int i = 0;
-  cJSON_ArrayForEach(e, wls) {
-    if (!is_str(e, "name") || !is_str(e, "sha256") || !is_uint(e, "repetitions") ||
-        !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(e, "thread_counts")))
-      return merge_error("%s: workloads[%d]: expected name, sha256, thread_counts, repetitions", path, i);
-    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(e, "thread_counts"))
-      if (!cJSON_IsNumber(t) || t->valuedouble < 1 || t->valuedouble > 65536)
-        return merge_error("%s: workloads[%d].thread_counts: expected thread counts", path, i);
-    i++;
-  }
-  const cJSON *cells = cJSON_GetObjectItemCaseSensitive(plan, "cells");
-  if (!cJSON_IsArray(cells)) return merge_error("%s: cells: expected an array", path);
-  i = 0;
-  cJSON_ArrayForEach(e, cells) {
-    if (!is_str(e, "id") || !is_str(e, "workload") || !is_str(e, "backend") || !is_uint(e, "threads") ||
-        !is_uint(e, "rep"))
-      return merge_error("%s: cells[%d]: expected id, workload, threads, rep, backend", path, i);
-    i++;
-  }
-  if (!is_uint(plan, "total_cells")) return merge_error("%s: total_cells: expected a count", path);
-  return 0;
-}
-
 /* Read DIR/plan.json and every other results file of DIR (sorted). 0, or 2 after a message. */
 static int load_dir(shard_dir_t *sd) {
   char path[4096];
@@ -145,9 +105,7 @@ static int load_dir(shard_dir_t *sd) {
   if (am_json_read_file(path, &sd->plan, &dg) != 0)
     return merge_error("%s: no readable shard/plan.json (a folder written by `allocmark run --shard K/N -o DIR/`): %s",
                        sd->dir, dg.msg);
-  if (strcmp(str_or(sd->plan, "format", ""), "allocmark-plan/1") != 0)
-    return merge_error("%s: format: expected \"allocmark-plan/1\"", path);
-  if (check_plan(path, sd->plan) != 0) return 2;
+  if (am_plan_check(sd->plan, path, &dg) != 0) return merge_error("%s", dg.msg);
   DIR *dh = opendir(sd->dir);
   if (dh == NULL) return merge_error("%s: %s", sd->dir, strerror(errno));
   char **names = NULL;

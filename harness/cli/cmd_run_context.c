@@ -137,7 +137,13 @@ cJSON *am_run_context(const am_run_opts_t *opt) {
   cJSON_AddBoolToObject(o, "hw_counters", !opt->no_hw);
   if (opt->chunk_ops) am_json_add_u64(o, "chunk_ops", opt->chunk_ops);
   else cJSON_AddNullToObject(o, "chunk_ops");
-  cJSON_AddStringToObject(o, "order", "repetitions interleaved across backends, rotated each repetition");
+  cJSON_AddStringToObject(o, "order", opt->order_random ? "repetitions interleaved across backends, a seeded random order each round"
+                                                         : "repetitions interleaved across backends, rotated each repetition");
+  if (opt->order_random) am_json_add_u64(o, "order_seed", opt->order_seed);
+  add_str(o, "pin", opt->pin);
+  cJSON_AddStringToObject(o, "aslr", opt->aslr == 1 ? "off" : opt->aslr == 2 ? "on" : "as the system");
+  cJSON_AddNumberToObject(o, "env_pad_bytes", (double)opt->env_pad);
+  cJSON_AddBoolToObject(o, "noise_floor", opt->noise_floor);
   cJSON_AddStringToObject(o, "measure", opt->measure_cache ? "time,instructions,cache"
                                         : opt->measure_instructions ? "time,instructions" : "time");
   return c;

@@ -6,6 +6,7 @@
  *   crashed  killed by a signal (the signal and the end of stderr are kept)
  *   timeout  still running after --timeout seconds: killed (whole process group)
  *   error    anything else: bad exit, VERIFY corruption, no valid JSON, spawn failure */
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,25 +15,22 @@
 #include <cJSON.h>
 #include "cli.h"
 #include "cmd_run.h"
+#include "registry.h"
 #include "results.h"
 
-int am_run_backend_info(const char *name, am_backend_info_t *out) {
+int am_run_backend_info(const am_backend_spec_t *be, am_backend_info_t *out) {
   memset(out, 0, sizeof *out);
-  snprintf(out->name, sizeof out->name, "%s", name);
-  char path[4096];
-  if (am_runner_path(name, path, sizeof path) != 0) return -1;
-  char *argv[] = {path, "info", NULL};
-  am_spawn_result_t r;
-  if (am_spawn(argv, NULL, 30, &r) != 0) return -1;
-  cJSON *o = r.kind == AM_EXIT_OK ? cJSON_Parse(r.out) : NULL;
-  am_spawn_result_free(&r);
+  snprintf(out->name, sizeof out->name, "%s", be->name);
+  const cJSON *o = am_registry_info(be->runner);
   if (o == NULL) return -1;
   const cJSON *v;
   if (cJSON_IsString(v = cJSON_GetObjectItem(o, "version"))) snprintf(out->version, sizeof out->version, "%s", v->valuestring);
   if (cJSON_IsString(v = cJSON_GetObjectItem(o, "config"))) snprintf(out->config, sizeof out->config, "%s", v->valuestring);
   if (cJSON_IsString(v = cJSON_GetObjectItem(o, "malloc_from"))) snprintf(out->malloc_from, sizeof out->malloc_from, "%s", v->valuestring);
+  snprintf(out->colour, sizeof out->colour, "%s", am_registry_colour(be->runner));
+  cJSON_ArrayForEach(v, cJSON_GetObjectItem(o, "capabilities"))
+    if (cJSON_IsString(v) && strcmp(v->valuestring, "overrides_malloc") == 0) out->overrides_malloc = 1;
   out->valgrind_marks = cJSON_IsTrue(cJSON_GetObjectItem(o, "valgrind_marks"));
-  cJSON_Delete(o);
   return 0;
 }
 
@@ -55,13 +53,18 @@ static void set_status(cJSON *o, const char *status, const char *error) {
   set_item(o, "error", error != NULL ? cJSON_CreateString(error) : cJSON_CreateNull());
 }
 
-cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned threads, uint64_t seed, unsigned rep,
+cJSON *am_run_one(const am_backend_spec_t *be, const char *pattern_path, unsigned threads, uint64_t seed, unsigned rep,
                   const am_run_opts_t *o) {
+  return am_run_one_with(be, pattern_path, threads, seed, rep, o, NULL);
+}
+
+cJSON *am_run_one_with(const am_backend_spec_t *be, const char *pattern_path, unsigned threads, uint64_t seed,
+                       unsigned rep, const am_run_opts_t *o, char *const *extra) {
   char path[4096], th[16], sd[32], lat[24], wu[24], rss[24], ch[24];
-  char *argv[24 + AM_VG_ARGS], vg[4096], vgout[4200], vgbuf[4400];
+  char *argv[40 + AM_VG_ARGS], vg[4096], vgout[4200], vgbuf[4400];
   int a = 0;
   cJSON *s = NULL;
-  if (am_runner_path(backend, path, sizeof path) != 0) {
+  if (am_runner_path(be->runner, path, sizeof path) != 0) {
     s = cJSON_CreateObject();
     set_status(s, "error", "runner executable not found");
     cJSON_AddNumberToObject(s, "rep", rep);
@@ -79,6 +82,7 @@ cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned thread
   if (o->rss_interval_ms >= 0) { snprintf(rss, sizeof rss, "%ld", o->rss_interval_ms); argv[a++] = "--rss-interval-ms"; argv[a++] = rss; }
   if (o->no_hw) argv[a++] = "--no-hw";
   if (o->chunk_ops) { snprintf(ch, sizeof ch, "%llu", (unsigned long long)o->chunk_ops); argv[a++] = "--chunk-ops"; argv[a++] = ch; }
+  for (size_t i = 0; extra != NULL && extra[i] != NULL && a < 39; i++) argv[a++] = extra[i];
   argv[a] = NULL;
   if (o->measure_instructions) {
     /* cmd_run checked that valgrind exists; the out file is per process and rep. */
@@ -90,9 +94,16 @@ cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned thread
 
   am_spawn_result_t r;
   char msg[1024], tail[600];
-  if (am_spawn(argv, NULL, o->timeout_s, &r) != 0) {
+  am_spawn_env_t se; /* --pin, --aslr, --env-pad (cmd_run_env.c) */
+  cJSON *note = cJSON_CreateObject();
+  int se_rc = am_env_spawn_begin(o, threads, &se, note);
+  int sp_rc = se_rc == 0 ? am_spawn(argv, se.env[0] != NULL ? se.env : NULL, o->timeout_s, &r) : -1;
+  am_env_spawn_end(&se);
+  if (sp_rc != 0) {
+    cJSON_Delete(note);
     s = cJSON_CreateObject();
-    set_status(s, "error", "could not start the runner (fork/pipe failed)");
+    set_status(s, "error", se_rc != 0 ? "could not apply --pin/--env-pad before starting the runner"
+                                      : "could not start the runner (fork/pipe failed)");
     cJSON_AddNumberToObject(s, "rep", rep);
     return s;
   }
@@ -105,7 +116,10 @@ cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned thread
   const char *runner_err = cJSON_IsString(e) ? e->valuestring : tail[0] ? tail : NULL;
   switch (r.kind) {
     case AM_EXIT_OK:
-      if (!parsed) set_status(s, "error", "the runner exited 0 without printing a valid JSON sample");
+      if (r.out_truncated) set_status(s, "error", "the runner wrote more on stdout than a sample can be (output dropped)");
+      else if (!parsed) set_status(s, "error", "the runner exited 0 without printing a valid JSON sample");
+      else if (!cJSON_IsNumber(cJSON_GetObjectItem(s, "ns_per_op")) || !isfinite(cJSON_GetObjectItem(s, "ns_per_op")->valuedouble))
+        set_status(s, "error", "the runner's sample has no finite ns_per_op");
       else set_status(s, "ok", NULL);
       break;
     case AM_EXIT_FAILED:
@@ -130,6 +144,8 @@ cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned thread
   }
   if (r.err_tail[0] && r.kind != AM_EXIT_OK) cJSON_AddStringToObject(s, "stderr_tail", r.err_tail);
   if (o->measure_instructions) am_vg_annotate(s, vgout, o->measure_cache);
+  for (cJSON *it = note->child; it != NULL; it = it->next) cJSON_AddItemToObject(s, it->string, cJSON_Duplicate(it, 1));
+  cJSON_Delete(note);
   cJSON_AddNumberToObject(s, "rep", rep);
   am_json_add_num(s, "runner_wall_s", r.wall_s);
   am_spawn_result_free(&r);

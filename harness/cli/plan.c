@@ -4,6 +4,7 @@
 #include <string.h>
 #include <cJSON.h>
 #include "am_args.h"
+#include "am_error.h"
 #include "plan.h"
 
 typedef struct plan_wl_s {
@@ -145,6 +146,51 @@ cJSON *am_plan_json(const am_plan_t *p) {
   cJSON_AddNumberToObject(root, "total_cells", (double)total);
   cJSON_AddNumberToObject(root, "shard_cells", (double)mine);
   return root;
+}
+
+static int is_str(const cJSON *o, const char *k) { return cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, k)); }
+static int is_uint(const cJSON *o, const char *k) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+  return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 1e9 && v->valuedouble == (double)v->valueint;
+}
+
+int am_plan_check(const cJSON *plan, const char *path, am_diag_t *d) {
+  const cJSON *sh = cJSON_GetObjectItemCaseSensitive(plan, "shard"), *e, *t;
+  if (!cJSON_IsObject(sh) || !is_uint(sh, "k") || !is_uint(sh, "n"))
+    return am_diag(d, AM_EINVAL, "%s: shard: expected {\"k\", \"n\"} (a sharded run's plan)", path);
+  int k = cJSON_GetObjectItemCaseSensitive(sh, "k")->valueint, n = cJSON_GetObjectItemCaseSensitive(sh, "n")->valueint;
+  if (k < 1 || k > n || n > (int)AM_SHARD_MAX)
+    return am_diag(d, AM_EINVAL, "%s: shard: expected 1 <= k <= n <= %u", path, AM_SHARD_MAX);
+  if (strcmp(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(plan, "format"))
+                 ? cJSON_GetObjectItemCaseSensitive(plan, "format")->valuestring : "", "allocmark-plan/1") != 0)
+    return am_diag(d, AM_EINVAL, "%s: format: expected \"allocmark-plan/1\"", path);
+  if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(plan, "backends")))
+    return am_diag(d, AM_EINVAL, "%s: backends: expected an array", path);
+  cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(plan, "backends"))
+    if (!cJSON_IsString(e)) return am_diag(d, AM_EINVAL, "%s: backends: expected strings", path);
+  const cJSON *wls = cJSON_GetObjectItemCaseSensitive(plan, "workloads");
+  if (!cJSON_IsArray(wls)) return am_diag(d, AM_EINVAL, "%s: workloads: expected an array", path);
+  int i = 0;
+  cJSON_ArrayForEach(e, wls) {
+    if (!is_str(e, "name") || !is_str(e, "sha256") || !is_uint(e, "repetitions") ||
+        !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(e, "thread_counts")))
+      return am_diag(d, AM_EINVAL, "%s: workloads[%d]: expected name, sha256, thread_counts, repetitions", path, i);
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(e, "thread_counts"))
+      if (!cJSON_IsNumber(t) || t->valuedouble < 1 || t->valuedouble > 65536)
+        return am_diag(d, AM_EINVAL, "%s: workloads[%d].thread_counts: expected thread counts", path, i);
+    i++;
+  }
+  const cJSON *cells = cJSON_GetObjectItemCaseSensitive(plan, "cells");
+  if (!cJSON_IsArray(cells)) return am_diag(d, AM_EINVAL, "%s: cells: expected an array", path);
+  i = 0;
+  cJSON_ArrayForEach(e, cells) {
+    if (!is_str(e, "id") || !is_str(e, "workload") || !is_str(e, "backend") || !is_uint(e, "threads") ||
+        !is_uint(e, "rep"))
+      return am_diag(d, AM_EINVAL, "%s: cells[%d]: expected id, workload, threads, rep, backend", path, i);
+    i++;
+  }
+  if (!is_uint(plan, "total_cells")) return am_diag(d, AM_EINVAL, "%s: total_cells: expected a count", path);
+  return 0;
 }
 
 void am_plan_free(am_plan_t *p) {

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "am_error.h"
 
 struct cJSON;
 
@@ -45,5 +46,8 @@ size_t am_plan_shard_cells(const am_plan_t *p);
  * `plan.json` in a sharded run's folder, and what `allocmark plan --json` prints. */
 struct cJSON *am_plan_json(const am_plan_t *p);
 void am_plan_free(am_plan_t *p);
+/* The reader's check of a plan JSON read back (shard/plan.json): the shape am_plan_json
+ * writes, with a shard. 0, or AM_EINVAL with d naming `path` and the first bad field. */
+int am_plan_check(const struct cJSON *plan, const char *path, am_diag_t *d);
 
 #endif /* AM_PLAN_H */

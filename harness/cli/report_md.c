@@ -43,7 +43,9 @@ static void ctx_values(const am_report_t *r, int key, char *buf, size_t cap) {
 
 static void environment(FILE *o, const am_report_t *r) {
   char v[2048];
-  fputs("## Environment\n\n| | |\n|---|---|\n", o);
+  fputs("## Environment\n\n", o);
+  am_report_env_warnings_md(r, o); /* report_env.c */
+  fputs("| | |\n|---|---|\n", o);
   for (int k = 0; k < AM_CTX_N; k++) {
     if (k == AM_CTX_CMDLINE) continue; /* per file, in the citation block */
     if (k == AM_CTX_DATE && r->n_files > 1) {

@@ -1,7 +1,7 @@
 /* harness/common/pattern_json.h — validating accessors over cJSON for the pattern
  * parser: each checks type, range and unknown/duplicate keys, and on a mismatch
  * writes the one-line diagnostic "<file>: <JSON path>: expected ..., got ...".
- * Internal to harness/common/pattern*.c. */
+ * Used by the pattern (pattern*.c) and program-file (progfile.c) readers. */
 #ifndef AM_PATTERN_JSON_H
 #define AM_PATTERN_JSON_H
 
@@ -51,5 +51,10 @@ int am_j_enum(am_pctx_t *c, const cJSON *obj, const char *key, const char *paren
  * *out points into the JSON tree (absent: def). */
 int am_j_string(am_pctx_t *c, const cJSON *obj, const char *key, const char *parent,
                 size_t maxlen, int name_chars, const char *def, const char **out);
+
+/* The one-line diagnostic for JSON that cJSON could not parse, where cJSON stopped at
+ * `at`: "<file>:<line>:<col>: malformed JSON (<what>)" (pattern_parse.c; also used by
+ * the program-file reader). Returns AM_ESYNTAX. */
+int am_j_syntax_error(am_diag_t *d, const char *file, const char *text, size_t len, const char *at);
 
 #endif /* AM_PATTERN_JSON_H */
