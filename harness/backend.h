@@ -57,6 +57,7 @@ typedef struct am_backend_s {
   unsigned caps;                     /* AM_CAP_* */
 
   int  (*init)(void);                /* 0 on success; may be NULL                  */
+  const char *(*init_error)(void);   /* after init failed: why, one line; may be NULL */
   void (*shutdown)(void);            /* may be NULL                                */
   void (*thread_init)(void);         /* on each worker thread's start; may be NULL */
   void (*thread_exit)(void);         /* before each worker thread ends; may be NULL*/

@@ -100,16 +100,16 @@ static int so_symbol_version(void *h) {
   return 0;
 }
 
+static char so_why[1024];
 __attribute__((format(printf, 1, 2)))
 static int so_fail(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  fputs("so: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  vsnprintf(so_why, sizeof so_why, fmt, ap);
   va_end(ap);
   return -1;
 }
+static const char *so_init_error(void) { return so_why; }
 
 static int so_init(void) {
   so.path = getenv("AM_SO_PATH");
@@ -157,7 +157,7 @@ static size_t so_usable(void *p) { return so.usable_fn != NULL ? so.usable_fn(p)
 const am_backend_t am_backend_so = {
   .name = "so", .version = so_version, .config = so_config,
   .caps = AM_CAP_THREADS | AM_CAP_OVERRIDES | AM_CAP_REAL_FREE | AM_CAP_PRELOAD,
-  .init = so_init,
+  .init = so_init, .init_error = so_init_error,
   .malloc = malloc, .free = free, .calloc = calloc, .realloc = realloc,
   .aligned_alloc = so_aligned, .usable_size = so_usable,
   .malloc_from = so_malloc_from,

@@ -1,20 +1,26 @@
 /* harness/cli/cmd_list.c — `allocmark list`: the built backends (each asked in its own
- * runner process, so the version is the one really loaded) and the patterns found. */
+ * runner process, so the version is the one really loaded), the variant files and the
+ * patterns found. */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cJSON.h>
 #include "cli.h"
+#include "registry.h"
+#include "variant.h"
 
 static const char list_help[] =
-  "usage: allocmark list [backends|patterns] [--json] [--all]\n"
+  "usage: allocmark list [backends|variants|patterns] [--json] [--all]\n"
   "  Lists every backend built into this build, with the version read from the\n"
   "  library at run time, its configuration and capabilities, and the pattern files\n"
   "  found in the patterns folder ($ALLOCMARK_PATTERNS or the source tree's patterns/).\n"
   "  --json   backends: a JSON array of each runner's `info` (name, version, config,\n"
   "           capabilities, malloc_from, colour, in_all, expect_malloc_from, dump,\n"
   "           identity, loaded: harness/runner/runner_main.c); patterns: a JSON\n"
-  "           array of {name, path}\n"
+  "           array of {name, path}; variants: a JSON array of {name, base, env,\n"
+  "           description, file, built} (a file that does not parse: {name, error})\n"
+  "  Variants are the files in $ALLOCMARK_VARIANTS or the source tree's\n"
+  "  harness/backends/variants/ (README.md there), run with `allocmark run -b NAME`.\n"
   "  --all    include test-only backends\n";
 
 static int has_cap(const cJSON *o, const char *cap) {
@@ -27,24 +33,71 @@ static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The *.json files of dir, sorted, without ".json" (strdup'd: free them); how many. */
+static size_t json_stems(const char *dir, char **names, size_t cap) {
+  DIR *d = opendir(dir);
+  size_t n = 0;
+  if (d == NULL) return 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL && n < cap) {
+    size_t l = strlen(e->d_name);
+    if (l > 5 && strcmp(e->d_name + l - 5, ".json") == 0 && (names[n] = strdup(e->d_name)) != NULL)
+      names[n++][l - 5] = '\0';
+  }
+  closedir(d);
+  qsort(names, n, sizeof *names, cmp_str);
+  return n;
+}
+
+/* Variant files (variant.h) as a JSON array of {name, base, env, description, file,
+ * built (its base is built here)}, or {name, file, error} for a file that does not parse. */
+static cJSON *variant_list(int *bad) {
+  cJSON *arr = cJSON_CreateArray();
+  char *names[1024];
+  size_t n = json_stems(am_variants_dir(), names, 1024);
+  for (size_t i = 0; i < n; i++) {
+    am_variant_t v;
+    am_diag_t d;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", names[i]);
+    if (am_variant_find(names[i], &v, &d) != 0) {
+      cJSON_AddStringToObject(o, "error", d.msg);
+      *bad = 1;
+    } else {
+      cJSON_AddStringToObject(o, "base", v.base);
+      cJSON *env = cJSON_AddObjectToObject(o, "env");
+      for (size_t k = 0; k < v.n_env; k++) cJSON_AddStringToObject(env, v.env_name[k], v.env_value[k]);
+      cJSON_AddStringToObject(o, "description", v.description);
+      cJSON_AddStringToObject(o, "file", v.file);
+      cJSON_AddBoolToObject(o, "built", strncmp(v.base, "so:", 3) == 0 || am_registry_index(v.base) >= 0);
+    }
+    cJSON_AddItemToArray(arr, o);
+    free(names[i]);
+  }
+  return arr;
+}
+
+static void print_variants(const cJSON *arr) {
+  const cJSON *o, *e;
+  cJSON_ArrayForEach(o, arr) {
+    const cJSON *er = cJSON_GetObjectItem(o, "error");
+    if (cJSON_IsString(er)) { printf("  %-28s ERROR: %s\n", cJSON_GetObjectItem(o, "name")->valuestring, er->valuestring); continue; }
+    printf("  %-28s %-9s", cJSON_GetObjectItem(o, "name")->valuestring, cJSON_GetObjectItem(o, "base")->valuestring);
+    cJSON_ArrayForEach(e, cJSON_GetObjectItem(o, "env")) printf(" %s=%s", e->string, e->valuestring);
+    printf("%s\n", cJSON_IsTrue(cJSON_GetObjectItem(o, "built")) ? "" : "  (base not built)");
+  }
+  if (cJSON_GetArraySize(arr) == 0) printf("  (none)\n");
+}
+
 /* Pattern files (*.json) in the patterns folder, sorted, as a JSON array. */
 static cJSON *pattern_list(void) {
   cJSON *arr = cJSON_CreateArray();
   const char *dir = am_patterns_dir();
-  DIR *d = opendir(dir);
-  if (d == NULL) return arr;
-  char *names[1024]; size_t n = 0;
-  struct dirent *e;
-  while ((e = readdir(d)) != NULL && n < 1024) {
-    size_t l = strlen(e->d_name);
-    if (l > 5 && strcmp(e->d_name + l - 5, ".json") == 0) names[n++] = strdup(e->d_name);
-  }
-  closedir(d);
-  qsort(names, n, sizeof *names, cmp_str);
+  char *names[1024];
+  size_t n = json_stems(dir, names, 1024);
   for (size_t i = 0; i < n; i++) {
     char path[4096];
     cJSON *o = cJSON_CreateObject();
-    names[i][strlen(names[i]) - 5] = '\0';
     snprintf(path, sizeof path, "%s/%s.json", dir, names[i]);
     cJSON_AddStringToObject(o, "name", names[i]);
     cJSON_AddStringToObject(o, "path", path);
@@ -61,16 +114,18 @@ static void print_json(cJSON *o) {
 }
 
 int am_cmd_list(int argc, char **argv) {
-  int json = 0, all = 0, want_b = 1, want_p = 1;
+  int json = 0, all = 0, want_b = 1, want_p = 1, want_v = 1, only = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--json") == 0) json = 1;
     else if (strcmp(argv[i], "--all") == 0) all = 1;
-    else if (strcmp(argv[i], "backends") == 0) want_p = 0;
-    else if (strcmp(argv[i], "patterns") == 0) want_b = 0;
+    else if (strcmp(argv[i], "backends") == 0) only = 'b';
+    else if (strcmp(argv[i], "patterns") == 0) only = 'p';
+    else if (strcmp(argv[i], "variants") == 0) only = 'v';
     else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { fputs(list_help, stdout); return 0; }
     else { fprintf(stderr, "allocmark list: unknown argument '%s' (try --help)\n", argv[i]); return 2; }
   }
-  if (json && want_b && want_p) want_p = 0; /* --json alone: the backends array */
+  if (only) { want_b = only == 'b'; want_p = only == 'p'; want_v = only == 'v'; }
+  if (json && !only) want_p = want_v = 0; /* --json alone: the backends array */
   int rc = 0;
   if (want_b) {
     cJSON *arr = cJSON_CreateArray();
@@ -89,6 +144,17 @@ int am_cmd_list(int argc, char **argv) {
         printf("%-10s %-14.14s %s\n", cJSON_GetObjectItem(o, "name")->valuestring,
                cJSON_GetObjectItem(o, "version")->valuestring, cJSON_GetObjectItem(o, "config")->valuestring);
     }
+    cJSON_Delete(arr);
+  }
+  if (want_v) {
+    int bad = 0;
+    cJSON *arr = variant_list(&bad);
+    if (json) print_json(arr);
+    else {
+      printf("%svariants in %s (run with -b NAME):\n", want_b ? "\n" : "", am_variants_dir());
+      print_variants(arr);
+    }
+    if (bad) rc = 1;
     cJSON_Delete(arr);
   }
   if (want_p) {

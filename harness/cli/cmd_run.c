@@ -35,7 +35,12 @@ static const char run_help[] =
   "  -b, --backends LIST   comma-separated backends, or `all` (default): every\n"
   "                        allocator built in (`allocmark list`). Harness baselines\n"
   "                        and test-only backends (`allocmark list --all`) run only\n"
-  "                        when named.\n"
+  "                        when named. May be repeated. Items may also be:\n"
+  "                        so:PATH or so:NAME=PATH (any malloc library, preloaded);\n"
+  "                        a variant file's name (`allocmark list variants`). An\n"
+  "                        argument with '+' is one variant, BASE+VAR=VALUE[+...],\n"
+  "                        e.g. -b 'jemalloc+MALLOC_CONF=narenas:1' (harness/backends/\n"
+  "                        variants/README.md)\n"
   "  -r, --repetitions N   repetitions per backend and thread count (default: the\n"
   "                        pattern's `repetitions`, else 5)\n"
   "  -t, --threads LIST    thread counts, e.g. 1,2,4 (default: the pattern's)\n"
@@ -123,10 +128,10 @@ static int parse_bytes(const char *s, uint64_t *out) {
   return 0;
 }
 
-/* -b LIST (backend_spec.c). */
-static int parse_backends(am_run_opts_t *o, const char *list) {
-  char err[512];
-  if (am_backend_spec_parse(list, o->backends, AM_RUN_MAX_BACKENDS, &o->n_backends, err, sizeof err) != 0)
+/* -b ARG (backend_spec.c): each -b adds to the list. */
+static int parse_backends(am_run_opts_t *o, const char *arg) {
+  char err[1400];
+  if (am_backend_spec_add_arg(arg, o->backends, AM_RUN_MAX_BACKENDS, &o->n_backends, err, sizeof err) != 0)
     return usage_error("%s", err);
   return 0;
 }
@@ -445,8 +450,10 @@ static int run_main(int argc, char **argv, int plan_only) {
     char path[4096];
     if (am_runner_path(o.backends[b].runner, path, sizeof path) != 0)
       return usage_error("backend %s: runner %s is missing (rebuild)", o.backends[b].name, path);
-    if (am_run_backend_info(&o.backends[b], &info[b]) != 0)
-      return usage_error("backend %s: `%s info` failed", o.backends[b].name, path);
+    int irc = am_run_backend_info(&o.backends[b], &info[b]);
+    if (irc < 0) return usage_error("backend %s: `%s info` failed", o.backends[b].name, path);
+    if (irc > 0) /* so:PATH or a variant its runner refused: recorded as status error */
+      fprintf(stderr, "allocmark run: backend %s: %s; its repetitions will fail\n", o.backends[b].name, info[b].error);
     if (o.measure_instructions && !info[b].valgrind_marks)
       return usage_error("--measure instructions: runner %s was built without valgrind/callgrind.h, so its "
                          "timed region is not marked (apt-get install valgrind, then rebuild)", path);

@@ -58,13 +58,20 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
 typedef struct am_backend_info_s {
   char name[128];
   char version[64];
-  char config[256];
-  char malloc_from[256];
+  char config[640];
+  char malloc_from[640];
   char colour[16];          /* "#rrggbb" (colour.h)                        */
   int overrides_malloc;     /* capability "overrides_malloc": can be LD_PRELOADed */
   int valgrind_marks;       /* the runner marks its timed region (vgmark.h) */
+  const am_backend_spec_t *spec; /* what -b asked for (recorded as backend_spec)   */
+  char read_back[2048];     /* a variant's variables read back: the runner's
+                             * variant_env array as JSON text, "" for none          */
+  char error[768];          /* a spec with an environment (so:, variants) whose
+                             * runner refused it: why; its repetitions will fail    */
 } am_backend_info_t;
-/* From the registry's cached runner info (registry.h); -1 when the runner failed. */
+/* From the registry's cached runner info (registry.h); -1 when the runner failed. A spec
+ * with an environment (so:PATH, a variant) asks its own runner with that environment:
+ * 1 when that runner refused it (out->error says why; the run goes on and records it). */
 int am_run_backend_info(const am_backend_spec_t *be, am_backend_info_t *out);
 
 /* One repetition: spawn the runner, classify the outcome. Always returns a sample
@@ -81,6 +88,9 @@ struct cJSON *am_run_one_with(const am_backend_spec_t *be, const char *pattern_p
 size_t am_run_dumps(const char *pattern_path, const char *pattern_name, const char *phase_name, int phase,
                     unsigned threads, uint64_t seed, const char *dump_dir, const am_run_opts_t *o);
 
+/* The benchmark's backend_spec object: runner, library {path, sha256, size} or null, env,
+ * env_read_back, file, description, refused (results/README.md). */
+struct cJSON *am_run_spec_json(const am_backend_info_t *bi);
 /* The benchmark object for one backend x thread count from its samples (takes them). */
 struct cJSON *am_run_benchmark(const am_backend_info_t *bi, unsigned threads, struct cJSON *samples);
 /* The console table for one pattern's benchmarks (stdout). */

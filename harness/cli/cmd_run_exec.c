@@ -18,11 +18,41 @@
 #include "registry.h"
 #include "results.h"
 
+/* `runner info` in the spec's environment; the parsed object, or NULL with why in err. */
+static cJSON *spec_info(const am_backend_spec_t *be, char *err, size_t cap) {
+  char path[4096], *envv[AM_SPEC_MAX_ENV + 1];
+  if (am_runner_path(be->runner, path, sizeof path) != 0) return snprintf(err, cap, "runner %.700s is missing", path), NULL;
+  am_backend_spec_env(be, envv, AM_SPEC_MAX_ENV + 1);
+  char *argv[] = {path, "info", NULL};
+  am_spawn_result_t r;
+  if (am_spawn(argv, envv, 30, &r) != 0) return snprintf(err, cap, "could not start %.700s", path), NULL;
+  cJSON *o = r.kind == AM_EXIT_OK ? cJSON_Parse(r.out) : NULL;
+  if (o != NULL && !cJSON_IsObject(o)) { cJSON_Delete(o); o = NULL; }
+  if (o == NULL) {
+    /* the runner's reason is its first line ("so: ...", "variant: ..."); the rest is context */
+    size_t n = strcspn(r.err_tail, "\n");
+    snprintf(err, cap, "%.*s", (int)n, r.err_tail[0] ? r.err_tail : "runner info failed");
+  }
+  am_spawn_result_free(&r);
+  return o;
+}
+
 int am_run_backend_info(const am_backend_spec_t *be, am_backend_info_t *out) {
   memset(out, 0, sizeof *out);
   snprintf(out->name, sizeof out->name, "%s", be->name);
-  const cJSON *o = am_registry_info(be->runner);
-  if (o == NULL) return -1;
+  out->spec = be;
+  cJSON *own = NULL;
+  const cJSON *o;
+  if (be->n_env > 0) {
+    if ((o = own = spec_info(be, out->error, sizeof out->error)) == NULL) {
+      snprintf(out->version, sizeof out->version, "-");
+      snprintf(out->config, sizeof out->config, "-");
+      snprintf(out->colour, sizeof out->colour, "%s", am_registry_colour(be->name));
+      return 1;
+    }
+  } else if ((o = am_registry_info(be->runner)) == NULL) {
+    return -1;
+  }
   const cJSON *v;
   if (cJSON_IsString(v = cJSON_GetObjectItem(o, "version"))) snprintf(out->version, sizeof out->version, "%s", v->valuestring);
   if (cJSON_IsString(v = cJSON_GetObjectItem(o, "config"))) snprintf(out->config, sizeof out->config, "%s", v->valuestring);
@@ -31,6 +61,13 @@ int am_run_backend_info(const am_backend_spec_t *be, am_backend_info_t *out) {
   cJSON_ArrayForEach(v, cJSON_GetObjectItem(o, "capabilities"))
     if (cJSON_IsString(v) && strcmp(v->valuestring, "overrides_malloc") == 0) out->overrides_malloc = 1;
   out->valgrind_marks = cJSON_IsTrue(cJSON_GetObjectItem(o, "valgrind_marks"));
+  if (be->n_env > 0) { /* a variant or library: its own colour, from its name */
+    snprintf(out->colour, sizeof out->colour, "%s", am_registry_colour(be->name));
+    char *rb = cJSON_IsArray(v = cJSON_GetObjectItem(o, "variant_env")) ? cJSON_PrintUnformatted(v) : NULL;
+    if (rb != NULL && strlen(rb) < sizeof out->read_back) snprintf(out->read_back, sizeof out->read_back, "%s", rb);
+    cJSON_free(rb);
+  }
+  cJSON_Delete(own);
   return 0;
 }
 
@@ -97,7 +134,12 @@ cJSON *am_run_one_with(const am_backend_spec_t *be, const char *pattern_path, un
   am_spawn_env_t se; /* --pin, --aslr, --env-pad (cmd_run_env.c) */
   cJSON *note = cJSON_CreateObject();
   int se_rc = am_env_spawn_begin(o, threads, &se, note);
-  int sp_rc = se_rc == 0 ? am_spawn(argv, se.env[0] != NULL ? se.env : NULL, o->timeout_s, &r) : -1;
+  /* the spec's environment (so: library, variant variables), then --env-pad's */
+  char *envv[AM_SPEC_MAX_ENV + 4];
+  size_t ne = am_backend_spec_env(be, envv, AM_SPEC_MAX_ENV + 1);
+  for (size_t i = 0; se.env[i] != NULL && i < 2; i++) envv[ne++] = se.env[i];
+  envv[ne] = NULL;
+  int sp_rc = se_rc == 0 ? am_spawn(argv, ne > 0 ? envv : NULL, o->timeout_s, &r) : -1;
   am_env_spawn_end(&se);
   if (sp_rc != 0) {
     cJSON_Delete(note);

@@ -3,6 +3,7 @@
  * console table printed at the end of `allocmark run`. Schema: results/README.md. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cJSON.h>
 #include "cli.h"
@@ -129,6 +130,44 @@ static void add_timeline(cJSON *bm, const cJSON *samples) {
   cJSON_AddItemToObject(bm, "rss_timeline", c);
 }
 
+cJSON *am_run_spec_json(const am_backend_info_t *bi) {
+  const am_backend_spec_t *sp = bi->spec;
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "runner", sp != NULL ? sp->runner : bi->name);
+  cJSON *lib = NULL;
+  if (sp != NULL && sp->library[0]) { /* the so runner's config: path=... sha256=... size=... */
+    lib = cJSON_CreateObject();
+    cJSON_AddStringToObject(lib, "path", sp->library);
+    const char *h = strstr(bi->config, "sha256="), *z = strstr(bi->config, " size=");
+    if (h != NULL && strlen(h) >= 7 + 64) {
+      char hex[65];
+      snprintf(hex, sizeof hex, "%.64s", h + 7);
+      cJSON_AddStringToObject(lib, "sha256", hex);
+    } else cJSON_AddNullToObject(lib, "sha256");
+    if (z != NULL) cJSON_AddNumberToObject(lib, "size", strtod(z + 6, NULL));
+    else cJSON_AddNullToObject(lib, "size");
+  }
+  cJSON_AddItemToObject(o, "library", lib != NULL ? lib : cJSON_CreateNull());
+  cJSON *env = cJSON_AddObjectToObject(o, "env");
+  char *envv[AM_SPEC_MAX_ENV + 1];
+  size_t n = sp != NULL ? am_backend_spec_env(sp, envv, AM_SPEC_MAX_ENV + 1) : 0;
+  for (size_t i = 0; i < n && i < sp->n_user; i++) {
+    char k[64];
+    const char *eq = strchr(envv[i], '=');
+    snprintf(k, sizeof k, "%.*s", (int)(eq - envv[i]), envv[i]);
+    cJSON_AddStringToObject(env, k, eq + 1);
+  }
+  cJSON *rb = bi->read_back[0] ? cJSON_Parse(bi->read_back) : NULL;
+  cJSON_AddItemToObject(o, "env_read_back", rb != NULL ? rb : cJSON_CreateNull());
+  if (sp != NULL && sp->file[0]) cJSON_AddStringToObject(o, "file", sp->file);
+  else cJSON_AddNullToObject(o, "file");
+  if (sp != NULL && sp->description[0]) cJSON_AddStringToObject(o, "description", sp->description);
+  else cJSON_AddNullToObject(o, "description");
+  if (bi->error[0]) cJSON_AddStringToObject(o, "refused", bi->error);
+  else cJSON_AddNullToObject(o, "refused");
+  return o;
+}
+
 cJSON *am_run_benchmark(const am_backend_info_t *bi, unsigned threads, cJSON *samples) {
   cJSON *bm = cJSON_CreateObject();
   cJSON_AddStringToObject(bm, "backend", bi->name);
@@ -136,6 +175,7 @@ cJSON *am_run_benchmark(const am_backend_info_t *bi, unsigned threads, cJSON *sa
   cJSON_AddStringToObject(bm, "backend_config", bi->config);
   cJSON_AddStringToObject(bm, "malloc_from", bi->malloc_from);
   cJSON_AddStringToObject(bm, "backend_colour", bi->colour);
+  cJSON_AddItemToObject(bm, "backend_spec", am_run_spec_json(bi));
   cJSON_AddNumberToObject(bm, "threads", threads);
   size_t n = 0, bad = 0;
   const cJSON *s, *first_bad = NULL;

@@ -71,7 +71,8 @@ int main(int argc, char **argv) {
     return argc < 2 ? AM_RUNNER_BADINPUT : AM_RUNNER_OK;
   }
   if (b->init != NULL && b->init() != 0) {
-    fprintf(stderr, "%s: backend %s failed to initialise\n", argv[0], b->name);
+    const char *why = b->init_error != NULL ? b->init_error() : NULL;
+    fprintf(stderr, "%s: backend %s failed to initialise%s%s\n", argv[0], b->name, why ? ": " : "", why ? why : "");
     return AM_RUNNER_ERROR;
   }
   cJSON *ve;
