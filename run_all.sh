@@ -6,7 +6,7 @@
 # 1. scripts/deps.sh (Debian packages), then a Release build in build/ (incremental).
 # 2. For each pattern in patterns/ (sorted), one `allocmark run` on the backends, each
 #    repetition a fresh runner process, writing one results JSON per pattern.
-# 3. `allocmark report` -> report.md, and plots/plot_all.sh -> plots/*.png, *.svg
+# 3. `allocmark report` -> report.md and report.html, and plots/plot_all.sh -> plots/*.png, *.svg
 #    (with pagepool's heat map when plots/pagepool_heatmap.gp exists: one extra replay
 #    in the pagepool runner writes the map to pagepool/<pattern>.json).
 # Everything goes to results/<UTC stamp>/ (or --out DIR), and results/latest points
@@ -197,6 +197,7 @@ fi
 rstatus=0
 if ls "$out"/*.json >/dev/null 2>&1; then
   "$am" report "$out" -o "$out/report.md" || rstatus=1
+  "$am" report --format html "$out" -o "$out/report.html" || rstatus=1
   plots/plot_all.sh --allocmark "$am" "$out" || rstatus=1
 else
   echo "run_all: no results file was written; no report" >&2
@@ -204,7 +205,7 @@ else
 fi
 point_latest
 echo "run_all: done in $(clock $((SECONDS - t0))): $out (results/latest)" >&2
-[ -f "$out/report.md" ] && echo "run_all: report: $out/report.md, charts: $out/plots/" >&2
+[ -f "$out/report.md" ] && echo "run_all: report: $out/report.md (and report.html), charts: $out/plots/" >&2
 
 [ "$interrupted" = 1 ] && exit 130
 [ "$bad" -gt 0 ] && exit 2
