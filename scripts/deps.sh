@@ -14,7 +14,7 @@
 #   --help    this text
 set -u
 PKGS=(cmake make gcc pkg-config libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
-      libtbb-dev clang-14 libclang-rt-14-dev libcjson-dev gnuplot-nox jq python3 perl valgrind)
+      libtbb-dev clang-14 libclang-rt-14-dev libcjson-dev gnuplot-nox jq python3 perl valgrind libzstd-dev heaptrack)
 OPTIONAL=(chromium)
 # Several people may install at once on a shared machine: wait for dpkg's lock.
 APT=(apt-get -o DPkg::Lock::Timeout=600)

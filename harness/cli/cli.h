@@ -17,6 +17,8 @@ int am_cmd_merge(int argc, char **argv);    /* cmd_merge.c    */
 int am_cmd_plan(int argc, char **argv);     /* cmd_run.c      */
 int am_cmd_compare(int argc, char **argv);  /* cmd_compare.c  */
 int am_cmd_selftest(int argc, char **argv); /* cmd_selftest.c */
+int am_cmd_record(int argc, char **argv);   /* cmd_record.c   */
+int am_cmd_trace_info(int argc, char **argv); /* cmd_trace_info.c */
 
 /* Backends compiled into this build (from the generated am_registry.h). */
 size_t am_registry_count(void);

@@ -16,6 +16,8 @@ static const struct {
   {"report", am_cmd_report, "turn results files into a Markdown report or tables"},
   {"compare", am_cmd_compare, "compare two results (or two backends) with a significance test"},
   {"selftest", am_cmd_selftest, "check the harness against a hand-written loop"},
+  {"record", am_cmd_record, "record a program's allocations into a trace (LD_PRELOAD)"},
+  {"trace-info", am_cmd_trace_info, "describe a trace: ops, threads, sizes, lifetimes"},
 };
 
 static void usage(FILE *f) {

@@ -1,0 +1,171 @@
+/* harness/cli/cmd_trace_info.c — `allocmark trace-info [--json] FILE...`: what a trace
+ * holds (harness/trace/TRACE.md): ops by kind, threads, peak live bytes and objects,
+ * the size and lifetime histograms, cross-thread share, orphans, completeness. Bad
+ * input (not a trace, truncated, corrupt, wrong version): one line naming the file and
+ * the offset, exit 2. The JSON's keys are documented in TRACE.md, "trace-info". */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <cJSON.h>
+#include "cli.h"
+#include "results.h"
+#include "trace.h"
+
+static const char info_help[] =
+  "usage: allocmark trace-info [--json] [--check] FILE...\n"
+  "  Describes allocmark traces (allocmark record, importers): ops by kind, threads,\n"
+  "  peak live bytes and objects, size and lifetime histograms, cross-thread frees,\n"
+  "  orphans (frees of memory allocated before recording began), completeness.\n"
+  "  --json    one JSON object per file (an array for several files)\n"
+  "  --check   also decode and validate every chunk (slower: reads the whole file)\n"
+  "exit: 0 ok, 2 bad input (one line naming the file and the offset)\n";
+
+static const char *const kind_names[AM_OP_KIND_MAX] = {
+  NULL, "malloc", "calloc", "realloc", "aligned", "free", "send", "recv", NULL, NULL, NULL};
+
+/* Decode every chunk (the replay's own reader and checks). */
+static int check_all(am_trace_t *t, am_diag_t *d) {
+  const am_trace_info_t *i = am_trace_info(t);
+  am_op_t *ops[AM_TRACE_MAX_THREADS];
+  size_t n[AM_TRACE_MAX_THREADS];
+  int rc = 0;
+  for (unsigned k = 0; k < i->threads; k++) ops[k] = calloc(am_trace_thread_chunk_max(t, k) + 1, sizeof(am_op_t));
+  uint64_t h[AM_TRACE_MAX_THREADS];
+  for (unsigned k = 0; k < i->threads; k++) h[k] = AM_OPS_HASH_SEED;
+  for (uint32_t c = 0; c < i->chunks && rc == 0; c++) {
+    rc = am_trace_read_chunk(t, c, ops, n, AM_TOUCH_NONE, d);
+    for (unsigned k = 0; rc == 0 && k < i->threads; k++) h[k] = am_ops_hash(h[k], ops[k], n[k]);
+  }
+  uint64_t sum = AM_OPS_HASH_SEED;
+  for (unsigned k = 0; k < i->threads; k++) { sum = am_ops_hash_combine(sum, h[k]); free(ops[k]); }
+  if (rc == 0 && sum != i->checksum) rc = am_diag(d, AM_EINVAL, "%s: offset 0: the streams' checksum does not match the footer's", "trace");
+  return rc;
+}
+
+cJSON *am_trace_info_json(const char *path, am_trace_t *t);
+cJSON *am_trace_info_json(const char *path, am_trace_t *t) {
+  const am_trace_info_t *i = am_trace_info(t);
+  const am_trace_meta_t *m = am_trace_meta(t);
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "file", path);
+  cJSON_AddStringToObject(o, "format", "allocmark-trace/1");
+  struct stat st;
+  uint64_t bytes = stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+  am_json_add_u64(o, "ops", i->ops);
+  cJSON *k = cJSON_AddObjectToObject(o, "ops_by_kind");
+  for (unsigned j = 1; j < AM_OP_KIND_MAX; j++)
+    if (kind_names[j] != NULL) am_json_add_u64(k, kind_names[j], i->by_kind[j]);
+  am_json_add_u64(o, "threads", i->recorded_threads);
+  am_json_add_u64(o, "replay_threads", i->threads);
+  am_json_add_u64(o, "channels", i->channels);
+  am_json_add_u64(o, "peak_live_bytes", i->peak_live_bytes);
+  am_json_add_u64(o, "peak_live_objects", i->peak_live_objects);
+  am_json_add_u64(o, "end_live_bytes", i->end_live_bytes);
+  am_json_add_u64(o, "end_live_objects", i->end_live_objects);
+  cJSON_AddBoolToObject(o, "complete", i->complete);
+  cJSON_AddBoolToObject(o, "timestamps", i->timestamps);
+  am_json_add_u64(o, "orphan_frees", i->orphan_frees);
+  am_json_add_u64(o, "orphan_reallocs", i->orphan_reallocs);
+  am_json_add_u64(o, "repaired", i->repaired);
+  am_json_add_u64(o, "failed_allocations", i->failed);
+  am_json_add_u64(o, "chunks", i->chunks);
+  am_json_add_u64(o, "stream_ops", i->stream_ops);
+  am_json_add_hex64(o, "checksum", i->checksum);
+  am_json_add_u64(o, "file_bytes", bytes);
+  am_json_add_num(o, "bytes_per_op", i->ops ? (double)bytes / (double)i->ops : 0);
+  cJSON *p = cJSON_AddObjectToObject(o, "program");
+  cJSON_AddStringToObject(p, "executable", m->program);
+  cJSON_AddStringToObject(p, "command_line", m->cmdline);
+  am_json_add_u64(p, "pid", m->pid);
+  am_json_add_u64(p, "ppid", m->ppid);
+  am_json_add_u64(p, "start_unix_ns", m->start_unix_ns);
+  cJSON_AddStringToObject(p, "libc", m->libc);
+  cJSON_AddStringToObject(p, "clock", m->clock);
+  cJSON_AddStringToObject(p, "source", m->source);
+  const cJSON *s = am_trace_stats(t);
+  if (s != NULL) {
+    const cJSON *x;
+    cJSON_ArrayForEach(x, s) cJSON_AddItemToObject(o, x->string, cJSON_Duplicate(x, 1));
+  }
+  return o;
+}
+
+static void print_hist(const char *title, const cJSON *h) {
+  if (!cJSON_IsArray(h) || cJSON_GetArraySize(h) == 0) return;
+  printf("  %s:\n", title);
+  const cJSON *e;
+  cJSON_ArrayForEach(e, h) {
+    double le = cJSON_GetNumberValue(cJSON_GetObjectItem(e, "le")), c = cJSON_GetNumberValue(cJSON_GetObjectItem(e, "count"));
+    printf("    <= %-14.0f %12.0f\n", le, c);
+  }
+}
+
+static void print_text(const cJSON *o) {
+  printf("%s\n", cJSON_GetStringValue(cJSON_GetObjectItem(o, "file")));
+  const cJSON *p = cJSON_GetObjectItem(o, "program");
+  printf("  program: %s (pid %.0f, %s)\n", cJSON_GetStringValue(cJSON_GetObjectItem(p, "command_line")),
+         cJSON_GetNumberValue(cJSON_GetObjectItem(p, "pid")), cJSON_GetStringValue(cJSON_GetObjectItem(p, "source")));
+  printf("  ops: %.0f (", cJSON_GetNumberValue(cJSON_GetObjectItem(o, "ops")));
+  const cJSON *x;
+  int first = 1;
+  cJSON_ArrayForEach(x, cJSON_GetObjectItem(o, "ops_by_kind")) { printf("%s%s %.0f", first ? "" : ", ", x->string, x->valuedouble); first = 0; }
+  printf(")\n");
+  char b1[32], b2[32];
+  printf("  threads: %.0f recorded, %.0f replayed; cross-thread frees: %.0f (%.1f%%)\n",
+         cJSON_GetNumberValue(cJSON_GetObjectItem(o, "threads")), cJSON_GetNumberValue(cJSON_GetObjectItem(o, "replay_threads")),
+         cJSON_GetNumberValue(cJSON_GetObjectItem(o, "cross_thread_frees")), 100 * cJSON_GetNumberValue(cJSON_GetObjectItem(o, "cross_thread_share")));
+  printf("  peak live: %s in %.0f objects; at the end: %s in %.0f objects\n",
+         am_human_bytes(cJSON_GetNumberValue(cJSON_GetObjectItem(o, "peak_live_bytes")), b1, sizeof b1),
+         cJSON_GetNumberValue(cJSON_GetObjectItem(o, "peak_live_objects")),
+         am_human_bytes(cJSON_GetNumberValue(cJSON_GetObjectItem(o, "end_live_bytes")), b2, sizeof b2),
+         cJSON_GetNumberValue(cJSON_GetObjectItem(o, "end_live_objects")));
+  printf("  orphans: %.0f frees, %.0f reallocs; repaired %.0f; failed allocations %.0f\n",
+         cJSON_GetNumberValue(cJSON_GetObjectItem(o, "orphan_frees")), cJSON_GetNumberValue(cJSON_GetObjectItem(o, "orphan_reallocs")),
+         cJSON_GetNumberValue(cJSON_GetObjectItem(o, "repaired")), cJSON_GetNumberValue(cJSON_GetObjectItem(o, "failed_allocations")));
+  printf("  complete: %s; file: %.0f bytes, %.2f bytes/op, %.0f chunks\n",
+         cJSON_IsTrue(cJSON_GetObjectItem(o, "complete")) ? "yes" : "NO (recording cut short)",
+         cJSON_GetNumberValue(cJSON_GetObjectItem(o, "file_bytes")), cJSON_GetNumberValue(cJSON_GetObjectItem(o, "bytes_per_op")),
+         cJSON_GetNumberValue(cJSON_GetObjectItem(o, "chunks")));
+  print_hist("request sizes (bytes)", cJSON_GetObjectItem(o, "size_histogram"));
+  print_hist("lifetimes (events between allocation and free)", cJSON_GetObjectItem(o, "lifetime_events_histogram"));
+  print_hist("lifetimes (ns)", cJSON_GetObjectItem(o, "lifetime_ns_histogram"));
+}
+
+int am_cmd_trace_info(int argc, char **argv) {
+  int json = 0, check = 0, nf = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { fputs(info_help, stdout); return 0; }
+    else if (strcmp(argv[i], "--json") == 0) json = 1;
+    else if (strcmp(argv[i], "--check") == 0) check = 1;
+    else if (argv[i][0] == '-' && argv[i][1]) { fprintf(stderr, "allocmark trace-info: unknown option '%s' (try --help)\n", argv[i]); return 2; }
+    else nf++;
+  }
+  if (nf == 0) { fprintf(stderr, "allocmark trace-info: no FILE given (try --help)\n"); return 2; }
+  cJSON *all = cJSON_CreateArray();
+  for (int i = 1; i < argc; i++) {
+    if (argv[i][0] == '-' && argv[i][1]) continue;
+    am_diag_t d = {{0}};
+    am_trace_t *t = NULL;
+    int rc = am_trace_open(argv[i], &t, &d);
+    if (rc == 0 && check) rc = check_all(t, &d);
+    if (rc != 0) {
+      fprintf(stderr, "%s\n", d.msg);
+      am_trace_close(t);
+      cJSON_Delete(all);
+      return 2;
+    }
+    cJSON_AddItemToArray(all, am_trace_info_json(argv[i], t));
+    am_trace_close(t);
+  }
+  if (json) {
+    char *s = cJSON_Print(nf == 1 ? cJSON_GetArrayItem(all, 0) : all);
+    puts(s);
+    cJSON_free(s);
+  } else {
+    const cJSON *o;
+    cJSON_ArrayForEach(o, all) print_text(o);
+  }
+  cJSON_Delete(all);
+  return 0;
+}
