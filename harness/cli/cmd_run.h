@@ -75,6 +75,8 @@ void am_run_print_table(const char *pattern, const struct cJSON *benchmarks, uns
 /* `allocmark run` on program files (cmd_run_prog.c): every argument a program file
  * (programs/README.md). Returns the exit status. */
 int am_run_programs(const am_run_opts_t *o, const am_backend_info_t *info, const char *const *files, size_t nf);
+/* `allocmark run` on recorded traces (cmd_run_trace.c): every argument an .amtrace. */
+int am_run_traces(const am_run_opts_t *o, const am_backend_info_t *info, const char *const *files, size_t nf);
 /* --measure instructions (cmd_run_valgrind.c). The valgrind executable found on
  * PATH into buf: 0, or -1 when there is none. */
 int am_vg_find(char *buf, size_t cap);

@@ -38,14 +38,16 @@ static inline void am_chan_send(am_chan_t *c, void *p, uint64_t size) {
   atomic_store_explicit(&e->full, 1, memory_order_release);
 }
 
-/* Slow path of RECV: wait for entry e; 0 when it is there, -1 when *abort was set. */
-int am_chan_wait(am_chan_entry_t *e, _Atomic int *abort);
+/* Slow path of RECV: wait for entry e; 0 when it is there, -1 when *abort was set.
+ * The time spent waiting (CLOCK_MONOTONIC) is added to *waited_ns. */
+int am_chan_wait(am_chan_entry_t *e, _Atomic int *abort, uint64_t *waited_ns);
 
-/* Take the next entry; NULL when the engine aborted while waiting. */
-static inline am_chan_entry_t *am_chan_recv(am_chan_t *c, _Atomic int *abort) {
+/* Take the next entry; NULL when the engine aborted while waiting. A RECV that had
+ * to wait adds the wait to *waited_ns (the fast path reads no clock). */
+static inline am_chan_entry_t *am_chan_recv(am_chan_t *c, _Atomic int *abort, uint64_t *waited_ns) {
   size_t i = atomic_fetch_add_explicit(&c->head, 1, memory_order_relaxed);
   am_chan_entry_t *e = &c->ent[i];
-  if (__builtin_expect(!atomic_load_explicit(&e->full, memory_order_acquire), 0) && am_chan_wait(e, abort) != 0)
+  if (__builtin_expect(!atomic_load_explicit(&e->full, memory_order_acquire), 0) && am_chan_wait(e, abort, waited_ns) != 0)
     return NULL;
   return e;
 }
