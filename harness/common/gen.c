@@ -25,99 +25,21 @@
  * boundaries first sizes everything the engine preallocates: slot tables, per-thread
  * chunk buffers, and channel entries per chunk (objects in flight at the chunk start
  * plus the chunk's SENDs; the engine compacts its channels between chunks).
+ *
+ * The walk's state is in gen_int.h; how objects travel between threads (channels,
+ * batches, shared queues) and the main thread's set-up stream are in gen_handoff.c.
  */
-#include <string.h>
-#include "gen_mem.h"
-#include "pattern_int.h"
-
-typedef struct slot_info_s { uint64_t size, seq; uint8_t touch; } slot_info_t;
-typedef struct heap_ent_s { uint64_t expiry, seq; uint32_t slot; } heap_ent_t;
-typedef struct msg_s { uint64_t size, round; uint8_t touch; } msg_t;
-/* sends: SENDs so far. Chunked walks (am_gen_*): sends0 and base are the SENDs and the
- * objects in flight when the current chunk began; need is the largest base + SENDs of
- * one chunk, the entries the engine's channel must hold between two compactions. */
-typedef struct chan_s { unsigned src, dst; am_mvec_t q; size_t head; uint64_t sends, sends0, base, need; } chan_t;
-
-typedef struct gthr_s {
-  unsigned id;
-  am_rng_t rng;
-  am_mvec_t ops;                 /* am_op_t, write mode only                     */
-  uint64_t n_ops, n_real, n_alloc, n_free;
-  am_mvec_t slots, freelist;     /* slot_info_t; uint32_t                        */
-  uint32_t n_slots;
-  am_mvec_t held, heap, kept, scratch, in_chans; /* uint32; heap_ent_t; uint32 x3 */
-  uint64_t live, peak, seq, done, target;
-  uint64_t chunk_max;            /* most ops (markers included) in one chunk     */
-  uint32_t win_pos;
-  const am_program_t *prog;
-} gthr_t;
-
-typedef struct gen_s {
-  const am_pattern_t *p;
-  unsigned T;
-  int write, quick;
-  gthr_t *th;
-  uint32_t *chan_of;             /* src * T + dst -> channel + 1, 0 none         */
-  am_mvec_t chans;               /* chan_t                                       */
-  unsigned role_first[AM_MAX_ROLES], role_count[AM_MAX_ROLES];
-  uint64_t round;                /* tag of messages sent now                     */
-  uint64_t total;                /* ops emitted so far, PHASE markers excluded   */
-  uint32_t *pending;             /* per thread: objects queued to it             */
-  uint32_t *dirty;               /* threads with pending objects, n_dirty of them */
-  uint8_t *in_dirty;
-  unsigned n_dirty;
-  int err;
-  /* The walk as a resumable state machine (gen_step): a step is a phase start, one
-   * round, a phase end or the final release, so chunks end at round boundaries. */
-  int state;                     /* ST_*                                          */
-  size_t pi;                     /* current phase                                 */
-  uint64_t r, rounds;            /* next round of the phase, rounds in the phase  */
-  unsigned n_workers;            /* threads with allocations left, in thread order */
-  unsigned workers[AM_MAX_THREADS];
-  uint64_t chunk_ops;            /* ops (markers included) emitted in this chunk  */
-} gen_t;
-
-enum { ST_PHASE, ST_ROUND, ST_END, ST_FINAL, ST_DONE };
+#include "gen_int.h"
 
 static const am_program_t idle_prog; /* threads without a role: receive only */
 
-#define VEC(v, type) ((type *)(v).p)
-
-static inline void emit(gen_t *g, gthr_t *t, am_op_kind_t kind, am_touch_t touch, unsigned arg, uint32_t slot,
-                        uint64_t size) {
-  if (g->write) {
-    if (am_mvec_reserve(&t->ops, t->n_ops + 1) != 0) { g->err = AM_ENOMEM; return; }
-    am_op_t *o = &VEC(t->ops, am_op_t)[t->n_ops];
-    o->kind = (uint8_t)kind;
-    o->touch = (uint8_t)touch;
-    o->arg = (uint16_t)arg;
-    o->slot = slot;
-    o->size = size;
-    t->ops.len = t->n_ops + 1;
-  }
-  t->n_ops++;
-  g->chunk_ops++;
-  if (kind != AM_OP_PHASE) { t->n_real++; g->total++; }
-}
-
-static inline int push32(gen_t *g, am_mvec_t *v, uint32_t x) {
-  if (am_mvec_reserve(v, v->len + 1) != 0) { g->err = AM_ENOMEM; return -1; }
-  VEC(*v, uint32_t)[v->len++] = x;
-  return 0;
-}
-
-static inline void live_add(gthr_t *t, uint64_t n) {
-  t->live += n;
-  if (t->live > t->peak) t->peak = t->live;
-}
-
-static uint32_t slot_take(gen_t *g, gthr_t *t) {
+uint32_t am_gen_slot_take(gen_t *g, gthr_t *t) {
   if (t->freelist.len > 0) return VEC(t->freelist, uint32_t)[--t->freelist.len];
   if (am_mvec_reserve(&t->slots, (size_t)t->n_slots + 1) != 0) { g->err = AM_ENOMEM; return 0; }
   return t->n_slots++;
 }
 
-static void obj_free(gen_t *g, gthr_t *t, uint32_t s) {
+void am_gen_obj_free(gen_t *g, gthr_t *t, uint32_t s) {
   slot_info_t *si = &VEC(t->slots, slot_info_t)[s];
   if (t->prog->write_rounds > 0) emit(g, t, AM_OP_WRITE, AM_TOUCH_NONE, 0, s, t->prog->write_rounds);
   emit(g, t, AM_OP_FREE, (am_touch_t)si->touch, 0, s, si->size);
@@ -126,83 +48,39 @@ static void obj_free(gen_t *g, gthr_t *t, uint32_t s) {
   push32(g, &t->freelist, s);
 }
 
-static unsigned channel(gen_t *g, unsigned src, unsigned dst) {
-  uint32_t *c = &g->chan_of[(size_t)src * g->T + dst];
-  if (*c == 0) {
-    if (am_mvec_reserve(&g->chans, g->chans.len + 1) != 0) { g->err = AM_ENOMEM; return 0; }
-    chan_t *ch = &VEC(g->chans, chan_t)[g->chans.len];
-    memset(ch, 0, sizeof *ch);
-    ch->src = src;
-    ch->dst = dst;
-    am_mvec_init(&ch->q, sizeof(msg_t));
-    *c = (uint32_t)++g->chans.len;
-    push32(g, &g->th[dst].in_chans, *c - 1);
-  }
-  return *c - 1;
-}
-
-static unsigned pick_target(gen_t *g, gthr_t *t) {
-  const am_program_t *pr = t->prog;
-  if (pr->handoff_to == AM_TO_NEXT) return (t->id + 1) % g->T;
-  unsigned first = 0, count = g->T;
-  if (pr->handoff_to == AM_TO_ROLE) { first = g->role_first[pr->handoff_role]; count = g->role_count[pr->handoff_role]; }
-  int inside = t->id >= first && t->id < first + count;
-  unsigned d = first + (unsigned)am_rng_below(&t->rng, count - (inside ? 1u : 0u));
-  if (inside && d >= t->id) d++;
-  return d;
-}
-
-/* The owner is done with object s: hand it off (SEND) or free it. */
-static void obj_end(gen_t *g, gthr_t *t, uint32_t s) {
-  const am_program_t *pr = t->prog;
-  if (pr->handoff_ratio > 0 && (pr->handoff_to == AM_TO_ROLE || g->T > 1) &&
-      (pr->handoff_ratio >= 1 || am_rng_double(&t->rng) < pr->handoff_ratio)) {
-    unsigned c = channel(g, t->id, pick_target(g, t));
-    if (g->err) return;
-    chan_t *ch = &VEC(g->chans, chan_t)[c];
-    slot_info_t *si = &VEC(t->slots, slot_info_t)[s];
-    if (am_mvec_reserve(&ch->q, ch->q.len + 1) != 0) { g->err = AM_ENOMEM; return; }
-    VEC(ch->q, msg_t)[ch->q.len++] = (msg_t){si->size, g->round, si->touch};
-    ch->sends++;
-    g->pending[ch->dst]++;
-    if (!g->in_dirty[ch->dst]) { g->in_dirty[ch->dst] = 1; g->dirty[g->n_dirty++] = ch->dst; }
-    emit(g, t, AM_OP_SEND, (am_touch_t)si->touch, c, s, si->size);
-    push32(g, &t->freelist, s); /* still counted live on t until received */
-    return;
-  }
-  obj_free(g, t, s);
-}
-
 /* One new object, by the phase's operation mix; returns its slot. */
 static uint32_t obj_alloc(gen_t *g, gthr_t *t) {
   const am_program_t *pr = t->prog;
   uint64_t size = am_dist_sample(&pr->size, &t->rng);
-  int kind = pr->mix_only;
+  int large = pr->large_from > 0 && size >= pr->large_from;
+  const double *cum = large ? pr->large_mix_cum : pr->mix_cum;
+  int kind = large ? pr->large_mix_only : pr->mix_only;
   if (kind < 0) {
-    double u = am_rng_double(&t->rng) * pr->mix_cum[AM_MIX_N - 1];
-    for (kind = 0; kind < AM_MIX_N - 1 && !(u < pr->mix_cum[kind]); kind++) {}
+    double u = am_rng_double(&t->rng) * cum[AM_MIX_N - 1];
+    for (kind = 0; kind < AM_MIX_N - 1 && !(u < cum[kind]); kind++) {}
   }
-  uint32_t s = slot_take(g, t);
+  am_touch_t touch = pr->touch_kind[kind];
+  uint32_t s = am_gen_slot_take(g, t);
   if (g->err) return 0;
   switch (kind) {
-  case AM_MIX_MALLOC: emit(g, t, AM_OP_MALLOC, pr->touch, 0, s, size); live_add(t, size); t->n_alloc++; break;
-  case AM_MIX_CALLOC: emit(g, t, AM_OP_CALLOC, pr->touch, 0, s, size); live_add(t, size); t->n_alloc++; break;
+  case AM_MIX_MALLOC: emit(g, t, AM_OP_MALLOC, touch, 0, s, size); live_add(t, size); t->n_alloc++; break;
+  case AM_MIX_CALLOC: emit(g, t, AM_OP_CALLOC, touch, 0, s, size); live_add(t, size); t->n_alloc++; break;
   case AM_MIX_ALIGNED: {
     unsigned a = pr->n_aligns == 1 ? pr->align_log2[0] : pr->align_log2[am_rng_below(&t->rng, pr->n_aligns)];
-    emit(g, t, AM_OP_ALIGNED, pr->touch, a, s, size);
+    emit(g, t, AM_OP_ALIGNED, touch, a, s, size);
     live_add(t, size);
     t->n_alloc++;
     break;
   }
   default: { /* a realloc chain: the first REALLOC finds the slot empty (malloc) */
     uint64_t cur = size;
-    emit(g, t, AM_OP_REALLOC, pr->touch, 0, s, cur);
+    emit(g, t, AM_OP_REALLOC, touch, 0, s, cur);
     live_add(t, cur);
     t->n_alloc++;
     for (uint32_t k = 1; k < pr->realloc_steps; k++) {
       double next = (double)cur * pr->realloc_factor + 0.5;
       uint64_t n = next < 1 ? 1 : next >= (double)AM_MAX_BLOCK ? AM_MAX_BLOCK : (uint64_t)next;
-      emit(g, t, AM_OP_REALLOC, pr->touch, 0, s, n);
+      emit(g, t, AM_OP_REALLOC, touch, 0, s, n);
       t->live -= cur;
       live_add(t, n);
       t->n_alloc++;
@@ -214,9 +92,9 @@ static uint32_t obj_alloc(gen_t *g, gthr_t *t) {
   slot_info_t *si = &VEC(t->slots, slot_info_t)[s];
   si->size = size;
   si->seq = t->seq++;
-  si->touch = (uint8_t)pr->touch;
+  si->touch = (uint8_t)touch;
   t->done++;
-  if (pr->respawn > 0 && t->done % pr->respawn == 0) emit(g, t, AM_OP_RESPAWN, AM_TOUCH_NONE, 0, 0, 0);
+  if (pr->respawn > 0 && !pr->respawn_rounds && t->done % pr->respawn == 0) emit(g, t, AM_OP_RESPAWN, AM_TOUCH_NONE, 0, 0, 0);
   return s;
 }
 
@@ -243,20 +121,13 @@ static void sort_by_seq(const gthr_t *t, uint32_t *a, size_t n) {
   }
 }
 
-static void shuffle(am_rng_t *r, uint32_t *a, size_t n) {
-  for (size_t i = n; i-- > 1;) {
-    size_t j = (size_t)am_rng_below(r, i + 1);
-    uint32_t x = a[i]; a[i] = a[j]; a[j] = x;
-  }
-}
-
 /* End (owner) or free (kept objects) a list in allocation order, applying `order`. */
 static void release_list(gen_t *g, gthr_t *t, uint32_t *a, size_t n, am_order_t order, int end) {
-  if (order == AM_ORDER_RANDOM) shuffle(&t->rng, a, n);
+  if (order == AM_ORDER_RANDOM) am_gen_shuffle(&t->rng, a, n);
   for (size_t i = 0; i < n && !g->err; i++) {
     uint32_t s = a[order == AM_ORDER_LIFO ? n - 1 - i : i];
-    if (end) obj_end(g, t, s);
-    else obj_free(g, t, s);
+    if (end) am_gen_obj_end(g, t, s);
+    else am_gen_obj_free(g, t, s);
   }
 }
 
@@ -296,7 +167,7 @@ static void step(gen_t *g, gthr_t *t) {
   switch (l->kind) {
   case AM_LIFE_PAIR:
     s = obj_alloc(g, t);
-    if (!g->err) obj_end(g, t, s);
+    if (!g->err) am_gen_obj_end(g, t, s);
     break;
   case AM_LIFE_BATCH:
     s = obj_alloc(g, t);
@@ -313,9 +184,17 @@ static void step(gen_t *g, gthr_t *t) {
     } else {
       uint32_t j = l->replace_oldest ? t->win_pos : (uint32_t)am_rng_below(&t->rng, l->count);
       if (l->replace_oldest) t->win_pos = (t->win_pos + 1) % l->count;
-      obj_end(g, t, VEC(t->held, uint32_t)[j]);
-      s = obj_alloc(g, t);
-      VEC(t->held, uint32_t)[j] = s;
+      if (l->alloc_first) { /* the new block first, then the victim goes (malloc-large) */
+        uint32_t victim = VEC(t->held, uint32_t)[j];
+        s = obj_alloc(g, t);
+        if (g->err) return;
+        VEC(t->held, uint32_t)[j] = s;
+        am_gen_obj_end(g, t, victim);
+      } else {
+        am_gen_obj_end(g, t, VEC(t->held, uint32_t)[j]);
+        s = obj_alloc(g, t);
+        VEC(t->held, uint32_t)[j] = s;
+      }
     }
     break;
   case AM_LIFE_OPS: {
@@ -323,7 +202,7 @@ static void step(gen_t *g, gthr_t *t) {
     if (g->err) return;
     uint64_t now = t->done - 1;
     heap_push(g, t, (heap_ent_t){now + am_dist_sample(&l->allocs, &t->rng), seq_of(t, s), s});
-    while (!g->err && t->heap.len > 0 && VEC(t->heap, heap_ent_t)[0].expiry <= now) obj_end(g, t, heap_pop(t).slot);
+    while (!g->err && t->heap.len > 0 && VEC(t->heap, heap_ent_t)[0].expiry <= now) am_gen_obj_end(g, t, heap_pop(t).slot);
     break;
   }
   case AM_LIFE_PHASE:
@@ -351,7 +230,10 @@ static void phase_end(gen_t *g, gthr_t *t) {
     t->held.len = 0;
   }
   size_t n = sc->len, k = 0;
-  if (n == 0) return; /* nothing live (and sc->p may be NULL: no pointer arithmetic on it) */
+  if (n == 0) { /* nothing live (and sc->p may be NULL: no pointer arithmetic on it) */
+    if (t->bopen && !g->err) am_gen_batch_send(g, t); /* a partial batch */
+    return;
+  }
   uint32_t *a = VEC(*sc, uint32_t);
   if (l->keep > 0 && l->kind != AM_LIFE_BATCH) {
     double kk = (double)n * l->keep + 0.5;
@@ -365,29 +247,7 @@ static void phase_end(gen_t *g, gthr_t *t) {
   }
   sort_by_seq(t, a + k, n - k);
   release_list(g, t, a + k, n - k, l->order, 1);
-}
-
-static void recv_part(gen_t *g, gthr_t *t, uint64_t upto) {
-  for (size_t i = 0; i < t->in_chans.len && !g->err; i++) {
-    uint32_t c = VEC(t->in_chans, uint32_t)[i];
-    chan_t *ch = &VEC(g->chans, chan_t)[c];
-    msg_t *q = VEC(ch->q, msg_t);
-    while (ch->head < ch->q.len && q[ch->head].round <= upto && !g->err) {
-      msg_t m = q[ch->head++];
-      g->pending[t->id]--;
-      uint32_t s = slot_take(g, t);
-      if (g->err) return;
-      slot_info_t *si = &VEC(t->slots, slot_info_t)[s];
-      si->size = m.size;
-      si->seq = t->seq++;
-      si->touch = m.touch;
-      emit(g, t, AM_OP_RECV, (am_touch_t)m.touch, c, s, m.size);
-      g->th[ch->src].live -= m.size;
-      live_add(t, m.size);
-      obj_free(g, t, s);
-    }
-    if (ch->head == ch->q.len) ch->head = ch->q.len = 0;
-  }
+  if (t->bopen && !g->err) am_gen_batch_send(g, t); /* a partial batch */
 }
 
 static void free_kept(gen_t *g, gthr_t *t, am_order_t order) {
@@ -396,19 +256,6 @@ static void free_kept(gen_t *g, gthr_t *t, am_order_t order) {
 }
 
 static int over_limit(const gen_t *g) { return g->total > AM_MAX_OPS; }
-
-/* The receive part of a round: only threads with objects queued to them (the order
- * does not matter: each call appends to its own thread's stream only). */
-static void recv_round(gen_t *g, uint64_t upto) {
-  unsigned keep = 0;
-  for (unsigned k = 0; k < g->n_dirty; k++) {
-    unsigned t = g->dirty[k];
-    recv_part(g, &g->th[t], upto);
-    if (g->pending[t] > 0) g->dirty[keep++] = t;
-    else g->in_dirty[t] = 0;
-  }
-  g->n_dirty = keep;
-}
 
 /* Phase start: roles, PHASE markers, kept objects freed if asked, the round count. */
 static int phase_begin(gen_t *g, size_t pi, am_diag_t *d) {
@@ -422,12 +269,16 @@ static int phase_begin(gen_t *g, size_t pi, am_diag_t *d) {
   g->rounds = 0;
   g->n_workers = 0;
   g->round = 0;
+  memset(g->sq_chan, 0, sizeof g->sq_chan);
+  memset(g->sq_rt, 0, sizeof g->sq_rt);
+  memset(g->sq_rr, 0, sizeof g->sq_rr);
   for (unsigned i = 0; i < g->T; i++) {
     gthr_t *t = &g->th[i];
     t->prog = role_of[i] >= 0 ? &ph->roles[role_of[i]].prog : &idle_prog;
     t->target = g->quick ? t->prog->quick_allocs : t->prog->allocs;
     t->done = 0;
     t->win_pos = 0;
+    t->bopen = 0;
     t->held.len = t->heap.len = 0;
     emit(g, t, AM_OP_PHASE, AM_TOUCH_NONE, (unsigned)pi, 0, 0);
     if (ph->free_kept >= 0) free_kept(g, t, (am_order_t)ph->free_kept);
@@ -435,6 +286,7 @@ static int phase_begin(gen_t *g, size_t pi, am_diag_t *d) {
     if (r > g->rounds) g->rounds = r;
     if (t->target > 0) g->workers[g->n_workers++] = i;
   }
+  if (pi == 0) am_gen_main_fill(g);
   return 0;
 }
 
@@ -450,13 +302,19 @@ static void phase_round(gen_t *g, uint64_t r) {
     if (t->done < t->target) g->workers[still++] = g->workers[k];
   }
   g->n_workers = still;
-  if (r >= ph->lag) recv_round(g, r - ph->lag);
+  if (r >= ph->lag) am_gen_recv_round(g, r - ph->lag);
+  for (unsigned i = 0; i < g->T && !g->err; i++) { /* respawn counted in rounds: after the round's receives */
+    gthr_t *t = &g->th[i];
+    const am_program_t *pr = t->prog;
+    if (pr->respawn_rounds && pr->respawn > 0 && (r + 1) % pr->respawn == 0 && r * ph->round < t->target)
+      emit(g, t, AM_OP_RESPAWN, AM_TOUCH_NONE, 0, 0, 0);
+  }
 }
 
 static void phase_finish(gen_t *g) {
   g->round = g->rounds;
   for (unsigned i = 0; i < g->T && !g->err; i++) phase_end(g, &g->th[i]);
-  recv_round(g, UINT64_MAX);
+  am_gen_recv_round(g, UINT64_MAX);
 }
 
 static int limit_error(const gen_t *g, am_diag_t *d);
@@ -497,11 +355,17 @@ static void gen_free(gen_t *g, int keep_ops) {
       if (!keep_ops) am_mvec_free(&t->ops);
       am_mvec_free(&t->slots); am_mvec_free(&t->freelist); am_mvec_free(&t->held);
       am_mvec_free(&t->heap); am_mvec_free(&t->kept); am_mvec_free(&t->scratch); am_mvec_free(&t->in_chans);
+      am_mvec_free(&t->bsizes);
     }
     am_unmap(g->th, (size_t)g->T * sizeof *g->th);
   }
-  for (size_t c = 0; c < g->chans.len; c++) am_mvec_free(&VEC(g->chans, chan_t)[c].q);
+  for (size_t c = 0; c < g->chans.len; c++) {
+    am_mvec_free(&VEC(g->chans, chan_t)[c].q);
+    am_mvec_free(&VEC(g->chans, chan_t)[c].bsz);
+  }
   am_mvec_free(&g->chans);
+  am_mvec_free(&g->rts);
+  if (!keep_ops) am_mvec_free(&g->setup);
   am_unmap(g->chan_of, (size_t)g->T * g->T * sizeof *g->chan_of);
   am_unmap(g->pending, (size_t)g->T * sizeof *g->pending);
   am_unmap(g->dirty, (size_t)g->T * sizeof *g->dirty);
@@ -526,6 +390,9 @@ static int gen_init(gen_t *g, const am_pattern_t *p, const am_gen_opts_t *o, int
   g->state = p->n_phases > 0 ? ST_PHASE : ST_FINAL;
   uint64_t seed = o != NULL && o->seed != 0 ? o->seed : p->seed;
   am_mvec_init(&g->chans, sizeof(chan_t));
+  am_mvec_init(&g->rts, sizeof(rtchan_t));
+  am_mvec_init(&g->setup, sizeof(am_op_t));
+  g->seed = seed;
   if (g->T > AM_MAX_THREADS)
     return am_diag(d, AM_ERANGE, "%s: threads: expected a thread count from 1 to %u, got %u", p->path,
                    AM_MAX_THREADS, g->T);
@@ -550,7 +417,9 @@ static int gen_init(gen_t *g, const am_pattern_t *p, const am_gen_opts_t *o, int
     am_mvec_init(&t->kept, sizeof(uint32_t));
     am_mvec_init(&t->scratch, sizeof(uint32_t));
     am_mvec_init(&t->in_chans, sizeof(uint32_t));
+    am_mvec_init(&t->bsizes, sizeof(uint64_t));
   }
+  am_rng_seed(&g->mrng, seed, g->T); /* the main thread: the stream after the workers' */
   int rc = 0;
   uint64_t lower = 0;
   for (size_t pi = 0; pi < p->n_phases && rc == 0; pi++) {
@@ -568,8 +437,20 @@ static int gen_init(gen_t *g, const am_pattern_t *p, const am_gen_opts_t *o, int
 }
 
 static int chans_check(gen_t *g, am_diag_t *d) {
-  if (g->chans.len <= 65536) return 0;
-  return am_diag(d, AM_ERANGE, "%s: phases: expected at most 65536 hand-off channels, got %zu", g->p->path, g->chans.len);
+  if (g->rts.len <= 65536) return 0;
+  return am_diag(d, AM_ERANGE, "%s: phases: expected at most 65536 hand-off channels, got %zu", g->p->path, g->rts.len);
+}
+
+/* Entries engine channel k must hold: its SENDs (or, chunked, its largest chunk need);
+ * a shared queue at most its bound, and at least one entry. */
+static size_t rt_capacity(const gen_t *g, size_t k, int chunked) {
+  const rtchan_t *r = &VEC(g->rts, rtchan_t)[k];
+  uint64_t n = chunked ? r->need : r->sends;
+  if (r->spec.kind == AM_CHAN_SHARED) {
+    if (r->spec.bound > 0 && n > r->spec.bound) n = r->spec.bound;
+    if (n == 0) n = 1;
+  }
+  return (size_t)n;
 }
 
 /* Walk the whole workload; on success the caller reads g->th and g->chans. */
@@ -594,9 +475,21 @@ int am_workload_estimate(const am_pattern_t *p, const am_gen_opts_t *o, uint64_t
   return 0;
 }
 
-/* The workload header, its stream table and channel capacities share one mapping. */
+/* The workload header, its stream table and channel capacities and specs share one mapping. */
 static size_t header_bytes(unsigned T, unsigned C) {
-  return sizeof(am_workload_t) + (size_t)T * sizeof(am_stream_t) + (size_t)C * sizeof(size_t);
+  return sizeof(am_workload_t) + (size_t)T * sizeof(am_stream_t) + (size_t)C * (sizeof(size_t) + sizeof(am_chan_spec_t));
+}
+
+static void header_init(am_workload_t *w, unsigned T, unsigned C, const gen_t *g, int chunked) {
+  w->n_threads = T;
+  w->streams = (am_stream_t *)(w + 1);
+  w->n_channels = C;
+  w->channel_capacity = C ? (size_t *)(w->streams + T) : NULL;
+  w->channel_spec = C ? (am_chan_spec_t *)(w->channel_capacity + C) : NULL;
+  for (unsigned k = 0; k < C; k++) {
+    w->channel_capacity[k] = rt_capacity(g, k, chunked);
+    w->channel_spec[k] = VEC(g->rts, rtchan_t)[k].spec;
+  }
 }
 
 int am_workload_build(const am_pattern_t *p, const am_gen_opts_t *o, am_workload_t **out, am_diag_t *d) {
@@ -604,13 +497,10 @@ int am_workload_build(const am_pattern_t *p, const am_gen_opts_t *o, am_workload
   gen_t g;
   int rc = gen_run(&g, p, o, 1, d);
   if (rc != 0) return rc;
-  unsigned C = (unsigned)g.chans.len;
+  unsigned C = (unsigned)g.rts.len;
   am_workload_t *w = am_map(header_bytes(g.T, C));
   if (w == NULL) { gen_free(&g, 0); return am_diag(d, AM_ENOMEM, "%s: out of memory", p->path); }
-  w->n_threads = g.T;
-  w->streams = (am_stream_t *)(w + 1);
-  w->n_channels = C;
-  w->channel_capacity = C ? (size_t *)(w->streams + g.T) : NULL;
+  header_init(w, g.T, C, &g, 0);
   w->n_phases = (unsigned)p->n_phases;
   w->checksum = AM_OPS_HASH_SEED;
   for (unsigned i = 0; i < g.T; i++) {
@@ -625,7 +515,12 @@ int am_workload_build(const am_pattern_t *p, const am_gen_opts_t *o, am_workload
     w->peak_live_bytes += t->peak;
     w->checksum = am_ops_hash_combine(w->checksum, am_ops_hash(AM_OPS_HASH_SEED, t->ops.p, t->n_ops));
   }
-  for (unsigned c = 0; c < C; c++) w->channel_capacity[c] = VEC(g.chans, chan_t)[c].sends;
+  if (g.n_setup > 0) {
+    am_mvec_shrink(&g.setup);
+    w->setup = g.setup.p;
+    w->n_setup = g.n_setup;
+    w->checksum = am_ops_hash_combine(w->checksum, am_ops_hash(AM_OPS_HASH_SEED, w->setup, w->n_setup));
+  }
   gen_free(&g, 1);
   *out = w;
   return 0;
@@ -634,6 +529,7 @@ int am_workload_build(const am_pattern_t *p, const am_gen_opts_t *o, am_workload
 void am_workload_free(am_workload_t *w) {
   if (w == NULL) return;
   for (unsigned i = 0; i < w->n_threads; i++) am_unmap(w->streams[i].ops, w->streams[i].n_ops * sizeof(am_op_t));
+  am_unmap(w->setup, w->n_setup * sizeof(am_op_t));
   am_unmap(w, header_bytes(w->n_threads, w->n_channels));
 }
 
@@ -660,11 +556,18 @@ static void chunk_begin(gen_t *g) {
     ch->base = ch->q.len - ch->head;
   }
 }
+
 static void chunk_end(gen_t *g) {
+  for (size_t k = 0; k < g->rts.len; k++) VEC(g->rts, rtchan_t)[k].acc = 0;
   for (size_t c = 0; c < g->chans.len; c++) {
     chan_t *ch = &VEC(g->chans, chan_t)[c];
     uint64_t n = ch->base + (ch->sends - ch->sends0);
     if (n > ch->need) ch->need = n;
+    VEC(g->rts, rtchan_t)[ch->rt].acc += n;
+  }
+  for (size_t k = 0; k < g->rts.len; k++) {
+    rtchan_t *r = &VEC(g->rts, rtchan_t)[k];
+    if (r->acc > r->need) r->need = r->acc;
   }
   for (unsigned i = 0; i < g->T; i++)
     if (g->th[i].n_ops > g->th[i].chunk_max) g->th[i].chunk_max = g->th[i].n_ops;
@@ -717,7 +620,7 @@ int am_gen_open(const am_pattern_t *p, const am_gen_opts_t *o, uint64_t max_ops,
     if (c.th != NULL) gen_free(&c, 0);
     return rc;
   }
-  unsigned T = c.T, C = (unsigned)c.chans.len;
+  unsigned T = c.T, C = (unsigned)c.rts.len;
   am_gen_t *gen = am_map(sizeof *gen);
   am_workload_t *w = am_map(header_bytes(T, C));
   uint64_t *hash = am_map((size_t)T * 2 * sizeof(uint64_t));
@@ -735,10 +638,7 @@ int am_gen_open(const am_pattern_t *p, const am_gen_opts_t *o, uint64_t max_ops,
   gen->C = C;
   gen->hash = hash;
   gen->w = w;
-  w->n_threads = T;
-  w->streams = (am_stream_t *)(w + 1);
-  w->n_channels = C;
-  w->channel_capacity = C ? (size_t *)(w->streams + T) : NULL;
+  header_init(w, T, C, &c, 1);
   w->n_phases = (unsigned)p->n_phases;
   for (unsigned i = 0; i < T; i++) {
     gthr_t *t = &c.th[i];
@@ -749,7 +649,6 @@ int am_gen_open(const am_pattern_t *p, const am_gen_opts_t *o, uint64_t max_ops,
     w->peak_live_bytes += t->peak;
     hash[T + i] = t->chunk_max;
   }
-  for (unsigned k = 0; k < C; k++) w->channel_capacity[k] = VEC(c.chans, chan_t)[k].need;
   gen_free(&c, 0);
   rc = gen_start(gen, d);
   if (rc != 0) {
@@ -762,6 +661,7 @@ int am_gen_open(const am_pattern_t *p, const am_gen_opts_t *o, uint64_t max_ops,
 }
 
 uint64_t am_gen_chunks(const am_gen_t *gen) { return gen->chunks; }
+
 am_workload_t *am_gen_workload(am_gen_t *gen) { return gen->w; }
 
 int am_gen_next(am_gen_t *gen, am_diag_t *d) {
@@ -770,9 +670,11 @@ int am_gen_next(am_gen_t *gen, am_diag_t *d) {
   if (g->state == ST_DONE) return 0;
   int rc = chunk_walk(g, gen->max_ops, d);
   if (rc != 0) return rc;
-  if (g->chans.len > gen->C)
+  if (g->rts.len > gen->C)
     return am_diag(d, AM_EINVAL, "%s: chunk %llu: more channels than counted", gen->p->path,
                    (unsigned long long)gen->emitted);
+  w->setup = g->setup.p; /* the set-up is made in chunk 0 (phase 0's start) and kept */
+  w->n_setup = g->setup.len;
   for (unsigned i = 0; i < g->T; i++) {
     gthr_t *t = &g->th[i];
     w->streams[i].ops = t->ops.p;
@@ -784,6 +686,8 @@ int am_gen_next(am_gen_t *gen, am_diag_t *d) {
   if (g->state == ST_DONE) {
     w->checksum = AM_OPS_HASH_SEED;
     for (unsigned i = 0; i < g->T; i++) w->checksum = am_ops_hash_combine(w->checksum, gen->hash[i]);
+    if (w->n_setup > 0)
+      w->checksum = am_ops_hash_combine(w->checksum, am_ops_hash(AM_OPS_HASH_SEED, w->setup, w->n_setup));
   }
   return 1;
 }
@@ -792,6 +696,8 @@ int am_gen_rewind(am_gen_t *gen, am_diag_t *d) {
   gen_free(&gen->g, 0);
   memset(&gen->g, 0, sizeof gen->g);
   for (unsigned i = 0; i < gen->w->n_threads; i++) { gen->w->streams[i].ops = NULL; gen->w->streams[i].n_ops = 0; }
+  gen->w->setup = NULL;
+  gen->w->n_setup = 0;
   gen->w->checksum = 0;
   return gen_start(gen, d);
 }

@@ -34,6 +34,11 @@ typedef enum am_op_kind_e {
   AM_OP_WRITE,      /* write the slot's block, `size` store rounds (false sharing)*/
   AM_OP_PHASE,      /* phase boundary: phase `arg` starts here (timestamped)      */
   AM_OP_RESPAWN,    /* this worker thread exits; a new thread goes on with the stream */
+  AM_OP_PACK,       /* batch hand-off: the carrier block in slot `size` stores the slot's
+                       object at entry `arg` (and adds its size to the carrier's total);
+                       the slot becomes empty                                       */
+  AM_OP_UNPACK,     /* slot <- entry `arg` of the carrier block in slot `size`; entry 0
+                       also counts the carrier's total as freed (live bytes, engine.h) */
   AM_OP_KIND_MAX
 } am_op_kind_t;
 
@@ -42,8 +47,29 @@ typedef enum am_touch_e {
   AM_TOUCH_NONE = 0,   /* nothing                                                  */
   AM_TOUCH_FIRST,      /* write the first byte                                     */
   AM_TOUCH_ALL,        /* memset the whole block                                   */
-  AM_TOUCH_VERIFY      /* fill with a pattern derived from the slot; check on free */
+  AM_TOUCH_VERIFY,     /* fill with a pattern derived from the slot; check on free */
+  AM_TOUCH_PAGES       /* write one byte at every 4 KiB offset (0, 4096, ...) and the last
+                          byte: commits every page of the block (rptest)             */
 } am_touch_t;
+
+/* A carrier block (batch hand-off, patterns/README.md): a header word, then one pointer
+ * per entry. The header holds the sum of the requested sizes of the packed objects. */
+#define AM_CARRIER_BYTES(n) (8u + 8u * (uint64_t)(n))
+
+/* How a channel carries objects (am_workload_t.channel_spec). */
+typedef enum am_chan_kind_e {
+  AM_CHAN_PAIR = 0,  /* one sender, one receiver: lock-free FIFO, a waiting RECV spins, then yields */
+  AM_CHAN_SHARED     /* any senders and receivers: a mutex-protected queue; a RECV that finds it
+                        empty and a SEND that finds `bound` messages in it sleep on a condition
+                        variable                                                       */
+} am_chan_kind_t;
+
+typedef struct am_chan_spec_s {
+  uint8_t kind;      /* am_chan_kind_t                                                   */
+  uint8_t lifo;      /* shared: 1 the newest message is taken first (a stack), 0 FIFO     */
+  uint16_t pad;
+  uint32_t bound;    /* shared: most messages in the queue (a SEND waits); 0 unbounded      */
+} am_chan_spec_t;
 
 /* One operation, 16 bytes. */
 typedef struct am_op_s {
@@ -65,7 +91,16 @@ typedef struct am_workload_s {
   unsigned n_threads;
   am_stream_t *streams;          /* n_threads entries                          */
   unsigned n_channels;
-  size_t *channel_capacity;      /* n_channels entries: SENDs on each channel  */
+  size_t *channel_capacity;      /* n_channels entries: SENDs on each channel; a
+                                    shared channel: the most messages it can hold
+                                    (its bound, if lower)                        */
+  am_chan_spec_t *channel_spec;  /* n_channels entries: how each one carries      */
+  /* Set-up stream, run by the process's main thread before each replay, untimed
+   * (patterns/README.md, window `fill: "main"`): MALLOC, CALLOC and FREE ops whose
+   * `arg` names the worker thread whose slot `slot` they fill or empty. Its ops are
+   * not counted in total_ops / alloc_ops / free_ops; its hash is in the checksum. */
+  am_op_t *setup;
+  size_t n_setup;
   unsigned n_phases;             /* PHASE markers used (0: none)               */
   uint64_t total_ops;            /* sum of n_ops, PHASE markers excluded       */
   uint64_t alloc_ops, free_ops;  /* counts by kind, for the results            */
@@ -83,7 +118,7 @@ typedef struct am_workload_s {
  * kind | touch << 8 | arg << 16 | slot << 32, then size). Each thread's stream is
  * hashed on its own from the FNV offset basis (h_t = am_ops_hash(SEED, ops_t, n_t));
  * the workload checksum is FNV-1a over the words h_0 .. h_{T-1}, again from the basis
- * (am_ops_hash_combine). Per-thread hashes let a stream generated in chunks (pattern.h,
+ * (am_ops_hash_combine), followed, when there is a set-up stream, by its hash. Per-thread hashes let a stream generated in chunks (pattern.h,
  * am_gen_*) be hashed chunk by chunk with the same result as the whole stream.
  * Word-wise rather than byte-wise so that hashing costs ~1 ns/op, not ~15. */
 #define AM_OPS_HASH_SEED 0xcbf29ce484222325ull

@@ -30,6 +30,9 @@
 #define AM_MAX_WRITE_ROUNDS 1000000ull       /* store rounds per WRITE                 */
 #define AM_MAX_ROUND 1048576u                /* allocations per hand-off round         */
 #define AM_MAX_LAG 1024u
+#define AM_MAX_HANDOFF_BATCH 65536u          /* objects per batch hand-off (arg is 16 bits) */
+#define AM_MAX_BOUND (1u << 24)              /* messages in a shared queue             */
+#define AM_MAX_FILL_CHURN 100u               /* main-thread replacements per filled object */
 #define AM_MAX_REPETITIONS 1000u
 #define AM_MAX_WARMUP 100u
 #define AM_MAX_SEED 9007199254740991ull      /* 2^53 - 1: exact in a JSON number       */
@@ -68,6 +71,11 @@ typedef struct am_life_s {
   am_life_kind_t kind;
   uint32_t count;      /* batch: objects per batch; window: live objects             */
   int replace_oldest;  /* window: 0 random victim, 1 oldest                          */
+  int alloc_first;     /* window: 1 the new object is allocated before the victim ends */
+  int fill_main;       /* window: 1 the first `count` objects come from the main
+                          thread's set-up (first phase only)                         */
+  uint32_t fill_churn; /* fill_main: random replacements per filled object, also by
+                          the main thread                                            */
   am_order_t order;    /* batch frees; frees at the phase end                        */
   double keep;         /* fraction of objects live at the phase end kept to the end  */
   am_dist_t allocs;    /* ops: lifetime in allocations                               */
@@ -87,13 +95,22 @@ typedef struct am_program_s {
   uint8_t align_log2[16];        /* chosen uniformly                            */
   uint32_t realloc_steps;
   double realloc_factor;
-  am_touch_t touch;
+  uint64_t large_from;           /* > 0: objects of at least this size use large_mix */
+  double large_mix[AM_MIX_N], large_mix_cum[AM_MIX_N];
+  int large_mix_only;            /* as mix_only, for large_mix                  */
+  am_touch_t touch;              /* the kind-independent touch (or "none")      */
+  am_touch_t touch_kind[AM_MIX_N]; /* touch per creation kind                   */
   am_life_t life;
   double handoff_ratio;
   am_to_t handoff_to;
   int handoff_role;              /* AM_TO_ROLE: role index in the phase          */
+  uint32_t handoff_batch;        /* objects per hand-off message (1: no carrier) */
+  int handoff_shared;            /* 1: one shared queue per target role          */
+  int handoff_lifo;              /* shared: newest message first                 */
+  uint32_t handoff_bound;        /* shared: most messages queued; 0 unbounded    */
   uint64_t write_rounds;
   uint64_t respawn;              /* RESPAWN after every N allocations; 0 never  */
+  int respawn_rounds;            /* 1: `respawn` counts hand-off rounds, not allocations */
   char handoff_path[AM_PATH_MAX]; /* JSON path of handoff.to, for messages      */
 } am_program_t;
 

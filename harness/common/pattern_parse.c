@@ -38,12 +38,12 @@ static char *arena_strdup(void **arena, const char *s) {
 }
 
 /* ---- program fields (phase defaults, role overrides) ---- */
-static const char *const touch_names[] = {"none", "first", "all", "verify", NULL};
+static const char *const touch_names[] = {"none", "first", "all", "verify", "pages", NULL};
 static const char *const order_names[] = {"fifo", "lifo", "random", NULL};
 static const char *const life_names[] = {"pair", "batch", "window", "ops", "phase", "run", NULL};
 static const char *const mix_names[] = {"malloc", "calloc", "aligned", "realloc", NULL};
 
-#define PROGRAM_KEYS "allocs", "quick_allocs", "size", "mix", "align", "realloc", "touch", \
+#define PROGRAM_KEYS "allocs", "quick_allocs", "size", "mix", "mix_large", "align", "realloc", "touch", \
                      "lifetime", "handoff", "write", "respawn"
 
 /* Flags of what a phase or role set explicitly. */
@@ -58,18 +58,19 @@ static void program_defaults(am_program_t *g) {
   g->realloc_steps = 4;
   g->realloc_factor = 2.0;
   g->touch = AM_TOUCH_NONE;
+  g->handoff_batch = 1;
   g->life.kind = AM_LIFE_PAIR;
   g->life.order = AM_ORDER_FIFO;
   g->handoff_to = AM_TO_ANY;
   g->handoff_role = -1;
 }
 
-static int parse_mix(am_pctx_t *c, const cJSON *v, const char *path, am_program_t *g) {
+static int parse_mix(am_pctx_t *c, const cJSON *v, const char *path, double *mix) {
   if (cJSON_IsString(v)) {
     for (int i = 0; mix_names[i] != NULL; i++)
       if (strcmp(v->valuestring, mix_names[i]) == 0) {
-        memset(g->mix, 0, sizeof g->mix);
-        g->mix[i] = 1;
+        memset(mix, 0, AM_MIX_N * sizeof *mix);
+        mix[i] = 1;
         return 0;
       }
   }
@@ -78,12 +79,47 @@ static int parse_mix(am_pctx_t *c, const cJSON *v, const char *path, am_program_
   int rc = am_j_object(c, v, path, mix_names);
   double sum = 0;
   for (int i = 0; rc == 0 && i < AM_MIX_N; i++) {
-    rc = am_j_num(c, v, mix_names[i], path, 0, 1e9, 0, 0, 0, &g->mix[i]);
-    sum += g->mix[i];
+    rc = am_j_num(c, v, mix_names[i], path, 0, 1e9, 0, 0, 0, &mix[i]);
+    sum += mix[i];
   }
   if (rc == 0 && sum <= 0)
     return am_diag(c->d, AM_ERANGE, "%s: %s: expected at least one weight > 0, got all zero", c->file, path);
   return rc;
+}
+
+/* mix_large: {"from": bytes, "mix": a mix}: objects of at least `from` bytes use it. */
+static int parse_mix_large(am_pctx_t *c, const cJSON *v, const char *path, am_program_t *g) {
+  static const char *const keys[] = {"from", "mix", NULL};
+  int rc = am_j_object(c, v, path, keys);
+  if (rc == 0) rc = am_j_uint(c, v, "from", path, 1, AM_MAX_BLOCK, 1, 0, &g->large_from);
+  if (rc != 0) return rc;
+  char p[AM_PATH_MAX];
+  am_j_path(p, path, "mix");
+  const cJSON *m = am_j_get(v, "mix");
+  if (m == NULL) return am_j_bad(c, p, "an object of weights {malloc, calloc, aligned, realloc} or one of those names", NULL, 0);
+  return parse_mix(c, m, p, g->large_mix);
+}
+
+/* touch: one mode for every object, or {"malloc": mode, "calloc": ..., ...} per kind
+ * (absent kinds: "none"). */
+static int parse_touch(am_pctx_t *c, const cJSON *obj, const char *path, am_program_t *g) {
+  const cJSON *v = am_j_get(obj, "touch");
+  int e, rc;
+  if (!cJSON_IsObject(v)) {
+    if ((rc = am_j_enum(c, obj, "touch", path, touch_names, 1, 0, &e)) != 0) return rc;
+    g->touch = (am_touch_t)e;
+    for (int i = 0; i < AM_MIX_N; i++) g->touch_kind[i] = g->touch;
+    return 0;
+  }
+  char p[AM_PATH_MAX];
+  am_j_path(p, path, "touch");
+  if ((rc = am_j_object(c, v, p, mix_names)) != 0) return rc;
+  g->touch = AM_TOUCH_NONE;
+  for (int i = 0; i < AM_MIX_N; i++) {
+    if ((rc = am_j_enum(c, v, mix_names[i], p, touch_names, 0, 0, &e)) != 0) return rc;
+    g->touch_kind[i] = (am_touch_t)e;
+  }
+  return 0;
 }
 
 static int parse_align_one(am_pctx_t *c, const cJSON *v, const char *path, uint8_t *out) {
@@ -132,7 +168,7 @@ static int parse_lifetime(am_pctx_t *c, const cJSON *v, const char *path, am_lif
   l->kind = (am_life_kind_t)kind;
   static const char *const k_pair[] = {"kind", NULL};
   static const char *const k_batch[] = {"kind", "count", "order", NULL};
-  static const char *const k_window[] = {"kind", "live", "replace", "order", "keep", NULL};
+  static const char *const k_window[] = {"kind", "live", "replace", "swap", "fill", "fill_churn", "order", "keep", NULL};
   static const char *const k_ops[] = {"kind", "allocs", "order", "keep", NULL};
   static const char *const k_phase[] = {"kind", "order", "keep", NULL};
   static const char *const *const keys[] = {k_pair, k_batch, k_window, k_ops, k_phase, k_pair};
@@ -150,7 +186,20 @@ static int parse_lifetime(am_pctx_t *c, const cJSON *v, const char *path, am_lif
     static const char *const repl[] = {"random", "oldest", NULL};
     rc = am_j_uint(c, v, "live", path, 1, AM_MAX_LIVE, 1, 0, &n);
     l->count = (uint32_t)n;
+    static const char *const swap[] = {"free-first", "alloc-first", NULL};
+    static const char *const fill[] = {"self", "main", NULL};
     if (rc == 0) rc = am_j_enum(c, v, "replace", path, repl, 0, 0, &l->replace_oldest);
+    if (rc == 0) rc = am_j_enum(c, v, "swap", path, swap, 0, 0, &l->alloc_first);
+    if (rc == 0) rc = am_j_enum(c, v, "fill", path, fill, 0, 0, &l->fill_main);
+    if (rc == 0) rc = am_j_uint(c, v, "fill_churn", path, 0, AM_MAX_FILL_CHURN, 0, 0, &n);
+    l->fill_churn = (uint32_t)n;
+    if (rc == 0 && l->fill_churn > 0 && !l->fill_main) {
+      char fp[AM_PATH_MAX];
+      am_j_path(fp, path, "fill_churn");
+      return am_diag(c->d, AM_EINVAL, "%s: %s: expected 0 unless fill is \"main\" (only the main thread's set-up "
+                     "churns), got %u", c->file, fp, l->fill_churn);
+    }
+    n = l->count;
     break;
   }
   case AM_LIFE_OPS: {
@@ -171,11 +220,31 @@ static int parse_lifetime(am_pctx_t *c, const cJSON *v, const char *path, am_lif
 }
 
 static int parse_handoff(am_pctx_t *c, const cJSON *v, const char *path, am_program_t *g, prog_set_t *set) {
-  static const char *const keys[] = {"ratio", "to", NULL};
+  static const char *const keys[] = {"ratio", "to", "batch", "queue", "bound", "order", NULL};
+  static const char *const queues[] = {"pair", "shared", NULL};
+  static const char *const qorders[] = {"fifo", "lifo", NULL};
   int rc = am_j_object(c, v, path, keys);
   if (rc == 0) rc = am_j_num(c, v, "ratio", path, 0, 1, 0, 1, 0, &g->handoff_ratio);
   const char *to = "any";
   if (rc == 0) rc = am_j_string(c, v, "to", path, AM_NAME_MAX, 1, "any", &to);
+  uint64_t x = 1;
+  if (rc == 0) rc = am_j_uint(c, v, "batch", path, 1, AM_MAX_HANDOFF_BATCH, 0, 1, &x);
+  g->handoff_batch = (uint32_t)x;
+  if (rc == 0) rc = am_j_enum(c, v, "queue", path, queues, 0, 0, &g->handoff_shared);
+  char p[AM_PATH_MAX];
+  if (rc == 0 && !g->handoff_shared && (am_j_get(v, "bound") != NULL || am_j_get(v, "order") != NULL)) {
+    am_j_path(p, path, am_j_get(v, "bound") != NULL ? "bound" : "order");
+    return am_diag(c->d, AM_EINVAL, "%s: %s: expected only with \"queue\": \"shared\" (a pair channel is an "
+                   "unbounded FIFO), got it with queue \"pair\"", c->file, p);
+  }
+  if (rc == 0) rc = am_j_uint(c, v, "bound", path, 1, AM_MAX_BOUND, 0, 0, &x);
+  g->handoff_bound = g->handoff_shared ? (uint32_t)x : 0;
+  if (rc == 0) rc = am_j_enum(c, v, "order", path, qorders, 0, 0, &g->handoff_lifo);
+  if (rc == 0 && g->handoff_shared && (strcmp(to, "any") == 0 || strcmp(to, "next") == 0)) {
+    am_j_path(p, path, "to");
+    return am_diag(c->d, AM_EINVAL, "%s: %s: expected a role name (a shared queue belongs to its receiving "
+                   "role), got \"%s\"", c->file, p, to);
+  }
   if (rc != 0) return rc;
   set->handoff_to = to; /* resolved once the phase's roles are known */
   return 0;
@@ -185,7 +254,7 @@ static int parse_handoff(am_pctx_t *c, const cJSON *v, const char *path, am_prog
 static int parse_program(am_pctx_t *c, const cJSON *obj, const char *path, am_program_t *g, prog_set_t *set) {
   char p[AM_PATH_MAX];
   const cJSON *v;
-  int rc = 0, e;
+  int rc = 0;
   if (am_j_get(obj, "allocs") != NULL) {
     if ((rc = am_j_uint(c, obj, "allocs", path, 0, AM_MAX_ALLOCS, 1, 0, &g->allocs)) != 0) return rc;
     set->allocs = 1;
@@ -201,7 +270,11 @@ static int parse_program(am_pctx_t *c, const cJSON *obj, const char *path, am_pr
   }
   if ((v = am_j_get(obj, "mix")) != NULL) {
     am_j_path(p, path, "mix");
-    if ((rc = parse_mix(c, v, p, g)) != 0) return rc;
+    if ((rc = parse_mix(c, v, p, g->mix)) != 0) return rc;
+  }
+  if ((v = am_j_get(obj, "mix_large")) != NULL) {
+    am_j_path(p, path, "mix_large");
+    if ((rc = parse_mix_large(c, v, p, g)) != 0) return rc;
   }
   if ((v = am_j_get(obj, "align")) != NULL) {
     am_j_path(p, path, "align");
@@ -216,10 +289,7 @@ static int parse_program(am_pctx_t *c, const cJSON *obj, const char *path, am_pr
     g->realloc_steps = (uint32_t)steps;
     if ((rc = am_j_num(c, v, "factor", p, 0.001, 1000, 0, 0, g->realloc_factor, &g->realloc_factor)) != 0) return rc;
   }
-  if (am_j_get(obj, "touch") != NULL) {
-    if ((rc = am_j_enum(c, obj, "touch", path, touch_names, 1, 0, &e)) != 0) return rc;
-    g->touch = (am_touch_t)e;
-  }
+  if (am_j_get(obj, "touch") != NULL && (rc = parse_touch(c, obj, path, g)) != 0) return rc;
   if ((v = am_j_get(obj, "lifetime")) != NULL) {
     am_j_path(p, path, "lifetime");
     if ((rc = parse_lifetime(c, v, p, &g->life)) != 0) return rc;
@@ -230,7 +300,42 @@ static int parse_program(am_pctx_t *c, const cJSON *obj, const char *path, am_pr
     am_j_path(g->handoff_path, p, "to");
   }
   if ((rc = am_j_uint(c, obj, "write", path, 0, AM_MAX_WRITE_ROUNDS, 0, g->write_rounds, &g->write_rounds)) != 0) return rc;
+  if ((v = am_j_get(obj, "respawn")) != NULL && cJSON_IsObject(v)) {
+    static const char *const keys[] = {"every", "unit", NULL};
+    static const char *const units[] = {"allocs", "rounds", NULL};
+    am_j_path(p, path, "respawn");
+    if ((rc = am_j_object(c, v, p, keys)) != 0) return rc;
+    if ((rc = am_j_uint(c, v, "every", p, 1, AM_MAX_ALLOCS, 1, 0, &g->respawn)) != 0) return rc;
+    return am_j_enum(c, v, "unit", p, units, 1, 0, &g->respawn_rounds);
+  }
+  if (v != NULL) g->respawn_rounds = 0;
   return am_j_uint(c, obj, "respawn", path, 0, AM_MAX_ALLOCS, 0, g->respawn, &g->respawn);
+}
+
+static int touches(const am_program_t *g, am_touch_t t) {
+  for (int i = 0; i < AM_MIX_N; i++) if (g->touch_kind[i] == t) return 1;
+  return 0;
+}
+
+/* Combinations that the generator or the engine cannot carry out. */
+static int check_program(am_pctx_t *c, const char *path, const am_program_t *g) {
+  char p[AM_PATH_MAX], q[AM_PATH_MAX];
+  if (g->handoff_batch > 1 && g->handoff_ratio > 0 && touches(g, AM_TOUCH_VERIFY)) {
+    am_j_path(q, path, "handoff");
+    am_j_path(p, q, "batch");
+    return am_diag(c->d, AM_EINVAL, "%s: %s: expected 1 with touch \"verify\" (objects in a batch travel without "
+                   "their check words), got %u", c->file, p, g->handoff_batch);
+  }
+  if (g->life.kind == AM_LIFE_WINDOW && g->life.fill_main) {
+    am_j_path(q, path, "lifetime");
+    am_j_path(p, q, "fill");
+    if (g->mix[AM_MIX_ALIGNED] > 0 || g->mix[AM_MIX_REALLOC] > 0 || g->large_from > 0)
+      return am_diag(c->d, AM_EINVAL, "%s: %s: expected \"self\" with a mix of aligned or realloc objects (or "
+                     "mix_large): the main thread's set-up makes malloc and calloc objects only, got \"main\"", c->file, p);
+    if (touches(g, AM_TOUCH_VERIFY))
+      return am_diag(c->d, AM_EINVAL, "%s: %s: expected \"self\" with touch \"verify\", got \"main\"", c->file, p);
+  }
+  return 0;
 }
 
 /* After a program is complete: required allocs, quick scale, mix sums. */
@@ -254,7 +359,16 @@ static int finish_program(am_pctx_t *c, const am_pattern_t *p, const char *path,
     if (g->mix[i] > 0) { nonzero++; g->mix_only = i; }
   }
   if (nonzero > 1) g->mix_only = -1;
-  return 0;
+  s = 0;
+  nonzero = 0;
+  g->large_mix_only = -1;
+  for (int i = 0; i < AM_MIX_N; i++) {
+    s += g->large_mix[i];
+    g->large_mix_cum[i] = s;
+    if (g->large_mix[i] > 0) { nonzero++; g->large_mix_only = i; }
+  }
+  if (nonzero > 1) g->large_mix_only = -1;
+  return check_program(c, path, g);
 }
 
 static int resolve_handoff(am_pctx_t *c, const am_phase_t *ph, am_program_t *g, const char *to) {
@@ -268,6 +382,44 @@ static int resolve_handoff(am_pctx_t *c, const am_phase_t *ph, am_program_t *g, 
   for (size_t i = 0; i < ph->n_roles && ph->roles_given && n < sizeof list; i++)
     n += (size_t)snprintf(list + n, sizeof list - n, ", \"%s\"", ph->roles[i].name);
   return am_diag(c->d, AM_EINVAL, "%s: %s: expected one of %s, got \"%s\"", c->file, g->handoff_path, list, to);
+}
+
+/* Phase-wide rules: a main-thread fill only before the timer (the first phase); shared
+ * queues only where no thread both sends and waits (patterns/README.md, "shared
+ * queues"): every hand-off of the phase goes to a shared queue, a receiving role
+ * does not hand off, and a sending role is not a receiver. */
+static int check_phase(am_pctx_t *c, const am_phase_t *ph, size_t idx, const char *path) {
+  int shared = 0, plain = -1, target[AM_MAX_ROLES] = {0};
+  for (size_t i = 0; i < ph->n_roles; i++) {
+    const am_program_t *g = &ph->roles[i].prog;
+    if (g->life.kind == AM_LIFE_WINDOW && g->life.fill_main && idx > 0) {
+      char fp[2 * AM_PATH_MAX];
+      if (ph->roles_given) snprintf(fp, sizeof fp, "%s.roles[%zu].lifetime.fill", path, i);
+      else snprintf(fp, sizeof fp, "%s.lifetime.fill", path);
+      return am_diag(c->d, AM_EINVAL, "%s: %s: expected \"self\" after the first phase (the main thread fills "
+                     "windows before the timer starts), got \"main\"", c->file, fp);
+    }
+    if (g->handoff_ratio <= 0) continue;
+    if (g->handoff_shared) { shared = 1; target[g->handoff_role] = 1; }
+    else if (plain < 0) plain = (int)i;
+  }
+  if (!shared) return 0;
+  char rp[2 * AM_PATH_MAX];
+  if (plain >= 0) {
+    snprintf(rp, sizeof rp, "%s.roles[%d].handoff.queue", path, plain);
+    return am_diag(c->d, AM_EINVAL, "%s: %s: expected \"shared\" (a phase with a shared queue hands off only "
+                   "through shared queues), got \"pair\"", c->file, rp);
+  }
+  for (size_t i = 0; i < ph->n_roles; i++) {
+    const am_program_t *g = &ph->roles[i].prog;
+    if (target[i] && g->handoff_ratio > 0) {
+      snprintf(rp, sizeof rp, "%s.roles[%zu].handoff", path, i);
+      return am_diag(c->d, AM_EINVAL, "%s: %s: expected no hand-off from role \"%s\", which receives from a "
+                     "shared queue (a receiver that also sends could wait on itself), got ratio %g",
+                     c->file, rp, ph->roles[i].name, g->handoff_ratio);
+    }
+  }
+  return 0;
 }
 
 static int parse_role_threads(am_pctx_t *c, const cJSON *v, const char *path, am_role_t *r, int *rest_taken) {
@@ -391,6 +543,7 @@ static int parse_phase(am_pctx_t *c, am_pattern_t *p, const cJSON *v, size_t idx
   }
   for (size_t i = 0; i < ph->n_roles; i++)
     if ((rc = resolve_handoff(c, ph, &ph->roles[i].prog, sets[i].handoff_to)) != 0) return rc;
+  if ((rc = check_phase(c, ph, idx, path)) != 0) return rc;
   /* A phase must do something: allocate on some role, or free the kept objects. */
   int works = ph->free_kept >= 0;
   for (size_t i = 0; i < ph->n_roles; i++) works |= ph->roles[i].prog.allocs > 0;

@@ -25,7 +25,7 @@ size_t am_pattern_thread_counts(const am_pattern_t *p, unsigned *out, size_t cap
   return n;
 }
 
-static const char *const touch_names[] = {"none", "first", "all", "verify"};
+static const char *const touch_names[] = {"none", "first", "all", "verify", "pages"};
 static const char *const order_names[] = {"fifo", "lifo", "random"};
 static const char *const life_names[] = {"pair", "batch", "window", "ops", "phase", "run"};
 static const char *const mix_names[] = {"malloc", "calloc", "aligned", "realloc"};
@@ -62,6 +62,9 @@ static cJSON *life_json(const am_life_t *l) {
   if (l->kind == AM_LIFE_WINDOW) {
     cJSON_AddNumberToObject(o, "live", l->count);
     cJSON_AddStringToObject(o, "replace", l->replace_oldest ? "oldest" : "random");
+    cJSON_AddStringToObject(o, "swap", l->alloc_first ? "alloc-first" : "free-first");
+    cJSON_AddStringToObject(o, "fill", l->fill_main ? "main" : "self");
+    cJSON_AddNumberToObject(o, "fill_churn", l->fill_churn);
   }
   if (l->kind == AM_LIFE_OPS) cJSON_AddItemToObject(o, "allocs", am_dist_json(&l->allocs));
   if (l->kind != AM_LIFE_PAIR && l->kind != AM_LIFE_RUN) cJSON_AddStringToObject(o, "order", order_names[l->order]);
@@ -76,19 +79,42 @@ static void program_json(cJSON *o, const am_program_t *g, const am_phase_t *ph) 
   cJSON_AddItemToObject(o, "size", am_dist_json(&g->size));
   cJSON *mix = cJSON_AddObjectToObject(o, "mix");
   for (int i = 0; i < AM_MIX_N; i++) cJSON_AddNumberToObject(mix, mix_names[i], g->mix[i]);
+  if (g->large_from > 0) {
+    cJSON *ml = cJSON_AddObjectToObject(o, "mix_large");
+    cJSON_AddNumberToObject(ml, "from", (double)g->large_from);
+    cJSON *m = cJSON_AddObjectToObject(ml, "mix");
+    for (int i = 0; i < AM_MIX_N; i++) cJSON_AddNumberToObject(m, mix_names[i], g->large_mix[i]);
+  }
   cJSON *al = cJSON_AddArrayToObject(o, "align");
   for (size_t i = 0; i < g->n_aligns; i++) cJSON_AddItemToArray(al, cJSON_CreateNumber((double)(1ull << g->align_log2[i])));
   cJSON *re = cJSON_AddObjectToObject(o, "realloc");
   cJSON_AddNumberToObject(re, "steps", g->realloc_steps);
   cJSON_AddNumberToObject(re, "factor", g->realloc_factor);
-  cJSON_AddStringToObject(o, "touch", touch_names[g->touch]);
+  int per_kind = 0;
+  for (int i = 0; i < AM_MIX_N; i++) per_kind |= g->touch_kind[i] != g->touch;
+  if (!per_kind) cJSON_AddStringToObject(o, "touch", touch_names[g->touch]);
+  else {
+    cJSON *t = cJSON_AddObjectToObject(o, "touch");
+    for (int i = 0; i < AM_MIX_N; i++) cJSON_AddStringToObject(t, mix_names[i], touch_names[g->touch_kind[i]]);
+  }
   cJSON_AddItemToObject(o, "lifetime", life_json(&g->life));
   cJSON *h = cJSON_AddObjectToObject(o, "handoff");
   cJSON_AddNumberToObject(h, "ratio", g->handoff_ratio);
   cJSON_AddStringToObject(h, "to", g->handoff_to == AM_TO_ANY ? "any" : g->handoff_to == AM_TO_NEXT ? "next"
                                    : ph->roles[g->handoff_role].name);
+  cJSON_AddNumberToObject(h, "batch", g->handoff_batch);
+  cJSON_AddStringToObject(h, "queue", g->handoff_shared ? "shared" : "pair");
+  if (g->handoff_shared) {
+    if (g->handoff_bound > 0) cJSON_AddNumberToObject(h, "bound", g->handoff_bound);
+    cJSON_AddStringToObject(h, "order", g->handoff_lifo ? "lifo" : "fifo");
+  }
   cJSON_AddNumberToObject(o, "write", (double)g->write_rounds);
-  cJSON_AddNumberToObject(o, "respawn", (double)g->respawn);
+  if (!g->respawn_rounds) cJSON_AddNumberToObject(o, "respawn", (double)g->respawn);
+  else {
+    cJSON *r = cJSON_AddObjectToObject(o, "respawn");
+    cJSON_AddNumberToObject(r, "every", (double)g->respawn);
+    cJSON_AddStringToObject(r, "unit", "rounds");
+  }
 }
 
 struct cJSON *am_pattern_spec_json(const am_pattern_t *p) {

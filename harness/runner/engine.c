@@ -14,7 +14,6 @@
  * The op loop is compiled twice from one always_inline body: plain, and with the
  * latency timer around one op in N. Ops run in chunks of AM_CHUNK between two looks
  * at the abort flag, so a failed peer stops everyone within a few microseconds. */
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -81,9 +80,9 @@ typedef struct am_engine_s {
   am_chan_t *chans;
   am_worker_t *wk;
   unsigned n, rounds, lat_every;
-  const char *dump_path;       /* pagepool map at phase dump_phase (-1: none mid-run) */
+  const char *dump_path;       /* backend's heap map at phase dump_phase (-1: none mid-run) */
   int dump_phase;
-  _Atomic int dump_state;      /* 0 not yet, else pagepool_dump()'s result           */
+  _Atomic int dump_state;      /* 0 not yet, else backend_dump()'s result            */
   _Alignas(64) _Atomic unsigned go;
   _Alignas(64) _Atomic unsigned ready;
   _Alignas(64) _Atomic int abort;
@@ -102,6 +101,10 @@ const char *am_engine_status_name(int status) {
   }
 }
 
+/* A thread that cannot be started for want of memory (EAGAIN/ENOMEM: no room for its stack
+ * under an address-space limit) ends the run as oom, like a NULL from the allocator. */
+#define AM_THREAD_FAIL_STATUS(rc) ((rc) == EAGAIN || (rc) == ENOMEM ? AM_ENGINE_OOM : AM_ENGINE_ERROR)
+
 __attribute__((format(printf, 3, 4)))
 static void engine_fail(am_engine_t *e, int status, const char *fmt, ...) {
   int expect = AM_ENGINE_OK;
@@ -112,6 +115,7 @@ static void engine_fail(am_engine_t *e, int status, const char *fmt, ...) {
     va_end(ap);
   }
   atomic_store(&e->abort, 1);
+  if (e->chans != NULL) am_chans_wake(e->chans, e->w->n_channels); /* threads asleep in shared queues */
 }
 
 /* ---- live requested bytes (engine.h) ---- */
@@ -143,7 +147,15 @@ __attribute__((noinline)) static void live_sample(am_worker_t *wk) {
 
 static const char *const op_names[AM_OP_KIND_MAX] = {
   "?", "malloc", "calloc", "realloc", "aligned_alloc", "free", "send", "recv", "write", "phase", "respawn",
+  "pack", "unpack",
 };
+
+/* touch "pages": a byte at every 4 KiB offset and the last byte (rptest's commit loop). */
+static void touch_pages(void *p, uint64_t n) {
+  volatile unsigned char *q = p;
+  for (uint64_t off = 0; off < n; off += 4096) q[off] = 1;
+  if (n != 0) q[n - 1] = 1;
+}
 
 /* ---- slow paths: touch modes and VERIFY ---- */
 
@@ -172,6 +184,9 @@ static int touch_slow(am_worker_t *wk, const am_op_t *op, am_slot_t *s, const vo
       break;
     case AM_TOUCH_ALL:
       memset(s->p, 0xA5, (size_t)n);
+      break;
+    case AM_TOUCH_PAGES:
+      touch_pages(s->p, n);
       break;
     case AM_TOUCH_VERIFY: {
       size_t align = op->kind == AM_OP_ALIGNED ? (size_t)1 << op->arg
@@ -219,20 +234,38 @@ static inline void write_rounds(void *p, uint64_t rounds) {
 
 /* ---- the op loop ---- */
 
-/* pp_dump_json() into path, found with dlsym so that only the pagepool runner has it.
- * 1 written, -1 no pp_dump_json in this process, -2 failed. */
-__attribute__((noinline)) static int pagepool_dump(const char *path) {
-  void *sym = dlsym(RTLD_DEFAULT, "pp_dump_json");
-  int (*fn)(FILE *);
-  if (sym == NULL) return -1;
-  memcpy(&fn, &sym, sizeof fn);
-  FILE *f = fopen(path, "w");
-  if (f == NULL) return -2;
-  int rc = fn(f);
-  return (fclose(f) == 0 && rc == 0) ? 1 : -2;
+/* The backend's heap map into path (am_backend_t.dump). 1 written, -1 the backend has
+ * no dump hook, -2 it failed. */
+__attribute__((noinline)) static int backend_dump(const am_backend_t *b, const char *path) {
+  if (b->dump == NULL) return -1;
+  return b->dump(path) == 0 ? 1 : -2;
 }
 
 static int exec_other(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t *chans, const am_op_t *op);
+
+/* PACK / UNPACK (ops.h): entry op->arg of the carrier block in slot op->size. The
+ * header word sums the packed objects' requested bytes; the receiver counts them freed
+ * at entry 0 (its unpacked slots carry size word 0, so their FREEs add nothing). */
+__attribute__((noinline)) static int carrier_op(am_worker_t *wk, am_slot_t *slots, const am_op_t *op) {
+  am_slot_t *s = &slots[op->slot], *cs = &slots[op->size];
+  uint64_t *cp = cs->p;
+  if (cp == NULL || (cs->size & AM_SLOT_SIZE_MASK) < AM_CARRIER_BYTES((uint64_t)op->arg + 1)) {
+    engine_fail(wk->e, AM_ENGINE_ERROR, "thread %u op %zu (%s): slot %llu holds no carrier with an entry %u",
+                wk->id, (size_t)(op - wk->ops), op_names[op->kind], (unsigned long long)op->size, op->arg);
+    return RC_ABORT;
+  }
+  if (op->kind == AM_OP_PACK) {
+    if (op->arg == 0) cp[0] = 0;
+    cp[0] += s->size & AM_SLOT_SIZE_MASK;
+    ((void **)cp)[1 + op->arg] = s->p;
+    s->p = NULL;
+  } else {
+    s->p = ((void **)cp)[1 + op->arg];
+    s->size = 0;
+    if (op->arg == 0) live_add(&wk->live_freed, cp[0]);
+  }
+  return RC_OK;
+}
 
 /* The hot path calls the backend's malloc and free through two function pointers held
  * in registers (mf, ff: b->malloc, b->free) and applies the front layer's rules itself
@@ -307,16 +340,15 @@ exec_other(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t 
       return RC_OK;
     }
     case AM_OP_SEND:
-      am_chan_send(&chans[op->arg], s->p, s->size);
+      if (am_chan_send(&chans[op->arg], s->p, s->size, &wk->e->abort) != 0) return RC_ABORT;
       s->p = NULL;
       return RC_OK;
-    case AM_OP_RECV: {
-      am_chan_entry_t *en = am_chan_recv(&chans[op->arg], &wk->e->abort, &wk->recv_wait_ns);
-      if (en == NULL) return RC_ABORT;
-      s->p = en->p;
-      s->size = en->size;
+    case AM_OP_RECV:
+      if (am_chan_recv(&chans[op->arg], &wk->e->abort, &s->p, &s->size, &wk->recv_wait_ns) != 0) return RC_ABORT;
       return RC_OK;
-    }
+    case AM_OP_PACK:
+    case AM_OP_UNPACK:
+      return carrier_op(wk, slots, op);
     case AM_OP_WRITE:
       if (s->p != NULL && (s->size & AM_SLOT_SIZE_MASK) != 0) write_rounds(s->p, op->size);
       return RC_OK;
@@ -326,7 +358,7 @@ exec_other(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t 
       if (__builtin_expect((int)op->arg == wk->e->dump_phase, 0) && wk->round + 1 == wk->e->rounds) {
         int expect = 0; /* the first thread to reach the marker writes the map */
         if (atomic_compare_exchange_strong(&wk->e->dump_state, &expect, -2))
-          atomic_store(&wk->e->dump_state, pagepool_dump(wk->e->dump_path));
+          atomic_store(&wk->e->dump_state, backend_dump(wk->e->b, wk->e->dump_path));
       }
       return RC_OK;
     case AM_OP_RESPAWN:
@@ -428,7 +460,7 @@ static int respawn(am_worker_t *wk, int timed) {
     wk->has_pred = 0;
     wk->resuming = 0;
     if (timed) wk->respawns--;
-    engine_fail(e, AM_ENGINE_ERROR, "thread %u op %zu: respawn: pthread_create: %s", wk->id, at, strerror(rc));
+    engine_fail(e, AM_THREAD_FAIL_STATUS(rc), "thread %u op %zu: respawn: pthread_create: %s", wk->id, at, strerror(rc));
     return -1;
   }
   /* From here on wk belongs to the successor. */
@@ -511,10 +543,11 @@ static int validate(const am_workload_t *w, const am_chan_t *carried, char *why,
       const char *bad = NULL;
       if (op->kind < AM_OP_MALLOC || op->kind >= AM_OP_KIND_MAX) bad = "unknown op kind";
       else if (op->kind != AM_OP_PHASE && op->kind != AM_OP_RESPAWN && op->slot >= st->n_slots) bad = "slot out of range";
-      else if (op->touch > AM_TOUCH_VERIFY) bad = "unknown touch mode";
+      else if (op->touch > AM_TOUCH_PAGES) bad = "unknown touch mode";
       else if (op->kind == AM_OP_ALIGNED && op->arg >= 8 * sizeof(size_t) - 1) bad = "alignment out of range";
       else if ((op->kind == AM_OP_SEND || op->kind == AM_OP_RECV) && op->arg >= w->n_channels) bad = "channel out of range";
       else if (op->kind == AM_OP_PHASE && op->arg >= w->n_phases) bad = "phase index out of range";
+      else if ((op->kind == AM_OP_PACK || op->kind == AM_OP_UNPACK) && op->size >= st->n_slots) bad = "carrier slot out of range";
       if (bad != NULL) {
         snprintf(why, cap, "thread %u op %zu (kind %u, slot %u, arg %u): %s", t, i, op->kind, op->slot, op->arg, bad);
         rc = -1;
@@ -524,12 +557,25 @@ static int validate(const am_workload_t *w, const am_chan_t *carried, char *why,
     }
   }
   for (unsigned c = 0; c < w->n_channels && rc == 0 && carried != NULL; c++) {
-    size_t k = atomic_load(&carried[c].tail);
+    size_t k = am_chan_inflight(&carried[c]);
     sends[c] += k;
     if (rc == 0 && k > w->channel_capacity[c]) { snprintf(why, cap, "channel %u: %zu in flight", c, k); rc = -1; }
   }
+  for (size_t i = 0; i < w->n_setup && rc == 0; i++) { /* the main thread's set-up */
+    const am_op_t *op = &w->setup[i];
+    const char *bad = NULL;
+    if (op->kind != AM_OP_MALLOC && op->kind != AM_OP_CALLOC && op->kind != AM_OP_FREE) bad = "not malloc, calloc or free";
+    else if (op->arg >= w->n_threads) bad = "thread out of range";
+    else if (op->slot >= w->streams[op->arg].n_slots) bad = "slot out of range";
+    else if (op->touch > AM_TOUCH_PAGES || op->touch == AM_TOUCH_VERIFY) bad = "touch mode not for set-up";
+    if (bad != NULL) {
+      snprintf(why, cap, "set-up op %zu (kind %u, thread %u, slot %u): %s", i, op->kind, op->arg, op->slot, bad);
+      rc = -1;
+    }
+  }
   for (unsigned c = 0; c < w->n_channels && rc == 0; c++) {
-    if (sends[c] > w->channel_capacity[c]) {
+    int shared = w->channel_spec != NULL && w->channel_spec[c].kind != AM_CHAN_PAIR;
+    if (sends[c] > w->channel_capacity[c] && !shared) { /* a shared queue is bounded: SEND waits */
       snprintf(why, cap, "channel %u: %zu SENDs but capacity %zu", c, sends[c], w->channel_capacity[c]);
       rc = -1;
     } else if (recvs[c] > sends[c]) {
@@ -552,6 +598,38 @@ static void *map_zero(size_t len, int populate) {
 static size_t page_round(size_t n) { return (n + 4095) & ~(size_t)4095; }
 
 static void chan_free(void *ctx, void *p) { am_free(((am_engine_t *)ctx)->b, p); }
+
+/* The workload's set-up stream (ops.h), on this (the main) thread, untimed, while every
+ * worker waits for `go`: fills and empties the workers' slots, counting the bytes in
+ * their live sums. 0, or -1 with the engine failed (a NULL from the allocator). */
+static int run_setup(am_engine_t *e) {
+  const am_backend_t *b = e->b;
+  for (size_t i = 0; i < e->w->n_setup; i++) {
+    const am_op_t *op = &e->w->setup[i];
+    am_worker_t *wk = &e->wk[op->arg];
+    am_slot_t *s = &wk->slots[op->slot];
+    if (op->kind == AM_OP_FREE) {
+      if (s->p != NULL) live_add(&wk->live_freed, s->size & AM_SLOT_SIZE_MASK);
+      am_free(b, s->p);
+      s->p = NULL;
+      continue;
+    }
+    void *p = op->kind == AM_OP_CALLOC ? am_calloc(b, 1, (size_t)op->size) : am_malloc(b, (size_t)op->size);
+    if (p == NULL && op->size != 0) {
+      engine_fail(e, AM_ENGINE_OOM, "set-up op %zu: %s of %llu bytes returned NULL", i, op_names[op->kind],
+                  (unsigned long long)op->size);
+      return -1;
+    }
+    s->p = p;
+    s->size = op->size;
+    live_add(&wk->live_alloc, op->size);
+    if (p == NULL) continue;
+    if (op->touch == AM_TOUCH_FIRST && op->size != 0) *(volatile unsigned char *)p = 1;
+    else if (op->touch == AM_TOUCH_ALL) memset(p, 0xA5, (size_t)op->size);
+    else if (op->touch == AM_TOUCH_PAGES) touch_pages(p, op->size);
+  }
+  return 0;
+}
 
 static void wait_ready(am_engine_t *e, unsigned target) {
   for (unsigned spins = 0; atomic_load_explicit(&e->ready, memory_order_acquire) < target; spins++) {
@@ -644,8 +722,8 @@ static void measure_end(am_engine_t *e, const am_engine_opts_t *o, uint64_t t0, 
     r->respawns += e->wk[t].respawns;
   }
   r->backend_stats_rc = am_backend_stats(e->b, &r->backend_stats);
-  if (o->dump_pagepool != NULL && o->dump_phase < 0) r->pagepool_dumped = pagepool_dump(o->dump_pagepool);
-  else if (o->dump_pagepool != NULL) r->pagepool_dumped = atomic_load(&e->dump_state) ? atomic_load(&e->dump_state) : -3;
+  if (o->dump_path != NULL && o->dump_phase < 0) r->dumped = backend_dump(e->b, o->dump_path);
+  else if (o->dump_path != NULL) r->dumped = atomic_load(&e->dump_state) ? atomic_load(&e->dump_state) : -3;
   if (r->lat != NULL)
     for (unsigned t = 0; t < e->n; t++) am_lat_merge(r->lat, e->wk[t].hist);
   collect_phases(e, t0, r, o->next_chunk == NULL);
@@ -725,10 +803,10 @@ int am_engine_run(const am_backend_t *b, const am_workload_t *w, const am_engine
   e->n = n;
   e->rounds = o->warmup + 1;
   e->lat_every = o->latency_every;
-  e->dump_path = o->dump_pagepool;
-  e->dump_phase = o->dump_pagepool != NULL ? o->dump_phase : -1;
+  e->dump_path = o->dump_path;
+  e->dump_phase = o->dump_path != NULL ? o->dump_phase : -1;
   int setup_ok = 1;
-  int chrc = am_chans_create(&e->chans, w->n_channels, w->channel_capacity);
+  int chrc = am_chans_create(&e->chans, w->n_channels, w->channel_capacity, w->channel_spec);
   if (chrc != 0) {
     engine_fail(e, AM_ENGINE_ERROR, "channels: mmap: %s", strerror(-chrc));
     setup_ok = 0;
@@ -773,7 +851,7 @@ int am_engine_run(const am_backend_t *b, const am_workload_t *w, const am_engine
     pthread_t t;
     int rc = pthread_create(&t, NULL, worker_main, &wk[started]);
     if (rc != 0) {
-      engine_fail(e, AM_ENGINE_ERROR, "pthread_create for thread %u: %s", started, strerror(rc));
+      engine_fail(e, AM_THREAD_FAIL_STATUS(rc), "pthread_create for thread %u: %s", started, strerror(rc));
       setup_ok = 0;
       break;
     }
@@ -783,6 +861,7 @@ int am_engine_run(const am_backend_t *b, const am_workload_t *w, const am_engine
     if (round > 0) am_chans_reset(e->chans, w->n_channels, chan_free, e);
     if (round > 0 && o->next_chunk != NULL && rewind_chunks(e, o) != 0) break; /* workers leave on abort */
     if (round == 0) r->m.rss_baseline = am_rss_now();
+    if (e->w->n_setup > 0 && run_setup(e) != 0) break; /* workers leave on abort */
     int timed = round + 1 == e->rounds;
     if (timed) {
       for (unsigned t = 0; t < n; t++) memset(wk[t].phase_ts, 0, w->n_phases * sizeof(uint64_t));

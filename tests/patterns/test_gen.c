@@ -251,6 +251,95 @@ static void test_false_sharing_write(void) {
 }
 
 /* The canonical spec parses back to the same workload. */
+/* Batch hand-off over a pair channel: a carrier per 8 objects, PACK after each, the
+ * receiver UNPACKs and frees every object and then the carrier. */
+static void test_batch_handoff(void) {
+  am_pattern_t *p = P(HDR "\"threads\":2,\"phases\":[{\"size\":24,\"lifetime\":\"pair\",\"roles\":["
+                      "{\"name\":\"prod\",\"threads\":1,\"allocs\":100,\"handoff\":{\"ratio\":1,\"to\":\"cons\",\"batch\":8}},"
+                      "{\"name\":\"cons\",\"allocs\":0}]}]}");
+  am_workload_t *w = B(p, 2, 0, 0);
+  if (w != NULL) {
+    CHECK(count_kind(w, 0, AM_OP_MALLOC) == 100 + 13 && count_kind(w, 0, AM_OP_PACK) == 100 &&
+          count_kind(w, 0, AM_OP_SEND) == 13, "producer: carriers, packs, sends");
+    CHECK(count_kind(w, 1, AM_OP_RECV) == 13 && count_kind(w, 1, AM_OP_UNPACK) == 100 &&
+          count_kind(w, 1, AM_OP_FREE) == 113, "consumer: recvs, unpacks, frees");
+    CHECK(w->streams[0].ops[1].kind == AM_OP_MALLOC && w->streams[0].ops[2].kind == AM_OP_MALLOC &&
+          w->streams[0].ops[2].size == AM_CARRIER_BYTES(8) && w->streams[0].ops[3].kind == AM_OP_PACK,
+          "the carrier opens with the batch's first object");
+    CHECK(w->n_channels == 1 && w->channel_spec[0].kind == AM_CHAN_PAIR && w->channel_capacity[0] == 13, "channel");
+  }
+  am_workload_free(w);
+  am_pattern_free(p);
+  /* A shared LIFO queue, bound 3, between 2 producers and 2 consumers: one channel. */
+  p = P(HDR "\"threads\":4,\"phases\":[{\"size\":64,\"roles\":[{\"name\":\"prod\",\"threads\":\"50%\",\"allocs\":320,"
+        "\"handoff\":{\"ratio\":1,\"to\":\"cons\",\"batch\":16,\"queue\":\"shared\",\"bound\":3,\"order\":\"lifo\"}},"
+        "{\"name\":\"cons\",\"allocs\":0}]}]}");
+  w = B(p, 4, 0, 0);
+  if (w != NULL) {
+    CHECK(w->n_channels == 1 && w->channel_spec[0].kind == AM_CHAN_SHARED && w->channel_spec[0].lifo == 1 &&
+          w->channel_spec[0].bound == 3 && w->channel_capacity[0] == 3, "shared channel spec");
+    CHECK(count_kind(w, 2, AM_OP_RECV) + count_kind(w, 3, AM_OP_RECV) == 40 && count_kind(w, 2, AM_OP_RECV) == 20,
+          "receivers share the 40 batches in turn");
+  }
+  am_workload_free(w);
+  am_pattern_free(p);
+}
+
+/* Window fill by the main thread (set-up stream), alloc-first swap, respawn in rounds,
+ * touch per kind and mix_large. */
+static void test_setup_and_friends(void) {
+  am_pattern_t *p = P(HDR "\"threads\":2,\"phases\":[{\"allocs\":50,\"size\":{\"dist\":\"uniform\",\"min\":8,\"max\":99},"
+                      "\"lifetime\":{\"kind\":\"window\",\"live\":10,\"fill\":\"main\",\"fill_churn\":2}}]}");
+  am_workload_t *w = B(p, 2, 0, 0);
+  if (w != NULL) {
+    CHECK(w->n_setup == 20 + 2 * 20 * 2, "set-up ops: %zu", w->n_setup);
+    int first_half[2] = {0, 0};
+    for (size_t i = 0; i < 10; i++) first_half[w->setup[i].arg & 1]++;
+    CHECK(first_half[0] > 0 && first_half[1] > 0, "the fill is dealt out in a random order");
+    for (unsigned t = 0; t < 2; t++)
+      CHECK(w->streams[t].ops[1].kind == AM_OP_FREE && count_kind(w, t, AM_OP_MALLOC) == 50 &&
+            count_kind(w, t, AM_OP_FREE) == 60, "thread %u frees a main-thread block first", t);
+  }
+  am_workload_free(w);
+  am_pattern_free(p);
+  p = P(HDR "\"phases\":[{\"allocs\":10,\"lifetime\":{\"kind\":\"window\",\"live\":2,\"swap\":\"alloc-first\"}}]}");
+  w = B(p, 1, 0, 0);
+  if (w != NULL) CHECK(w->streams[0].ops[3].kind == AM_OP_MALLOC && w->streams[0].ops[4].kind == AM_OP_FREE, "alloc-first");
+  am_workload_free(w);
+  am_pattern_free(p);
+  p = P(HDR "\"threads\":3,\"phases\":[{\"round\":1,\"lag\":2,\"allocs\":5,\"handoff\":{\"ratio\":1},"
+        "\"respawn\":{\"every\":1,\"unit\":\"rounds\"}}]}");
+  w = B(p, 3, 0, 0);
+  if (w != NULL)
+    for (unsigned t = 0; t < 3; t++) CHECK(count_kind(w, t, AM_OP_RESPAWN) == 5, "a respawn per round");
+  am_workload_free(w);
+  am_pattern_free(p);
+  p = P(HDR "\"phases\":[{\"allocs\":2000,\"size\":{\"dist\":\"uniform\",\"min\":1,\"max\":200},"
+        "\"mix\":{\"calloc\":1,\"aligned\":1},\"mix_large\":{\"from\":100,\"mix\":\"malloc\"},"
+        "\"touch\":{\"calloc\":\"pages\",\"aligned\":\"all\"}}]}");
+  w = B(p, 1, 0, 0);
+  int bad = 0, seen[3] = {0, 0, 0};
+  for (size_t i = 0; w != NULL && i < w->streams[0].n_ops; i++) {
+    const am_op_t *o = &w->streams[0].ops[i];
+    if (o->kind == AM_OP_MALLOC) { seen[0]++; bad |= o->size < 100 || o->touch != AM_TOUCH_NONE; }
+    if (o->kind == AM_OP_CALLOC) { seen[1]++; bad |= o->size >= 100 || o->touch != AM_TOUCH_PAGES; }
+    if (o->kind == AM_OP_ALIGNED) { seen[2]++; bad |= o->size >= 100 || o->touch != AM_TOUCH_ALL; }
+  }
+  CHECK(w && !bad && seen[0] > 0 && seen[1] > 0 && seen[2] > 0, "mix_large and touch per kind");
+  /* The spec of all of the above parses back to the same streams. */
+  cJSON *spec = am_pattern_spec_json(p);
+  char *text = cJSON_PrintUnformatted(spec);
+  am_pattern_t *q = P(text);
+  am_workload_t *v = B(q, 1, 0, 0);
+  CHECK(w && v && w->checksum == v->checksum, "spec round trip: touch per kind, mix_large");
+  am_workload_free(v);
+  am_pattern_free(q);
+  cJSON_free(text);
+  cJSON_Delete(spec);
+  am_workload_free(w);
+  am_pattern_free(p);
+}
+
 static void test_spec_roundtrip(void) {
   am_pattern_t *p = P(HDR "\"threads\":{\"from\":1,\"to\":4},\"quick_scale\":0.5,\"phases\":[{\"allocs\":300,"
                       "\"size\":{\"dist\":\"histogram\",\"bins\":[{\"min\":1,\"max\":64,\"weight\":3},{\"min\":65,\"max\":4096}]},"
@@ -303,11 +392,8 @@ static void test_golden(void) {
 /* Chunked generation: each thread's chunks, concatenated, are its whole stream; the
  * checksum and the totals are the unchunked ones; channel capacities cover each chunk's
  * in-flight objects plus its SENDs; a rewind gives the same chunks again. */
-static void test_chunks(void) {
-  am_pattern_t *p = P(HDR "\"seed\":42,\"threads\":3,\"phases\":[{\"allocs\":2000,\"round\":16,\"lag\":2,"
-                      "\"size\":{\"dist\":\"uniform\",\"min\":8,\"max\":4000},\"lifetime\":{\"kind\":\"window\","
-                      "\"live\":64,\"keep\":0.25},\"handoff\":{\"ratio\":0.3},\"respawn\":700},{\"allocs\":500,"
-                      "\"lifetime\":{\"kind\":\"batch\",\"count\":10,\"order\":\"random\"}}]}");
+static void test_chunks_of(const char *text) {
+  am_pattern_t *p = P(text);
   am_workload_t *w = B(p, 0, 0, 0);
   am_gen_t *g = NULL;
   am_diag_t d;
@@ -337,7 +423,8 @@ static void test_chunks(void) {
         pos[t] += cs->n_ops;
       }
       for (unsigned k = 0; k < c->n_channels; k++) {
-        CHECK(inflight[k] + sends[k] <= c->channel_capacity[k], "chunk %llu: channel %u over capacity",
+        int shared = c->channel_spec[k].kind == AM_CHAN_SHARED; /* bounded: a SEND waits */
+        CHECK(shared || inflight[k] + sends[k] <= c->channel_capacity[k], "chunk %llu: channel %u over capacity",
               (unsigned long long)n, k);
         CHECK(recvs[k] <= inflight[k] + sends[k], "chunk %llu: channel %u receives what was not sent yet",
               (unsigned long long)n, k);
@@ -352,11 +439,26 @@ static void test_chunks(void) {
     for (unsigned t = 0; t < c->n_threads; t++) if (pos[t] != w->streams[t].n_ops) same = 0;
     CHECK(same, "pass %d: chunks are not the whole streams", pass);
     CHECK(c->checksum == w->checksum, "pass %d: chunked checksum differs", pass);
+    CHECK(c->n_setup == w->n_setup && (w->n_setup == 0 || memcmp(c->setup, w->setup, w->n_setup * sizeof(am_op_t)) == 0),
+          "pass %d: chunked set-up differs", pass);
     CHECK(am_gen_rewind(g, &d) == 0, "rewind");
   }
   am_gen_close(g);
   am_workload_free(w);
   am_pattern_free(p);
+}
+
+static void test_chunks(void) {
+  test_chunks_of(HDR "\"seed\":42,\"threads\":3,\"phases\":[{\"allocs\":2000,\"round\":16,\"lag\":2,"
+                 "\"size\":{\"dist\":\"uniform\",\"min\":8,\"max\":4000},\"lifetime\":{\"kind\":\"window\","
+                 "\"live\":64,\"keep\":0.25},\"handoff\":{\"ratio\":0.3},\"respawn\":700},{\"allocs\":500,"
+                 "\"lifetime\":{\"kind\":\"batch\",\"count\":10,\"order\":\"random\"}}]}");
+  /* set-up stream, batch hand-off over a pair channel and through a shared queue */
+  test_chunks_of(HDR "\"seed\":5,\"threads\":4,\"phases\":[{\"allocs\":3000,\"round\":16,"
+                 "\"lifetime\":{\"kind\":\"window\",\"live\":50,\"fill\":\"main\",\"fill_churn\":1},"
+                 "\"handoff\":{\"ratio\":0.5,\"batch\":7}},{\"size\":32,\"roles\":[{\"name\":\"p\",\"threads\":2,"
+                 "\"allocs\":2000,\"handoff\":{\"ratio\":1,\"to\":\"c\",\"batch\":32,\"queue\":\"shared\","
+                 "\"bound\":4}},{\"name\":\"c\",\"allocs\":0}]}]}");
 }
 
 static void test_limits(void) {
@@ -402,6 +504,8 @@ int main(int argc, char **argv) {
   test_producer_consumer();
   test_handoff_any_respawn();
   test_false_sharing_write();
+  test_batch_handoff();
+  test_setup_and_friends();
   test_spec_roundtrip();
   test_limits();
   test_golden();
