@@ -135,7 +135,7 @@ static long run_one_trace(tr_t *t, const am_run_opts_t *o, const am_backend_info
   for (unsigned r = 0; r < reps; r++)
     for (size_t j = 0; j < o->n_backends; j++) {
       size_t b = (j + r) % o->n_backends;
-      cJSON *s = am_run_one(o->backends[b], t->abs, t->threads, 0, r, o);
+      cJSON *s = am_run_one(&o->backends[b], t->abs, t->threads, 0, r, o);
       check_checksum(s, t->info);
       const cJSON *st = cJSON_GetObjectItem(s, "status"), *ns = cJSON_GetObjectItem(s, "ns_per_op");
       int ok = cJSON_IsString(st) && strcmp(st->valuestring, "ok") == 0;
@@ -149,7 +149,7 @@ static long run_one_trace(tr_t *t, const am_run_opts_t *o, const am_backend_info
         snprintf(what, sizeof what, "%s: %.150s", cJSON_IsString(st) ? st->valuestring : "error", cJSON_IsString(er) ? er->valuestring : "");
       }
       fprintf(stderr, "[%zu/%zu] %s (trace, t=%u) rep %u/%u %-9s %s  (elapsed %.1fs, ETA %.1fs)\n", *done, total, t->name,
-              t->threads, r + 1, reps, o->backends[b], what, el, eta);
+              t->threads, r + 1, reps, o->backends[b].name, what, el, eta);
       cJSON_AddItemToArray(samples[b], s);
     }
   cJSON *benchmarks = cJSON_CreateArray();
