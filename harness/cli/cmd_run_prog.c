@@ -89,7 +89,7 @@ static void missing_reason(const am_progfile_t *p, char *why, size_t cap) {
 }
 
 /* Run the setup (untimed, no preload) in work; 0, or -1 with why. */
-static int run_setup(const am_progfile_t *p, uint64_t n, const char *work, double timeout_s, char *why, size_t cap) {
+int am_prog_setup(const am_progfile_t *p, uint64_t n, const char *work, double timeout_s, char *why, size_t cap) {
   if (p->setup.n == 0) return 0;
   static char bufs[AM_PROG_MAX_ARGS][4096];
   char *argv[AM_PROG_MAX_ARGS + 4];
@@ -220,11 +220,11 @@ static const char *check_outputs(const am_progfile_t *p, pbe_t *be, const am_run
   const char *ref = NULL;
   for (int pass = 0; pass < 2 && ref == NULL; pass++)
     for (size_t b = 0; b < o->n_backends && ref == NULL; b++) {
-      if (pass == 0 && strcmp(o->backends[b], "system") != 0) continue;
+      if (pass == 0 && strcmp(o->backends[b].name, "system") != 0) continue;
       const cJSON *s;
       cJSON_ArrayForEach(s, be[b].samples) if (is_ok(s)) {
         ref = cJSON_GetObjectItem(s, "output_sha256")->valuestring;
-        snprintf(ref_from, cap, "%s", o->backends[b]);
+        snprintf(ref_from, cap, "%s", o->backends[b].name);
         break;
       }
     }
@@ -349,23 +349,23 @@ static long run_program(const am_progfile_t *p, const char *arg, const char *out
   if (be == NULL || mkdtemp(work) == NULL) { free(be); fprintf(stderr, "allocmark run: cannot create %s\n", work); return -1; }
   missing_reason(p, why, sizeof why);
   const char *common_status = why[0] ? "error" : NULL;
-  if (!why[0] && run_setup(p, am_progfile_n(p, o->quick), work, tmo, why, sizeof why) != 0) common_status = "error";
+  if (!why[0] && am_prog_setup(p, am_progfile_n(p, o->quick), work, tmo, why, sizeof why) != 0) common_status = "error";
   if (common_status) fprintf(stderr, "%s: %s\n", arg, why);
   for (size_t b = 0; b < o->n_backends; b++) {
     be[b].samples = cJSON_CreateArray();
-    int sys = strcmp(o->backends[b], "system") == 0;
+    int sys = strcmp(o->backends[b].name, "system") == 0;
     snprintf(be[b].expect, sizeof be[b].expect, "%s", info[b].malloc_from);
     if (!sys) snprintf(be[b].preload, sizeof be[b].preload, "%s", info[b].malloc_from);
     if (common_status) { snprintf(be[b].excluded, sizeof be[b].excluded, "%s", why); be[b].excluded_status = common_status; }
     else if (!sys && !info[b].overrides_malloc) {
       snprintf(be[b].excluded, sizeof be[b].excluded, "backend %s does not replace malloc (no overrides_malloc "
-               "capability): it cannot be preloaded into a program", o->backends[b]);
+               "capability): it cannot be preloaded into a program", o->backends[b].name);
       be[b].excluded_status = "unsupported";
     } else {
-      fprintf(stderr, "%s: proof run on %s (LD_DEBUG=bindings, untimed)\n", p->name, o->backends[b]);
-      prove(o->backends[b], &info[b], abs, work, tmo, o, &be[b]);
-      if (be[b].note[0]) fprintf(stderr, "%s on %s: %s\n", p->name, o->backends[b], be[b].note);
-      if (be[b].excluded[0]) fprintf(stderr, "%s on %s: excluded: %s\n", p->name, o->backends[b], be[b].excluded);
+      fprintf(stderr, "%s: proof run on %s (LD_DEBUG=bindings, untimed)\n", p->name, o->backends[b].name);
+      prove(o->backends[b].name, &info[b], abs, work, tmo, o, &be[b]);
+      if (be[b].note[0]) fprintf(stderr, "%s on %s: %s\n", p->name, o->backends[b].name, be[b].note);
+      if (be[b].excluded[0]) fprintf(stderr, "%s on %s: excluded: %s\n", p->name, o->backends[b].name, be[b].excluded);
     }
   }
   for (unsigned r = 0; r < reps; r++)
@@ -378,11 +378,11 @@ static long run_program(const am_progfile_t *p, const char *arg, const char *out
         cJSON_AddNumberToObject(s, "rep", r);
       } else {
         char tag[96];
-        snprintf(tag, sizeof tag, "%s-%u", o->backends[b], r);
+        snprintf(tag, sizeof tag, "%s-%u", o->backends[b].name, r);
         s = progrun(abs, work, tag, &be[b], 0, tmo, r, o);
       }
       cJSON_AddItemToArray(be[b].samples, s);
-      progress(done, total, t0, p->name, r, reps, o->backends[b], s);
+      progress(done, total, t0, p->name, r, reps, o->backends[b].name, s);
     }
   char ref_from[32] = "";
   const char *ref = check_outputs(p, be, o, ref_from, sizeof ref_from);

@@ -15,6 +15,7 @@ static const struct {
   {"merge", am_cmd_merge, "merge the shard folders of `run --shard K/N` into one run"},
   {"report", am_cmd_report, "turn results files into a Markdown report or tables"},
   {"compare", am_cmd_compare, "compare two results (or two backends) with a significance test"},
+  {"validate", am_cmd_validate, "the validity study: programs against their replays and fitted patterns"},
   {"selftest", am_cmd_selftest, "check the harness against a hand-written loop"},
   {"record", am_cmd_record, "record a program's allocations into a trace (LD_PRELOAD)"},
   {"trace-info", am_cmd_trace_info, "describe a trace: ops, threads, sizes, lifetimes"},
@@ -22,8 +23,8 @@ static const struct {
 
 static void usage(FILE *f) {
   fprintf(f, "usage: allocmark <command> [options]   (allocmark <command> --help for more)\n\n"
-             "A research harness for memory allocators: replays allocation patterns on\n"
-             "glibc, jemalloc, mimalloc, tcmalloc and pagepool, each in its own process.\n\n"
+             "A research harness for memory allocators: replays allocation workloads on\n"
+             "every allocator built in (`allocmark list`), each in its own process.\n\n"
              "commands:\n");
   for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
     fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
