@@ -357,7 +357,11 @@ static long run_program(const am_progfile_t *p, const char *arg, const char *out
     snprintf(be[b].expect, sizeof be[b].expect, "%s", info[b].malloc_from);
     if (!sys) snprintf(be[b].preload, sizeof be[b].preload, "%s", info[b].malloc_from);
     if (common_status) { snprintf(be[b].excluded, sizeof be[b].excluded, "%s", why); be[b].excluded_status = common_status; }
-    else if (!sys && !info[b].overrides_malloc) {
+    else if (o->backends[b].n_user > 0) { /* a variant's variables are not given to programs */
+      snprintf(be[b].excluded, sizeof be[b].excluded, "backend %s is a variant: its variables are applied to "
+               "runners only, not passed to programs", o->backends[b].name);
+      be[b].excluded_status = "unsupported";
+    } else if (!sys && !info[b].overrides_malloc) {
       snprintf(be[b].excluded, sizeof be[b].excluded, "backend %s does not replace malloc (no overrides_malloc "
                "capability): it cannot be preloaded into a program", o->backends[b].name);
       be[b].excluded_status = "unsupported";
