@@ -11,6 +11,9 @@
  *   PAGEPOOL_LOOKUP=fast|tree   pointer -> page: region range check + side table, or the
  *                               red-black tree under its lock on every free default fast
  *   PAGEPOOL_SITES=0|1          record the call site of every block (leak report) default 0
+ *   PAGEPOOL_LARGE=own|system   blocks over 4096 B: pagepool's own spans (runs of OS pages
+ *                               from mmap, freed ones cached for reuse: span.c) or the
+ *                               original fall-back, the system allocator    default own
  *   PAGEPOOL_LEAKS=0|1          drop-in: print pp_leak_report(stderr) at exit  default 0
  *                               (read by override.c's constructor)
  *   PAGEPOOL_DUMP=FILE          drop-in: write pp_dump_json to FILE at exit (override.c)
@@ -38,12 +41,14 @@ static void pp_cfg_defaults(pp_config_t *c) {
   c->return_to_os = 1;
   c->lookup = PP_LOOKUP_FAST;
   c->track_sites = 0;
+  c->large = PP_LARGE_OWN;
 }
 
 static int pp_cfg_valid(const pp_config_t *c) {
   unsigned n = c->pools_per_page;
   if (c->spacing != PP_CLASSES_POW2 && c->spacing != PP_CLASSES_FINE) return 0;
   if (c->lookup != PP_LOOKUP_FAST && c->lookup != PP_LOOKUP_TREE) return 0;
+  if (c->large != PP_LARGE_OWN && c->large != PP_LARGE_SYSTEM) return 0;
   if (n < PP_MIN_POOLS || n > PP_MAX_POOLS || (n & (n - 1)) != 0) return 0;
   if ((c->return_to_os != 0 && c->return_to_os != 1) || (c->track_sites != 0 && c->track_sites != 1))
     return 0;
@@ -104,6 +109,8 @@ void pp_i_config_load(void) {
   s = pp_env("PAGEPOOL_LOOKUP");
   if (s != NULL && strcmp(s, "tree") == 0) c.lookup = PP_LOOKUP_TREE;
   c.track_sites = pp_flag(pp_env("PAGEPOOL_SITES"), 0);
+  s = pp_env("PAGEPOOL_LARGE");
+  if (s != NULL && strcmp(s, "system") == 0) c.large = PP_LARGE_SYSTEM;
   n = pp_num(pp_env("PAGEPOOL_REGION"));
   if (n >= 0) {
     pp_i_g.region_set = 1;
@@ -190,6 +197,7 @@ const char *pp_config_string(void) {
   pp_cat(&pos, c.lookup == PP_LOOKUP_TREE ? " lookup=tree" : " lookup=fast");
   pp_cat(&pos, c.track_sites ? " sites=1" : " sites=0");
   pp_cat(&pos, PP_DEBUG ? " debug=1" : " debug=0");
+  pp_cat(&pos, c.large == PP_LARGE_SYSTEM ? " large=system" : " large=own");
   pthread_mutex_unlock(&pp_i_lock);
   return pp_cfg_str;
 }

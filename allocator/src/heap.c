@@ -76,7 +76,7 @@ static inline void pp_requeue(pp_heap_t *h, pp_pool_t *pl, uintptr_t in) {
 }
 
 /* A local free while the bin's allocation list is full: p goes back onto its pool. */
-PP_NOINLINE void pp_i_free_local(pp_heap_t *h, pp_pool_t *pl, void *p) {
+static inline __attribute__((always_inline)) void pp_free_to_pool(pp_heap_t *h, pp_pool_t *pl, void *p) {
   uint32_t u = PP_LD(pl->used) - 1;
   void *old = pl->free;
   *(void **)p = old;
@@ -91,6 +91,8 @@ PP_NOINLINE void pp_i_free_local(pp_heap_t *h, pp_pool_t *pl, void *p) {
   pl->tail = (uint8_t)pp_sel(in, pl->tail, pp_i_tail_of(p)); /* p is last if first */
   pp_requeue(h, pl, in);
 }
+
+PP_NOINLINE void pp_i_free_local(pp_heap_t *h, pp_pool_t *pl, void *p) { pp_free_to_pool(h, pl, p); }
 
 void pp_i_free_remote(pp_page_t *pg, pp_pool_t *pl, void *p) {
   pp_pool_cold_t *c = &pg->cold[pl->idx];
@@ -269,7 +271,9 @@ PP_NOINLINE void pp_i_free_miss(void *p) {
 /* A local free found its bin's list full (the fast path took room below 0: undo). */
 PP_NOINLINE void pp_i_free_full(pp_bin_t *bin, void *p) {
   bin->room++;
-  pp_i_free_local(pp_i_tl_fast, pp_i_block_pool(p), p);
+  uintptr_t a = (uintptr_t)p; /* in the fast range: its page is in the side table */
+  pp_page_t *pg = PP_LD(pp_i_g.side[(a - pp_i_g.region_base) >> pp_i_g.page_shift]);
+  pp_free_to_pool(pp_i_tl_fast, pp_i_pool_of(pg, a), p);
 }
 
 PP_NOINLINE void pp_i_free_slow(void *p) {

@@ -133,6 +133,7 @@ int pp_i_init(void) {
     pp_i_g.lookup_tree = pp_i_g.cfg.lookup == PP_LOOKUP_TREE;
     pp_i_g.track_sites = pp_i_g.cfg.track_sites;
     pp_i_g.return_to_os = pp_i_g.cfg.return_to_os;
+    pp_i_g.large_own = pp_i_g.cfg.large == PP_LARGE_OWN;
     pp_rb_init(&pp_i_w.tree);
     pp_i_g.pool_index_mask = pp_i_g.pools - 1;
     pp_region_reserve();
@@ -202,9 +203,11 @@ static void pp_fork_prepare(void) {
   pthread_mutex_lock(&pp_i_lock);
   pthread_rwlock_wrlock(&pp_i_tree_lock);
   pthread_mutex_lock(&pp_i_site_lock);
+  pthread_mutex_lock(&pp_i_span_lock);
 }
 
 static void pp_fork_parent(void) {
+  pthread_mutex_unlock(&pp_i_span_lock);
   pthread_mutex_unlock(&pp_i_site_lock);
   pthread_rwlock_unlock(&pp_i_tree_lock);
   pthread_mutex_unlock(&pp_i_lock);
@@ -214,6 +217,7 @@ static void pp_fork_parent(void) {
 /* Other threads do not exist in the child: their heaps stay as they are (never adopted,
  * since they may have been caught mid-update), the locks start afresh. */
 static void pp_fork_child(void) {
+  pthread_mutex_init(&pp_i_span_lock, NULL);
   pthread_mutex_init(&pp_i_site_lock, NULL);
   pthread_rwlock_init(&pp_i_tree_lock, NULL);
   pthread_mutex_init(&pp_i_lock, NULL);

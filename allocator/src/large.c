@@ -1,13 +1,19 @@
 /* allocator/src/large.c — the large path: requests over 4096 B (or aligned beyond a pool).
  *
- * Library mode takes the memory from the process's malloc; the drop-in build (PP_DROPIN)
- * from glibc's __libc_malloc family, which never calls back into our exported malloc.
+ * Two sources, chosen by PAGEPOOL_LARGE (read at start-up):
+ *   own     (default) pagepool's spans (span.c): runs of OS pages from mmap, freed spans
+ *           cached for reuse; calloc skips the memset on a freshly mapped span; realloc
+ *           resizes in place within the span, else mremap;
+ *   system  the original fall-back: the process's malloc in library mode, glibc's
+ *           __libc_malloc family in the drop-in build (PP_DROPIN), which never calls back
+ *           into our exported malloc.
  * Every large block has a PP_LARGE_HDR-byte header just before it: requested size, a magic
- * word (debug mode tells double and foreign frees apart with it), the offset back to the
- * system block (for over-aligned blocks) and the allocation site.
- * When the system allocator fails, the page region's unused reservation is given back
- * (pp_i_region_give_back: it counts against RLIMIT_AS) and the request tried once more.
- * PAGEPOOL_FAIL (OOM injection) can fail any of these requests.
+ * word (which source, and debug mode tells double and foreign frees apart with it), the
+ * offset back to the start of the system block or span, the allocation site and, for a
+ * span, its length.
+ * When an allocation from the system fails, the page region's unused reservation is given
+ * back (pp_i_region_give_back: it counts against RLIMIT_AS) and the request tried once
+ * more. PAGEPOOL_FAIL (OOM injection) can fail any of these requests, spans included.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -37,15 +43,16 @@ __attribute__((constructor)) static void pp_large_start_glibc(void) { __libc_fre
 #define PP_SYS_FREE free
 #endif
 
-#define PP_LARGE_LIVE 0x9a6e1a76u
+#define PP_LARGE_LIVE 0x9a6e1a76u  /* from the system allocator */
+#define PP_SPAN_LIVE 0x5a6e1a76u   /* a span of our own          */
 #define PP_LARGE_DEAD 0xdeadb10cu
 
 typedef struct pp_large_s {
-  size_t size;      /* bytes requested                        */
-  uint32_t magic;   /* PP_LARGE_LIVE / PP_LARGE_DEAD          */
-  uint32_t offset;  /* user pointer - system block            */
-  uintptr_t site;   /* allocation site (PAGEPOOL_SITES=1)     */
-  uintptr_t spare;
+  size_t size;      /* bytes requested                                */
+  uint32_t magic;   /* PP_LARGE_LIVE / PP_SPAN_LIVE / PP_LARGE_DEAD   */
+  uint32_t offset;  /* user pointer - system block or span start      */
+  uintptr_t site;   /* allocation site (PAGEPOOL_SITES=1)             */
+  size_t span;      /* span length (PP_SPAN_LIVE), else 0             */
 } pp_large_t;
 
 _Static_assert(sizeof(pp_large_t) == PP_LARGE_HDR, "large header size");
@@ -63,8 +70,44 @@ static void pp_large_account(pp_large_t *h, int add) {
   if (pp_i_g.track_sites) pp_i_large_site(h->site, (int64_t)h->size, add);
 }
 
+#define PP_PAGE_UP(x) (((x) + 4095) & ~(size_t)4095)
+
+/* A block of n bytes aligned to align (a power of two >= 16) in a span; zeroed when zero
+ * (memset only when the span is reused). */
+static void *pp_span_alloc(size_t n, size_t align, uintptr_t site, int zero) {
+  size_t off = align <= PP_LARGE_HDR ? PP_LARGE_HDR : align <= 4096 ? align : 0;
+  size_t slack = off == 0 ? align + PP_LARGE_HDR : off; /* over a page: align in the span */
+  if (n > SIZE_MAX / 2 - slack || align > UINT32_MAX / 2) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  size_t got;
+  int fresh;
+  char *base = pp_i_span_get(PP_PAGE_UP(n + slack), &got, &fresh);
+  if (base == NULL) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  uintptr_t p = off != 0 ? (uintptr_t)base + off
+                         : ((uintptr_t)base + PP_LARGE_HDR + align - 1) & ~(uintptr_t)(align - 1);
+  pp_large_t *h = pp_hdr((void *)p);
+  h->size = n;
+  h->magic = PP_SPAN_LIVE;
+  h->offset = (uint32_t)(p - (uintptr_t)base);
+  h->site = site;
+  h->span = got;
+  pp_large_account(h, 1);
+  if (zero && !fresh) memset((void *)p, 0, n);
+#if PP_DEBUG
+  if (!zero) memset((void *)p, 0xA5, n);
+#endif
+  return (void *)p;
+}
+
 void *pp_i_large_alloc(size_t n, size_t align, uintptr_t site) {
   if (align < PP_MIN_BLOCK) align = PP_MIN_BLOCK;
+  pp_i_init();
+  if (pp_i_g.large_own) return pp_span_alloc(n, align, site, 0);
   size_t extra = PP_LARGE_HDR + (align > PP_MIN_BLOCK ? align - PP_MIN_BLOCK : 0);
   if (n > SIZE_MAX - extra || align > UINT32_MAX / 2) {
     errno = ENOMEM;
@@ -85,6 +128,7 @@ void *pp_i_large_alloc(size_t n, size_t align, uintptr_t site) {
   h->magic = PP_LARGE_LIVE;
   h->offset = (uint32_t)(p - (uintptr_t)raw);
   h->site = site;
+  h->span = 0;
   pp_large_account(h, 1);
 #if PP_DEBUG
   memset((void *)p, 0xA5, n);
@@ -95,6 +139,8 @@ void *pp_i_large_alloc(size_t n, size_t align, uintptr_t site) {
 /* A zeroed large block (16-byte alignment). Through the system calloc, so fresh memory
  * from the OS is not touched (big zeroed arrays stay lazily mapped). */
 void *pp_i_large_calloc(size_t n, uintptr_t site) {
+  pp_i_init();
+  if (pp_i_g.large_own) return pp_span_alloc(n, PP_MIN_BLOCK, site, 1);
   if (n > SIZE_MAX - PP_LARGE_HDR) {
     errno = ENOMEM;
     return NULL;
@@ -113,6 +159,7 @@ void *pp_i_large_calloc(size_t n, uintptr_t site) {
   h->magic = PP_LARGE_LIVE;
   h->offset = PP_LARGE_HDR;
   h->site = site;
+  h->span = 0;
   pp_large_account(h, 1);
   return raw + PP_LARGE_HDR;
 }
@@ -123,7 +170,8 @@ static void pp_large_validate(const void *p) {
   pp_large_t *h = pp_hdr(p);
   if ((uintptr_t)p % PP_MIN_BLOCK != 0) pp_i_die("free of a foreign pointer", p);
   if (h->magic == PP_LARGE_DEAD) pp_i_die("double free of a large block", p);
-  if (h->magic != PP_LARGE_LIVE || h->offset < PP_LARGE_HDR) pp_i_die("free of a foreign pointer", p);
+  if ((h->magic != PP_LARGE_LIVE && h->magic != PP_SPAN_LIVE) || h->offset < PP_LARGE_HDR)
+    pp_i_die("free of a foreign pointer", p);
 #else
   (void)p;
 #endif
@@ -133,19 +181,49 @@ void pp_i_large_free(void *p) {
   pp_large_validate(p);
   pp_large_t *h = pp_hdr(p);
   pp_large_account(h, 0);
+  uint32_t magic = h->magic;
   h->magic = PP_LARGE_DEAD;
-  PP_SYS_FREE((char *)p - h->offset);
+  if (magic == PP_SPAN_LIVE) pp_i_span_put((char *)p - h->offset, h->span);
+  else PP_SYS_FREE((char *)p - h->offset);
 }
 
-/* Can realloc resize p in place through the system realloc (not over-aligned)? */
+/* Can realloc resize p in place (a span, or a system block that is not over-aligned)? */
 int pp_i_large_plain(const void *p) {
   pp_large_validate(p);
-  return pp_hdr(p)->offset == PP_LARGE_HDR;
+  return pp_hdr(p)->magic == PP_SPAN_LIVE || pp_hdr(p)->offset == PP_LARGE_HDR;
+}
+
+/* A span's block to n bytes: in place within the span, else the span is remapped. */
+static void *pp_span_realloc(void *p, size_t n, uintptr_t site) {
+  pp_large_t *h = pp_hdr(p);
+  size_t off = h->offset;
+  if (n > SIZE_MAX / 2 - off) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  pp_large_account(h, 0);
+  size_t need = PP_PAGE_UP(n + off);
+  if (need > h->span || need + ((size_t)1 << 20) < h->span) { /* grow, or shrink a lot */
+    char *base = pp_i_span_resize((char *)p - off, h->span, need);
+    if (base == NULL) {
+      pp_large_account(h, 1);
+      errno = ENOMEM;
+      return NULL;
+    }
+    p = base + off;
+    h = pp_hdr(p);
+    h->span = need;
+  }
+  h->size = n;
+  h->site = site;
+  pp_large_account(h, 1);
+  return p;
 }
 
 /* Resize a plain large block to n > PP_SMALL_MAX bytes; NULL (p intact) when out of memory. */
 void *pp_i_large_resize(void *p, size_t n, uintptr_t site) {
   pp_large_t *h = pp_hdr(p);
+  if (h->magic == PP_SPAN_LIVE) return pp_span_realloc(p, n, site);
   if (n > SIZE_MAX - PP_LARGE_HDR) {
     errno = ENOMEM;
     return NULL;

@@ -178,6 +178,7 @@ typedef struct pp_global_s {
   int lookup_tree;             /* PAGEPOOL_LOOKUP=tree                                     */
   int track_sites;             /* PAGEPOOL_SITES=1                                         */
   int return_to_os;
+  int large_own;               /* PAGEPOOL_LARGE=own: spans (span.c), else system malloc  */
   unsigned nclasses;
   uint8_t class_of[PP_CLASS_SLOTS];   /* (size + 15) / 16 -> class                        */
   uint16_t class_size[PP_MAX_CLASSES];
@@ -312,6 +313,13 @@ void   pp_i_large_free(void *p);
 int    pp_i_large_plain(const void *p);
 void  *pp_i_large_resize(void *p, size_t n, uintptr_t site);
 size_t pp_i_large_usable(const void *p);
+
+/* span.c: pagepool's own large path */
+extern pthread_mutex_t pp_i_span_lock;
+void  *pp_i_span_get(size_t len, size_t *got, int *fresh);
+void   pp_i_span_put(void *base, size_t len);
+void  *pp_i_span_resize(void *base, size_t len, size_t newlen);
+size_t pp_i_span_cached_bytes(void);
 
 /* debug.c */
 void pp_i_die(const char *what, const void *p) __attribute__((noreturn));

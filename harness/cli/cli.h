@@ -17,6 +17,7 @@ int am_cmd_merge(int argc, char **argv);    /* cmd_merge.c    */
 int am_cmd_plan(int argc, char **argv);     /* cmd_run.c      */
 int am_cmd_compare(int argc, char **argv);  /* cmd_compare.c  */
 int am_cmd_selftest(int argc, char **argv); /* cmd_selftest.c */
+int am_cmd_validate(int argc, char **argv); /* cmd_validate.c */
 int am_cmd_record(int argc, char **argv);   /* cmd_record.c   */
 int am_cmd_trace_info(int argc, char **argv); /* cmd_trace_info.c */
 
@@ -44,6 +45,7 @@ typedef struct am_spawn_result_s {
   int signal;        /* when AM_EXIT_CRASHED / AM_EXIT_TIMEOUT    */
   char *out;         /* captured stdout, NUL-terminated (free it) */
   size_t out_len;
+  int out_truncated; /* stdout was longer than spawn.c keeps       */
   char err_tail[512];/* last bytes of stderr, NUL-terminated      */
   double wall_s;     /* wall time of the child                    */
 } am_spawn_result_t;

@@ -9,6 +9,7 @@
  * anything runs: exit 2, no file. A repetition that crashes, hangs or fails is recorded
  * with its status and the rest still run; the exit status is then 1. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -210,6 +211,24 @@ static int mkdir_p(const char *dir) {
   return (mkdir(tmp, 0755) != 0 && errno != EEXIST) ? -1 : 0;
 }
 
+/* Can a results file be written in dir? Creates, fills (4 KiB), syncs and removes a probe
+ * file, so a full disk, a read-only mount or a folder that refuses new files (which
+ * access() may not see, e.g. for root) is named before anything runs. 0, or -1 with
+ * errno set. */
+static int probe_dir(const char *dir) {
+  char path[PATH_MAX + 64];
+  snprintf(path, sizeof path, "%s/.allocmark-probe.%ld", dir, (long)getpid());
+  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return -1;
+  static const char zeros[4096];
+  int rc = write(fd, zeros, sizeof zeros) == (ssize_t)sizeof zeros && fsync(fd) == 0 ? 0 : -1;
+  int err = rc == 0 ? 0 : errno != 0 ? errno : ENOSPC;
+  close(fd);
+  unlink(path);
+  errno = err;
+  return rc;
+}
+
 /* Decide every output path before running; -1 (message printed) when unusable. */
 static int plan_outputs(run_pat_t *pats, size_t np, const char *out) {
   char stamp[32];
@@ -236,10 +255,12 @@ static int plan_outputs(run_pat_t *pats, size_t np, const char *out) {
     if (!is_dir(d)) return usage_error("-o %s: folder '%s' does not exist", out, d), -1;
     if (access(d, W_OK) != 0) return usage_error("-o %s: folder '%s' is not writable", out, d), -1;
     if (is_dir(out)) return usage_error("-o %s: is a folder", out), -1;
+    if (probe_dir(d) != 0) return usage_error("-o %s: cannot write a file in '%s': %s", out, d, strerror(errno)), -1;
     return 0;
   }
   if (mkdir_p(dir) != 0 || !is_dir(dir)) return usage_error("cannot create the output folder '%s': %s", dir, strerror(errno)), -1;
   if (access(dir, W_OK) != 0) return usage_error("output folder '%s' is not writable", dir), -1;
+  if (probe_dir(dir) != 0) return usage_error("output folder '%s': cannot write a file: %s", dir, strerror(errno)), -1;
   size_t dl = strlen(dir);
   for (size_t i = 0; i < np; i++) {
     snprintf(pats[i].out, sizeof pats[i].out, "%s%s%s-%s.json", dir, dir[dl - 1] == '/' ? "" : "/",

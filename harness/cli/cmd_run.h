@@ -75,6 +75,10 @@ void am_run_print_table(const char *pattern, const struct cJSON *benchmarks, uns
 /* `allocmark run` on program files (cmd_run_prog.c): every argument a program file
  * (programs/README.md). Returns the exit status. */
 int am_run_programs(const am_run_opts_t *o, const am_backend_info_t *info, const char *const *files, size_t nf);
+struct am_progfile_s;
+/* A program's `setup` (untimed, no preload) with {n} = n in the folder work. 0, or -1
+ * with the reason in why. */
+int am_prog_setup(const struct am_progfile_s *p, uint64_t n, const char *work, double timeout_s, char *why, size_t cap);
 /* --measure instructions (cmd_run_valgrind.c). The valgrind executable found on
  * PATH into buf: 0, or -1 when there is none. */
 int am_vg_find(char *buf, size_t cap);

@@ -6,6 +6,7 @@
  *   crashed  killed by a signal (the signal and the end of stderr are kept)
  *   timeout  still running after --timeout seconds: killed (whole process group)
  *   error    anything else: bad exit, VERIFY corruption, no valid JSON, spawn failure */
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,7 +117,10 @@ cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned thread
   const char *runner_err = cJSON_IsString(e) ? e->valuestring : tail[0] ? tail : NULL;
   switch (r.kind) {
     case AM_EXIT_OK:
-      if (!parsed) set_status(s, "error", "the runner exited 0 without printing a valid JSON sample");
+      if (r.out_truncated) set_status(s, "error", "the runner wrote more on stdout than a sample can be (output dropped)");
+      else if (!parsed) set_status(s, "error", "the runner exited 0 without printing a valid JSON sample");
+      else if (!cJSON_IsNumber(cJSON_GetObjectItem(s, "ns_per_op")) || !isfinite(cJSON_GetObjectItem(s, "ns_per_op")->valuedouble))
+        set_status(s, "error", "the runner's sample has no finite ns_per_op");
       else set_status(s, "ok", NULL);
       break;
     case AM_EXIT_FAILED:

@@ -89,7 +89,7 @@ static void missing_reason(const am_progfile_t *p, char *why, size_t cap) {
 }
 
 /* Run the setup (untimed, no preload) in work; 0, or -1 with why. */
-static int run_setup(const am_progfile_t *p, uint64_t n, const char *work, double timeout_s, char *why, size_t cap) {
+int am_prog_setup(const am_progfile_t *p, uint64_t n, const char *work, double timeout_s, char *why, size_t cap) {
   if (p->setup.n == 0) return 0;
   static char bufs[AM_PROG_MAX_ARGS][4096];
   char *argv[AM_PROG_MAX_ARGS + 4];
@@ -349,7 +349,7 @@ static long run_program(const am_progfile_t *p, const char *arg, const char *out
   if (be == NULL || mkdtemp(work) == NULL) { free(be); fprintf(stderr, "allocmark run: cannot create %s\n", work); return -1; }
   missing_reason(p, why, sizeof why);
   const char *common_status = why[0] ? "error" : NULL;
-  if (!why[0] && run_setup(p, am_progfile_n(p, o->quick), work, tmo, why, sizeof why) != 0) common_status = "error";
+  if (!why[0] && am_prog_setup(p, am_progfile_n(p, o->quick), work, tmo, why, sizeof why) != 0) common_status = "error";
   if (common_status) fprintf(stderr, "%s: %s\n", arg, why);
   for (size_t b = 0; b < o->n_backends; b++) {
     be[b].samples = cJSON_CreateArray();

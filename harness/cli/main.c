@@ -15,6 +15,7 @@ static const struct {
   {"merge", am_cmd_merge, "merge the shard folders of `run --shard K/N` into one run"},
   {"report", am_cmd_report, "turn results files into a Markdown report or tables"},
   {"compare", am_cmd_compare, "compare two results (or two backends) with a significance test"},
+  {"validate", am_cmd_validate, "the validity study: programs against their replays and fitted patterns"},
   {"selftest", am_cmd_selftest, "check the harness against a hand-written loop"},
   {"record", am_cmd_record, "record a program's allocations into a trace (LD_PRELOAD)"},
   {"trace-info", am_cmd_trace_info, "describe a trace: ops, threads, sizes, lifetimes"},

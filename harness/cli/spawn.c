@@ -1,5 +1,8 @@
 /* harness/cli/spawn.c — start a runner, capture its stdout/stderr, enforce a time limit.
- * The child gets its own process group, so a timeout kills everything it started. */
+ * The child gets its own process group, so a timeout kills everything it started. The
+ * limit holds also for a child that closes its output and keeps running, and at most
+ * AM_SPAWN_MAX_OUT bytes of its stdout are kept (a runner flooding it cannot exhaust the
+ * driver's memory; the rest is read and dropped, r->out_truncated says so). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -16,6 +19,9 @@ double am_now_s(void) {
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
+
+/* Most stdout bytes kept from one child: a sample is a few hundred KiB at most. */
+#define AM_SPAWN_MAX_OUT ((size_t)64 << 20)
 
 /* Append n bytes to a growing buffer; keeps a NUL after the data. */
 static int buf_add(char **buf, size_t *len, size_t *cap, const char *src, size_t n) {
@@ -76,14 +82,25 @@ int am_spawn(char *const argv[], char *const extra_env[], double timeout_s, am_s
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       ssize_t got = read(fds[i].fd, chunk, sizeof chunk);
       if (got <= 0) { close(fds[i].fd); fds[i].fd = -1; open_fds--; continue; }
-      if (i == 0) buf_add(&r->out, &r->out_len, &cap, chunk, (size_t)got);
-      else tail_add(r->err_tail, sizeof r->err_tail, chunk, (size_t)got);
+      if (i == 0 && r->out_len + (size_t)got > AM_SPAWN_MAX_OUT) r->out_truncated = 1;
+      else if (i == 0 && buf_add(&r->out, &r->out_len, &cap, chunk, (size_t)got) != 0) r->out_truncated = 1;
+      else if (i == 1) tail_add(r->err_tail, sizeof r->err_tail, chunk, (size_t)got);
     }
   }
   if (timed_out) kill(-pid, SIGKILL);
   for (int i = 0; i < 2; i++) if (fds[i].fd >= 0) close(fds[i].fd);
   int st = 0;
-  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+  for (;;) { /* the child may have closed its output and still run: keep the limit */
+    pid_t w = waitpid(pid, &st, timeout_s > 0 && !timed_out ? WNOHANG : 0);
+    if (w == pid || (w < 0 && errno != EINTR)) break;
+    if (w == 0 && am_now_s() - t0 >= timeout_s) {
+      timed_out = 1;
+      kill(-pid, SIGKILL);
+    } else if (w == 0) {
+      struct timespec ts = {0, 2000000}; /* 2 ms */
+      nanosleep(&ts, NULL);
+    }
+  }
   r->wall_s = am_now_s() - t0;
   if (r->out == NULL) buf_add(&r->out, &r->out_len, &cap, "", 0);
   if (timed_out) { r->kind = AM_EXIT_TIMEOUT; r->signal = SIGKILL; }

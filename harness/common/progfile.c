@@ -228,14 +228,10 @@ static int read_file(const char *path, char **buf, size_t *len, am_diag_t *d) {
 
 static int is_ws(char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n'; }
 
-int am_progfile_load(const char *path, am_progfile_t **out, am_diag_t *d) {
+int am_progfile_parse(const char *path, const char *text, size_t len, am_progfile_t **out, am_diag_t *d) {
   *out = NULL;
-  char *text;
-  size_t len;
-  int rc = read_file(path, &text, &len, d);
-  if (rc != 0) return rc;
   am_progfile_t *p = calloc(1, sizeof *p);
-  if (p == NULL) { free(text); return am_diag(d, AM_ENOMEM, "%s: out of memory", path); }
+  if (p == NULL) return am_diag(d, AM_ENOMEM, "%s: out of memory", path);
   snprintf(p->path, sizeof p->path, "%s", path);
   am_sha256_hex(text, len, p->sha256);
   char abs[PATH_MAX];
@@ -245,6 +241,7 @@ int am_progfile_load(const char *path, am_progfile_t **out, am_diag_t *d) {
   snprintf(p->dir, sizeof p->dir, "%s", slash == NULL ? "." : abs[0] ? abs : "/");
   am_pctx_t c = {path, d, NULL};
   const char *end = NULL;
+  int rc;
   if (memchr(text, '\0', len) != NULL) rc = am_j_syntax_error(d, path, text, len, memchr(text, '\0', len));
   else if ((p->root = cJSON_ParseWithLengthOpts(text, len, &end, 0)) == NULL) rc = am_j_syntax_error(d, path, text, len, end);
   else {
@@ -252,10 +249,20 @@ int am_progfile_load(const char *path, am_progfile_t **out, am_diag_t *d) {
     while (off < len && is_ws(text[off])) off++;
     rc = off < len ? am_j_syntax_error(d, path, text, len, text + off) : parse_root(&c, p->root, p);
   }
-  free(text);
   if (rc != 0) { am_progfile_free(p); return rc; }
   *out = p;
   return 0;
+}
+
+int am_progfile_load(const char *path, am_progfile_t **out, am_diag_t *d) {
+  *out = NULL;
+  char *text;
+  size_t len;
+  int rc = read_file(path, &text, &len, d);
+  if (rc != 0) return rc;
+  rc = am_progfile_parse(path, text, len, out, d);
+  free(text);
+  return rc;
 }
 
 void am_progfile_free(am_progfile_t *p) {

@@ -64,6 +64,8 @@ typedef struct am_prog_vars_s {
 
 /* Load and validate a program file. 0, or a negative AM_E* code with d filled. */
 int am_progfile_load(const char *path, am_progfile_t **out, am_diag_t *d);
+/* The same from text[0..len) (path names it in messages and gives {dir}). */
+int am_progfile_parse(const char *path, const char *text, size_t len, am_progfile_t **out, am_diag_t *d);
 void am_progfile_free(am_progfile_t *p);
 /* 1 when path holds a JSON object whose "format" starts with "allocmark-program" (the driver uses it
  * to tell program files from pattern files); 0 otherwise, unreadable files included. */

@@ -4,6 +4,10 @@
  *
  *   am-progrun run --program FILE --work DIR --tag TAG [--quick] [--preload LIB[:LIB]]
  *                  [--expect LIB --bindings] [--rss-interval-ms N] [--timeout S]
+ *                  [--wrap ARG]...
+ *
+ * --wrap puts ARGs before the server's argv (or the command's, without a server): how
+ * `allocmark validate` records a program (`allocmark record -o FILE --`).
  *
  * The timed region is the client's life: from just before its fork to its exit (the
  * server, when there is one, is started and ready before it, and stopped after it).
@@ -39,6 +43,8 @@ extern char **environ;
 typedef struct prun_s {
   const char *program, *work, *tag, *preload, *expect;
   int quick, bindings;
+  const char *wrap[16];
+  size_t n_wrap;
   long interval_ms;
   double timeout_s;
 } prun_t;
@@ -217,11 +223,11 @@ static cJSON *timeline_json(const am_tree_t *t, long interval_ms) {
 }
 
 /* Start the server and wait until 127.0.0.1:port accepts. 0 ok, else -1 with msg. */
-static int start_server(const am_progfile_t *p, const am_prog_vars_t *v, char **env, const prun_t *o, int devnull,
+static int start_server(const am_progfile_t *p, const am_argv_t *srv, const am_prog_vars_t *v, char **env, const prun_t *o, int devnull,
                         pid_t *spid, double *ready_s, char *msg, size_t cap) {
   int lg = open_out(o->work, o->tag, "server.log");
   double t0 = now_s();
-  *spid = start(&p->server, v, env, o->work, devnull, lg, lg);
+  *spid = start(srv, v, env, o->work, devnull, lg, lg);
   if (lg >= 0) close(lg);
   if (*spid < 0) { snprintf(msg, cap, "could not start the server"); return -1; }
   while (!port_open(v->port)) {
@@ -255,8 +261,23 @@ static int stop_server(pid_t spid, am_tree_t *tree, double t0) {
   return -1;
 }
 
+/* w = o's wrap arguments, then a. 0, or -1 when too long. */
+static int wrapped(const prun_t *o, const am_argv_t *a, am_argv_t *w) {
+  if (o->n_wrap + a->n > AM_PROG_MAX_ARGS) return -1;
+  w->n = 0;
+  for (size_t i = 0; i < o->n_wrap; i++) w->v[w->n++] = o->wrap[i];
+  for (size_t i = 0; i < a->n; i++) w->v[w->n++] = a->v[i];
+  w->v[w->n] = NULL;
+  return 0;
+}
+
 /* The whole repetition; fills sample s. */
 static void run_rep(const am_progfile_t *p, const prun_t *o, cJSON *s) {
+  am_argv_t cmd = p->command, srv = p->server;
+  if (o->n_wrap && wrapped(o, p->server.n ? &p->server : &p->command, p->server.n ? &srv : &cmd) != 0) {
+    set_status(s, "error", "--wrap: too many arguments");
+    return;
+  }
   am_prog_vars_t v = {am_progfile_n(p, o->quick), p->dir, o->work, 0};
   if (p->server.n && (v.port = free_port()) == 0) { set_status(s, "error", "no free TCP port on 127.0.0.1"); return; }
   char pre[8300], dbg_out[8300], msg[1400];
@@ -278,7 +299,7 @@ static void run_rep(const am_progfile_t *p, const prun_t *o, cJSON *s) {
   long period = o->interval_ms > 0 ? o->interval_ms : 10;
   pid_t spid = 0;
   double ready_s = NAN;
-  if (p->server.n && start_server(p, &v, env_pre, o, devnull, &spid, &ready_s, msg, sizeof msg) != 0) {
+  if (p->server.n && start_server(p, &srv, &v, env_pre, o, devnull, &spid, &ready_s, msg, sizeof msg) != 0) {
     set_status(s, "error", msg);
     if (spid > 0) { kill(-spid, SIGKILL); waitpid(spid, NULL, 0); }
     return;
@@ -298,7 +319,7 @@ static void run_rep(const am_progfile_t *p, const prun_t *o, cJSON *s) {
   int fo = open_out(o->work, o->tag, "out"), fe = open_out(o->work, o->tag, "err");
   char **cenv = (p->server.n && !p->client_preload) ? env_plain : env_pre;
   double t0 = now_s();
-  pid_t cpid = start(&p->command, &v, cenv, o->work, in, fo, fe);
+  pid_t cpid = start(&cmd, &v, cenv, o->work, in, fo, fe);
   close(fo); close(fe);
   tree.roots[0] = cpid;
   tree.roots[1] = spid;
@@ -324,7 +345,7 @@ static void run_rep(const am_progfile_t *p, const prun_t *o, cJSON *s) {
   am_json_add_u64(s, "peak_rss_growth_bytes", peak);
   am_json_add_u64(s, "minor_faults", (uint64_t)ru.ru_minflt);
   am_json_add_u64(s, "major_faults", (uint64_t)ru.ru_majflt);
-  cJSON_AddNumberToObject(s, "ops", 1);
+  cJSON_AddNumberToObject(s, "total_ops", 1);
   am_json_add_num(s, "ns_per_op", wall * 1e9);
   am_json_add_num(s, "ops_per_s", wall > 0 ? 1 / wall : NAN);
   cJSON_AddNumberToObject(s, "processes_max", (double)tree.max_procs);
@@ -382,7 +403,7 @@ static void run_rep(const am_progfile_t *p, const prun_t *o, cJSON *s) {
 
 static int usage(const char *what) {
   fprintf(stderr, "am-progrun: %s (usage: am-progrun run --program FILE --work DIR --tag TAG [--quick] "
-                  "[--preload LIBS] [--expect LIB --bindings] [--rss-interval-ms N] [--timeout S])\n", what);
+                  "[--preload LIBS] [--expect LIB --bindings] [--rss-interval-ms N] [--timeout S] [--wrap ARG]...)\n", what);
   return 2;
 }
 
@@ -399,6 +420,10 @@ int main(int argc, char **argv) {
     else if ((v = am_opt_value(argc, argv, &i, "--tag", NULL)) != NULL) o.tag = v;
     else if ((v = am_opt_value(argc, argv, &i, "--preload", NULL)) != NULL) o.preload = v;
     else if ((v = am_opt_value(argc, argv, &i, "--expect", NULL)) != NULL) o.expect = v;
+    else if ((v = am_opt_value(argc, argv, &i, "--wrap", NULL)) != NULL) {
+      if (o.n_wrap == sizeof o.wrap / sizeof *o.wrap) return usage("too many --wrap arguments");
+      o.wrap[o.n_wrap++] = v;
+    }
     else if ((v = am_opt_value(argc, argv, &i, "--rss-interval-ms", NULL)) != NULL) {
       if (am_parse_u64(v, 60000, &x) != 0) return usage("--rss-interval-ms: expected 0..60000");
       o.interval_ms = (long)x;

@@ -101,6 +101,10 @@ const char *am_engine_status_name(int status) {
   }
 }
 
+/* A thread that cannot be started for want of memory (EAGAIN/ENOMEM: no room for its stack
+ * under an address-space limit) ends the run as oom, like a NULL from the allocator. */
+#define AM_THREAD_FAIL_STATUS(rc) ((rc) == EAGAIN || (rc) == ENOMEM ? AM_ENGINE_OOM : AM_ENGINE_ERROR)
+
 __attribute__((format(printf, 3, 4)))
 static void engine_fail(am_engine_t *e, int status, const char *fmt, ...) {
   int expect = AM_ENGINE_OK;
@@ -462,7 +466,7 @@ static int respawn(am_worker_t *wk, int timed) {
     wk->has_pred = 0;
     wk->resuming = 0;
     if (timed) wk->respawns--;
-    engine_fail(e, AM_ENGINE_ERROR, "thread %u op %zu: respawn: pthread_create: %s", wk->id, at, strerror(rc));
+    engine_fail(e, AM_THREAD_FAIL_STATUS(rc), "thread %u op %zu: respawn: pthread_create: %s", wk->id, at, strerror(rc));
     return -1;
   }
   /* From here on wk belongs to the successor. */
@@ -850,7 +854,7 @@ int am_engine_run(const am_backend_t *b, const am_workload_t *w, const am_engine
     pthread_t t;
     int rc = pthread_create(&t, NULL, worker_main, &wk[started]);
     if (rc != 0) {
-      engine_fail(e, AM_ENGINE_ERROR, "pthread_create for thread %u: %s", started, strerror(rc));
+      engine_fail(e, AM_THREAD_FAIL_STATUS(rc), "pthread_create for thread %u: %s", started, strerror(rc));
       setup_ok = 0;
       break;
     }

@@ -32,7 +32,8 @@ static const char run_help[] =
   "                        streams; patterns/README.md, \"chunks\")\n"
   "  --dump-phase N        with --dump-pagepool: write the map when the timed replay\n"
   "                        reaches phase N instead (the heap mid-run; for maps, not timing)\n"
-  "  exit: 0 ok, 2 bad input, 3 allocator returned NULL, 4 other error\n";
+  "  exit: 0 ok, 2 bad input, 3 out of memory (the allocator returned NULL, or no memory\n"
+  "        for the streams: under an address-space limit), 4 other error\n";
 
 
 
@@ -98,7 +99,7 @@ int am_runner_run(const am_backend_t *b, int argc, char **argv) {
     fprintf(stderr, "%s\n", d.msg);
     am_gen_close(gen);
     am_pattern_free(p);
-    return rc == AM_ENOMEM ? AM_RUNNER_ERROR : AM_RUNNER_BADINPUT;
+    return rc == AM_ENOMEM ? AM_RUNNER_OOM : AM_RUNNER_BADINPUT; /* the message says where */
   }
   am_engine_opts_t o = {
     .warmup = have_warmup ? (unsigned)warmup : am_pattern_warmup(p),

@@ -26,7 +26,7 @@ int main(int argc, char **argv) {
   PP_T_CHECK(argc == 3);
   int fine = strcmp(argv[1], "fine") == 0;
   unsigned pools = (unsigned)atoi(argv[2]);
-  pp_config_t bad = { PP_CLASSES_POW2, 12, 1, PP_LOOKUP_FAST, 0 };
+  pp_config_t bad = { PP_CLASSES_POW2, 12, 1, PP_LOOKUP_FAST, 0, PP_LARGE_OWN };
   PP_T_CHECK(pp_configure(&bad) == PP_EINVAL);
   bad.pools_per_page = 128;
   PP_T_CHECK(pp_configure(&bad) == PP_EINVAL);
@@ -34,7 +34,7 @@ int main(int argc, char **argv) {
   PP_T_CHECK(pp_configure(&bad) == PP_EINVAL);
   PP_T_CHECK(pp_configure(NULL) == PP_EINVAL);
 
-  pp_config_t cfg = { fine ? PP_CLASSES_FINE : PP_CLASSES_POW2, pools, 1, PP_LOOKUP_FAST, 0 };
+  pp_config_t cfg = { fine ? PP_CLASSES_FINE : PP_CLASSES_POW2, pools, 1, PP_LOOKUP_FAST, 0, PP_LARGE_OWN };
   PP_T_CHECK(pp_configure(&cfg) == PP_OK);
   char want[128];
   snprintf(want, sizeof want, "classes=%s pools=%u return=1 lookup=fast sites=0 debug=", argv[1], pools);

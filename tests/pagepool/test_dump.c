@@ -34,7 +34,7 @@ static double num(const cJSON *o, const char *k) {
 }
 
 int main(int argc, char **argv) {
-  pp_config_t cfg = { PP_CLASSES_POW2, 16, 1, PP_LOOKUP_FAST, 0 };
+  pp_config_t cfg = { PP_CLASSES_POW2, 16, 1, PP_LOOKUP_FAST, 0, PP_LARGE_OWN };
   PP_T_CHECK(pp_configure(&cfg) == PP_OK);
   /* 300 x 16 B (class 0), 40 x 1000 B (class 6), 70 x 4096 B (class 8), 2 large. */
   static void *a[300], *b[40], *c[70];

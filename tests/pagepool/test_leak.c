@@ -38,7 +38,7 @@ static int has_row(const char *text, const char *a, const char *b, unsigned long
 int main(int argc, char **argv) {
   PP_T_CHECK(argc == 2);
   int sites = strcmp(argv[1], "sites") == 0;
-  pp_config_t cfg = { PP_CLASSES_POW2, 64, 1, PP_LOOKUP_FAST, sites };
+  pp_config_t cfg = { PP_CLASSES_POW2, 64, 1, PP_LOOKUP_FAST, sites, PP_LARGE_OWN };
   PP_T_CHECK(pp_configure(&cfg) == PP_OK);
   void *tmp[100];
   for (int i = 0; i < 100; i++) tmp[i] = pp_malloc((size_t)i * 50);

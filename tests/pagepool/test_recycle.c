@@ -20,7 +20,7 @@ static pp_stats_t stats(void) {
 int main(int argc, char **argv) {
   PP_T_CHECK(argc == 2);
   int ret = atoi(argv[1]);
-  pp_config_t cfg = { PP_CLASSES_POW2, 8, ret, PP_LOOKUP_FAST, 0 };
+  pp_config_t cfg = { PP_CLASSES_POW2, 8, ret, PP_LOOKUP_FAST, 0, PP_LARGE_OWN };
   PP_T_CHECK(pp_configure(&cfg) == PP_OK);
 
   /* Pool recycling: fill one pool of class 16 (256 blocks) and start a second. */

@@ -1,0 +1,161 @@
+/* allocator/src/span.c — pagepool's own large path (PAGEPOOL_LARGE=own): spans.
+ *
+ * A span is a run of OS pages (4 KiB) mapped with mmap for one block over 4096 B (or one
+ * aligned beyond a pool). Freed spans are kept in a cache, under pp_i_span_lock, so that
+ * the next request reuses memory that is already mapped and faulted in instead of paying
+ * mmap, page faults and munmap again:
+ *   - spans of 1..PP_SPAN_BINS pages (up to 256 KiB): one LIFO stack per exact page count
+ *     (the link is in the span's first word);
+ *   - longer spans: a small table, best fit; a span over 4 times the request is split, its
+ *     tail cached as a span of its own (a shorter one is used whole: splitting would leave
+ *     pieces too short for the next long request); when every cached span is too short, the longest one is grown with
+ *     mremap (its pages, already faulted in, are kept).
+ * At most PP_SPAN_CACHE_BYTES are cached (PAGEPOOL_RETURN=0: PP_SPAN_CACHE_BYTES_KEEP); a
+ * span that does not fit is unmapped at once. The large header (large.c) records the span's
+ * start and length; realloc of a span resizes in place within its length, else mremap.
+ * Out of memory: PAGEPOOL_FAIL counts each span request (and each mremap) as one memory
+ * request; a failed mmap or mremap gives the page region's unused reservation back
+ * (pp_i_region_give_back: RLIMIT_AS) and is tried once more.
+ */
+#include <string.h>
+#include <sys/mman.h>
+#include "pp_internal.h"
+
+#define PP_OS_PAGE ((size_t)4096)
+#define PP_SPAN_BINS 64                       /* exact-size stacks: 1..64 pages        */
+#define PP_SPAN_BIG 16                        /* cached spans over 64 pages             */
+#define PP_SPAN_CACHE_BYTES ((size_t)64 << 20) /* cached bytes at most, return=1        */
+#define PP_SPAN_CACHE_BYTES_KEEP ((size_t)1 << 30) /* ... with PAGEPOOL_RETURN=0        */
+
+pthread_mutex_t pp_i_span_lock = PTHREAD_MUTEX_INITIALIZER;
+
+typedef struct pp_span_big_s {
+  void *base;
+  size_t len;
+} pp_span_big_t;
+
+static void *pp_span_bin[PP_SPAN_BINS + 1];   /* under pp_i_span_lock */
+static pp_span_big_t pp_span_big[PP_SPAN_BIG];
+static unsigned pp_span_nbig;
+static size_t pp_span_cached;
+
+size_t pp_i_span_cached_bytes(void) {
+  pthread_mutex_lock(&pp_i_span_lock);
+  size_t n = pp_span_cached;
+  pthread_mutex_unlock(&pp_i_span_lock);
+  return n;
+}
+
+static int pp_span_cache_room(size_t len);
+static int pp_span_cache(void *base, size_t len); /* under the lock; 0: table full */
+
+/* A cached span for a request of len bytes (a multiple of 4 KiB), or NULL; *have: the
+ * length taken. Exact page count from a stack; else the best fit among the long spans,
+ * whose tail (past len) goes back to the cache as a span of its own; else the longest
+ * cached span, shorter than len (*have < len): the caller grows it with mremap, so its
+ * pages, faulted in already, are reused. Under pp_i_span_lock. */
+static void *pp_span_take(size_t len, size_t *have) {
+  size_t pages = len / PP_OS_PAGE;
+  if (pages <= PP_SPAN_BINS) {
+    void *s = pp_span_bin[pages];
+    if (s != NULL) {
+      pp_span_bin[pages] = *(void **)s;
+      pp_span_cached -= len;
+      *have = len;
+      return s;
+    }
+    if (pp_span_nbig == 0) return NULL;
+  }
+  if (pp_span_nbig == 0) return NULL;
+  unsigned best = PP_SPAN_BIG, longest = 0;
+  for (unsigned i = 0; i < pp_span_nbig; i++) {
+    if (pp_span_big[i].len >= len && (best == PP_SPAN_BIG || pp_span_big[i].len < pp_span_big[best].len))
+      best = i;
+    if (pp_span_big[i].len > pp_span_big[longest].len) longest = i;
+  }
+  if (best == PP_SPAN_BIG && pages <= PP_SPAN_BINS) return NULL; /* short: map afresh */
+  unsigned k = best != PP_SPAN_BIG ? best : longest;
+  pp_span_big_t b = pp_span_big[k];
+  pp_span_big[k] = pp_span_big[--pp_span_nbig];
+  pp_span_cached -= b.len;
+  if (b.len / 4 > len) { /* much longer: split, the tail stays cached (or goes back) */
+    void *tail = (char *)b.base + len;
+    if (!pp_span_cache_room(b.len - len) || !pp_span_cache(tail, b.len - len))
+      munmap(tail, b.len - len);
+    b.len = len;
+  }
+  *have = b.len;
+  return b.base;
+}
+
+/* Map or reuse a span of at least len bytes (a multiple of 4 KiB); *got: its length,
+ * *fresh: 1 when newly mapped (zero-filled). NULL when out of memory. */
+void *pp_i_span_get(size_t len, size_t *got, int *fresh) {
+  if (pp_i_fail_inject()) return NULL; /* PAGEPOOL_FAIL: one request per large block */
+  size_t have = 0;
+  pthread_mutex_lock(&pp_i_span_lock);
+  void *s = pp_span_take(len, &have);
+  pthread_mutex_unlock(&pp_i_span_lock);
+  if (s != NULL && have < len) { /* grow a shorter cached span in place or by moving */
+    void *g = mremap(s, have, len, MREMAP_MAYMOVE);
+    if (g == MAP_FAILED) munmap(s, have);
+    s = g == MAP_FAILED ? NULL : g;
+    have = len;
+  }
+  if (s != NULL) {
+    *got = have;
+    *fresh = 0;
+    return s;
+  }
+  s = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (s == MAP_FAILED && pp_i_region_give_back()) /* RLIMIT_AS: the region's unused tail */
+    s = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (s == MAP_FAILED) return NULL;
+  *got = len;
+  *fresh = 1;
+  return s;
+}
+
+/* Is there room in the cache for len more bytes? Under the lock. */
+static int pp_span_cache_room(size_t len) {
+  size_t cap = pp_i_g.return_to_os ? PP_SPAN_CACHE_BYTES : PP_SPAN_CACHE_BYTES_KEEP;
+  return pp_span_cached + len <= cap;
+}
+
+/* Put a span on its stack or in the long-span table; 0 when the table is full. */
+static int pp_span_cache(void *base, size_t len) {
+  size_t pages = len / PP_OS_PAGE;
+  if (pages <= PP_SPAN_BINS) {
+    *(void **)base = pp_span_bin[pages];
+    pp_span_bin[pages] = base;
+  } else if (pp_span_nbig < PP_SPAN_BIG) {
+    pp_span_big[pp_span_nbig].base = base;
+    pp_span_big[pp_span_nbig].len = len;
+    pp_span_nbig++;
+  } else {
+    return 0;
+  }
+  pp_span_cached += len;
+  return 1;
+}
+
+/* A span (base, len) is free: cache it, or give it back to the OS. */
+void pp_i_span_put(void *base, size_t len) {
+  pthread_mutex_lock(&pp_i_span_lock);
+  int kept = len % PP_OS_PAGE == 0 && pp_span_cache_room(len) && pp_span_cache(base, len);
+  pthread_mutex_unlock(&pp_i_span_lock);
+  if (!kept) munmap(base, len);
+}
+
+/* Grow or shrink a span to newlen bytes (multiple of 4 KiB), moving it if needed; NULL
+ * (span intact) when out of memory. */
+void *pp_i_span_resize(void *base, size_t len, size_t newlen) {
+  if (newlen < len) {
+    munmap((char *)base + newlen, len - newlen);
+    return base;
+  }
+  if (pp_i_fail_inject()) return NULL;
+  void *s = mremap(base, len, newlen, MREMAP_MAYMOVE);
+  if (s == MAP_FAILED && pp_i_region_give_back()) s = mremap(base, len, newlen, MREMAP_MAYMOVE);
+  return s == MAP_FAILED ? NULL : s;
+}
