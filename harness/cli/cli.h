@@ -4,6 +4,7 @@
 #ifndef AM_CLI_H
 #define AM_CLI_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -21,9 +22,8 @@ int am_cmd_validate(int argc, char **argv); /* cmd_validate.c */
 int am_cmd_record(int argc, char **argv);   /* cmd_record.c   */
 int am_cmd_trace_info(int argc, char **argv); /* cmd_trace_info.c */
 
-/* Backends compiled into this build (from the generated am_registry.h). */
-size_t am_registry_count(void);
-const char *am_registry_name(size_t i);
+/* Backends compiled into this build: registry.h. */
+#include "registry.h"
 
 /* A byte count for the console, "2.6 MiB" ("-" when not finite); returns buf (human.c). */
 char *am_human_bytes(double b, char *buf, size_t cap);
@@ -54,6 +54,10 @@ typedef struct am_spawn_result_s {
  * child was started (see r->kind), -1 on a spawn failure. */
 int am_spawn(char *const argv[], char *const extra_env[], double timeout_s, am_spawn_result_t *r);
 void am_spawn_result_free(am_spawn_result_t *r);
+/* From now on SIGINT / SIGTERM / SIGHUP set am_spawn_stop (the signal number) instead of
+ * killing the driver; am_spawn then kills its child at once and returns. */
+void am_spawn_catch_signals(void);
+extern volatile sig_atomic_t am_spawn_stop;
 /* Seconds on CLOCK_MONOTONIC (spawn.c): for wall times and ETAs. */
 double am_now_s(void);
 

@@ -14,7 +14,6 @@
  * The op loop is compiled twice from one always_inline body: plain, and with the
  * latency timer around one op in N. Ops run in chunks of AM_CHUNK between two looks
  * at the abort flag, so a failed peer stops everyone within a few microseconds. */
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -65,6 +64,7 @@ typedef struct am_worker_s {
   uint64_t start_ns;     /* when this stream's round started (saw `go`)  */
   uint64_t end_ns;
   uint64_t respawns;
+  uint64_t recv_wait_ns;        /* this round: time RECVs waited for their SEND   */
   /* Live requested bytes (engine.h): this round's running sums, written only by the
    * thread running this stream, read by the samplers. */
   _Atomic uint64_t live_alloc;  /* requested bytes allocated                     */
@@ -80,9 +80,9 @@ typedef struct am_engine_s {
   am_chan_t *chans;
   am_worker_t *wk;
   unsigned n, rounds, lat_every;
-  const char *dump_path;       /* pagepool map at phase dump_phase (-1: none mid-run) */
+  const char *dump_path;       /* backend's heap map at phase dump_phase (-1: none mid-run) */
   int dump_phase;
-  _Atomic int dump_state;      /* 0 not yet, else pagepool_dump()'s result           */
+  _Atomic int dump_state;      /* 0 not yet, else backend_dump()'s result            */
   _Alignas(64) _Atomic unsigned go;
   _Alignas(64) _Atomic unsigned ready;
   _Alignas(64) _Atomic int abort;
@@ -234,17 +234,11 @@ static inline void write_rounds(void *p, uint64_t rounds) {
 
 /* ---- the op loop ---- */
 
-/* pp_dump_json() into path, found with dlsym so that only the pagepool runner has it.
- * 1 written, -1 no pp_dump_json in this process, -2 failed. */
-__attribute__((noinline)) static int pagepool_dump(const char *path) {
-  void *sym = dlsym(RTLD_DEFAULT, "pp_dump_json");
-  int (*fn)(FILE *);
-  if (sym == NULL) return -1;
-  memcpy(&fn, &sym, sizeof fn);
-  FILE *f = fopen(path, "w");
-  if (f == NULL) return -2;
-  int rc = fn(f);
-  return (fclose(f) == 0 && rc == 0) ? 1 : -2;
+/* The backend's heap map into path (am_backend_t.dump). 1 written, -1 the backend has
+ * no dump hook, -2 it failed. */
+__attribute__((noinline)) static int backend_dump(const am_backend_t *b, const char *path) {
+  if (b->dump == NULL) return -1;
+  return b->dump(path) == 0 ? 1 : -2;
 }
 
 static int exec_other(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t *chans, const am_op_t *op);
@@ -350,7 +344,7 @@ exec_other(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t 
       s->p = NULL;
       return RC_OK;
     case AM_OP_RECV:
-      if (am_chan_recv(&chans[op->arg], &wk->e->abort, &s->p, &s->size) != 0) return RC_ABORT;
+      if (am_chan_recv(&chans[op->arg], &wk->e->abort, &s->p, &s->size, &wk->recv_wait_ns) != 0) return RC_ABORT;
       return RC_OK;
     case AM_OP_PACK:
     case AM_OP_UNPACK:
@@ -364,7 +358,7 @@ exec_other(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t 
       if (__builtin_expect((int)op->arg == wk->e->dump_phase, 0) && wk->round + 1 == wk->e->rounds) {
         int expect = 0; /* the first thread to reach the marker writes the map */
         if (atomic_compare_exchange_strong(&wk->e->dump_state, &expect, -2))
-          atomic_store(&wk->e->dump_state, pagepool_dump(wk->e->dump_path));
+          atomic_store(&wk->e->dump_state, backend_dump(wk->e->b, wk->e->dump_path));
       }
       return RC_OK;
     case AM_OP_RESPAWN:
@@ -489,6 +483,7 @@ static void *worker_main(void *arg) {
        * before `ready` (the main thread starts the sampler after seeing it). */
       atomic_store_explicit(&wk->live_alloc, 0, memory_order_relaxed);
       atomic_store_explicit(&wk->live_freed, 0, memory_order_relaxed);
+      wk->recv_wait_ns = 0;
       wk->live_seen = 0;
       wk->live_samples = 0;
       atomic_fetch_add_explicit(&e->ready, 1, memory_order_acq_rel);
@@ -720,13 +715,15 @@ static void measure_end(am_engine_t *e, const am_engine_opts_t *o, uint64_t t0, 
     r->live_samples += e->wk[t].live_samples;
   }
   r->wall_ns += tend - tstart; /* chunked: the earlier chunks' spans are in already */
+  r->recv_wait_ns = 0; /* the round's total so far (workers keep it across chunks) */
   for (unsigned t = 0; t < e->n; t++) {
+    r->recv_wait_ns += e->wk[t].recv_wait_ns;
     r->thread_end_ns[t] = e->wk[t].end_ns > t0 ? e->wk[t].end_ns - t0 : 0;
     r->respawns += e->wk[t].respawns;
   }
   r->backend_stats_rc = am_backend_stats(e->b, &r->backend_stats);
-  if (o->dump_pagepool != NULL && o->dump_phase < 0) r->pagepool_dumped = pagepool_dump(o->dump_pagepool);
-  else if (o->dump_pagepool != NULL) r->pagepool_dumped = atomic_load(&e->dump_state) ? atomic_load(&e->dump_state) : -3;
+  if (o->dump_path != NULL && o->dump_phase < 0) r->dumped = backend_dump(e->b, o->dump_path);
+  else if (o->dump_path != NULL) r->dumped = atomic_load(&e->dump_state) ? atomic_load(&e->dump_state) : -3;
   if (r->lat != NULL)
     for (unsigned t = 0; t < e->n; t++) am_lat_merge(r->lat, e->wk[t].hist);
   collect_phases(e, t0, r, o->next_chunk == NULL);
@@ -806,8 +803,8 @@ int am_engine_run(const am_backend_t *b, const am_workload_t *w, const am_engine
   e->n = n;
   e->rounds = o->warmup + 1;
   e->lat_every = o->latency_every;
-  e->dump_path = o->dump_pagepool;
-  e->dump_phase = o->dump_pagepool != NULL ? o->dump_phase : -1;
+  e->dump_path = o->dump_path;
+  e->dump_phase = o->dump_path != NULL ? o->dump_phase : -1;
   int setup_ok = 1;
   int chrc = am_chans_create(&e->chans, w->n_channels, w->channel_capacity, w->channel_spec);
   if (chrc != 0) {

@@ -13,6 +13,7 @@
 #include "am_args.h"
 #include "runner.h"
 #include "sample.h"
+#include "trace.h"
 
 static const char run_help[] =
   "usage: am-runner-<backend> run --pattern FILE [options]\n"
@@ -25,13 +26,17 @@ static const char run_help[] =
   "  --latency N           time one op in N (1: every op) into latency histograms\n"
   "  --rss-interval-ms N   RSS timeline interval (default 10; 0: no timeline)\n"
   "  --no-hw               do not open hardware counters\n"
-  "  --dump-pagepool FILE  after the timed replay, write pp_dump_json() there (pagepool)\n"
+  "  --dump FILE           after the timed replay, write the backend's heap map there\n"
+  "                        (backends with a dump hook: `allocmark list --json`, \"dump\")\n"
   "  --chunk-ops N         generate and replay a workload of more than N ops (PHASE\n"
   "                        markers included) in untimed chunks of about N ops, all\n"
   "                        threads together (default 16777216 = 2^24: 256 MiB of\n"
   "                        streams; patterns/README.md, \"chunks\")\n"
-  "  --dump-phase N        with --dump-pagepool: write the map when the timed replay\n"
+  "  --dump-phase N        with --dump: write the map when the timed replay\n"
   "                        reaches phase N instead (the heap mid-run; for maps, not timing)\n"
+  "  --touch MODE          traces only: none (default), first, all or verify, done to\n"
+  "                        each new block as a pattern's `touch` (a FILE that is an\n"
+  "                        .amtrace replays the trace: harness/trace/TRACE.md)\n"
   "  exit: 0 ok, 2 bad input, 3 out of memory (the allocator returned NULL, or no memory\n"
   "        for the streams: under an address-space limit), 4 other error\n";
 
@@ -60,23 +65,29 @@ static int bad(const char *what, const char *val) {
 int am_runner_run(const am_backend_t *b, int argc, char **argv) {
   const char *pattern = NULL, *dump = NULL, *v;
   uint64_t threads = 0, seed = 0, latency = 0, rss_ms = 10, warmup = 0, chunk_ops = 1u << 24, x;
-  int quick = 0, hw = 1, have_warmup = 0, dump_phase = -1;
+  int quick = 0, hw = 1, have_warmup = 0, dump_phase = -1, touch = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { fputs(run_help, stdout); return AM_RUNNER_OK; }
     else if (strcmp(argv[i], "--quick") == 0) quick = 1;
     else if (strcmp(argv[i], "--no-hw") == 0) hw = 0;
     else if ((v = am_opt_value(argc, argv, &i, "--pattern", NULL)) != NULL) { if (!*v) return bad("--pattern", v); pattern = v; }
-    else if ((v = am_opt_value(argc, argv, &i, "--dump-pagepool", NULL)) != NULL) { if (!*v) return bad("--dump-pagepool", v); dump = v; }
+    else if ((v = am_opt_value(argc, argv, &i, "--dump", NULL)) != NULL) { if (!*v) return bad("--dump", v); dump = v; }
     else if ((v = am_opt_value(argc, argv, &i, "--dump-phase", NULL)) != NULL) { if (am_parse_u64(v, 63, &x)) return bad("--dump-phase", v); dump_phase = (int)x; }
     else if ((v = am_opt_value(argc, argv, &i, "--chunk-ops", NULL)) != NULL) { if (am_parse_u64(v, UINT64_MAX, &chunk_ops) || !chunk_ops) return bad("--chunk-ops", v); }
     else if ((v = am_opt_value(argc, argv, &i, "--threads", NULL)) != NULL) { if (am_parse_u64(v, 4096, &threads) || !threads) return bad("--threads", v); }
     else if ((v = am_opt_value(argc, argv, &i, "--seed", NULL)) != NULL) { if (am_parse_u64(v, UINT64_MAX, &seed)) return bad("--seed", v); }
     else if ((v = am_opt_value(argc, argv, &i, "--latency", NULL)) != NULL) { if (am_parse_u64(v, 1u << 30, &latency) || !latency) return bad("--latency", v); }
     else if ((v = am_opt_value(argc, argv, &i, "--rss-interval-ms", NULL)) != NULL) { if (am_parse_u64(v, 60000, &rss_ms)) return bad("--rss-interval-ms", v); }
+    else if ((v = am_opt_value(argc, argv, &i, "--touch", NULL)) != NULL) { if ((touch = am_touch_parse(v)) < 0) return bad("--touch", v); }
     else if ((v = am_opt_value(argc, argv, &i, "--warmup", NULL)) != NULL) { if (am_parse_u64(v, 1000, &x)) return bad("--warmup", v); warmup = x; have_warmup = 1; }
     else { fprintf(stderr, "am-runner run: unknown option '%s' (try run --help)\n", argv[i]); return AM_RUNNER_BADINPUT; }
   }
   if (pattern == NULL) { fprintf(stderr, "am-runner run: --pattern FILE is required\n"); return AM_RUNNER_BADINPUT; }
+  if (am_trace_sniff(pattern)) { /* a recorded trace (run_trace.c) */
+    am_trace_run_opts_t to = {.warmup = (unsigned)warmup, .latency_every = (unsigned)latency, .rss_interval_ms = (unsigned)rss_ms,
+                              .hw_counters = hw, .dump_pagepool = dump, .dump_phase = dump_phase, .touch = touch};
+    return am_runner_run_trace(b, pattern, &to);
+  }
 
   am_diag_t d = {{0}};
   am_pattern_t *p = NULL;
@@ -106,7 +117,7 @@ int am_runner_run(const am_backend_t *b, int argc, char **argv) {
     .latency_every = (unsigned)latency,
     .rss_interval_ms = (unsigned)rss_ms,
     .hw_counters = hw,
-    .dump_pagepool = dump,
+    .dump_path = dump,
     .dump_phase = dump_phase,
     .next_chunk = gen != NULL ? chunk_next : NULL,
     .rewind_chunks = gen != NULL ? chunk_rewind : NULL,
