@@ -277,6 +277,9 @@ int am_cmd_validate(int argc, char **argv) {
     snprintf(dir, sizeof dir, "results/validate-%s", stamp);
   }
   if (mkdir(dir, 0755) != 0 && errno != EEXIST) { fprintf(stderr, "allocmark validate: -o %s: %s\n", dir, strerror(errno)); return 2; }
+  char absd[PATH_MAX]; /* the recorder runs in the program's scratch folder: paths must be absolute */
+  if (realpath(dir, absd) == NULL) { fprintf(stderr, "allocmark validate: -o %s: %s\n", dir, strerror(errno)); return 2; }
+  snprintf(dir, sizeof dir, "%s", absd);
   static const char *const subs[] = {"measured", "traces", "replayed", "fitted"};
   for (size_t i = 0; i < 4; i++) {
     snprintf(sub, sizeof sub, "%s/%s", dir, subs[i]);
