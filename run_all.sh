@@ -7,16 +7,18 @@
 # 2. For each pattern in patterns/ (sorted), one `allocmark run` on the backends, each
 #    repetition a fresh runner process, writing one results JSON per pattern.
 # 3. `allocmark report` -> report.md, and plots/plot_all.sh -> plots/*.png, *.svg
-#    (with pagepool's heat map when plots/pagepool_heatmap.gp exists: one extra replay
-#    in the pagepool runner writes the map to pagepool/<pattern>.json).
+#    (with the heat map of each backend that has a dump hook and a plots/<backend>_heatmap.gp:
+#    `allocmark run --dump-at` writes its map to dumps/<backend>/<pattern>[.at-<phase>].json
+#    in one extra replay that is in no results).
 # Everything goes to results/<UTC stamp>/ (or --out DIR), and results/latest points
 # at it. Progress, with an ETA, on stderr; each run's own output in logs/<pattern>.log.
 #
 # Options:
 #   --quick             CI-sized workloads (each pattern's `quick` scale) and 3
 #                       repetitions unless --reps is given: the matrix in minutes
-#   --backends LIST     comma-separated backends (default: all, the five allocators
-#                       built; `bump` and `broken` run only when named)
+#   --backends LIST     comma-separated backends (default: all, every allocator built
+#                       in, `allocmark list`; baselines and test-only backends run
+#                       only when named)
 #   --patterns LIST     comma-separated pattern names or files (default: every
 #                       patterns/*.json)
 #   --reps N            repetitions per benchmark (default: the pattern's, usually 5)
@@ -133,6 +135,15 @@ args=(-b "$backends")
 [ "$quick" = 1 ] && args+=(--quick)
 [ "$latency" = 1 ] && args+=(--latency)
 
+# Heap maps for the heat-map charts (backends with a dump hook: `allocmark list --json`),
+# taken by `allocmark run --dump-at` in one extra replay that is in no results.
+# fragmentation is mapped where it is most telling, when its `reuse` phase starts (after
+# 90 % of the small blocks were freed at random); else seed-perf-test, or the first
+# pattern, at its end. Maps go to dumps/<backend>/ so that `allocmark report DIR` never
+# mistakes them for results files.
+dump_pick=${files[0]} dump_at=end
+for f in "${files[@]}"; do [ "$(basename "$f" .json)" = seed-perf-test ] && dump_pick=$f; done
+for f in "${files[@]}"; do [ "$(basename "$f" .json)" = fragmentation ] && dump_pick=$f && dump_at=reuse; done
 # A shard: the whole matrix is one plan, so one `allocmark run` over every pattern.
 if [ -n "$shard" ]; then
   echo "run_all: shard $shard of ${#files[@]} patterns × backends '$backends' -> $out" >&2
@@ -153,7 +164,9 @@ for i in "${!files[@]}"; do
   eta="?"
   [ "$i" -gt 0 ] && eta=$(clock $((el * (n - i) / i)))
   printf 'run_all: [%d/%d] %s (elapsed %s, ETA %s)\n' $((i + 1)) "$n" "$name" "$(clock "$el")" "$eta" >&2
-  "$am" run "$f" "${args[@]}" -o "$out/$name.json" 2>&1 | tee "$out/logs/$name.log" >&2
+  dump=()
+  [ "$f" = "$dump_pick" ] && dump=(--dump-at "$dump_at" --dump-dir "$out/dumps")
+  "$am" run "$f" "${args[@]}" "${dump[@]}" -o "$out/$name.json" 2>&1 | tee "$out/logs/$name.log" >&2
   rc=${PIPESTATUS[0]}
   [ "$interrupted" = 1 ] && break
   case "$rc" in
@@ -163,31 +176,6 @@ for i in "${!files[@]}"; do
   esac
 done
 trap - INT
-
-# pagepool's page/pool map for its heat map chart: one extra replay, not part of any
-# results, of one pattern in the pagepool runner, when both the runner and
-# plots/pagepool_heatmap.gp exist. fragmentation is mapped where it is most telling:
-# when its `reuse` phase starts, after 90 % of the small blocks were freed at random
-# (seed-perf-test, or the first pattern, is mapped at its end otherwise). The dump goes to pagepool/ so that
-# `allocmark report DIR` never mistakes it for a results file.
-pp_runner=$(dirname "$am")/runners/am-runner-pagepool
-if [ "$interrupted" = 0 ] && [ -f plots/pagepool_heatmap.gp ] && [ -x "$pp_runner" ] &&
-   [[ ",$backends," == *,all,* || ",$backends," == *,pagepool,* ]]; then
-  pick=${files[0]}
-  at=()
-  for f in "${files[@]}"; do [ "$(basename "$f" .json)" = seed-perf-test ] && pick=$f; done
-  for f in "${files[@]}"; do [ "$(basename "$f" .json)" = fragmentation ] && pick=$f && at=(--dump-phase 1); done
-  tag=$(basename "$pick" .json)
-  [ ${#at[@]} -gt 0 ] && tag="$tag.at-reuse"
-  mkdir -p "$out/pagepool"
-  dump=$out/pagepool/$tag.json
-  qarg=()
-  [ "$quick" = 1 ] && qarg=(--quick)
-  echo "run_all: pagepool map of $(basename "$pick" .json) for the heat map" >&2
-  "$pp_runner" run --pattern "$pick" "${qarg[@]}" --rss-interval-ms 0 --no-hw --dump-pagepool "$dump" "${at[@]}" \
-    >/dev/null 2>"$out/logs/pagepool-dump.log" ||
-    { echo "run_all: pagepool dump failed (see $out/logs/pagepool-dump.log); no heat map" >&2; rm -f "$dump"; }
-fi
 
 if [ "$interrupted" = 1 ]; then
   echo "run_all: interrupted; reporting the results finished so far" >&2

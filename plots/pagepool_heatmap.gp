@@ -8,6 +8,9 @@
 #   gnuplot -e "data='map.tsv'; out='map'" plots/pagepool_heatmap.gp      -> map.png
 # Variables (gnuplot -e): data (the TSV), out (output path without extension),
 # fmt (png, the default, via pngcairo; or svg), title (optional heading).
+# plot_all.sh draws DIR/dumps/pagepool/*.json with this script after the converter named
+# on the next line (the convention for any backend's <backend>_heatmap.gp):
+# converter: scripts/pp_dump_tsv.sh
 if (!exists("data")) { print "pagepool_heatmap.gp: set data='map.tsv' (see the header)"; exit status 2 }
 if (!exists("out")) out = "pagepool_heatmap"
 if (!exists("fmt")) fmt = "png"

@@ -12,11 +12,12 @@
 #                                      thread counts)
 #   latency-<pattern>-<N>t.{png,svg}   latency percentiles (when measured, --latency)
 #   timeline-<pattern>-<N>t.{png,svg}  RSS over time per backend
-#   pagepool-heatmap-<name>.{png,svg}  pagepool's page/pool heat map, when
-#                                      plots/pagepool_heatmap.gp exists, for each dump
-#                                      DIR/pagepool/<name>.json (pp_dump_json), turned
-#                                      into a table by scripts/pp_dump_tsv.sh
-# Failed benchmarks are marked in red in every chart. Colours: plots/palette.gp.
+#   <backend>-heatmap-<name>.{png,svg} a backend's heap map, for each dump
+#                                      DIR/dumps/<backend>/<name>.json (allocmark run
+#                                      --dump-at), when plots/<backend>_heatmap.gp exists,
+#                                      through the converter its header names
+# Failed benchmarks are marked in red in every chart. Colours: each backend's own (the
+# backends table's `colour`, written as DIR/plots/data/palette.gp; see plots/palette.gp).
 # Exit status: 0 all charts written; 1 a chart failed (the others are still made);
 # 2 bad input (allocmark report's one-line message).
 # Environment: ALLOCMARK (the allocmark executable; default build/allocmark).
@@ -69,6 +70,10 @@ table time "$data/time.tsv" || exit 2
 table rss "$data/rss.tsv" || exit 2
 table failures "$data/failures.tsv" || exit 2
 machine=$(awk -F'\t' '$1 == "machine" { print $2 }' "$data/meta.tsv")
+# The backends' colours (column `colour` of the backends table) as bcolor(b) for palette.gp.
+awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "backend") kb = i; if ($i == "colour") kc = i }; next }
+  kb && kc && length($kc) == 7 && $kc ~ /^#[0-9A-Fa-f]+$/ { gsub(/"/, "", $kb); s = s "b eq \"" $kb "\" ? \"" $kc "\" : " }
+  END { print "bcolor(b) = " s "\"#17becf\"" }' "$data/backends.tsv" >"$data/palette.gp"
 backends=$(col "$data/backends.tsv" backend | paste -sd' ' -)
 ngroups=$(($(wc -l <"$data/patterns.tsv") - 1))
 
@@ -77,7 +82,7 @@ charts=0 failures=0
 chart() {
   local script=$1 name=$2 vars=$3 f
   for f in $formats; do
-    if gnuplot -e "dir=$(gq "$here/"); out=$(gq "$out/$name"); fmt=$(gq "$f"); machine=$(gq "$machine"); $vars" \
+    if gnuplot -e "dir=$(gq "$here/"); palette=$(gq "$data/palette.gp"); out=$(gq "$out/$name"); fmt=$(gq "$f"); machine=$(gq "$machine"); $vars" \
          "$here/$script" 2>"$out/$name.$f.log"; then
       rm -f "$out/$name.$f.log"
       charts=$((charts + 1))
@@ -117,24 +122,31 @@ backends=$(gq "$(col "$f" backend | uniq_words)"); failed=$(gq "$failed")"
   fi
 done < <(tail -n +2 "$data/patterns.tsv")
 
-# pagepool's heat map: its script and converter are pagepool's (data, out, fmt and
-# title are its variables); called only when the script and a dump are there.
-if [ -f "$here/pagepool_heatmap.gp" ]; then
-  for dump in "$dir"/pagepool/*.json; do
+# Heap maps: DIR/dumps/<backend>/<name>.json, written by `allocmark run --dump-at` for
+# backends with a dump hook, drawn by that backend's own plots/<backend>_heatmap.gp after
+# the converter its header names ("# converter: scripts/X"), when both exist.
+for bdir in "$dir"/dumps/*/; do
+  [ -d "$bdir" ] || continue
+  b=$(basename "$bdir")
+  gp=$here/${b}_heatmap.gp
+  [ -f "$gp" ] || continue
+  conv=$(sed -n 's/^# converter: //p' "$gp" | head -n 1)
+  [ -n "$conv" ] && [ -x "$here/../$conv" ] || { echo "plot_all.sh: $gp names no converter" >&2; continue; }
+  for dump in "$bdir"*.json; do
     [ -f "$dump" ] || continue
     name=$(fname "$(basename "$dump" .json)")
     # <pattern>.at-<phase>.json is a map taken when that phase started; else at the end.
     what="after $name"
     case "$name" in *.at-*) what="in ${name%%.at-*}, as phase ${name#*.at-} starts" ;; esac
-    if "$here/../scripts/pp_dump_tsv.sh" "$dump" >"$data/pagepool-$name.tsv"; then
-      chart pagepool_heatmap.gp "pagepool-heatmap-$name" \
-        "data=$(gq "$data/pagepool-$name.tsv"); title=$(gq "pagepool page/pool map $what, $machine")"
+    if "$here/../$conv" "$dump" >"$data/$b-$name.tsv"; then
+      chart "${b}_heatmap.gp" "$b-heatmap-$name" \
+        "data=$(gq "$data/$b-$name.tsv"); title=$(gq "$b heap map $what, $machine")"
     else
-      echo "plot_all.sh: $dump: not a pagepool dump; no heat map" >&2
+      echo "plot_all.sh: $dump: $conv could not read it; no heat map" >&2
       failures=$((failures + 1))
     fi
   done
-fi
+done
 
 if [ "$failures" = 0 ]; then echo "plots: $charts chart files in $out" >&2
 else echo "plots: $charts chart files in $out, $failures failed" >&2; fi

@@ -13,8 +13,14 @@
 #   --check   only report; never install (exit 1 when something is missing)
 #   --help    this text
 set -u
-PKGS=(cmake make gcc pkg-config libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
-      libtbb-dev clang-14 libclang-rt-14-dev libcjson-dev gnuplot-nox jq python3 perl valgrind libzstd-dev heaptrack)
+PKGS=(cmake make gcc pkg-config clang-14 libcjson-dev gnuplot-nox jq python3 perl valgrind
+      libzstd-dev heaptrack)
+# Each third-party allocator's Debian package comes from its am_find_allocator(...) line
+# in CMakeLists.txt (the last argument): adding a backend needs no edit here.
+here=$(cd "$(dirname "$0")" && pwd)
+while read -r p; do [ -n "$p" ] && PKGS+=("$p"); done < <(
+  awk '/^am_find_allocator\(/ { on = 1; s = "" } on { s = s " " $0 } on && /\)/ { on = 0; sub(/\).*/, "", s); n = split(s, a, " "); print a[n] }' \
+    "$here/../CMakeLists.txt")
 OPTIONAL=(chromium)
 # Several people may install at once on a shared machine: wait for dpkg's lock.
 APT=(apt-get -o DPkg::Lock::Timeout=600)

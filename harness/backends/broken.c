@@ -98,4 +98,5 @@ const am_backend_t am_backend_broken = {
   .init = br_init,
   .malloc = br_malloc, .free = br_free, .calloc = br_calloc, .realloc = br_realloc,
   .aligned_alloc = br_aligned, .usable_size = br_usable,
+  .colour = "#e377c2",
 };

@@ -91,8 +91,9 @@ static int bump_stats(am_stats_t *s) {
 
 const am_backend_t am_backend_bump = {
   .name = "bump", .version = bump_version, .config = bump_config,
-  .caps = AM_CAP_USABLE_SIZE | AM_CAP_STATS | AM_CAP_THREADS,
+  .caps = AM_CAP_USABLE_SIZE | AM_CAP_STATS | AM_CAP_THREADS | AM_CAP_BASELINE,
   .init = bump_init, .shutdown = bump_shutdown,
   .malloc = bump_malloc, .free = bump_free, .calloc = bump_calloc, .realloc = bump_realloc,
   .aligned_alloc = bump_aligned, .usable_size = bump_usable, .stats = bump_stats,
+  .colour = "#8c564b",
 };

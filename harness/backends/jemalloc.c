@@ -4,6 +4,8 @@
  * epoch bump; the config string is the opt.* values that matter for speed/RSS. */
 #include <jemalloc/jemalloc.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <sys/types.h>
 #include <stdio.h>
 #include "../backend.h"
@@ -48,6 +50,22 @@ static int je_stats(am_stats_t *s) {
 }
 
 static void *je_aligned(size_t a, size_t n) { return aligned_alloc(a, n); }
+
+/* jemalloc has no "owns": its per-thread byte counter must grow by a plain malloc. */
+static void *(*volatile je_plain_malloc)(size_t) = malloc;
+static int je_identity(char *why, size_t cap) {
+  uint64_t before = 0, after = 0;
+  size_t sz = sizeof before;
+  if (mallctl("thread.allocated", &before, &sz, NULL, 0) != 0) return -1;
+  void *p = je_plain_malloc(4096);
+  sz = sizeof after;
+  int e = mallctl("thread.allocated", &after, &sz, NULL, 0);
+  free(p);
+  if (e == 0 && after >= before + 4096) { snprintf(why, cap, "thread.allocated counts plain malloc()"); return 1; }
+  snprintf(why, cap, "thread.allocated went %llu -> %llu over a plain malloc(4096)",
+           (unsigned long long)before, (unsigned long long)after);
+  return 0;
+}
 static size_t je_usable(void *p) { return malloc_usable_size(p); }
 static void je_free_sized(void *p, size_t n) { sdallocx(p, n, 0); }
 
@@ -57,4 +75,5 @@ const am_backend_t am_backend_jemalloc = {
   .malloc = malloc, .free = free, .calloc = calloc, .realloc = realloc,
   .aligned_alloc = je_aligned, .usable_size = je_usable, .free_sized = je_free_sized,
   .stats = je_stats,
+  .colour = "#1f77b4", .malloc_from = "libjemalloc", .identity = je_identity,
 };

@@ -9,6 +9,7 @@
  * path, and says so in its config string, so results stay comparable and honest. */
 #include <mimalloc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include "../backend.h"
 
 static const char *mi_be_version(void) {
@@ -43,10 +44,25 @@ static void *mi_be_aligned(size_t a, size_t n) {
 }
 static size_t mi_be_usable(void *p) { return mi_usable_size(p); }
 
+/* Identity proof: mi_is_in_heap_region says mimalloc owns a plain malloc() block and not a stack address. */
+static void *(*volatile mi_be_plain_malloc)(size_t) = malloc;
+static int mi_be_identity(char *why, size_t cap) {
+  int on_stack = 0;
+  void *p = mi_be_plain_malloc(100);
+  int mine = mi_is_in_heap_region(p), stack = mi_is_in_heap_region(&on_stack);
+  free(p);
+  snprintf(why, cap, mine && !stack ? "owns plain malloc() blocks"
+                     : !mine ? "does not own a block from plain malloc()"
+                     : "claims a stack address: its introspection proves nothing");
+  return mine && !stack;
+}
+
+
 const am_backend_t am_backend_mimalloc = {
   .name = "mimalloc", .version = mi_be_version, .config = mi_be_config,
   .caps = AM_CAPS_FULL_ALLOCATOR,
   .malloc = mi_malloc, .free = mi_free, .calloc = mi_calloc, .realloc = mi_realloc,
   .aligned_alloc = mi_be_aligned, .usable_size = mi_be_usable, .free_sized = mi_free_size,
   .stats = mi_be_stats,
+  .colour = "#2ca02c", .malloc_from = "libmimalloc", .identity = mi_be_identity,
 };

@@ -13,6 +13,7 @@
  * to read the flags back; an unknown flag makes Scudo print a warning at start-up). */
 #include <dlfcn.h>
 #include <malloc.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,9 +54,49 @@ static void *sc_aligned(size_t a, size_t n) {
 }
 static size_t sc_usable(void *p) { return malloc_usable_size(p); }
 
+/* Identity proof: Scudo (as Android's bionic) walks its live chunks with malloc_iterate,
+ * between malloc_disable and malloc_enable. It matches a chunk by the start of its block
+ * (the header before the pointer), so the range starts a page early and the callback
+ * looks for the pointer itself. */
+typedef struct sc_probe_s { uintptr_t want; int found; } sc_probe_t;
+static void sc_found(uintptr_t base, size_t size, void *arg) {
+  sc_probe_t *pr = arg;
+  (void)size;
+  if (base == pr->want) pr->found = 1;
+}
+static int sc_owns(const void *p) {
+  int (*iterate)(uintptr_t, size_t, void (*)(uintptr_t, size_t, void *), void *);
+  void (*disable)(void), (*enable)(void);
+  void *si = dlsym(RTLD_DEFAULT, "malloc_iterate"), *sd = dlsym(RTLD_DEFAULT, "malloc_disable"),
+       *se = dlsym(RTLD_DEFAULT, "malloc_enable");
+  if (si == NULL || sd == NULL || se == NULL) return -1;
+  memcpy(&iterate, &si, sizeof iterate);
+  memcpy(&disable, &sd, sizeof disable);
+  memcpy(&enable, &se, sizeof enable);
+  sc_probe_t pr = {(uintptr_t)p, 0};
+  uintptr_t from = pr.want > 4096 ? pr.want - 4096 : 0;
+  disable();
+  iterate(from, pr.want - from + 1, sc_found, &pr);
+  enable();
+  return pr.found;
+}
+static void *(*volatile sc_plain_malloc)(size_t) = malloc;
+static int sc_identity(char *why, size_t cap) {
+  int on_stack = 0;
+  void *p = sc_plain_malloc(100);
+  int mine = sc_owns(p), stack = sc_owns(&on_stack);
+  free(p);
+  if (mine < 0) return -1;
+  snprintf(why, cap, mine == 1 && stack != 1 ? "malloc_iterate finds plain malloc() blocks"
+                     : mine != 1 ? "malloc_iterate does not find a block from plain malloc()"
+                     : "finds a stack address: its introspection proves nothing");
+  return mine == 1 && stack != 1;
+}
+
 const am_backend_t am_backend_scudo = {
   .name = "scudo", .version = sc_version, .config = sc_config,
   .caps = AM_CAP_USABLE_SIZE | AM_CAP_STATS | AM_CAP_THREADS | AM_CAP_OVERRIDES | AM_CAP_REAL_FREE,
   .malloc = malloc, .free = free, .calloc = calloc, .realloc = realloc,
   .aligned_alloc = sc_aligned, .usable_size = sc_usable, .stats = sc_stats,
+  .colour = "#393b79", .malloc_from = "libclang_rt.scudo_standalone", .identity = sc_identity,
 };

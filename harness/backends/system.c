@@ -33,4 +33,5 @@ const am_backend_t am_backend_system = {
   .caps = AM_CAP_USABLE_SIZE | AM_CAP_STATS | AM_CAP_THREADS | AM_CAP_OVERRIDES | AM_CAP_REAL_FREE,
   .malloc = malloc, .free = free, .calloc = calloc, .realloc = realloc,
   .aligned_alloc = sys_aligned, .usable_size = sys_usable, .stats = sys_stats,
+  .colour = "#4d4d4d",
 };

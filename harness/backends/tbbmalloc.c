@@ -66,9 +66,29 @@ static const char *tbb_config(void) {
 static void *tbb_aligned(size_t a, size_t n) { return scalable_aligned_malloc(n, a); }
 static size_t tbb_usable(void *p) { return scalable_msize(p); }
 
+/* Identity proof: tbbmalloc's "safer" msize, given no fallback for foreign blocks,
+ * returns 0 for a block it does not recognise (found with dlsym: it is not in the
+ * public headers). */
+static void *(*volatile tbb_plain_malloc)(size_t) = malloc;
+static int tbb_identity(char *why, size_t cap) {
+  size_t (*msize)(const void *, size_t (*)(const void *));
+  void *sym = dlsym(RTLD_DEFAULT, "__TBB_malloc_safer_msize");
+  if (sym == NULL) return -1;
+  memcpy(&msize, &sym, sizeof msize);
+  int on_stack = 0;
+  void *p = tbb_plain_malloc(100);
+  int mine = msize(p, NULL) > 0, stack = msize(&on_stack, NULL) > 0;
+  free(p);
+  snprintf(why, cap, mine && !stack ? "owns plain malloc() blocks"
+                     : !mine ? "does not own a block from plain malloc()"
+                     : "claims a stack address: its introspection proves nothing");
+  return mine && !stack;
+}
+
 const am_backend_t am_backend_tbbmalloc = {
   .name = "tbbmalloc", .version = tbb_version, .config = tbb_config,
   .caps = AM_CAP_USABLE_SIZE | AM_CAP_THREADS | AM_CAP_OVERRIDES | AM_CAP_REAL_FREE,
   .malloc = scalable_malloc, .free = scalable_free, .calloc = scalable_calloc,
   .realloc = scalable_realloc, .aligned_alloc = tbb_aligned, .usable_size = tbb_usable,
+  .colour = "#bcbd22", .malloc_from = "libtbbmalloc_proxy", .identity = tbb_identity,
 };

@@ -37,6 +37,19 @@ static int tc_be_stats(am_stats_t *s) {
   return 0;
 }
 
+/* Identity proof: MallocExtension_GetOwnership says tcmalloc owns a plain malloc() block and not a stack address. */
+static void *(*volatile tc_be_plain_malloc)(size_t) = malloc;
+static int tc_be_identity(char *why, size_t cap) {
+  int on_stack = 0;
+  void *p = tc_be_plain_malloc(100);
+  int mine = MallocExtension_GetOwnership(p) == MallocExtension_kOwned, stack = MallocExtension_GetOwnership(&on_stack) == MallocExtension_kOwned;
+  free(p);
+  snprintf(why, cap, mine && !stack ? "owns plain malloc() blocks"
+                     : !mine ? "does not own a block from plain malloc()"
+                     : "claims a stack address: its introspection proves nothing");
+  return mine && !stack;
+}
+
 const am_backend_t am_backend_tcmalloc = {
   .name = "tcmalloc", .version = tc_be_version, .config = tc_be_config,
   .caps = AM_CAPS_FULL_ALLOCATOR,
@@ -44,4 +57,5 @@ const am_backend_t am_backend_tcmalloc = {
   .malloc = tc_malloc, .free = tc_free, .calloc = tc_calloc, .realloc = tc_realloc,
   .aligned_alloc = tc_memalign, .usable_size = tc_malloc_size, .free_sized = tc_free_sized,
   .stats = tc_be_stats,
+  .colour = "#9467bd", .malloc_from = "libtcmalloc", .identity = tc_be_identity,
 };

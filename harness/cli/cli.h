@@ -21,9 +21,8 @@ int am_cmd_validate(int argc, char **argv); /* cmd_validate.c */
 int am_cmd_record(int argc, char **argv);   /* cmd_record.c   */
 int am_cmd_trace_info(int argc, char **argv); /* cmd_trace_info.c */
 
-/* Backends compiled into this build (from the generated am_registry.h). */
-size_t am_registry_count(void);
-const char *am_registry_name(size_t i);
+/* Backends compiled into this build: registry.h. */
+#include "registry.h"
 
 /* A byte count for the console, "2.6 MiB" ("-" when not finite); returns buf (human.c). */
 char *am_human_bytes(double b, char *buf, size_t cap);

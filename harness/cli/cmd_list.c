@@ -11,26 +11,15 @@ static const char list_help[] =
   "  Lists every backend built into this build, with the version read from the\n"
   "  library at run time, its configuration and capabilities, and the pattern files\n"
   "  found in the patterns folder ($ALLOCMARK_PATTERNS or the source tree's patterns/).\n"
-  "  --json   backends: a JSON array of {name, version, config, capabilities,\n"
-  "           malloc_from}; patterns: a JSON array of {name, path}\n"
-  "  --all    include test-only backends (broken)\n";
+  "  --json   backends: a JSON array of each runner's `info` (name, version, config,\n"
+  "           capabilities, malloc_from, colour, in_all, expect_malloc_from, dump,\n"
+  "           identity, loaded: harness/runner/runner_main.c); patterns: a JSON\n"
+  "           array of {name, path}\n"
+  "  --all    include test-only backends\n";
 
-/* Ask a runner for its info; returns a cJSON object or NULL. */
-static cJSON *runner_info(const char *name) {
-  char path[4096];
-  if (am_runner_path(name, path, sizeof path) != 0) return NULL;
-  char *argv[] = {path, "info", NULL};
-  am_spawn_result_t r;
-  if (am_spawn(argv, NULL, 30, &r) != 0) return NULL;
-  cJSON *o = r.kind == AM_EXIT_OK ? cJSON_Parse(r.out) : NULL;
-  if (o == NULL) fprintf(stderr, "allocmark: runner %s: %s\n", name, r.err_tail);
-  am_spawn_result_free(&r);
-  return o;
-}
-
-static int is_test_only(const cJSON *o) {
+static int has_cap(const cJSON *o, const char *cap) {
   const cJSON *caps = cJSON_GetObjectItemCaseSensitive(o, "capabilities"), *c;
-  cJSON_ArrayForEach(c, caps) if (cJSON_IsString(c) && strcmp(c->valuestring, "test_only") == 0) return 1;
+  cJSON_ArrayForEach(c, caps) if (cJSON_IsString(c) && strcmp(c->valuestring, cap) == 0) return 1;
   return 0;
 }
 
@@ -87,10 +76,10 @@ int am_cmd_list(int argc, char **argv) {
     cJSON *arr = cJSON_CreateArray();
     for (size_t i = 0; i < am_registry_count(); i++) {
       const char *name = am_registry_name(i);
-      cJSON *o = runner_info(name);
-      if (o == NULL) { fprintf(stderr, "allocmark list: backend %s: runner failed\n", name); rc = 1; continue; }
-      if (!all && is_test_only(o)) { cJSON_Delete(o); continue; }
-      cJSON_AddItemToArray(arr, o);
+      const cJSON *info = am_registry_info(name);
+      if (info == NULL) { fprintf(stderr, "allocmark list: backend %s: runner failed\n", name); rc = 1; continue; }
+      if (!all && has_cap(info, "test_only")) continue;
+      cJSON_AddItemToArray(arr, cJSON_Duplicate(info, 1));
     }
     if (json) print_json(arr);
     else {

@@ -32,10 +32,10 @@ static const char run_help[] =
   "  (build/runners/am-runner-<backend>), and writes a results JSON per pattern\n"
   "  (schema: results/README.md). Progress goes to stderr, a table to stdout.\n"
   "options:\n"
-  "  -b, --backends LIST   comma-separated backends, or `all` (default): the five\n"
-  "                        allocators built in (system jemalloc mimalloc tcmalloc\n"
-  "                        pagepool). `bump` (harness baseline) and `broken` (test\n"
-  "                        hook, mode from $AM_BROKEN) run only when named.\n"
+  "  -b, --backends LIST   comma-separated backends, or `all` (default): every\n"
+  "                        allocator built in (`allocmark list`). Harness baselines\n"
+  "                        and test-only backends (`allocmark list --all`) run only\n"
+  "                        when named.\n"
   "  -r, --repetitions N   repetitions per backend and thread count (default: the\n"
   "                        pattern's `repetitions`, else 5)\n"
   "  -t, --threads LIST    thread counts, e.g. 1,2,4 (default: the pattern's)\n"
@@ -50,11 +50,18 @@ static const char run_help[] =
   "  --chunk-ops N         replay workloads of more than N ops in chunks generated while\n"
   "                        the timer is paused (default: the runner's, 2^24 ops = 256 MiB)\n"
   "  --no-hw               do not open hardware counters\n"
+  "  --dump-at PHASE|end   after each pattern's repetitions, one extra replay (not in\n"
+  "                        the results) per backend with a dump hook writes its heap\n"
+  "                        map when the phase named PHASE starts (or at the end)\n"
+  "  --dump-dir DIR        where those maps go: DIR/<backend>/<pattern>[.at-PHASE].json\n"
+  "                        (default: dumps/ beside the results)\n"
   "  --measure LIST        time (default), instructions: also run every repetition\n"
   "                        under valgrind --tool=callgrind, counting the timed region\n"
   "                        only (instructions_per_op; deterministic, ~50x slower; no RSS\n"
   "                        timeline, no hw counters, default --timeout 1200), cache:\n"
-  "                        instructions plus callgrind's simulated D1/LL misses per op\n"
+  "                        instructions plus callgrind's simulated D1/LL misses per op\n";
+/* The rest of --help (one literal would exceed C's portable string length). */
+static const char run_help_more[] =
   "  --shard K/N           run only shard K of N of the matrix's cells (whole rounds:\n"
   "                        workload x threads x repetition, every backend once; see\n"
   "                        `allocmark plan --help`); -o must be a folder, which also\n"
@@ -81,8 +88,6 @@ static const char run_help[] =
   "      error; recorded in the file); 2 bad input (nothing run, no file)\n";
 
 #define AM_DEFAULT_REPS 5
-
-static const char *const all_five[] = {"system", "jemalloc", "mimalloc", "tcmalloc", "pagepool"};
 
 __attribute__((format(printf, 1, 2)))
 static int usage_error(const char *fmt, ...) {
@@ -118,36 +123,11 @@ static int parse_bytes(const char *s, uint64_t *out) {
   return 0;
 }
 
-static int in_registry(const char *name) {
-  for (size_t i = 0; i < am_registry_count(); i++)
-    if (strcmp(am_registry_name(i), name) == 0) return 1;
-  return 0;
-}
-
-static int add_backend(am_run_opts_t *o, const char *name) {
-  for (size_t i = 0; i < o->n_backends; i++) if (strcmp(o->backends[i], name) == 0) return 0;
-  if (o->n_backends == AM_RUN_MAX_BACKENDS) return -1;
-  o->backends[o->n_backends++] = name;
-  return 0;
-}
-
-/* -b LIST: names kept pointing into a static copy of the list. */
+/* -b LIST (backend_spec.c). */
 static int parse_backends(am_run_opts_t *o, const char *list) {
-  static char copy[1024];
-  if (strlen(list) >= sizeof copy || list[0] == '\0') return usage_error("-b: bad backend list '%s'", list);
-  snprintf(copy, sizeof copy, "%s", list);
-  o->n_backends = 0;
-  for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-    if (strcmp(tok, "all") == 0) {
-      for (size_t i = 0; i < sizeof all_five / sizeof *all_five; i++)
-        if (in_registry(all_five[i])) add_backend(o, all_five[i]);
-      continue;
-    }
-    if (!in_registry(tok))
-      return usage_error("-b: backend '%s' is not built in this build (see `allocmark list --all`)", tok);
-    if (add_backend(o, tok) != 0) return usage_error("-b: too many backends");
-  }
-  if (o->n_backends == 0) return usage_error("-b: no backend selected from '%s'", list);
+  char err[512];
+  if (am_backend_spec_parse(list, o->backends, AM_RUN_MAX_BACKENDS, &o->n_backends, err, sizeof err) != 0)
+    return usage_error("%s", err);
   return 0;
 }
 
@@ -191,6 +171,7 @@ typedef struct run_pat_s {
   unsigned reps;
   uint64_t seed;
   uint64_t est_ops[AM_RUN_MAX_THREADS], est_peak[AM_RUN_MAX_THREADS];
+  int dump_phase;         /* --dump-at: the phase's index, -1 the end */
   char out[PATH_MAX];
 } run_pat_t;
 
@@ -347,7 +328,7 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
   int have_b = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { fputs(run_help, stdout); return -1; }
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { fputs(run_help, stdout); fputs(run_help_more, stdout); return -1; }
     else if (strcmp(a, "--quick") == 0) o->quick = 1;
     else if (strcmp(a, "--no-hw") == 0) o->no_hw = 1;
     else if (strcmp(a, "--latency") == 0) o->latency = 1;
@@ -387,6 +368,12 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
       o->timeout_s = t;
     } else if ((v = am_opt_value(argc, argv, &i, "--max-memory", NULL)) != NULL) {
       if (parse_bytes(v, &o->max_memory) != 0) return usage_error("--max-memory: '%s' is not a size (e.g. 512M, 4G)", v);
+    } else if ((v = am_opt_value(argc, argv, &i, "--dump-at", NULL)) != NULL) {
+      if (*v == '\0') return usage_error("--dump-at: needs a phase name or `end`");
+      o->dump_at = v;
+    } else if ((v = am_opt_value(argc, argv, &i, "--dump-dir", NULL)) != NULL) {
+      if (*v == '\0') return usage_error("--dump-dir: needs a folder");
+      o->dump_dir = v;
     } else if ((v = am_opt_value(argc, argv, &i, "--measure", NULL)) != NULL) {
       if (parse_measure(o, v) != 0) return 2;
     } else if ((v = am_opt_value(argc, argv, &i, "--shard", NULL)) != NULL) {
@@ -409,14 +396,15 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
   /* A flag whose value was missing came back as "" above and was caught; a trailing
    * option such as `-b` alone also lands here. */
   if (*np == 0) return usage_error("no PATTERN given (try allocmark run --help)");
-  if (!have_b) parse_backends(o, "all");
-  if (o->noise_floor) { /* each backend's twin, NAME#2, right after the list */
-    static char twins[AM_RUN_MAX_BACKENDS][64];
+  if (!have_b && parse_backends(o, "all") != 0) return 2;
+  if (o->noise_floor) { /* each backend's twin, NAME#2, right after the list: same runner */
     size_t n = o->n_backends;
     if (2 * n > AM_RUN_MAX_BACKENDS) return usage_error("--noise-floor: at most %d backends", AM_RUN_MAX_BACKENDS / 2);
     for (size_t b = 0; b < n; b++) {
-      snprintf(twins[b], sizeof twins[b], "%s%s", o->backends[b], AM_NOISE_SUFFIX);
-      o->backends[o->n_backends++] = twins[b];
+      am_backend_spec_t *tw = &o->backends[o->n_backends++];
+      *tw = o->backends[b];
+      if (snprintf(tw->name, sizeof tw->name, "%s%s", o->backends[b].name, AM_NOISE_SUFFIX) >= (int)sizeof tw->name)
+        return usage_error("--noise-floor: backend name '%s' too long", o->backends[b].name);
     }
   }
   return 0;
@@ -455,11 +443,10 @@ static int run_main(int argc, char **argv, int plan_only) {
   am_backend_info_t info[AM_RUN_MAX_BACKENDS];
   for (size_t b = 0; b < o.n_backends; b++) {
     char path[4096];
-    char base[64];
-    if (am_runner_path(am_run_base_backend(o.backends[b], base, sizeof base), path, sizeof path) != 0)
-      return usage_error("backend %s: runner %s is missing (rebuild)", o.backends[b], path);
-    if (am_run_backend_info(o.backends[b], &info[b]) != 0)
-      return usage_error("backend %s: `%s info` failed", o.backends[b], path);
+    if (am_runner_path(o.backends[b].runner, path, sizeof path) != 0)
+      return usage_error("backend %s: runner %s is missing (rebuild)", o.backends[b].name, path);
+    if (am_run_backend_info(&o.backends[b], &info[b]) != 0)
+      return usage_error("backend %s: `%s info` failed", o.backends[b].name, path);
     if (o.measure_instructions && !info[b].valgrind_marks)
       return usage_error("--measure instructions: runner %s was built without valgrind/callgrind.h, so its "
                          "timed region is not marked (apt-get install valgrind, then rebuild)", path);
@@ -486,6 +473,13 @@ static int run_main(int argc, char **argv, int plan_only) {
     unsigned pr = am_pattern_repetitions(rp->p);
     rp->reps = o.reps ? o.reps : pr ? pr : AM_DEFAULT_REPS;
     rp->seed = o.have_seed ? o.seed : am_pattern_seed(rp->p);
+    rp->dump_phase = -1;
+    if (o.dump_at != NULL && strcmp(o.dump_at, "end") != 0) {
+      size_t k = 0, nph = am_pattern_phase_count(rp->p);
+      while (k < nph && strcmp(am_pattern_phase_name(rp->p, k), o.dump_at) != 0) k++;
+      if (k == nph) { fprintf(stderr, "%s: phases: no phase named '%s' (--dump-at)\n", rp->arg, o.dump_at); rc = 2; break; }
+      rp->dump_phase = (int)k;
+    }
     for (size_t t = 0; t < rp->n_threads && rc == 0; t++) {
       am_gen_opts_t g = {.seed = rp->seed, .threads = rp->threads[t], .quick = o.quick};
       if (am_workload_estimate(rp->p, &g, &rp->est_ops[t], &rp->est_peak[t], &d) != 0) {
@@ -502,8 +496,10 @@ static int run_main(int argc, char **argv, int plan_only) {
   if (rc == 0 && o.shard.n && !o.plan_only && o.out != NULL && !is_dir(o.out) && o.out[strlen(o.out) - 1] != '/')
     rc = usage_error("-o %s: with --shard, -o must be a folder (existing, or ending in '/')", o.out);
   am_plan_t *plan = NULL;
+  const char *names[AM_RUN_MAX_BACKENDS]; /* the plan keeps these pointers */
   if (rc == 0) {
-    plan = am_plan_new(&o.shard, o.backends, o.n_backends);
+    for (size_t b = 0; b < o.n_backends; b++) names[b] = o.backends[b].name;
+    plan = am_plan_new(&o.shard, names, o.n_backends);
     for (size_t i = 0; i < np && plan != NULL; i++)
       if (am_plan_add(plan, am_pattern_name(pats[i].p), am_pattern_sha256(pats[i].p), pats[i].threads,
                       pats[i].n_threads, pats[i].reps) != 0) { am_plan_free(plan); plan = NULL; }
@@ -544,9 +540,9 @@ static int run_main(int argc, char **argv, int plan_only) {
         if (!am_shard_has_round(&o.shard, round++)) continue;
         for (size_t j = 0; j < o.n_backends; j++) {
           size_t b = am_run_order(&o, j, r, round - 1);
-          cJSON *s = am_run_one(o.backends[b], rp->abs, rp->threads[t], rp->seed, r, &o);
+          cJSON *s = am_run_one(&o.backends[b], rp->abs, rp->threads[t], rp->seed, r, &o);
           char cell[512];
-          cJSON_AddStringToObject(s, "cell", am_cell_id(cell, sizeof cell, pname, rp->threads[t], r, o.backends[b]));
+          cJSON_AddStringToObject(s, "cell", am_cell_id(cell, sizeof cell, pname, rp->threads[t], r, o.backends[b].name));
           cJSON_AddStringToObject(s, "host", host);
           cJSON_AddItemToArray(samples[b], s);
           done++;
@@ -562,7 +558,7 @@ static int run_main(int argc, char **argv, int plan_only) {
                      cJSON_IsString(er) ? er->valuestring : "");
           }
           fprintf(stderr, "[%zu/%zu] %s t=%u rep %u/%u %-9s %s  (elapsed %.1fs, ETA %.1fs)\n", done, total, pname,
-                  rp->threads[t], r + 1, rp->reps, o.backends[b], what, el, eta);
+                  rp->threads[t], r + 1, rp->reps, o.backends[b].name, what, el, eta);
         }
       }
       for (size_t b = 0; b < o.n_backends; b++) {
@@ -591,6 +587,17 @@ static int run_main(int argc, char **argv, int plan_only) {
     }
     fflush(stdout);
     cJSON_Delete(root);
+    if (o.dump_at != NULL) {
+      char dd[PATH_MAX];
+      if (o.dump_dir != NULL) snprintf(dd, sizeof dd, "%s", o.dump_dir);
+      else {
+        snprintf(dd, sizeof dd, "%s", rp->out);
+        char *slash = strrchr(dd, '/');
+        if (slash != NULL) snprintf(slash, sizeof dd - (size_t)(slash - dd), "/dumps");
+        else snprintf(dd, sizeof dd, "dumps");
+      }
+      am_run_dumps(rp->abs, pname, o.dump_at, rp->dump_phase, rp->threads[0], rp->seed, dd, &o);
+    }
   }
   cJSON_Delete(context);
   for (size_t i = 0; i < np; i++) am_pattern_free(pats[i].p);

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include "plan.h"
 
+#include "backend_spec.h"
+
 struct cJSON;
 
 #define AM_RUN_MAX_BACKENDS 16
@@ -14,7 +16,7 @@ struct cJSON;
 #define AM_RUN_MAX_PATTERNS 256
 
 typedef struct am_run_opts_s {
-  const char *backends[AM_RUN_MAX_BACKENDS];
+  am_backend_spec_t backends[AM_RUN_MAX_BACKENDS]; /* -b, parsed (backend_spec.h) */
   size_t n_backends;
   unsigned reps;            /* 0: the pattern's                            */
   unsigned threads[AM_RUN_MAX_THREADS];
@@ -38,6 +40,8 @@ typedef struct am_run_opts_s {
   size_t env_pad;           /* --env-pad BYTES                             */
   int noise_floor;          /* --noise-floor: each backend also as NAME#2  */
   const char *out;          /* -o, or NULL                                 */
+  const char *dump_at;      /* --dump-at PHASE|end, or NULL                */
+  const char *dump_dir;     /* --dump-dir DIR (default: beside the results) */
   am_shard_t shard;         /* --shard K/N; n == 0: every cell             */
   int plan_only;            /* `allocmark plan`: print the cells, run none */
   int plan_json;            /* ... as JSON (--json)                        */
@@ -52,20 +56,30 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
 
 /* What `am-runner-X info` said (cmd_run_exec.c). */
 typedef struct am_backend_info_s {
-  char name[32];
+  char name[128];
   char version[64];
   char config[256];
   char malloc_from[256];
+  char colour[16];          /* "#rrggbb" (colour.h)                        */
   int overrides_malloc;     /* capability "overrides_malloc": can be LD_PRELOADed */
   int valgrind_marks;       /* the runner marks its timed region (vgmark.h) */
 } am_backend_info_t;
-int am_run_backend_info(const char *name, am_backend_info_t *out);
+/* From the registry's cached runner info (registry.h); -1 when the runner failed. */
+int am_run_backend_info(const am_backend_spec_t *be, am_backend_info_t *out);
 
 /* One repetition: spawn the runner, classify the outcome. Always returns a sample
  * object with at least "status" ("ok" "crashed" "timeout" "oom" "error") and "error"
  * (null or text), "rep" and "runner_wall_s". */
-struct cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned threads, uint64_t seed,
+struct cJSON *am_run_one(const am_backend_spec_t *be, const char *pattern_path, unsigned threads, uint64_t seed,
                          unsigned rep, const am_run_opts_t *o);
+/* The same with extra runner arguments (NULL-terminated; may be NULL). */
+struct cJSON *am_run_one_with(const am_backend_spec_t *be, const char *pattern_path, unsigned threads,
+                              uint64_t seed, unsigned rep, const am_run_opts_t *o, char *const *extra);
+/* --dump-at: one extra replay per backend with a dump hook, its sample not kept, writing
+ * the heap map to DUMP_DIR/<backend>/<pattern>[.at-<phase>].json. phase: the phase's
+ * index, -1 for the end. Returns how many dumps failed (each said on stderr). */
+size_t am_run_dumps(const char *pattern_path, const char *pattern_name, const char *phase_name, int phase,
+                    unsigned threads, uint64_t seed, const char *dump_dir, const am_run_opts_t *o);
 
 /* The benchmark object for one backend x thread count from its samples (takes them). */
 struct cJSON *am_run_benchmark(const am_backend_info_t *bi, unsigned threads, struct cJSON *samples);

@@ -420,7 +420,7 @@ void am_run_print_noise_floor(const char *path, const am_run_opts_t *o) {
   printf("noise floor (each backend against itself, interleaved):\n");
   for (size_t b = 0; b < o->n_backends; b++) {
     char base[64];
-    const char *name = o->backends[b];
+    const char *name = o->backends[b].name;
     if (am_run_base_backend(name, base, sizeof base) == name) continue; /* not a twin */
     am_cmp_list_t l;
     if (am_compare_backends(&r, name, base, &co, &l, &d) == 0) am_cmp_write(&l, AM_CMP_TEXT, stdout);

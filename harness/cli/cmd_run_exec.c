@@ -15,28 +15,22 @@
 #include <cJSON.h>
 #include "cli.h"
 #include "cmd_run.h"
+#include "registry.h"
 #include "results.h"
 
-int am_run_backend_info(const char *name, am_backend_info_t *out) {
+int am_run_backend_info(const am_backend_spec_t *be, am_backend_info_t *out) {
   memset(out, 0, sizeof *out);
-  snprintf(out->name, sizeof out->name, "%s", name);
-  char path[4096];
-  char base[64];
-  if (am_runner_path(am_run_base_backend(name, base, sizeof base), path, sizeof path) != 0) return -1;
-  char *argv[] = {path, "info", NULL};
-  am_spawn_result_t r;
-  if (am_spawn(argv, NULL, 30, &r) != 0) return -1;
-  cJSON *o = r.kind == AM_EXIT_OK ? cJSON_Parse(r.out) : NULL;
-  am_spawn_result_free(&r);
+  snprintf(out->name, sizeof out->name, "%s", be->name);
+  const cJSON *o = am_registry_info(be->runner);
   if (o == NULL) return -1;
   const cJSON *v;
   if (cJSON_IsString(v = cJSON_GetObjectItem(o, "version"))) snprintf(out->version, sizeof out->version, "%s", v->valuestring);
   if (cJSON_IsString(v = cJSON_GetObjectItem(o, "config"))) snprintf(out->config, sizeof out->config, "%s", v->valuestring);
   if (cJSON_IsString(v = cJSON_GetObjectItem(o, "malloc_from"))) snprintf(out->malloc_from, sizeof out->malloc_from, "%s", v->valuestring);
+  snprintf(out->colour, sizeof out->colour, "%s", am_registry_colour(be->runner));
   cJSON_ArrayForEach(v, cJSON_GetObjectItem(o, "capabilities"))
     if (cJSON_IsString(v) && strcmp(v->valuestring, "overrides_malloc") == 0) out->overrides_malloc = 1;
   out->valgrind_marks = cJSON_IsTrue(cJSON_GetObjectItem(o, "valgrind_marks"));
-  cJSON_Delete(o);
   return 0;
 }
 
@@ -59,14 +53,18 @@ static void set_status(cJSON *o, const char *status, const char *error) {
   set_item(o, "error", error != NULL ? cJSON_CreateString(error) : cJSON_CreateNull());
 }
 
-cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned threads, uint64_t seed, unsigned rep,
+cJSON *am_run_one(const am_backend_spec_t *be, const char *pattern_path, unsigned threads, uint64_t seed, unsigned rep,
                   const am_run_opts_t *o) {
+  return am_run_one_with(be, pattern_path, threads, seed, rep, o, NULL);
+}
+
+cJSON *am_run_one_with(const am_backend_spec_t *be, const char *pattern_path, unsigned threads, uint64_t seed,
+                       unsigned rep, const am_run_opts_t *o, char *const *extra) {
   char path[4096], th[16], sd[32], lat[24], wu[24], rss[24], ch[24];
-  char *argv[24 + AM_VG_ARGS], vg[4096], vgout[4200], vgbuf[4400];
+  char *argv[40 + AM_VG_ARGS], vg[4096], vgout[4200], vgbuf[4400];
   int a = 0;
   cJSON *s = NULL;
-  char base[64];
-  if (am_runner_path(am_run_base_backend(backend, base, sizeof base), path, sizeof path) != 0) {
+  if (am_runner_path(be->runner, path, sizeof path) != 0) {
     s = cJSON_CreateObject();
     set_status(s, "error", "runner executable not found");
     cJSON_AddNumberToObject(s, "rep", rep);
@@ -84,6 +82,7 @@ cJSON *am_run_one(const char *backend, const char *pattern_path, unsigned thread
   if (o->rss_interval_ms >= 0) { snprintf(rss, sizeof rss, "%ld", o->rss_interval_ms); argv[a++] = "--rss-interval-ms"; argv[a++] = rss; }
   if (o->no_hw) argv[a++] = "--no-hw";
   if (o->chunk_ops) { snprintf(ch, sizeof ch, "%llu", (unsigned long long)o->chunk_ops); argv[a++] = "--chunk-ops"; argv[a++] = ch; }
+  for (size_t i = 0; extra != NULL && extra[i] != NULL && a < 39; i++) argv[a++] = extra[i];
   argv[a] = NULL;
   if (o->measure_instructions) {
     /* cmd_run checked that valgrind exists; the out file is per process and rep. */

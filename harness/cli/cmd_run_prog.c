@@ -220,11 +220,11 @@ static const char *check_outputs(const am_progfile_t *p, pbe_t *be, const am_run
   const char *ref = NULL;
   for (int pass = 0; pass < 2 && ref == NULL; pass++)
     for (size_t b = 0; b < o->n_backends && ref == NULL; b++) {
-      if (pass == 0 && strcmp(o->backends[b], "system") != 0) continue;
+      if (pass == 0 && strcmp(o->backends[b].name, "system") != 0) continue;
       const cJSON *s;
       cJSON_ArrayForEach(s, be[b].samples) if (is_ok(s)) {
         ref = cJSON_GetObjectItem(s, "output_sha256")->valuestring;
-        snprintf(ref_from, cap, "%s", o->backends[b]);
+        snprintf(ref_from, cap, "%s", o->backends[b].name);
         break;
       }
     }
@@ -353,19 +353,19 @@ static long run_program(const am_progfile_t *p, const char *arg, const char *out
   if (common_status) fprintf(stderr, "%s: %s\n", arg, why);
   for (size_t b = 0; b < o->n_backends; b++) {
     be[b].samples = cJSON_CreateArray();
-    int sys = strcmp(o->backends[b], "system") == 0;
+    int sys = strcmp(o->backends[b].name, "system") == 0;
     snprintf(be[b].expect, sizeof be[b].expect, "%s", info[b].malloc_from);
     if (!sys) snprintf(be[b].preload, sizeof be[b].preload, "%s", info[b].malloc_from);
     if (common_status) { snprintf(be[b].excluded, sizeof be[b].excluded, "%s", why); be[b].excluded_status = common_status; }
     else if (!sys && !info[b].overrides_malloc) {
       snprintf(be[b].excluded, sizeof be[b].excluded, "backend %s does not replace malloc (no overrides_malloc "
-               "capability): it cannot be preloaded into a program", o->backends[b]);
+               "capability): it cannot be preloaded into a program", o->backends[b].name);
       be[b].excluded_status = "unsupported";
     } else {
-      fprintf(stderr, "%s: proof run on %s (LD_DEBUG=bindings, untimed)\n", p->name, o->backends[b]);
-      prove(o->backends[b], &info[b], abs, work, tmo, o, &be[b]);
-      if (be[b].note[0]) fprintf(stderr, "%s on %s: %s\n", p->name, o->backends[b], be[b].note);
-      if (be[b].excluded[0]) fprintf(stderr, "%s on %s: excluded: %s\n", p->name, o->backends[b], be[b].excluded);
+      fprintf(stderr, "%s: proof run on %s (LD_DEBUG=bindings, untimed)\n", p->name, o->backends[b].name);
+      prove(o->backends[b].name, &info[b], abs, work, tmo, o, &be[b]);
+      if (be[b].note[0]) fprintf(stderr, "%s on %s: %s\n", p->name, o->backends[b].name, be[b].note);
+      if (be[b].excluded[0]) fprintf(stderr, "%s on %s: excluded: %s\n", p->name, o->backends[b].name, be[b].excluded);
     }
   }
   for (unsigned r = 0; r < reps; r++)
@@ -378,11 +378,11 @@ static long run_program(const am_progfile_t *p, const char *arg, const char *out
         cJSON_AddNumberToObject(s, "rep", r);
       } else {
         char tag[96];
-        snprintf(tag, sizeof tag, "%s-%u", o->backends[b], r);
+        snprintf(tag, sizeof tag, "%s-%u", o->backends[b].name, r);
         s = progrun(abs, work, tag, &be[b], 0, tmo, r, o);
       }
       cJSON_AddItemToArray(be[b].samples, s);
-      progress(done, total, t0, p->name, r, reps, o->backends[b], s);
+      progress(done, total, t0, p->name, r, reps, o->backends[b].name, s);
     }
   char ref_from[32] = "";
   const char *ref = check_outputs(p, be, o, ref_from, sizeof ref_from);

@@ -135,6 +135,7 @@ cJSON *am_run_benchmark(const am_backend_info_t *bi, unsigned threads, cJSON *sa
   cJSON_AddStringToObject(bm, "backend_version", bi->version);
   cJSON_AddStringToObject(bm, "backend_config", bi->config);
   cJSON_AddStringToObject(bm, "malloc_from", bi->malloc_from);
+  cJSON_AddStringToObject(bm, "backend_colour", bi->colour);
   cJSON_AddNumberToObject(bm, "threads", threads);
   size_t n = 0, bad = 0;
   const cJSON *s, *first_bad = NULL;

@@ -82,9 +82,7 @@ int am_cmd_selftest(int argc, char **argv) {
       return 2;
     }
   }
-  int known = 0;
-  for (size_t i = 0; i < am_registry_count(); i++) known |= strcmp(am_registry_name(i), backend) == 0;
-  if (!known) { fprintf(stderr, "allocmark selftest: backend '%s' is not built\n", backend); return 2; }
+  if (am_registry_index(backend) < 0) { fprintf(stderr, "allocmark selftest: backend '%s' is not built\n", backend); return 2; }
 
   cJSON *o = run_selftest(backend, extra, n_extra);
   if (o == NULL) return 1;
@@ -101,9 +99,7 @@ int am_cmd_selftest(int argc, char **argv) {
                            : "FAIL: the engine's figure differs from the hand-written loop");
   cJSON_Delete(o);
 
-  int have_bump = 0;
-  for (size_t i = 0; i < am_registry_count(); i++) have_bump |= strcmp(am_registry_name(i), "bump") == 0;
-  if (have_bump && strcmp(backend, "bump") != 0) {
+  if (am_registry_index("bump") >= 0 && strcmp(backend, "bump") != 0) {
     /* bump rolls back on a free of its last block, so pairs reuse hot memory and the
      * engine figure is the harness's own cost per op plus a bump pointer. */
     char *bx[] = {"--sizes", "16,24,32,48,64,96,128,256", "--pairs", "2000000"};

@@ -23,8 +23,8 @@ static const struct {
 
 static void usage(FILE *f) {
   fprintf(f, "usage: allocmark <command> [options]   (allocmark <command> --help for more)\n\n"
-             "A research harness for memory allocators: replays allocation patterns on\n"
-             "glibc, jemalloc, mimalloc, tcmalloc and pagepool, each in its own process.\n\n"
+             "A research harness for memory allocators: replays allocation workloads on\n"
+             "every allocator built in (`allocmark list`), each in its own process.\n\n"
              "commands:\n");
   for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
     fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);

@@ -1,13 +1,9 @@
-/* harness/cli/paths.c — where things are: the registry, runners, patterns. */
+/* harness/cli/paths.c — where things are: runners, patterns. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "am_registry.h"
 #include "cli.h"
-
-size_t am_registry_count(void) { return sizeof am_registry / sizeof *am_registry; }
-const char *am_registry_name(size_t i) { return am_registry[i]; }
 
 const char *am_exe_dir(void) {
   static char dir[4096];

@@ -45,6 +45,7 @@ typedef struct am_rbench_s {
   size_t index;              /* position in the file's benchmarks[]              */
   const char *pattern;
   const char *backend, *version, *config;
+  const char *colour;        /* backend_colour ("" in files without it)          */
   const char *status;        /* "ok", "crashed", "timeout", "oom", "error"       */
   const char *error;         /* "" when none                                     */
   unsigned threads;
@@ -97,7 +98,8 @@ typedef struct am_report_s {
   am_rfile_t *files;   size_t n_files;
   am_rbench_t *b;      size_t n_b;     /* sorted: pattern, threads, backend order */
   am_rgroup_t *groups; size_t n_groups;
-  const char **backends; size_t n_backends; /* canonical order: system first      */
+  const char **backends; size_t n_backends; /* order of first appearance: the order
+                                             * the runs ran them (`-b`; `all`: the registry's) */
   size_t n_failed;
 } am_report_t;
 
@@ -136,7 +138,5 @@ char *am_fmt_bytes(char *buf, size_t cap, double v);    /* "12.3 MiB"           
 char *am_fmt_exact(char *buf, size_t cap, double v);    /* %.9g, for tables         */
 /* Markdown-safe copy of text for a table cell: '|' escaped, newlines to spaces. */
 char *am_fmt_cell(char *buf, size_t cap, const char *s);
-/* Canonical rank of a backend name (system first, ...); unknown names after. */
-int am_backend_rank(const char *name);
 
 #endif /* AM_REPORT_H */

@@ -1,9 +1,7 @@
 /* harness/cli/report_fmt.c — number and text formatting for `allocmark report`:
- * human figures for the Markdown report, exact ones for the tables, and the
- * canonical order in which backends appear everywhere (system first). */
+ * human figures for the Markdown report, exact ones for the tables. */
 #include <math.h>
 #include <stdio.h>
-#include <string.h>
 #include "report.h"
 
 char *am_fmt_num(char *buf, size_t cap, double v) {
@@ -42,12 +40,4 @@ char *am_fmt_cell(char *buf, size_t cap, const char *s) {
   }
   buf[o] = '\0';
   return buf;
-}
-
-int am_backend_rank(const char *name) {
-  static const char *const order[] = {"system", "jemalloc", "mimalloc", "tcmalloc",
-                                      "pagepool", "bump", "broken"};
-  for (size_t i = 0; i < sizeof order / sizeof *order; i++)
-    if (strcmp(name, order[i]) == 0) return (int)i;
-  return (int)(sizeof order / sizeof *order);
 }

@@ -197,6 +197,7 @@ static int load_bench(const cJSON *bj, am_rbench_t *b, const loc_t *l, am_diag_t
   b->backend = v->valuestring;
   if ((rc = opt_str(bj, "backend_version", &b->version, l, d)) != 0) return rc;
   if ((rc = opt_str(bj, "backend_config", &b->config, l, d)) != 0) return rc;
+  if ((rc = opt_str(bj, "backend_colour", &b->colour, l, d)) != 0) return rc;
   if ((rc = opt_str(bj, "error", &b->error, l, d)) != 0) return rc;
   v = get(bj, "threads");
   if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > 65536 ||
@@ -412,12 +413,23 @@ static int load_folder(am_report_t *r, const char *dir, const am_rfilter_t *flt,
   return rc;
 }
 
+/* Backends in order of first appearance (files in order, benchmarks in file order:
+ * the order `allocmark run -b` ran them, which for `all` is the registry's). Set by
+ * index_report for the two comparators below (qsort takes no context). */
+static const char **rank_names;
+static size_t rank_n;
+
+static int backend_rank(const char *name) {
+  for (size_t i = 0; i < rank_n; i++) if (strcmp(rank_names[i], name) == 0) return (int)i;
+  return (int)rank_n;
+}
+
 static int cmp_bench(const void *pa, const void *pb) {
   const am_rbench_t *a = pa, *b = pb;
   int c = strcmp(a->pattern, b->pattern);
   if (c != 0) return c;
   if (a->threads != b->threads) return a->threads < b->threads ? -1 : 1;
-  int ra = am_backend_rank(a->backend), rb = am_backend_rank(b->backend);
+  int ra = backend_rank(a->backend), rb = backend_rank(b->backend);
   if (ra != rb) return ra < rb ? -1 : 1;
   c = strcmp(a->backend, b->backend);
   if (c != 0) return c;
@@ -427,16 +439,20 @@ static int cmp_bench(const void *pa, const void *pb) {
 
 static int cmp_backend(const void *pa, const void *pb) {
   const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
-  int ra = am_backend_rank(a), rb = am_backend_rank(b);
+  int ra = backend_rank(a), rb = backend_rank(b);
   return ra != rb ? (ra < rb ? -1 : 1) : strcmp(a, b);
 }
 
 /* Sort, reject duplicates, and build the groups and the backend list. */
 static int index_report(am_report_t *r, am_diag_t *d) {
-  qsort(r->b, r->n_b, sizeof *r->b, cmp_bench);
   r->groups = calloc(r->n_b + 1, sizeof *r->groups);
   r->backends = calloc(r->n_b + 1, sizeof *r->backends);
   if (r->groups == NULL || r->backends == NULL) return am_diag(d, AM_ENOMEM, "out of memory");
+  rank_names = r->backends; /* first appearance, before sorting */
+  rank_n = 0;
+  for (size_t i = 0; i < r->n_b; i++)
+    if (backend_rank(r->b[i].backend) == (int)rank_n) r->backends[rank_n++] = r->b[i].backend;
+  qsort(r->b, r->n_b, sizeof *r->b, cmp_bench);
   for (size_t i = 0; i < r->n_b; i++) {
     am_rbench_t *b = &r->b[i];
     if (i > 0 && strcmp(b[-1].pattern, b->pattern) == 0 && b[-1].threads == b->threads &&
@@ -461,6 +477,8 @@ static int index_report(am_report_t *r, am_diag_t *d) {
     if (k == r->n_backends) r->backends[r->n_backends++] = b->backend;
   }
   qsort(r->backends, r->n_backends, sizeof *r->backends, cmp_backend);
+  rank_names = NULL;
+  rank_n = 0;
   for (size_t i = 0; i < r->n_b; i++)
     for (size_t k = 0; k < r->n_backends; k++)
       if (strcmp(r->backends[k], r->b[i].backend) == 0) r->b[i].slot = k;

@@ -8,6 +8,7 @@
  * grouped bars without counting, and `status`, so they can mark failures. */
 #include <math.h>
 #include <string.h>
+#include "registry.h"
 #include "report.h"
 
 const char *const am_rtable_names[] = {"time", "rss", "scaling", "latency", "timeline",
@@ -20,7 +21,7 @@ const char *const am_rtable_help[] = {
   "RSS timeline points (ms since start, bytes) per benchmark",
   "benchmarks whose status is not ok, with their error",
   "one row per pattern x threads: flags for thread sweep, latency, timeline, failures",
-  "backends in chart order, with version and configuration",
+  "backends in chart order, with version, configuration and chart colour",
   "key/value: the environment (machine, host, CPU, cores, date, commit, ...)",
   NULL};
 
@@ -224,13 +225,15 @@ static void t_patterns(tw_t *w, const am_report_t *r) {
 }
 
 static void t_backends(tw_t *w, const am_report_t *r) {
-  static const char *const cols[] = {"slot", "backend", "version", "config", NULL};
+  static const char *const cols[] = {"slot", "backend", "version", "config", "colour", NULL};
   tw_header(w, cols);
   for (size_t k = 0; k < r->n_backends; k++) {
     const am_rbench_t *b = NULL;
     for (size_t i = 0; i < r->n_b && b == NULL; i++)
       if (strcmp(r->b[i].backend, r->backends[k]) == 0) b = &r->b[i];
     tw_uint(w, k); tw_str(w, b->backend); tw_str(w, b->version); tw_str(w, b->config);
+    /* The colour the run recorded; in older files, the registry's (colour.h). */
+    tw_str(w, b->colour[0] ? b->colour : am_registry_colour(b->backend));
     tw_end(w);
   }
 }

@@ -14,7 +14,6 @@
  * The op loop is compiled twice from one always_inline body: plain, and with the
  * latency timer around one op in N. Ops run in chunks of AM_CHUNK between two looks
  * at the abort flag, so a failed peer stops everyone within a few microseconds. */
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -80,9 +79,9 @@ typedef struct am_engine_s {
   am_chan_t *chans;
   am_worker_t *wk;
   unsigned n, rounds, lat_every;
-  const char *dump_path;       /* pagepool map at phase dump_phase (-1: none mid-run) */
+  const char *dump_path;       /* backend's heap map at phase dump_phase (-1: none mid-run) */
   int dump_phase;
-  _Atomic int dump_state;      /* 0 not yet, else pagepool_dump()'s result           */
+  _Atomic int dump_state;      /* 0 not yet, else backend_dump()'s result            */
   _Alignas(64) _Atomic unsigned go;
   _Alignas(64) _Atomic unsigned ready;
   _Alignas(64) _Atomic int abort;
@@ -234,17 +233,11 @@ static inline void write_rounds(void *p, uint64_t rounds) {
 
 /* ---- the op loop ---- */
 
-/* pp_dump_json() into path, found with dlsym so that only the pagepool runner has it.
- * 1 written, -1 no pp_dump_json in this process, -2 failed. */
-__attribute__((noinline)) static int pagepool_dump(const char *path) {
-  void *sym = dlsym(RTLD_DEFAULT, "pp_dump_json");
-  int (*fn)(FILE *);
-  if (sym == NULL) return -1;
-  memcpy(&fn, &sym, sizeof fn);
-  FILE *f = fopen(path, "w");
-  if (f == NULL) return -2;
-  int rc = fn(f);
-  return (fclose(f) == 0 && rc == 0) ? 1 : -2;
+/* The backend's heap map into path (am_backend_t.dump). 1 written, -1 the backend has
+ * no dump hook, -2 it failed. */
+__attribute__((noinline)) static int backend_dump(const am_backend_t *b, const char *path) {
+  if (b->dump == NULL) return -1;
+  return b->dump(path) == 0 ? 1 : -2;
 }
 
 static int exec_other(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t *chans, const am_op_t *op);
@@ -364,7 +357,7 @@ exec_other(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t 
       if (__builtin_expect((int)op->arg == wk->e->dump_phase, 0) && wk->round + 1 == wk->e->rounds) {
         int expect = 0; /* the first thread to reach the marker writes the map */
         if (atomic_compare_exchange_strong(&wk->e->dump_state, &expect, -2))
-          atomic_store(&wk->e->dump_state, pagepool_dump(wk->e->dump_path));
+          atomic_store(&wk->e->dump_state, backend_dump(wk->e->b, wk->e->dump_path));
       }
       return RC_OK;
     case AM_OP_RESPAWN:
@@ -725,8 +718,8 @@ static void measure_end(am_engine_t *e, const am_engine_opts_t *o, uint64_t t0, 
     r->respawns += e->wk[t].respawns;
   }
   r->backend_stats_rc = am_backend_stats(e->b, &r->backend_stats);
-  if (o->dump_pagepool != NULL && o->dump_phase < 0) r->pagepool_dumped = pagepool_dump(o->dump_pagepool);
-  else if (o->dump_pagepool != NULL) r->pagepool_dumped = atomic_load(&e->dump_state) ? atomic_load(&e->dump_state) : -3;
+  if (o->dump_path != NULL && o->dump_phase < 0) r->dumped = backend_dump(e->b, o->dump_path);
+  else if (o->dump_path != NULL) r->dumped = atomic_load(&e->dump_state) ? atomic_load(&e->dump_state) : -3;
   if (r->lat != NULL)
     for (unsigned t = 0; t < e->n; t++) am_lat_merge(r->lat, e->wk[t].hist);
   collect_phases(e, t0, r, o->next_chunk == NULL);
@@ -806,8 +799,8 @@ int am_engine_run(const am_backend_t *b, const am_workload_t *w, const am_engine
   e->n = n;
   e->rounds = o->warmup + 1;
   e->lat_every = o->latency_every;
-  e->dump_path = o->dump_pagepool;
-  e->dump_phase = o->dump_pagepool != NULL ? o->dump_phase : -1;
+  e->dump_path = o->dump_path;
+  e->dump_phase = o->dump_path != NULL ? o->dump_phase : -1;
   int setup_ok = 1;
   int chrc = am_chans_create(&e->chans, w->n_channels, w->channel_capacity, w->channel_spec);
   if (chrc != 0) {

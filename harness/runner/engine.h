@@ -62,8 +62,9 @@ typedef struct am_engine_opts_s {
   unsigned latency_every;   /* 0: off; N: time one op in N (1: every op)         */
   unsigned rss_interval_ms; /* RSS timeline interval; 0: no sampler              */
   int hw_counters;          /* 1: try perf_event_open                            */
-  const char *dump_pagepool;/* file for pp_dump_json() after the timed replay, or NULL */
-  int dump_phase;           /* with dump_pagepool: -1 dump after the timed replay; N dump
+  const char *dump_path;    /* file for the backend's dump hook (am_backend_t.dump) after
+                               the timed replay, or NULL                            */
+  int dump_phase;           /* with dump_path: -1 dump after the timed replay; N dump
                                when the timed replay reaches phase N's marker (inside the
                                timed region: for a map of the heap mid-run, never for a
                                measurement)                                         */
@@ -103,7 +104,7 @@ typedef struct am_engine_result_s {
   int backend_stats_rc;     /* 0: reported                                       */
   am_lat_hist_t *lat;       /* merged histograms (NULL when latency is off)      */
   am_timer_cost_t timer_cost;
-  int pagepool_dumped;      /* 1 written, 0 not asked, -1 no pp_dump_json, -2 failed,
+  int dumped;               /* 1 written, 0 not asked, -1 no dump hook, -2 failed,
                                -3 the phase to dump at was never reached            */
   uint64_t live_peak_observed; /* largest live-bytes sample of the timed replay (a lower
                                   bound of its true peak; see above)              */

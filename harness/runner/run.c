@@ -25,12 +25,13 @@ static const char run_help[] =
   "  --latency N           time one op in N (1: every op) into latency histograms\n"
   "  --rss-interval-ms N   RSS timeline interval (default 10; 0: no timeline)\n"
   "  --no-hw               do not open hardware counters\n"
-  "  --dump-pagepool FILE  after the timed replay, write pp_dump_json() there (pagepool)\n"
+  "  --dump FILE           after the timed replay, write the backend's heap map there\n"
+  "                        (backends with a dump hook: `allocmark list --json`, \"dump\")\n"
   "  --chunk-ops N         generate and replay a workload of more than N ops (PHASE\n"
   "                        markers included) in untimed chunks of about N ops, all\n"
   "                        threads together (default 16777216 = 2^24: 256 MiB of\n"
   "                        streams; patterns/README.md, \"chunks\")\n"
-  "  --dump-phase N        with --dump-pagepool: write the map when the timed replay\n"
+  "  --dump-phase N        with --dump: write the map when the timed replay\n"
   "                        reaches phase N instead (the heap mid-run; for maps, not timing)\n"
   "  exit: 0 ok, 2 bad input, 3 out of memory (the allocator returned NULL, or no memory\n"
   "        for the streams: under an address-space limit), 4 other error\n";
@@ -66,7 +67,7 @@ int am_runner_run(const am_backend_t *b, int argc, char **argv) {
     else if (strcmp(argv[i], "--quick") == 0) quick = 1;
     else if (strcmp(argv[i], "--no-hw") == 0) hw = 0;
     else if ((v = am_opt_value(argc, argv, &i, "--pattern", NULL)) != NULL) { if (!*v) return bad("--pattern", v); pattern = v; }
-    else if ((v = am_opt_value(argc, argv, &i, "--dump-pagepool", NULL)) != NULL) { if (!*v) return bad("--dump-pagepool", v); dump = v; }
+    else if ((v = am_opt_value(argc, argv, &i, "--dump", NULL)) != NULL) { if (!*v) return bad("--dump", v); dump = v; }
     else if ((v = am_opt_value(argc, argv, &i, "--dump-phase", NULL)) != NULL) { if (am_parse_u64(v, 63, &x)) return bad("--dump-phase", v); dump_phase = (int)x; }
     else if ((v = am_opt_value(argc, argv, &i, "--chunk-ops", NULL)) != NULL) { if (am_parse_u64(v, UINT64_MAX, &chunk_ops) || !chunk_ops) return bad("--chunk-ops", v); }
     else if ((v = am_opt_value(argc, argv, &i, "--threads", NULL)) != NULL) { if (am_parse_u64(v, 4096, &threads) || !threads) return bad("--threads", v); }
@@ -106,7 +107,7 @@ int am_runner_run(const am_backend_t *b, int argc, char **argv) {
     .latency_every = (unsigned)latency,
     .rss_interval_ms = (unsigned)rss_ms,
     .hw_counters = hw,
-    .dump_pagepool = dump,
+    .dump_path = dump,
     .dump_phase = dump_phase,
     .next_chunk = gen != NULL ? chunk_next : NULL,
     .rewind_chunks = gen != NULL ? chunk_rewind : NULL,

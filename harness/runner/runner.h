@@ -22,5 +22,8 @@ int am_runner_selftest(const am_backend_t *b, int argc, char **argv);
 
 /* Path of the shared object that defines the process's `malloc` ("" if unknown). */
 const char *am_runner_malloc_origin(void);
+/* Append the path of every shared object loaded in this process to a cJSON array. */
+struct cJSON;
+void am_runner_loaded_objects(struct cJSON *arr);
 
 #endif /* AM_RUNNER_H */

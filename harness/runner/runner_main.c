@@ -6,14 +6,30 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 #include <cJSON.h>
+#include "colour.h"
 #include "vgmark.h"
 #include "runner.h"
 
 static const struct { unsigned bit; const char *name; } cap_names[] = {
   {AM_CAP_USABLE_SIZE, "usable_size"}, {AM_CAP_FREE_SIZED, "free_sized"},
   {AM_CAP_STATS, "stats"}, {AM_CAP_THREADS, "threads"}, {AM_CAP_OVERRIDES, "overrides_malloc"},
-  {AM_CAP_REAL_FREE, "real_free"}, {AM_CAP_TEST_ONLY, "test_only"},
+  {AM_CAP_REAL_FREE, "real_free"}, {AM_CAP_TEST_ONLY, "test_only"}, {AM_CAP_BASELINE, "baseline"},
 };
+
+/* The registry entry the driver derives every list from (see backend.h). */
+static void info_registry(cJSON *o, const am_backend_t *b) {
+  cJSON_AddStringToObject(o, "colour", am_backend_colour(b->name, b->colour));
+  cJSON_AddBoolToObject(o, "in_all", (b->caps & (AM_CAP_TEST_ONLY | AM_CAP_BASELINE)) == 0);
+  cJSON_AddStringToObject(o, "expect_malloc_from", b->malloc_from ? b->malloc_from : "libc.so");
+  cJSON_AddBoolToObject(o, "dump", b->dump != NULL);
+  char why[256] = "no allocator introspection";
+  int id = b->identity ? b->identity(why, sizeof why) : -1;
+  cJSON *j = cJSON_AddObjectToObject(o, "identity");
+  if (id < 0) cJSON_AddNullToObject(j, "proven"); else cJSON_AddBoolToObject(j, "proven", id == 1);
+  cJSON_AddStringToObject(j, "why", why);
+  cJSON *libs = cJSON_AddArrayToObject(o, "loaded");
+  am_runner_loaded_objects(libs);
+}
 
 static int cmd_info(const am_backend_t *b) {
   cJSON *o = cJSON_CreateObject(), *caps = cJSON_CreateArray();
@@ -24,6 +40,7 @@ static int cmd_info(const am_backend_t *b) {
     if (b->caps & cap_names[i].bit) cJSON_AddItemToArray(caps, cJSON_CreateString(cap_names[i].name));
   cJSON_AddItemToObject(o, "capabilities", caps);
   cJSON_AddStringToObject(o, "malloc_from", am_runner_malloc_origin());
+  info_registry(o, b);
   cJSON_AddBoolToObject(o, "valgrind_marks", AM_HAVE_VALGRIND_MARKS); /* vgmark.h */
   char *s = cJSON_PrintUnformatted(o);
   int rc = (s != NULL && puts(s) >= 0) ? AM_RUNNER_OK : AM_RUNNER_ERROR;

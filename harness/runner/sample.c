@@ -184,14 +184,13 @@ cJSON *am_sample_json(const am_backend_t *b, const am_workload_t *w, const am_en
   add_hw(o, opt, r);
   add_stats(o, r);
   add_latency(o, opt, r);
-  if (opt->dump_pagepool == NULL) cJSON_AddNullToObject(o, "pagepool_dump");
-  else if (r->pagepool_dumped == 1) cJSON_AddStringToObject(o, "pagepool_dump", opt->dump_pagepool);
+  if (opt->dump_path == NULL) cJSON_AddNullToObject(o, "dump");
+  else if (r->dumped == 1) cJSON_AddStringToObject(o, "dump", opt->dump_path);
   else {
-    cJSON_AddNullToObject(o, "pagepool_dump");
-    cJSON_AddStringToObject(o, "pagepool_dump_error", r->pagepool_dumped == -1
-                            ? "pp_dump_json not found in this runner (not the pagepool backend)"
-                            : r->pagepool_dumped == -3 ? "the replay never reached the phase to dump at"
-                            : "pp_dump_json failed or the file could not be written");
+    cJSON_AddNullToObject(o, "dump");
+    cJSON_AddStringToObject(o, "dump_error", r->dumped == -1 ? "this backend has no dump hook"
+                            : r->dumped == -3 ? "the replay never reached the phase to dump at"
+                            : "the backend's dump failed or the file could not be written");
   }
   return o;
 }

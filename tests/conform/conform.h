@@ -76,8 +76,6 @@ int cf_under_asan(void);
  * alignment). */
 const char *cf_sanitizer_malloc(void);
 
-/* Which shared object the process's malloc must come from (generated per backend). */
-extern const char *const cf_expect_malloc_from;
 
 /* The cases, in the order main.c runs them: X(name) for each; case `name` is the function
  * cf_case_<name>(b, r) returning CF_PASS, CF_FAIL, CF_SKIP or CF_XFAIL. */

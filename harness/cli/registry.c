@@ -1,0 +1,58 @@
+/* harness/cli/registry.c — the compiled-in backends and their runners' `info` (registry.h). */
+#include <stdio.h>
+#include <string.h>
+#include <cJSON.h>
+#include "am_registry.h"
+#include "cli.h"
+#include "colour.h"
+#include "registry.h"
+
+#define AM_REGISTRY_CAP (sizeof am_registry / sizeof *am_registry)
+
+size_t am_registry_count(void) { return AM_REGISTRY_CAP; }
+const char *am_registry_name(size_t i) { return i < AM_REGISTRY_CAP ? am_registry[i] : NULL; }
+
+int am_registry_index(const char *name) {
+  for (size_t i = 0; i < AM_REGISTRY_CAP; i++)
+    if (name != NULL && strcmp(am_registry[i], name) == 0) return (int)i;
+  return -1;
+}
+
+/* Per backend: 0 not asked yet, 1 asked (info may still be NULL: the runner failed). */
+static struct { int asked; cJSON *info; } cache[AM_REGISTRY_CAP];
+
+static cJSON *spawn_info(const char *name) {
+  char path[4096];
+  if (am_runner_path(name, path, sizeof path) != 0) {
+    fprintf(stderr, "allocmark: backend %s: runner %s is missing (rebuild)\n", name, path);
+    return NULL;
+  }
+  char *argv[] = {path, "info", NULL};
+  am_spawn_result_t r;
+  if (am_spawn(argv, NULL, 30, &r) != 0) return NULL;
+  cJSON *o = r.kind == AM_EXIT_OK ? cJSON_Parse(r.out) : NULL;
+  if (o == NULL || !cJSON_IsObject(o))
+    fprintf(stderr, "allocmark: backend %s: `%s info` failed: %s\n", name, path, r.err_tail);
+  am_spawn_result_free(&r);
+  return o;
+}
+
+const cJSON *am_registry_info(const char *name) {
+  int i = am_registry_index(name);
+  if (i < 0) return NULL;
+  if (!cache[i].asked) {
+    cache[i].asked = 1;
+    cache[i].info = spawn_info(name);
+  }
+  return cache[i].info;
+}
+
+int am_registry_in_all(const char *name) {
+  return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(am_registry_info(name), "in_all"));
+}
+
+const char *am_registry_colour(const char *name) {
+  const cJSON *c = am_registry_index(name) >= 0
+                 ? cJSON_GetObjectItemCaseSensitive(am_registry_info(name), "colour") : NULL;
+  return am_backend_colour(name, cJSON_IsString(c) ? c->valuestring : NULL);
+}
