@@ -6,7 +6,7 @@
 # 1. scripts/deps.sh (Debian packages), then a Release build in build/ (incremental).
 # 2. For each pattern in patterns/ (sorted), one `allocmark run` on the backends, each
 #    repetition a fresh runner process, writing one results JSON per pattern.
-# 3. `allocmark report` -> report.md, and plots/plot_all.sh -> plots/*.png, *.svg
+# 3. `allocmark report` -> report.md and report.html, and plots/plot_all.sh -> plots/*.png, *.svg
 #    (with the heat map of each backend that has a dump hook and a plots/<backend>_heatmap.gp:
 #    `allocmark run --dump-at` writes its map to dumps/<backend>/<pattern>[.at-<phase>].json
 #    in one extra replay that is in no results).
@@ -185,6 +185,7 @@ fi
 rstatus=0
 if ls "$out"/*.json >/dev/null 2>&1; then
   "$am" report "$out" -o "$out/report.md" || rstatus=1
+  "$am" report --format html "$out" -o "$out/report.html" || rstatus=1
   plots/plot_all.sh --allocmark "$am" "$out" || rstatus=1
 else
   echo "run_all: no results file was written; no report" >&2
@@ -192,7 +193,7 @@ else
 fi
 point_latest
 echo "run_all: done in $(clock $((SECONDS - t0))): $out (results/latest)" >&2
-[ -f "$out/report.md" ] && echo "run_all: report: $out/report.md, charts: $out/plots/" >&2
+[ -f "$out/report.md" ] && echo "run_all: report: $out/report.md (and report.html), charts: $out/plots/" >&2
 
 [ "$interrupted" = 1 ] && exit 130
 [ "$bad" -gt 0 ] && exit 2
