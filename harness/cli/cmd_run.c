@@ -404,6 +404,7 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
    * option such as `-b` alone also lands here. */
   if (*np == 0) return usage_error("no PATTERN given (try allocmark run --help)");
   if (!have_b && parse_backends(o, "all") != 0) return 2;
+  if (o->n_backends == 0) return usage_error("-b: no backend selected (none built here? see `allocmark list --all`)");
   if (o->noise_floor) { /* each backend's twin, NAME#2, right after the list: same runner */
     size_t n = o->n_backends;
     if (2 * n > AM_RUN_MAX_BACKENDS) return usage_error("--noise-floor: at most %d backends", AM_RUN_MAX_BACKENDS / 2);
