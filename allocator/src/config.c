@@ -11,6 +11,9 @@
  *   PAGEPOOL_LOOKUP=fast|tree   pointer -> page: region range check + side table, or the
  *                               red-black tree under its lock on every free default fast
  *   PAGEPOOL_SITES=0|1          record the call site of every block (leak report) default 0
+ *   PAGEPOOL_LISTS=0|1          research: the heaps' allocation lists; 0 = off: a refill
+ *                               takes one pool's free list, every free goes to its pool
+ *                               (the design before the lists)               default 1
  *   PAGEPOOL_LARGE=own|system   blocks over 4096 B: pagepool's own spans (runs of OS pages
  *                               from mmap, freed ones cached for reuse: span.c) or the
  *                               original fall-back, the system allocator    default own
@@ -111,6 +114,7 @@ void pp_i_config_load(void) {
   c.track_sites = pp_flag(pp_env("PAGEPOOL_SITES"), 0);
   s = pp_env("PAGEPOOL_LARGE");
   if (s != NULL && strcmp(s, "system") == 0) c.large = PP_LARGE_SYSTEM;
+  pp_i_g.lists_off = !pp_flag(pp_env("PAGEPOOL_LISTS"), 1);
   n = pp_num(pp_env("PAGEPOOL_REGION"));
   if (n >= 0) {
     pp_i_g.region_set = 1;
@@ -137,6 +141,10 @@ void pp_i_classes_build(void) {
     pp_i_g.class_want[i] = (uint32_t)(PP_LIST_BYTES / pp_i_g.class_size[i]);
     if (pp_i_g.class_want[i] == 0) pp_i_g.class_want[i] = 1;
     pp_i_g.class_limit[i] = 2 * pp_i_g.class_want[i];
+    if (pp_i_g.lists_off) { /* a refill takes one pool's list; no free stays on the bin */
+      pp_i_g.class_want[i] = 1;
+      pp_i_g.class_limit[i] = 0;
+    }
   }
   unsigned c = 0;
   for (unsigned i = 0; i < PP_CLASS_SLOTS; i++) {
@@ -198,6 +206,7 @@ const char *pp_config_string(void) {
   pp_cat(&pos, c.track_sites ? " sites=1" : " sites=0");
   pp_cat(&pos, PP_DEBUG ? " debug=1" : " debug=0");
   pp_cat(&pos, c.large == PP_LARGE_SYSTEM ? " large=system" : " large=own");
+  pp_cat(&pos, pp_i_g.lists_off ? " lists=0" : " lists=1");
   pthread_mutex_unlock(&pp_i_lock);
   return pp_cfg_str;
 }

@@ -188,6 +188,7 @@ typedef struct pp_global_s {
   pp_config_t cfg;
   size_t region_request;       /* PAGEPOOL_REGION for tests, in bytes (when region_set)    */
   int region_set;
+  int lists_off;               /* PAGEPOOL_LISTS=0 (research): no allocation lists         */
 } pp_global_t;
 
 /* Mutable global state, under pp_i_lock. */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "report.h"
+#include "compare.h"
 
 static void report_help(FILE *f) {
   fputs("usage: allocmark report [options] RESULTS...\n"
@@ -15,11 +16,16 @@ static void report_help(FILE *f) {
         "  folder) and writes a Markdown report: environment, median ns/op with its 95 %\n"
         "  CI and the ratio to `system`, peak RSS and memory overhead, thread scaling,\n"
         "  latency percentiles, failures, and a citation block (dates, git commit, command\n"
-        "  lines, sha256 of each results file). Or one machine-readable table.\n"
+        "  lines, sha256 of each results file). Or the same as one HTML page, or one\n"
+        "  machine-readable table.\n"
         "options:\n"
         "  -o, --output FILE     write FILE (atomically) instead of stdout\n"
-        "  --format md|tsv|csv   md (default) or a table format; tsv/csv need a table\n"
-        "                        (default: time)\n"
+        "  --format md|html|tsv|csv  md (default); html: one self-contained page (inline\n"
+        "                        SVG charts, sortable tables, no network); or a table\n"
+        "                        format; tsv/csv need a table (default: time)\n"
+        "  --baseline RESULTS    with html: compare against this earlier run (file or\n"
+        "                        folder; allocmark compare BASELINE RESULTS) and colour\n"
+        "                        each benchmark's verdict\n"
         "  --table NAME          write only this table (default format then tsv):\n", f);
   for (size_t i = 0; am_rtable_names[i] != NULL; i++)
     fprintf(f, "      %-9s %s\n", am_rtable_names[i], am_rtable_help[i]);
@@ -55,7 +61,8 @@ static int write_atomic(const char *path, const char *buf, size_t len) {
 }
 
 int am_cmd_report(int argc, char **argv) {
-  const char *out_path = NULL, *table = NULL, *format = NULL;
+  const char *out_path = NULL, *table = NULL, *format = NULL, *baseline = NULL;
+  int html = 0;
   am_rfilter_t flt = {0};
   char **paths = calloc((size_t)argc + 1, sizeof *paths);
   size_t n = 0;
@@ -66,6 +73,7 @@ int am_cmd_report(int argc, char **argv) {
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) { report_help(stdout); free(paths); return 0; }
     if ((strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && has_val) out_path = argv[++i];
     else if (strcmp(a, "--format") == 0 && has_val) format = argv[++i];
+    else if (strcmp(a, "--baseline") == 0 && has_val) baseline = argv[++i];
     else if (strcmp(a, "--table") == 0 && has_val) table = argv[++i];
     else if (strcmp(a, "--pattern") == 0 && has_val) flt.pattern = argv[++i];
     else if (strcmp(a, "--threads") == 0 && has_val) {
@@ -74,7 +82,7 @@ int am_cmd_report(int argc, char **argv) {
       if (*end != '\0' || t < 1 || t > 65536) { free(paths); return usage_error("--threads: expected 1..65536, got", argv[i]); }
       flt.threads = (unsigned)t;
     } else if (a[0] == '-' && a[1] != '\0') {
-      static const char *const valued[] = {"-o", "--output", "--format", "--table", "--pattern", "--threads"};
+      static const char *const valued[] = {"-o", "--output", "--format", "--table", "--pattern", "--threads", "--baseline"};
       int known = 0;
       for (size_t k = 0; k < sizeof valued / sizeof *valued; k++) known |= strcmp(a, valued[k]) == 0;
       free(paths);
@@ -84,16 +92,19 @@ int am_cmd_report(int argc, char **argv) {
   am_rformat_t fmt = AM_RFMT_MD;
   if (format != NULL) {
     if (strcmp(format, "md") == 0) fmt = AM_RFMT_MD;
+    else if (strcmp(format, "html") == 0) html = 1;
     else if (strcmp(format, "tsv") == 0) fmt = AM_RFMT_TSV;
     else if (strcmp(format, "csv") == 0) fmt = AM_RFMT_CSV;
-    else { free(paths); return usage_error("--format: expected md, tsv or csv, got", format); }
+    else { free(paths); return usage_error("--format: expected md, html, tsv or csv, got", format); }
   }
+  if (html && table != NULL) { free(paths); return usage_error("--format html: is the whole report, not a table; drop", "--table"); }
+  if (baseline != NULL && !html) { free(paths); return usage_error("--baseline: only with", "--format html"); }
   if (table != NULL) {
     size_t k = 0;
     while (am_rtable_names[k] != NULL && strcmp(am_rtable_names[k], table) != 0) k++;
     if (am_rtable_names[k] == NULL) { free(paths); return usage_error("--table: no table named", table); }
     if (format == NULL) fmt = AM_RFMT_TSV;
-  } else if (fmt != AM_RFMT_MD) table = "time";
+  } else if (fmt != AM_RFMT_MD && !html) table = "time";
   if (n == 0) {
     free(paths);
     fprintf(stderr, "allocmark report: expected at least one results file or folder (try --help)\n");
@@ -109,13 +120,38 @@ int am_cmd_report(int argc, char **argv) {
     return 2;
   }
   free(paths);
+  am_report_t rb;
+  am_cmp_list_t cmp;
+  memset(&rb, 0, sizeof rb);
+  memset(&cmp, 0, sizeof cmp);
+  if (baseline != NULL) { /* its benchmarks against ours: our run relative to the baseline */
+    char *bp[1] = {(char *)baseline};
+    am_cmp_opts_t co;
+    am_cmp_opts_default(&co);
+    if (am_report_load(&rb, bp, 1, &flt, &d) != 0 || am_compare_runs(&rb, &r, baseline, "this run", &co, &cmp, &d) != 0) {
+      fprintf(stderr, "allocmark report: %s\n", d.msg);
+      am_cmp_list_free(&cmp);
+      am_report_free(&rb);
+      am_report_free(&r);
+      return 2;
+    }
+  }
   char *buf = NULL;
   size_t len = 0;
   FILE *mem = open_memstream(&buf, &len);
-  if (mem == NULL) { am_report_free(&r); fprintf(stderr, "allocmark report: out of memory\n"); return 1; }
-  if (table != NULL) am_report_table(&r, table, fmt, mem);
+  if (mem == NULL) {
+    am_cmp_list_free(&cmp);
+    am_report_free(&rb);
+    am_report_free(&r);
+    fprintf(stderr, "allocmark report: out of memory\n");
+    return 1;
+  }
+  if (html) am_report_html(&r, baseline != NULL ? &cmp : NULL, mem);
+  else if (table != NULL) am_report_table(&r, table, fmt, mem);
   else am_report_markdown(&r, mem);
   int rc = fclose(mem) != 0 ? 1 : 0;
+  am_cmp_list_free(&cmp);
+  am_report_free(&rb);
   am_report_free(&r);
   if (rc == 0) {
     if (out_path != NULL) rc = write_atomic(out_path, buf, len) != 0;

@@ -121,6 +121,11 @@ const am_rbench_t *am_report_find(const am_report_t *r, size_t g, const char *ba
 size_t am_report_env_warnings(const am_report_t *r, const char **out, size_t cap);
 void am_report_env_warnings_md(const am_report_t *r, FILE *o);
 
+/* The HTML report (report_html.c): one self-contained page. base: the comparison of
+ * these results against a baseline run (compare.h), coloured per benchmark, or NULL. */
+struct am_cmp_list_s;
+void am_report_html(const am_report_t *r, const struct am_cmp_list_s *base, FILE *out);
+
 /* The Markdown report. */
 void am_report_markdown(const am_report_t *r, FILE *out);
 

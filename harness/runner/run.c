@@ -14,6 +14,7 @@
 #include "am_args.h"
 #include "runner.h"
 #include "sample.h"
+#include "trace.h"
 
 static const char run_help[] =
   "usage: am-runner-<backend> run --workload FILE [options]\n"
@@ -38,6 +39,9 @@ static const char run_help[] =
   "                        streams; patterns/README.md, \"chunks\")\n"
   "  --dump-phase N        with --dump: write the map when the timed replay\n"
   "                        reaches phase N instead (the heap mid-run; for maps, not timing)\n"
+  "  --touch MODE          traces only: none (default), first, all or verify, done to\n"
+  "                        each new block as a pattern's `touch` (a FILE that is an\n"
+  "                        .amtrace replays the trace: harness/trace/TRACE.md)\n"
   "  exit: 0 ok, 2 bad input, 3 out of memory (the allocator returned NULL, or no memory\n"
   "        for the streams: under an address-space limit), 4 other error, 5 the workload\n"
   "        is not the one planned (--sha256)\n";
@@ -69,7 +73,7 @@ static int bad(const char *what, const char *val) {
 typedef struct run_args_s {
   const char *workload, *sha256, *dump;
   uint64_t threads, seed, latency, rss_ms, warmup, chunk_ops;
-  int quick, hw, have_seed, have_warmup, dump_phase;
+  int quick, hw, have_seed, have_warmup, dump_phase, touch;
 } run_args_t;
 
 /* argv into a; AM_RUNNER_OK, or an exit code (-1: --help printed). */
@@ -91,6 +95,7 @@ static int parse(int argc, char **argv, run_args_t *a) {
     else if ((v = am_opt_value(argc, argv, &i, "--latency", NULL)) != NULL) { if (am_parse_u64(v, 1u << 30, &a->latency) || !a->latency) return bad("--latency", v); }
     else if ((v = am_opt_value(argc, argv, &i, "--rss-interval-ms", NULL)) != NULL) { if (am_parse_u64(v, 60000, &a->rss_ms)) return bad("--rss-interval-ms", v); }
     else if ((v = am_opt_value(argc, argv, &i, "--warmup", NULL)) != NULL) { if (am_parse_u64(v, 1000, &a->warmup)) return bad("--warmup", v); a->have_warmup = 1; }
+    else if ((v = am_opt_value(argc, argv, &i, "--touch", NULL)) != NULL) { if ((a->touch = am_touch_parse(v)) < 0) return bad("--touch", v); }
     else { fprintf(stderr, "am-runner run: unknown option '%s' (try run --help)\n", argv[i]); return AM_RUNNER_BADINPUT; }
   }
   if (a->workload == NULL) { fprintf(stderr, "am-runner run: --workload FILE is required\n"); return AM_RUNNER_BADINPUT; }
@@ -117,6 +122,12 @@ int am_runner_run(const am_backend_t *b, int argc, char **argv) {
   run_args_t a;
   int rc = parse(argc, argv, &a);
   if (rc != AM_RUNNER_OK) return rc < 0 ? AM_RUNNER_OK : rc;
+  if (am_trace_sniff(a.workload)) { /* a recorded trace (run_trace.c) */
+    am_trace_run_opts_t to = {.warmup = (unsigned)a.warmup, .latency_every = (unsigned)a.latency,
+                              .rss_interval_ms = (unsigned)a.rss_ms, .hw_counters = a.hw, .dump_path = a.dump,
+                              .dump_phase = a.dump_phase, .touch = a.touch};
+    return am_runner_run_trace(b, a.workload, &to);
+  }
   am_source_t *src = NULL;
   if ((rc = load(&a, &src)) != AM_RUNNER_OK) { am_source_free(src); return rc; }
   am_diag_t d = {{0}};

@@ -230,6 +230,7 @@ static void limit_exhaust(void) {
 static int run_rlimit(void) {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
   printf("skipped: sanitizer shadow memory needs the address space\n");
+  (void)in_child, (void)limit_before_start, (void)limit_after_start, (void)limit_exhaust;
   return 77;
 #else
   return in_child(limit_before_start) | in_child(limit_after_start) | in_child(limit_exhaust);
