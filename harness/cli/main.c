@@ -19,6 +19,7 @@ static const struct {
   {"selftest", am_cmd_selftest, "check the harness against a hand-written loop"},
   {"record", am_cmd_record, "record a program's allocations into a trace (LD_PRELOAD)"},
   {"trace-info", am_cmd_trace_info, "describe a trace: ops, threads, sizes, lifetimes"},
+  {"trace-fit", am_cmd_trace_fit, "fit a synthetic pattern to a trace, side by side"},
 };
 
 static void usage(FILE *f) {
