@@ -207,7 +207,7 @@ finished() {
   [ -f "$r" ] || return 1
   sha=$(sha256sum "$f" | cut -d' ' -f1)
   jq -e --arg sha "$sha" '.schema_version != null and (.benchmarks | type == "array" and length > 0) and
-                          .pattern.sha256 == $sha' "$r" >/dev/null 2>&1
+                          (.workload // .pattern).sha256 == $sha' "$r" >/dev/null 2>&1
 }
 
 n=${#files[@]} failed=0 bad=0 t0=$SECONDS ran=0

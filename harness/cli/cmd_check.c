@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "pattern.h"
 #include "progfile.h"
+#include "source.h"
 
 static const char check_help[] =
   "usage: allocmark check [--quick] [-t THREADS] [--seed N] PATTERN...\n"
@@ -43,25 +44,26 @@ static int check_program(const char *path, int quick) {
 /* Check one file; 0 valid, 2 invalid. */
 static int check_one(const char *path, const am_gen_opts_t *base) {
   am_diag_t d;
-  am_pattern_t *p;
-  if (am_progfile_sniff(path)) return check_program(path, base->quick);
-  if (am_pattern_load(path, &p, &d) != 0) {
+  am_source_t *p;
+  const am_source_kind_t *k = am_source_sniff(path, &d);
+  if (k != NULL && k->exec == AM_EXEC_PROGRAM) return check_program(path, base->quick);
+  if (am_source_load(path, &p, &d) != 0) {
     fprintf(stderr, "%s\n", d.msg);
     return 2;
   }
   unsigned counts[64];
-  size_t n = base->threads ? 1 : am_pattern_thread_counts(p, counts, 64);
+  size_t n = base->threads ? 1 : am_source_thread_counts(p, counts, 64);
   if (base->threads) counts[0] = base->threads;
   char line[1024];
-  size_t len = (size_t)snprintf(line, sizeof line, "ok %s (%s:", path, am_pattern_name(p));
-  size_t phases = am_pattern_phase_count(p);
+  size_t len = (size_t)snprintf(line, sizeof line, "ok %s (%s:", path, am_source_name(p));
+  size_t phases = am_source_phase_count(p);
   for (size_t i = 0; i < n; i++) {
     am_gen_opts_t o = *base;
     o.threads = counts[i];
     uint64_t ops, peak;
-    if (am_workload_estimate(p, &o, &ops, &peak, &d) != 0) {
+    if (am_source_estimate(p, &o, &ops, &peak, &d) != 0) {
       fprintf(stderr, "%s\n", d.msg);
-      am_pattern_free(p);
+      am_source_free(p);
       return 2;
     }
     char hb[32];
@@ -72,12 +74,12 @@ static int check_one(const char *path, const am_gen_opts_t *base) {
                               phases == 1 ? "" : "s", hb);
   }
   printf("%s)\n", line);
-  am_pattern_free(p);
+  am_source_free(p);
   return 0;
 }
 
 int am_cmd_check(int argc, char **argv) {
-  am_gen_opts_t o = {0, 0, 0};
+  am_gen_opts_t o = {0, 0, 0, 0};
   int files = 0, rc = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];

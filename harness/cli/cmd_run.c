@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "cmd_run.h"
 #include "pattern.h"
+#include "source.h"
 #include "progfile.h"
 #include "trace.h"
 #include "results.h"
@@ -172,7 +173,7 @@ static int parse_measure(am_run_opts_t *o, const char *list) {
 typedef struct run_pat_s {
   const char *arg;        /* as given                     */
   char abs[PATH_MAX];     /* absolute path for the runner */
-  am_pattern_t *p;
+  am_source_t *src;       /* the workload (source.h) */
   unsigned threads[AM_RUN_MAX_THREADS];
   size_t n_threads;
   unsigned reps;
@@ -252,21 +253,23 @@ static int plan_outputs(run_pat_t *pats, size_t np, const char *out) {
   size_t dl = strlen(dir);
   for (size_t i = 0; i < np; i++) {
     snprintf(pats[i].out, sizeof pats[i].out, "%s%s%s-%s.json", dir, dir[dl - 1] == '/' ? "" : "/",
-             am_pattern_name(pats[i].p), stamp);
+             am_source_name(pats[i].src), stamp);
     for (size_t j = 0; j < i; j++)
       if (strcmp(pats[i].out, pats[j].out) == 0)
         return usage_error("%s and %s: both named '%s'; run them separately", pats[j].arg, pats[i].arg,
-                           am_pattern_name(pats[i].p)), -1;
+                           am_source_name(pats[i].src)), -1;
   }
   return 0;
 }
 
-static cJSON *pattern_json(const run_pat_t *rp, const am_run_opts_t *o) {
+/* The results' `workload` block (schema 2; results/README.md). */
+static cJSON *workload_json(const run_pat_t *rp, const am_run_opts_t *o) {
   cJSON *pj = cJSON_CreateObject();
-  cJSON_AddStringToObject(pj, "name", am_pattern_name(rp->p));
+  cJSON_AddStringToObject(pj, "name", am_source_name(rp->src));
+  cJSON_AddStringToObject(pj, "kind", rp->src->kind->name);
   cJSON_AddStringToObject(pj, "path", rp->arg);
   cJSON_AddStringToObject(pj, "abs_path", rp->abs);
-  cJSON_AddStringToObject(pj, "sha256", am_pattern_sha256(rp->p));
+  cJSON_AddStringToObject(pj, "sha256", am_source_sha256(rp->src));
   am_json_add_u64(pj, "seed", rp->seed);
   cJSON_AddBoolToObject(pj, "quick", o->quick);
   cJSON_AddNumberToObject(pj, "repetitions", rp->reps);
@@ -280,7 +283,7 @@ static cJSON *pattern_json(const run_pat_t *rp, const am_run_opts_t *o) {
     am_json_add_u64(e, "peak_live_bytes", rp->est_peak[i]);
     cJSON_AddItemToArray(est, e);
   }
-  cJSON *spec = am_pattern_spec_json(rp->p);
+  cJSON *spec = am_source_describe(rp->src);
   if (spec != NULL) cJSON_AddItemToObject(pj, "spec", spec);
   else cJSON_AddNullToObject(pj, "spec");
   return pj;
@@ -353,7 +356,8 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
       if (am_parse_u64(v, 1000, &x) != 0 || x == 0) return usage_error("-r: '%s' is not a repetition count (1..1000)", v);
       o->reps = (unsigned)x;
     } else if ((v = am_opt_value(argc, argv, &i, "--seed", NULL)) != NULL) {
-      if (am_parse_u64(v, UINT64_MAX, &o->seed) != 0) return usage_error("--seed: '%s' is not an unsigned integer", v);
+      if (am_parse_u64(v, AM_LIMIT_SEED, &o->seed) != 0)
+        return usage_error("--seed: '%s' is not an integer 0..2^53-1 (results store it as a JSON number)", v);
       o->have_seed = 1;
     } else if ((v = am_opt_value(argc, argv, &i, "--warmup", NULL)) != NULL) {
       uint64_t x;
@@ -464,7 +468,11 @@ static int run_main(int argc, char **argv, int plan_only) {
 
   /* Program files (programs/README.md) run through cmd_run_prog.c; not mixed with patterns. */
   size_t nprog = 0;
-  for (size_t i = 0; i < np; i++) nprog += (size_t)am_progfile_sniff(pat_args[i]);
+  for (size_t i = 0; i < np; i++) {
+    am_diag_t d;
+    const am_source_kind_t *k = am_source_sniff(pat_args[i], &d);
+    nprog += k != NULL && k->exec == AM_EXEC_PROGRAM;
+  }
   if (nprog == np) return am_run_programs(&o, info, pat_args, np);
   if (nprog != 0) return usage_error("run pattern files and program files in separate commands");
 
@@ -482,23 +490,21 @@ static int run_main(int argc, char **argv, int plan_only) {
     run_pat_t *rp = &pats[i];
     am_diag_t d;
     rp->arg = pat_args[i];
-    if (am_pattern_load(rp->arg, &rp->p, &d) != 0) { fprintf(stderr, "%s\n", d.msg); rc = 2; break; }
+    if (am_source_load(rp->arg, &rp->src, &d) != 0) { fprintf(stderr, "%s\n", d.msg); rc = 2; break; }
     if (realpath(rp->arg, rp->abs) == NULL) snprintf(rp->abs, sizeof rp->abs, "%s", rp->arg);
     if (o.n_threads) { memcpy(rp->threads, o.threads, sizeof o.threads); rp->n_threads = o.n_threads; }
-    else rp->n_threads = am_pattern_thread_counts(rp->p, rp->threads, AM_RUN_MAX_THREADS);
-    unsigned pr = am_pattern_repetitions(rp->p);
+    else rp->n_threads = am_source_thread_counts(rp->src, rp->threads, AM_RUN_MAX_THREADS);
+    unsigned pr = am_source_repetitions(rp->src);
     rp->reps = o.reps ? o.reps : pr ? pr : AM_DEFAULT_REPS;
-    rp->seed = o.have_seed ? o.seed : am_pattern_seed(rp->p);
+    rp->seed = o.have_seed ? o.seed : am_source_seed(rp->src);
     rp->dump_phase = -1;
     if (o.dump_at != NULL && strcmp(o.dump_at, "end") != 0) {
-      size_t k = 0, nph = am_pattern_phase_count(rp->p);
-      while (k < nph && strcmp(am_pattern_phase_name(rp->p, k), o.dump_at) != 0) k++;
-      if (k == nph) { fprintf(stderr, "%s: phases: no phase named '%s' (--dump-at)\n", rp->arg, o.dump_at); rc = 2; break; }
-      rp->dump_phase = (int)k;
+      rp->dump_phase = am_source_phase_index(rp->src, o.dump_at);
+      if (rp->dump_phase < 0) { fprintf(stderr, "%s: phases: no phase named '%s' (--dump-at)\n", rp->arg, o.dump_at); rc = 2; break; }
     }
     for (size_t t = 0; t < rp->n_threads && rc == 0; t++) {
-      am_gen_opts_t g = {.seed = rp->seed, .threads = rp->threads[t], .quick = o.quick};
-      if (am_workload_estimate(rp->p, &g, &rp->est_ops[t], &rp->est_peak[t], &d) != 0) {
+      am_gen_opts_t g = {.seed = rp->seed, .seed_set = 1, .threads = rp->threads[t], .quick = o.quick};
+      if (am_source_estimate(rp->src, &g, &rp->est_ops[t], &rp->est_peak[t], &d) != 0) {
         fprintf(stderr, "%s\n", d.msg);
         rc = 2;
       } else if (rp->est_peak[t] > o.max_memory) {
@@ -517,14 +523,14 @@ static int run_main(int argc, char **argv, int plan_only) {
     for (size_t b = 0; b < o.n_backends; b++) names[b] = o.backends[b].name;
     plan = am_plan_new(&o.shard, names, o.n_backends);
     for (size_t i = 0; i < np && plan != NULL; i++)
-      if (am_plan_add(plan, am_pattern_name(pats[i].p), am_pattern_sha256(pats[i].p), pats[i].threads,
+      if (am_plan_add(plan, am_source_name(pats[i].src), am_source_sha256(pats[i].src), pats[i].threads,
                       pats[i].n_threads, pats[i].reps) != 0) { am_plan_free(plan); plan = NULL; }
     if (plan == NULL) rc = usage_error("out of memory");
   }
   if (rc == 0 && o.plan_only) {
     rc = print_plan(plan, o.plan_json);
     am_plan_free(plan);
-    for (size_t i = 0; i < np; i++) am_pattern_free(pats[i].p);
+    for (size_t i = 0; i < np; i++) am_source_free(pats[i].src);
     free(pats);
     return rc;
   }
@@ -532,7 +538,7 @@ static int run_main(int argc, char **argv, int plan_only) {
   if (rc == 0 && o.shard.n && write_plan(plan, pats) != 0) rc = 2;
   if (rc != 0) {
     am_plan_free(plan);
-    for (size_t i = 0; i < np; i++) am_pattern_free(pats[i].p);
+    for (size_t i = 0; i < np; i++) am_source_free(pats[i].src);
     free(pats);
     return rc;
   }
@@ -548,7 +554,7 @@ static int run_main(int argc, char **argv, int plan_only) {
   am_spawn_catch_signals(); /* SIGINT/SIGTERM: stop now, write no unfinished pattern */
   for (size_t i = 0; i < np && !am_spawn_stop; i++) {
     run_pat_t *rp = &pats[i];
-    const char *pname = am_pattern_name(rp->p);
+    const char *pname = am_source_name(rp->src);
     cJSON *benchmarks = cJSON_CreateArray();
     for (size_t t = 0; t < rp->n_threads && !am_spawn_stop; t++) {
       cJSON *samples[AM_RUN_MAX_BACKENDS];
@@ -557,7 +563,7 @@ static int run_main(int argc, char **argv, int plan_only) {
         if (!am_shard_has_round(&o.shard, round++)) continue;
         for (size_t j = 0; j < o.n_backends && !am_spawn_stop; j++) {
           size_t b = am_run_order(&o, j, r, round - 1);
-          cJSON *s = am_run_one(&o.backends[b], rp->abs, rp->threads[t], rp->seed, r, &o);
+          cJSON *s = am_run_one(&o.backends[b], rp->abs, am_source_sha256(rp->src), rp->threads[t], rp->seed, r, &o);
           if (am_spawn_stop) { cJSON_Delete(s); break; } /* killed by the stop: not a result */
           char cell[512];
           cJSON_AddStringToObject(s, "cell", am_cell_id(cell, sizeof cell, pname, rp->threads[t], r, o.backends[b].name));
@@ -595,7 +601,7 @@ static int run_main(int argc, char **argv, int plan_only) {
     am_env_during(ctx, &pat_start);
     am_env_snap(&pat_start); /* the next pattern's runs start now */
     cJSON_AddItemToObject(root, "context", ctx);
-    cJSON_AddItemToObject(root, "pattern", pattern_json(rp, &o));
+    cJSON_AddItemToObject(root, "workload", workload_json(rp, &o));
     cJSON_AddItemToObject(root, "benchmarks", benchmarks);
     am_diag_t d;
     if (am_json_write_atomic(rp->out, root, 1, &d) != 0) {
@@ -617,11 +623,11 @@ static int run_main(int argc, char **argv, int plan_only) {
         if (slash != NULL) snprintf(slash, sizeof dd - (size_t)(slash - dd), "/dumps");
         else snprintf(dd, sizeof dd, "dumps");
       }
-      am_run_dumps(rp->abs, pname, o.dump_at, rp->dump_phase, rp->threads[0], rp->seed, dd, &o);
+      am_run_dumps(rp->abs, am_source_sha256(rp->src), pname, o.dump_at, rp->dump_phase, rp->threads[0], rp->seed, dd, &o);
     }
   }
   cJSON_Delete(context);
-  for (size_t i = 0; i < np; i++) am_pattern_free(pats[i].p);
+  for (size_t i = 0; i < np; i++) am_source_free(pats[i].src);
   free(pats);
   if (am_spawn_stop) {
     fprintf(stderr, "allocmark run: interrupted by signal %d: the pattern in progress was not written; "

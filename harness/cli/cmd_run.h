@@ -77,15 +77,16 @@ int am_run_backend_info(const am_backend_spec_t *be, am_backend_info_t *out);
 /* One repetition: spawn the runner, classify the outcome. Always returns a sample
  * object with at least "status" ("ok" "crashed" "timeout" "oom" "error") and "error"
  * (null or text), "rep" and "runner_wall_s". */
-struct cJSON *am_run_one(const am_backend_spec_t *be, const char *pattern_path, unsigned threads, uint64_t seed,
-                         unsigned rep, const am_run_opts_t *o);
+struct cJSON *am_run_one(const am_backend_spec_t *be, const char *workload_path, const char *sha256,
+                         unsigned threads, uint64_t seed, unsigned rep, const am_run_opts_t *o);
 /* The same with extra runner arguments (NULL-terminated; may be NULL). */
-struct cJSON *am_run_one_with(const am_backend_spec_t *be, const char *pattern_path, unsigned threads,
-                              uint64_t seed, unsigned rep, const am_run_opts_t *o, char *const *extra);
+struct cJSON *am_run_one_with(const am_backend_spec_t *be, const char *workload_path, const char *sha256,
+                              unsigned threads, uint64_t seed, unsigned rep, const am_run_opts_t *o,
+                              char *const *extra);
 /* --dump-at: one extra replay per backend with a dump hook, its sample not kept, writing
  * the heap map to DUMP_DIR/<backend>/<pattern>[.at-<phase>].json. phase: the phase's
  * index, -1 for the end. Returns how many dumps failed (each said on stderr). */
-size_t am_run_dumps(const char *pattern_path, const char *pattern_name, const char *phase_name, int phase,
+size_t am_run_dumps(const char *pattern_path, const char *sha256, const char *pattern_name, const char *phase_name, int phase,
                     unsigned threads, uint64_t seed, const char *dump_dir, const am_run_opts_t *o);
 
 /* The benchmark's backend_spec object: runner, library {path, sha256, size} or null, env,

@@ -16,7 +16,7 @@ static int has_dump(const char *runner) {
   return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(am_registry_info(runner), "dump"));
 }
 
-size_t am_run_dumps(const char *pattern_path, const char *pattern_name, const char *phase_name, int phase,
+size_t am_run_dumps(const char *pattern_path, const char *sha256, const char *pattern_name, const char *phase_name, int phase,
                     unsigned threads, uint64_t seed, const char *dump_dir, const am_run_opts_t *o) {
   size_t failed = 0;
   for (size_t b = 0; b < o->n_backends; b++) {
@@ -39,7 +39,7 @@ size_t am_run_dumps(const char *pattern_path, const char *pattern_name, const ch
     q.latency = 0;
     fprintf(stderr, "allocmark run: %s: %s heap map %s%s -> %s\n", pattern_name, be->name,
             phase >= 0 ? "as phase starts: " : "at the end", phase >= 0 ? phase_name : "", file);
-    cJSON *s = am_run_one_with(be, pattern_path, threads, seed, 0, &q, extra);
+    cJSON *s = am_run_one_with(be, pattern_path, sha256, threads, seed, 0, &q, extra);
     const cJSON *st = cJSON_GetObjectItem(s, "status"), *d = cJSON_GetObjectItem(s, "dump");
     if (!cJSON_IsString(st) || strcmp(st->valuestring, "ok") != 0 || !cJSON_IsString(d)) {
       const cJSON *e = cJSON_GetObjectItem(s, "dump_error");

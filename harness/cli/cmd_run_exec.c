@@ -5,6 +5,7 @@
  *   oom      exit 3: the allocator returned NULL
  *   crashed  killed by a signal (the signal and the end of stderr are kept)
  *   timeout  still running after --timeout seconds: killed (whole process group)
+ *   changed  exit 5: the workload file is not the one planned (its sha256 changed)
  *   error    anything else: bad exit, VERIFY corruption, no valid JSON, spawn failure */
 #include <math.h>
 #include <signal.h>
@@ -90,13 +91,13 @@ static void set_status(cJSON *o, const char *status, const char *error) {
   set_item(o, "error", error != NULL ? cJSON_CreateString(error) : cJSON_CreateNull());
 }
 
-cJSON *am_run_one(const am_backend_spec_t *be, const char *pattern_path, unsigned threads, uint64_t seed, unsigned rep,
-                  const am_run_opts_t *o) {
-  return am_run_one_with(be, pattern_path, threads, seed, rep, o, NULL);
+cJSON *am_run_one(const am_backend_spec_t *be, const char *workload_path, const char *sha256, unsigned threads,
+                  uint64_t seed, unsigned rep, const am_run_opts_t *o) {
+  return am_run_one_with(be, workload_path, sha256, threads, seed, rep, o, NULL);
 }
 
-cJSON *am_run_one_with(const am_backend_spec_t *be, const char *pattern_path, unsigned threads, uint64_t seed,
-                       unsigned rep, const am_run_opts_t *o, char *const *extra) {
+cJSON *am_run_one_with(const am_backend_spec_t *be, const char *workload_path, const char *sha256, unsigned threads,
+                       uint64_t seed, unsigned rep, const am_run_opts_t *o, char *const *extra) {
   char path[4096], th[16], sd[32], lat[24], wu[24], rss[24], ch[24];
   char *argv[40 + AM_VG_ARGS], vg[4096], vgout[4200], vgbuf[4400];
   int a = 0;
@@ -110,7 +111,8 @@ cJSON *am_run_one_with(const am_backend_spec_t *be, const char *pattern_path, un
   snprintf(th, sizeof th, "%u", threads);
   snprintf(sd, sizeof sd, "%llu", (unsigned long long)seed);
   argv[a++] = path; argv[a++] = "run";
-  argv[a++] = "--pattern"; argv[a++] = (char *)pattern_path;
+  argv[a++] = "--workload"; argv[a++] = (char *)workload_path;
+  if (sha256 != NULL) { argv[a++] = "--sha256"; argv[a++] = (char *)sha256; }
   argv[a++] = "--threads"; argv[a++] = th;
   argv[a++] = "--seed"; argv[a++] = sd;
   if (o->quick) argv[a++] = "--quick";
@@ -166,7 +168,7 @@ cJSON *am_run_one_with(const am_backend_spec_t *be, const char *pattern_path, un
       break;
     case AM_EXIT_FAILED:
       snprintf(msg, sizeof msg, "%s (runner exit status %d)", runner_err ? runner_err : "runner failed", r.exit_code);
-      set_status(s, r.exit_code == 3 ? "oom" : "error", msg);
+      set_status(s, r.exit_code == 3 ? "oom" : r.exit_code == 5 ? "changed" : "error", msg);
       cJSON_AddNumberToObject(s, "exit_code", r.exit_code);
       break;
     case AM_EXIT_CRASHED:

@@ -409,7 +409,7 @@ static long run_program(const am_progfile_t *p, const char *arg, const char *out
   cJSON_AddNumberToObject(root, "schema_version", AM_RESULTS_SCHEMA_VERSION);
   cJSON_AddStringToObject(root, "generator", "allocmark run");
   cJSON_AddItemToObject(root, "context", cJSON_Duplicate(context, 1));
-  cJSON_AddItemToObject(root, "pattern", program_json(p, arg, abs, reps, o, ref, ref_from));
+  cJSON_AddItemToObject(root, "workload", program_json(p, arg, abs, reps, o, ref, ref_from));
   cJSON_AddItemToObject(root, "benchmarks", bms);
   am_diag_t d;
   int wrc = am_json_write_atomic(out, root, 1, &d);

@@ -135,7 +135,7 @@ static long run_one_trace(tr_t *t, const am_run_opts_t *o, const am_backend_info
   for (unsigned r = 0; r < reps; r++)
     for (size_t j = 0; j < o->n_backends; j++) {
       size_t b = (j + r) % o->n_backends;
-      cJSON *s = am_run_one(&o->backends[b], t->abs, t->threads, 0, r, o);
+      cJSON *s = am_run_one(&o->backends[b], t->abs, NULL, t->threads, 0, r, o);
       check_checksum(s, t->info);
       const cJSON *st = cJSON_GetObjectItem(s, "status"), *ns = cJSON_GetObjectItem(s, "ns_per_op");
       int ok = cJSON_IsString(st) && strcmp(st->valuestring, "ok") == 0;
@@ -158,7 +158,7 @@ static long run_one_trace(tr_t *t, const am_run_opts_t *o, const am_backend_info
   cJSON_AddNumberToObject(root, "schema_version", AM_RESULTS_SCHEMA_VERSION);
   cJSON_AddStringToObject(root, "generator", "allocmark run");
   cJSON_AddItemToObject(root, "context", cJSON_Duplicate(context, 1));
-  cJSON *pj = cJSON_AddObjectToObject(root, "pattern");
+  cJSON *pj = cJSON_AddObjectToObject(root, "workload");
   cJSON_AddStringToObject(pj, "name", t->name);
   cJSON_AddStringToObject(pj, "kind", "trace");
   cJSON_AddStringToObject(pj, "path", t->arg);

@@ -31,7 +31,7 @@ const char *const am_ctx_labels[AM_CTX_N] = {
   "transparent huge pages", "THP defrag", "overcommit_memory", "CPU frequency governor",
   "perf_event_paranoid", "command line"};
 
-static const char *const statuses[] = {"ok", "crashed", "timeout", "oom", "error",
+static const char *const statuses[] = {"ok", "crashed", "timeout", "oom", "changed", "error",
                                        "wrong-output", "foreign-allocator", "unsupported"}; /* the last three: program runs */
 
 /* Where we are, for messages: file and JSON path of the benchmark. */
@@ -341,10 +341,13 @@ static int load_file(am_report_t *r, const char *path, int from_folder, const am
   const cJSON *ctx = get(root, "context");
   if (!is_absent(ctx) && !cJSON_IsObject(ctx)) return bad(d, &l, "context", "an object");
   for (int i = 0; i < AM_CTX_N; i++) f->ctx[i] = ctx_text(i, get(ctx, am_ctx_keys[i]));
-  const cJSON *pat = get(root, "pattern");
-  if (!cJSON_IsObject(pat)) return bad(d, &l, "pattern", "an object");
+  /* The workload block: `workload` since schema 2, `pattern` in schema 1 files. */
+  const char *wkey = sv->valuedouble >= 2 ? "workload" : "pattern";
+  const cJSON *pat = get(root, wkey);
+  if (!cJSON_IsObject(pat)) return bad(d, &l, wkey, "an object");
   const cJSON *pn = get(pat, "name");
-  if (!cJSON_IsString(pn) || pn->valuestring[0] == '\0') return bad(d, &l, "pattern.name", "a string");
+  if (!cJSON_IsString(pn) || pn->valuestring[0] == '\0')
+    return bad(d, &l, sv->valuedouble >= 2 ? "workload.name" : "pattern.name", "a string");
   f->pattern = pn->valuestring;
   const cJSON *arr = get(root, "benchmarks"), *bj;
   if (!cJSON_IsArray(arr)) return bad(d, &l, "benchmarks", "an array");

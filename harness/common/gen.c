@@ -388,7 +388,7 @@ static int gen_init(gen_t *g, const am_pattern_t *p, const am_gen_opts_t *o, int
   g->quick = o != NULL && o->quick;
   g->write = write;
   g->state = p->n_phases > 0 ? ST_PHASE : ST_FINAL;
-  uint64_t seed = o != NULL && o->seed != 0 ? o->seed : p->seed;
+  uint64_t seed = o != NULL && (o->seed_set || o->seed != 0) ? o->seed : p->seed;
   am_mvec_init(&g->chans, sizeof(chan_t));
   am_mvec_init(&g->rts, sizeof(rtchan_t));
   am_mvec_init(&g->setup, sizeof(am_op_t));

@@ -41,9 +41,10 @@ const char *am_pattern_phase_name(const am_pattern_t *p, size_t i); /* index of 
 struct cJSON *am_pattern_spec_json(const am_pattern_t *p);
 
 typedef struct am_gen_opts_s {
-  uint64_t seed;     /* 0: the pattern's seed                           */
+  uint64_t seed;     /* 0: the pattern's seed, unless seed_set          */
   unsigned threads;  /* 0: the pattern's first thread count             */
   int quick;         /* 1: the pattern's `quick` scale (CI-sized)       */
+  int seed_set;      /* 1: seed is the seed, 0 included (--seed 0)      */
 } am_gen_opts_t;
 
 /* Size of the workload without generating it: ops, and peak live bytes as

@@ -7,13 +7,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "am_args.h"
 #include "pattern.h"
 #include "rng.h"
 
 #define AM_PATTERN_FORMAT "allocmark-pattern/1"
 
 /* Documented limits. */
-#define AM_MAX_THREADS 256u                  /* worker threads                         */
+#define AM_MAX_THREADS AM_LIMIT_THREADS      /* worker threads (am_args.h)             */
 #define AM_MAX_SWEEP 64u                     /* entries in a thread-count sweep        */
 #define AM_MAX_PHASES 64u                    /* phases per pattern                     */
 #define AM_MAX_ROLES 16u                     /* roles per phase                        */
@@ -35,7 +36,7 @@
 #define AM_MAX_FILL_CHURN 100u               /* main-thread replacements per filled object */
 #define AM_MAX_REPETITIONS 1000u
 #define AM_MAX_WARMUP 100u
-#define AM_MAX_SEED 9007199254740991ull      /* 2^53 - 1: exact in a JSON number       */
+#define AM_MAX_SEED AM_LIMIT_SEED            /* 2^53 - 1: exact in a JSON number       */
 #define AM_NAME_MAX 64u
 #define AM_PATH_MAX 192                     /* longest JSON path in a message          */
 

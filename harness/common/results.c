@@ -22,7 +22,13 @@ cJSON *am_json_add_num(cJSON *obj, const char *key, double v) {
 }
 
 cJSON *am_json_add_u64(cJSON *obj, const char *key, uint64_t v) {
-  return cJSON_AddNumberToObject(obj, key, (double)v);
+  /* cJSON prints numbers with 15 significant digits when that reads back "close enough",
+   * which rounds integers above 10^15 (a seed of 2^53 - 1 came back 9007199254740990):
+   * those are written as their exact digits. */
+  if (v < 1000000000000000ull) return cJSON_AddNumberToObject(obj, key, (double)v);
+  char buf[24];
+  snprintf(buf, sizeof buf, "%" PRIu64, v);
+  return cJSON_AddRawToObject(obj, key, buf);
 }
 
 cJSON *am_json_add_hex64(cJSON *obj, const char *key, uint64_t v) {

@@ -13,7 +13,7 @@ struct cJSON;
 
 /* Version of the results schema. Bump it on any incompatible change and describe the
  * change in results/README.md. Readers accept files whose version they know. */
-#define AM_RESULTS_SCHEMA_VERSION 1
+#define AM_RESULTS_SCHEMA_VERSION 2 /* 2: `workload` block (with `kind`) replaces `pattern`; results/README.md */
 
 /* A sample's memory_overhead is null (with memory_overhead_note) when the peak live
  * bytes it would divide by are below this: a few pages of RSS over a few hundred live

@@ -1,24 +1,29 @@
 /* harness/runner/run.c — the runner's `run` sub-command: one measured repetition of a
- * pattern. Loads the pattern, generates the streams (untimed, from the pattern and
- * the seed only), runs the engine and prints one sample JSON document on stdout
+ * workload. Loads it through the workload-source interface (source.h), checks it is the
+ * one the driver planned (--sha256), generates the streams (untimed, from the workload
+ * and the seed only), runs the engine and prints one sample JSON document on stdout
  * (sample.c). Exit codes as in runner.h: 0 ok, 2 bad input, 3 NULL from the
- * allocator (oom), 4 other error (including VERIFY corruption). */
+ * allocator (oom), 4 other error (including VERIFY corruption), 5 the workload changed. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cJSON.h>
 #include "engine.h"
-#include "pattern.h"
+#include "source.h"
 #include "am_args.h"
 #include "runner.h"
 #include "sample.h"
 #include "trace.h"
 
 static const char run_help[] =
-  "usage: am-runner-<backend> run --pattern FILE [options]\n"
-  "  One measured repetition of a pattern; prints one JSON sample on stdout.\n"
-  "  --pattern FILE        pattern file (patterns/README.md)\n"
+  "usage: am-runner-<backend> run --workload FILE [options]\n"
+  "  One measured repetition of a workload that the engine replays (a pattern file,\n"
+  "  patterns/README.md; any replay kind of harness/common/source.h); prints one JSON\n"
+  "  sample on stdout.\n"
+  "  --workload FILE       the workload file (--pattern FILE: the same)\n"
+  "  --sha256 HEX          the digest the driver planned with: a file that no longer\n"
+  "                        has it is not replayed (exit 5, status `changed`)\n"
   "  --threads N           thread count (default: the pattern's first)\n"
   "  --seed S              seed (default: the pattern's)\n"
   "  --quick               the pattern's quick (CI) scale\n"
@@ -38,21 +43,24 @@ static const char run_help[] =
   "                        each new block as a pattern's `touch` (a FILE that is an\n"
   "                        .amtrace replays the trace: harness/trace/TRACE.md)\n"
   "  exit: 0 ok, 2 bad input, 3 out of memory (the allocator returned NULL, or no memory\n"
-  "        for the streams: under an address-space limit), 4 other error\n";
+  "        for the streams: under an address-space limit), 4 other error, 5 the workload\n"
+  "        is not the one planned (--sha256)\n";
 
 
 
-/* The engine's chunk callbacks on an am_gen_t. */
+/* The engine's chunk callbacks on a source's chunk stream. */
 static int chunk_next(void *ctx, char *why, size_t cap) {
+  am_chunks_t *c = ctx;
   am_diag_t d = {{0}};
-  int rc = am_gen_next(ctx, &d);
+  int rc = c->ops->next(c, &d);
   if (rc < 0) snprintf(why, cap, "%s", d.msg);
   return rc < 0 ? -1 : rc;
 }
 static int chunk_rewind(void *ctx, char *why, size_t cap) {
+  am_chunks_t *c = ctx;
   am_diag_t d = {{0}};
-  int rc = am_gen_rewind(ctx, &d);
-  if (rc == 0) rc = am_gen_next(ctx, &d) == 1 ? 0 : -1;
+  int rc = c->ops->rewind(c, &d);
+  if (rc == 0) rc = c->ops->next(c, &d) == 1 ? 0 : -1;
   if (rc != 0) snprintf(why, cap, "%s", d.msg[0] ? d.msg : "no chunk 0");
   return rc;
 }
@@ -62,72 +70,97 @@ static int bad(const char *what, const char *val) {
   return AM_RUNNER_BADINPUT;
 }
 
-int am_runner_run(const am_backend_t *b, int argc, char **argv) {
-  const char *pattern = NULL, *dump = NULL, *v;
-  uint64_t threads = 0, seed = 0, latency = 0, rss_ms = 10, warmup = 0, chunk_ops = 1u << 24, x;
-  int quick = 0, hw = 1, have_warmup = 0, dump_phase = -1, touch = 0;
+typedef struct run_args_s {
+  const char *workload, *sha256, *dump;
+  uint64_t threads, seed, latency, rss_ms, warmup, chunk_ops;
+  int quick, hw, have_seed, have_warmup, dump_phase, touch;
+} run_args_t;
+
+/* argv into a; AM_RUNNER_OK, or an exit code (-1: --help printed). */
+static int parse(int argc, char **argv, run_args_t *a) {
+  const char *v;
+  uint64_t x;
+  *a = (run_args_t){.rss_ms = 10, .chunk_ops = 1u << 24, .hw = 1, .dump_phase = -1};
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { fputs(run_help, stdout); return AM_RUNNER_OK; }
-    else if (strcmp(argv[i], "--quick") == 0) quick = 1;
-    else if (strcmp(argv[i], "--no-hw") == 0) hw = 0;
-    else if ((v = am_opt_value(argc, argv, &i, "--pattern", NULL)) != NULL) { if (!*v) return bad("--pattern", v); pattern = v; }
-    else if ((v = am_opt_value(argc, argv, &i, "--dump", NULL)) != NULL) { if (!*v) return bad("--dump", v); dump = v; }
-    else if ((v = am_opt_value(argc, argv, &i, "--dump-phase", NULL)) != NULL) { if (am_parse_u64(v, 63, &x)) return bad("--dump-phase", v); dump_phase = (int)x; }
-    else if ((v = am_opt_value(argc, argv, &i, "--chunk-ops", NULL)) != NULL) { if (am_parse_u64(v, UINT64_MAX, &chunk_ops) || !chunk_ops) return bad("--chunk-ops", v); }
-    else if ((v = am_opt_value(argc, argv, &i, "--threads", NULL)) != NULL) { if (am_parse_u64(v, 4096, &threads) || !threads) return bad("--threads", v); }
-    else if ((v = am_opt_value(argc, argv, &i, "--seed", NULL)) != NULL) { if (am_parse_u64(v, UINT64_MAX, &seed)) return bad("--seed", v); }
-    else if ((v = am_opt_value(argc, argv, &i, "--latency", NULL)) != NULL) { if (am_parse_u64(v, 1u << 30, &latency) || !latency) return bad("--latency", v); }
-    else if ((v = am_opt_value(argc, argv, &i, "--rss-interval-ms", NULL)) != NULL) { if (am_parse_u64(v, 60000, &rss_ms)) return bad("--rss-interval-ms", v); }
-    else if ((v = am_opt_value(argc, argv, &i, "--touch", NULL)) != NULL) { if ((touch = am_touch_parse(v)) < 0) return bad("--touch", v); }
-    else if ((v = am_opt_value(argc, argv, &i, "--warmup", NULL)) != NULL) { if (am_parse_u64(v, 1000, &x)) return bad("--warmup", v); warmup = x; have_warmup = 1; }
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { fputs(run_help, stdout); return -1; }
+    else if (strcmp(argv[i], "--quick") == 0) a->quick = 1;
+    else if (strcmp(argv[i], "--no-hw") == 0) a->hw = 0;
+    else if ((v = am_opt_value(argc, argv, &i, "--workload", "--pattern")) != NULL) { if (!*v) return bad("--workload", v); a->workload = v; }
+    else if ((v = am_opt_value(argc, argv, &i, "--sha256", NULL)) != NULL) { if (strlen(v) != 64) return bad("--sha256", v); a->sha256 = v; }
+    else if ((v = am_opt_value(argc, argv, &i, "--dump", NULL)) != NULL) { if (!*v) return bad("--dump", v); a->dump = v; }
+    else if ((v = am_opt_value(argc, argv, &i, "--dump-phase", NULL)) != NULL) { if (am_parse_u64(v, 63, &x)) return bad("--dump-phase", v); a->dump_phase = (int)x; }
+    else if ((v = am_opt_value(argc, argv, &i, "--chunk-ops", NULL)) != NULL) { if (am_parse_u64(v, UINT64_MAX, &a->chunk_ops) || !a->chunk_ops) return bad("--chunk-ops", v); }
+    else if ((v = am_opt_value(argc, argv, &i, "--threads", NULL)) != NULL) { if (am_parse_u64(v, AM_LIMIT_THREADS, &a->threads) || !a->threads) return bad("--threads", v); }
+    else if ((v = am_opt_value(argc, argv, &i, "--seed", NULL)) != NULL) { if (am_parse_u64(v, AM_LIMIT_SEED, &a->seed)) return bad("--seed", v); a->have_seed = 1; }
+    else if ((v = am_opt_value(argc, argv, &i, "--latency", NULL)) != NULL) { if (am_parse_u64(v, 1u << 30, &a->latency) || !a->latency) return bad("--latency", v); }
+    else if ((v = am_opt_value(argc, argv, &i, "--rss-interval-ms", NULL)) != NULL) { if (am_parse_u64(v, 60000, &a->rss_ms)) return bad("--rss-interval-ms", v); }
+    else if ((v = am_opt_value(argc, argv, &i, "--warmup", NULL)) != NULL) { if (am_parse_u64(v, 1000, &a->warmup)) return bad("--warmup", v); a->have_warmup = 1; }
+    else if ((v = am_opt_value(argc, argv, &i, "--touch", NULL)) != NULL) { if ((a->touch = am_touch_parse(v)) < 0) return bad("--touch", v); }
     else { fprintf(stderr, "am-runner run: unknown option '%s' (try run --help)\n", argv[i]); return AM_RUNNER_BADINPUT; }
   }
-  if (pattern == NULL) { fprintf(stderr, "am-runner run: --pattern FILE is required\n"); return AM_RUNNER_BADINPUT; }
-  if (am_trace_sniff(pattern)) { /* a recorded trace (run_trace.c) */
-    am_trace_run_opts_t to = {.warmup = (unsigned)warmup, .latency_every = (unsigned)latency, .rss_interval_ms = (unsigned)rss_ms,
-                              .hw_counters = hw, .dump_pagepool = dump, .dump_phase = dump_phase, .touch = touch};
-    return am_runner_run_trace(b, pattern, &to);
-  }
+  if (a->workload == NULL) { fprintf(stderr, "am-runner run: --workload FILE is required\n"); return AM_RUNNER_BADINPUT; }
+  return AM_RUNNER_OK;
+}
 
+/* Load the workload and check it is the planned one; AM_RUNNER_OK or an exit code. */
+static int load(const run_args_t *a, am_source_t **src) {
   am_diag_t d = {{0}};
-  am_pattern_t *p = NULL;
-  if (am_pattern_load(pattern, &p, &d) != 0) { fprintf(stderr, "%s\n", d.msg); return AM_RUNNER_BADINPUT; }
-  am_gen_opts_t g = {.seed = seed, .threads = (unsigned)threads, .quick = quick};
-  if (g.seed == 0) g.seed = am_pattern_seed(p);
-  /* A counting walk says how many chunks the workload takes; one: build it whole. */
-  am_workload_t *w = NULL;
-  am_gen_t *gen = NULL;
-  int rc = am_gen_open(p, &g, chunk_ops, &gen, &d);
-  if (rc == 0 && am_gen_chunks(gen) <= 1) {
-    am_gen_close(gen);
-    gen = NULL;
-    rc = am_workload_build(p, &g, &w, &d);
-  } else if (rc == 0) {
-    w = am_gen_workload(gen);
-    rc = am_gen_next(gen, &d) == 1 ? 0 : AM_ENOMEM;
+  if (am_source_load(a->workload, src, &d) != 0) { fprintf(stderr, "%s\n", d.msg); return AM_RUNNER_BADINPUT; }
+  if ((*src)->kind->exec != AM_EXEC_REPLAY) {
+    fprintf(stderr, "%s: a %s file is not replayed by a runner (allocmark run runs it)\n", a->workload, (*src)->kind->name);
+    return AM_RUNNER_BADINPUT;
   }
+  if (a->sha256 != NULL && strcmp(a->sha256, am_source_sha256(*src)) != 0) {
+    fprintf(stderr, "%s: sha256 %s, but the run was planned with %s: the file changed since the run began; "
+            "not replayed\n", a->workload, am_source_sha256(*src), a->sha256);
+    return AM_RUNNER_CHANGED;
+  }
+  return AM_RUNNER_OK;
+}
+
+int am_runner_run(const am_backend_t *b, int argc, char **argv) {
+  run_args_t a;
+  int rc = parse(argc, argv, &a);
+  if (rc != AM_RUNNER_OK) return rc < 0 ? AM_RUNNER_OK : rc;
+  if (am_trace_sniff(a.workload)) { /* a recorded trace (run_trace.c) */
+    am_trace_run_opts_t to = {.warmup = (unsigned)a.warmup, .latency_every = (unsigned)a.latency,
+                              .rss_interval_ms = (unsigned)a.rss_ms, .hw_counters = a.hw, .dump_path = a.dump,
+                              .dump_phase = a.dump_phase, .touch = a.touch};
+    return am_runner_run_trace(b, a.workload, &to);
+  }
+  am_source_t *src = NULL;
+  if ((rc = load(&a, &src)) != AM_RUNNER_OK) { am_source_free(src); return rc; }
+  am_diag_t d = {{0}};
+  /* --seed 0 is a seed like any other: only an absent --seed means the workload's. */
+  am_gen_opts_t g = {.seed = a.have_seed ? a.seed : am_source_seed(src), .seed_set = 1,
+                     .threads = (unsigned)a.threads, .quick = a.quick};
+  am_chunks_t *chunks = NULL;
+  rc = am_source_open(src, &g, a.chunk_ops, &chunks, &d);
+  if (rc == 0 && chunks->ops->next(chunks, &d) != 1) rc = d.msg[0] ? AM_ENOMEM : AM_EINVAL;
   if (rc != 0) {
-    fprintf(stderr, "%s\n", d.msg);
-    am_gen_close(gen);
-    am_pattern_free(p);
+    fprintf(stderr, "%s\n", d.msg[0] ? d.msg : "the workload has no chunk");
+    if (chunks != NULL) chunks->ops->close(chunks);
+    am_source_free(src);
     return rc == AM_ENOMEM ? AM_RUNNER_OOM : AM_RUNNER_BADINPUT; /* the message says where */
   }
+  int chunked = chunks->ops->chunks(chunks) > 1;
+  am_workload_t *w = chunks->ops->workload(chunks);
   am_engine_opts_t o = {
-    .warmup = have_warmup ? (unsigned)warmup : am_pattern_warmup(p),
-    .latency_every = (unsigned)latency,
-    .rss_interval_ms = (unsigned)rss_ms,
-    .hw_counters = hw,
-    .dump_path = dump,
-    .dump_phase = dump_phase,
-    .next_chunk = gen != NULL ? chunk_next : NULL,
-    .rewind_chunks = gen != NULL ? chunk_rewind : NULL,
-    .chunk_ctx = gen,
+    .warmup = a.have_warmup ? (unsigned)a.warmup : am_source_warmup(src),
+    .latency_every = (unsigned)a.latency,
+    .rss_interval_ms = (unsigned)a.rss_ms,
+    .hw_counters = a.hw,
+    .dump_path = a.dump,
+    .dump_phase = a.dump_phase,
+    .next_chunk = chunked ? chunk_next : NULL,
+    .rewind_chunks = chunked ? chunk_rewind : NULL,
+    .chunk_ctx = chunks,
   };
   am_engine_result_t r;
   am_engine_run(b, w, &o, &r);
   am_sample_info_t info = {
-    .pattern_name = am_pattern_name(p), .pattern_sha256 = am_pattern_sha256(p),
-    .threads = w->n_threads, .seed = g.seed, .quick = quick, .chunk_ops = chunk_ops,
+    .pattern_name = am_source_name(src), .pattern_sha256 = am_source_sha256(src),
+    .threads = w->n_threads, .seed = g.seed, .quick = a.quick, .chunk_ops = a.chunk_ops,
   };
   cJSON *js = am_sample_json(b, w, &o, &info, &r);
   char *s = js != NULL ? cJSON_PrintUnformatted(js) : NULL;
@@ -138,8 +171,7 @@ int am_runner_run(const am_backend_t *b, int argc, char **argv) {
   rc = r.status == AM_ENGINE_OK ? (out_ok ? AM_RUNNER_OK : AM_RUNNER_ERROR)
      : r.status == AM_ENGINE_OOM ? AM_RUNNER_OOM : AM_RUNNER_ERROR;
   am_engine_result_free(&r);
-  if (gen != NULL) am_gen_close(gen); /* owns w */
-  else am_workload_free(w);
-  am_pattern_free(p);
+  chunks->ops->close(chunks); /* owns w */
+  am_source_free(src);
   return rc;
 }

@@ -71,7 +71,7 @@ int am_runner_run_trace(const am_backend_t *b, const char *path, const am_trace_
     .latency_every = to->latency_every,
     .rss_interval_ms = to->rss_interval_ms,
     .hw_counters = to->hw_counters,
-    .dump_path = to->dump_pagepool,
+    .dump_path = to->dump_path,
     .dump_phase = to->dump_phase,
     .next_chunk = chunked ? chunk_next : NULL,
     .rewind_chunks = chunked ? chunk_rewind : NULL,

@@ -7,13 +7,15 @@
  *   run [options]      one measured repetition of a pattern (runner/run.c)
  *   selftest [options] engine vs a hand-written malloc/free loop (runner/selftest.c)
  * Exit codes (the driver maps them to a result status):
- *   0 ok, 2 bad input, 3 the allocator returned NULL ("oom"), 4 other error. */
+ *   0 ok, 2 bad input, 3 the allocator returned NULL ("oom"), 4 other error,
+ *   5 the workload file is not the one planned ("changed"). */
 #ifndef AM_RUNNER_H
 #define AM_RUNNER_H
 
 #include "backend.h"
 
-enum { AM_RUNNER_OK = 0, AM_RUNNER_BADINPUT = 2, AM_RUNNER_OOM = 3, AM_RUNNER_ERROR = 4 };
+enum { AM_RUNNER_OK = 0, AM_RUNNER_BADINPUT = 2, AM_RUNNER_OOM = 3, AM_RUNNER_ERROR = 4,
+       AM_RUNNER_CHANGED = 5 /* the workload's sha256 is not the one the driver planned */ };
 
 /* `run` sub-command; argv[0] is "run". Returns an AM_RUNNER_* exit code. */
 int am_runner_run(const am_backend_t *b, int argc, char **argv);
@@ -31,7 +33,7 @@ const struct cJSON *am_variant_env_result(void);
 typedef struct am_trace_run_opts_s {
   unsigned warmup, latency_every, rss_interval_ms;
   int hw_counters, dump_phase, touch;
-  const char *dump_pagepool;
+  const char *dump_path;
 } am_trace_run_opts_t;
 int am_runner_run_trace(const am_backend_t *b, const char *path, const am_trace_run_opts_t *o);
 /* "none" "first" "all" "verify" -> am_touch_t, else -1 (run_trace.c). */

@@ -97,13 +97,13 @@ f="$scratch/out/good.json"
 rc=$?
 [ "$rc" = 0 ] || fail "good run: exit $rc: $(tail -2 "$scratch/progress.txt")"
 json_ok "$f" || fail "good run: NaN/Infinity or bad JSON"
-jq -e '.schema_version == 1' "$f" >/dev/null || fail "schema_version"
+jq -e '.schema_version == 2' "$f" >/dev/null || fail "schema_version"
 for k in date_utc host cpu_model cores_online kernel libc compiler compiler_flags build_type git_commit git_dirty \
          thp_enabled overcommit_memory command_line; do
   jq -e --arg k "$k" '.context | has($k)' "$f" >/dev/null || fail "context.$k missing"
 done
-jq -e '.pattern.name == "pairs-small" and (.pattern.sha256 | length) == 64 and (.pattern.spec | type) == "object"' "$f" >/dev/null ||
-  fail "pattern block"
+jq -e '.workload.kind == "pattern" and .workload.name == "pairs-small" and (.workload.sha256 | length) == 64 and (.workload.spec | type) == "object"' "$f" >/dev/null ||
+  fail "workload block"
 jq -e '.benchmarks | length == 1' "$f" >/dev/null || fail "one benchmark expected"
 for m in ns_per_op ops_per_s peak_rss_bytes rss_baseline_bytes peak_rss_growth_bytes peak_live_bytes memory_overhead minor_faults; do
   for s in median mean stddev cv min max ci95_low ci95_high; do
@@ -164,6 +164,32 @@ mkdir -p "$scratch/multi"
 f="$scratch/out/two.json"
 "$am" run "$src/patterns/window-mixed.json" -b system,bump -r 1 --quick -o "$f" >/dev/null 2>&1 || fail "two-backend run"
 jq -e '[.benchmarks[].samples[].checksum] | unique | length == 1' "$f" >/dev/null || fail "checksum differs between backends"
+
+# ---- --seed 0 is a seed: recorded and used (not the pattern's); 2^53 and above refused ----
+rm -rf "$scratch/out"/*
+bad "$pat" -b system --seed 9007199254740992
+spat="$src/patterns/window-mixed.json"
+f="$scratch/out/seed0.json"
+"$am" run "$spat" -b system -r 1 --quick --seed 0 -o "$f" >/dev/null 2>&1 || fail "--seed 0 run"
+jq -e '.workload.seed == 0 and ([.benchmarks[].samples[].seed] | unique) == [0]' "$f" >/dev/null ||
+  fail "--seed 0: recorded $(jq -c '[.workload.seed, [.benchmarks[].samples[].seed]]' "$f"), want 0 everywhere"
+f2="$scratch/out/seedp.json"
+"$am" run "$spat" -b system -r 1 --quick -o "$f2" >/dev/null 2>&1 || fail "default-seed run"
+[ "$(jq '.benchmarks[0].samples[0].checksum' "$f")" != "$(jq '.benchmarks[0].samples[0].checksum' "$f2")" ] ||
+  fail "--seed 0 replayed the pattern's seed (same checksum)"
+"$am" run "$pat" -b system -r 1 --quick --seed 9007199254740991 -o "$scratch/out/seedmax.json" >/dev/null 2>&1 ||
+  fail "--seed 2^53-1 run"
+jq -e '.workload.seed == 9007199254740991' "$scratch/out/seedmax.json" >/dev/null || fail "--seed 2^53-1 not stored exactly"
+
+# ---- the runner replays only the workload the driver planned (sha256) ----
+"$build/runners/am-runner-system" run --workload "$pat" --quick --sha256 "$(printf '0%.0s' $(seq 64))" \
+  >/dev/null 2>"$scratch/changed.txt"
+rc=$?
+[ "$rc" = 5 ] || fail "runner with another sha256: exit $rc, want 5"
+grep -q "planned with" "$scratch/changed.txt" || fail "runner with another sha256: no clear message: $(cat "$scratch/changed.txt")"
+good=$(sha256sum "$pat" | cut -d' ' -f1)
+"$build/runners/am-runner-system" run --workload "$pat" --quick --sha256 "$good" >/dev/null 2>&1 ||
+  fail "runner with the file's own sha256 failed"
 
 if [ "$fails" != 0 ]; then echo "test_run_cli: $fails failures" >&2; exit 1; fi
 echo "test_run_cli: ok"

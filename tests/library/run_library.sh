@@ -35,7 +35,7 @@ fi
 for p in "${pats[@]}"; do
   name=$(jq -r '.name // empty' "$p")
   [ -n "$name" ] || name=$(basename "$p" .json)
-  res=$(jq -r --arg n "$name" 'select(.pattern.name == $n) | input_filename' "$out"/*.json 2>/dev/null | head -n 1)
+  res=$(jq -r --arg n "$name" 'select(.workload.name == $n) | input_filename' "$out"/*.json 2>/dev/null | head -n 1)
   if [ -z "$res" ]; then
     echo "FAIL: $p on $be: no results file"
     fail=1

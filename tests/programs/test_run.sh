@@ -31,7 +31,7 @@ q '.benchmarks[] | select(.backend=="system") | .proof.bindings.allocation_symbo
 [ "$(q '[.benchmarks[].samples[] | (.wall_s > 0 and .peak_rss_bytes > 0 and .cpu_user_s >= 0 and (.minor_faults|type)=="number")] | all' "$r")" = true ] \
   || fail "sort: metrics missing"
 [ "$(q '.benchmarks[0].aggregates.figure.median' "$r")" != null ] || fail "sort: no figure"
-[ "$(q '.pattern.kind' "$r")" = program ] || fail "sort: pattern.kind"
+[ "$(q '.workload.kind' "$r")" = program ] || fail "sort: workload.kind"
 [ "$(q '.benchmarks[0].samples | length' "$r")" = 2 ] || fail "sort: repetitions"
 mkdir "$tmp/rep" && cp "$r" "$tmp/rep/"
 "$am" report "$tmp/rep" >"$tmp/report.md" 2>"$tmp/report.err" || { cat "$tmp/report.err"; fail "report: exit $?"; }

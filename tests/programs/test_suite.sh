@@ -15,7 +15,7 @@ mkdir "$tmp/out"
 "$am" run "$src"/programs/*.json -b "$backends" --quick -r 1 -o "$tmp/out/" >"$tmp/log" 2>&1; rc=$?
 fails=0
 for f in "$tmp"/out/*.json; do
-  name=$(jq -r .pattern.name "$f")
+  name=$(jq -r .workload.name "$f")
   st=$(jq -r '[.benchmarks[] | .backend + "=" + .status] | join(" ")' "$f")
   echo "$name: $st"
   [ "$(jq -r '[.benchmarks[].status == "ok"] | all' "$f")" = true ] || fails=$((fails + 1))

@@ -20,7 +20,7 @@ check() { # trace results
   jq -e --argjson k "$(jq .ops_by_kind <<<"$info")" '[.benchmarks[].samples[].trace.replayed_ops_by_kind == $k] | all' "$res" >/dev/null ||
     fail "$tr: some replay did not perform exactly the trace's ops of each kind"
   want=$(jq -r '[.checksum, .stream_ops, (.ops_by_kind | .malloc + .calloc + .realloc + .aligned), .ops_by_kind.free] | @tsv' <<<"$info")
-  jq -e '.pattern.kind == "trace" and (.benchmarks | length) >= 1' "$res" >/dev/null || fail "$tr: results lack pattern.kind or benchmarks"
+  jq -e '.workload.kind == "trace" and (.benchmarks | length) >= 1' "$res" >/dev/null || fail "$tr: results lack workload.kind or benchmarks"
   local bad
   bad=$(jq -r --arg w "$want" '.benchmarks[] | .backend as $b | .samples[] |
       select(.status != "ok" or .trace.ops_by_kind != .trace.replayed_ops_by_kind or ([.checksum, .total_ops, .alloc_ops, .free_ops] | @tsv) != $w or (.recv_wait_share | type) != "number") |
