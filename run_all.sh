@@ -34,6 +34,12 @@
 #                       `allocmark report` and plots/plot_all.sh on the merged folder
 #                       (scripts/slurm/allocmark-array.sh --run-all does this per task)
 #   --no-build          use the existing build/ as it is
+#   --resume DIR        finish the interrupted run in DIR with its own options (saved
+#                       in DIR/run_all.args): patterns whose results file is there,
+#                       valid and of the same pattern file are kept as they are, the
+#                       others run (an interrupted pattern runs again whole: its file is
+#                       written only when all its benchmarks are done), then the heat
+#                       map, report and charts. Only --no-build may go with it.
 #   -h, --help          this text
 # Environment: ALLOCMARK (the allocmark executable; default build/allocmark), JOBS
 # (parallel build jobs; default: number of cores). Benchmarks themselves run one at a
@@ -41,9 +47,10 @@
 #
 # Exit status: 0 every benchmark ok; 1 a benchmark crashed, timed out, ran out of
 # memory or failed (the report and charts are still written, the failure marked in
-# both); 2 bad options or a pattern rejected; 130 interrupted (Ctrl-C: the run in
-# progress is stopped, the results files already finished stay as they are, complete
-# and valid, and the report and charts are made from them).
+# both); 2 bad options or a pattern rejected; 130 interrupted (SIGINT, e.g. Ctrl-C, or
+# SIGTERM: the run in progress is stopped, the results files already finished stay as
+# they are, complete and valid — each is written atomically — and the report and charts
+# are made from them; `./run_all.sh --resume DIR` finishes the run).
 #
 # Test hook (a backend forced to crash): the `broken` backend aborts when asked to:
 #   AM_BROKEN=crash ./run_all.sh --quick --backends system,broken
@@ -55,8 +62,25 @@ cd "$(dirname "$0")"
 root=$(pwd)
 
 quick=0 programs=0 backends=all patterns="" reps="" threads="" latency=0 timeout="" out="" build=1 shard=""
+resume=""
 die() { echo "run_all.sh: $*" >&2; exit 2; }
 need() { [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value (try --help)"; }
+orig_args=("$@")
+# --resume DIR: the options are the interrupted run's own (DIR/run_all.args, one a line).
+for ((k = 0; k < ${#orig_args[@]}; k++)); do
+  [ "${orig_args[$k]}" = --resume ] || continue
+  resume=${orig_args[$((k + 1))]:-}
+  [ -n "$resume" ] || die "--resume needs the folder of the interrupted run (try --help)"
+  for a in "${orig_args[@]}"; do
+    case "$a" in --resume|"$resume"|--no-build) ;; *) die "--resume DIR takes no other option than --no-build (got '$a')" ;; esac
+  done
+  [ -d "$resume" ] || die "--resume $resume: no such folder"
+  [ -f "$resume/run_all.args" ] || die "--resume $resume: not a run_all.sh run folder (no run_all.args)"
+  mapfile -t saved <"$resume/run_all.args"
+  for a in "${orig_args[@]}"; do [ "$a" = --no-build ] && saved+=(--no-build); done
+  set -- "${saved[@]}"
+  break
+done
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1; shift ;;
@@ -70,6 +94,7 @@ while [ $# -gt 0 ]; do
     --timeout) need "$@"; timeout=$2; shift 2 ;;
     --out) need "$@"; out=$2; shift 2 ;;
     --shard) need "$@"; shard=$2; shift 2 ;;
+    --resume) shift 2 ;; # handled above
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
   esac
@@ -110,9 +135,27 @@ fi
 [ ${#files[@]} -gt 0 ] || die "no pattern files in patterns/"
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-[ -n "$out" ] || out=results/$stamp
-[ -e "$out" ] && [ -n "$(ls -A "$out" 2>/dev/null)" ] && die "--out $out: folder exists and is not empty"
-mkdir -p "$out/logs" || die "cannot create $out"
+if [ -n "$resume" ]; then
+  out=$resume
+  [ -z "$shard" ] || die "--resume: a --shard run is resumed by running its shard again"
+  rm -f "$out"/*.json.tmp.* "$out"/.*.tmp* 2>/dev/null # a writer killed mid-write
+else
+  [ -n "$out" ] || out=results/$stamp
+  [ -e "$out" ] && [ -n "$(ls -A "$out" 2>/dev/null)" ] && die "--out $out: folder exists and is not empty"
+  mkdir -p "$out/logs" || die "cannot create $out"
+  # The options, for --resume (without --out: the folder is given then; not --no-build).
+  saved=()
+  for ((k = 0; k < ${#orig_args[@]}; k++)); do
+    case "${orig_args[$k]}" in
+      --out) k=$((k + 1)) ;;
+      --no-build) ;;
+      *) saved+=("${orig_args[$k]}") ;;
+    esac
+  done
+  { [ ${#saved[@]} -eq 0 ] || printf '%s\n' "${saved[@]}"; } >"$out/run_all.args.tmp" &&
+    mv "$out/run_all.args.tmp" "$out/run_all.args" || die "cannot write $out/run_all.args"
+fi
+mkdir -p "$out/logs" || die "cannot create $out/logs"
 # results/latest -> this run (relative when it lives in results/).
 point_latest() {
   mkdir -p results
@@ -124,8 +167,11 @@ point_latest() {
   ln -sfn "$target" results/latest.tmp && mv -T results/latest.tmp results/latest
 }
 
-interrupted=0
-trap 'interrupted=1' INT
+# SIGINT / SIGTERM: stop the `allocmark run` in progress (it stops its runner and writes
+# nothing for the pattern it was on), then report what is finished.
+interrupted=0 apid=""
+on_signal() { interrupted=1; [ -n "$apid" ] && kill -TERM "$apid" 2>/dev/null; }
+trap on_signal INT TERM
 clock() { printf '%d:%02d' $(($1 / 60)) $(($1 % 60)); }
 
 args=(-b "$backends")
@@ -154,20 +200,41 @@ if [ -n "$shard" ]; then
   exit "$rc"
 fi
 
-n=${#files[@]} failed=0 bad=0 t0=$SECONDS
-echo "run_all: ${n} patterns × backends '$backends' -> $out" >&2
+# A finished pattern (for --resume): its results file parses, holds benchmarks, and was
+# made from this very pattern file (same SHA-256).
+finished() {
+  local r=$1 f=$2 sha
+  [ -f "$r" ] || return 1
+  sha=$(sha256sum "$f" | cut -d' ' -f1)
+  jq -e --arg sha "$sha" '.schema_version != null and (.benchmarks | type == "array" and length > 0) and
+                          .pattern.sha256 == $sha' "$r" >/dev/null 2>&1
+}
+
+n=${#files[@]} failed=0 bad=0 t0=$SECONDS ran=0
+echo "run_all: ${n} patterns × backends '$backends' -> $out${resume:+ (resumed)}" >&2
 for i in "${!files[@]}"; do
   [ "$interrupted" = 1 ] && break
   f=${files[$i]}
   name=$(basename "$f" .json)
+  if [ -n "$resume" ] && finished "$out/$name.json" "$f"; then
+    printf 'run_all: [%d/%d] %s: finished before, kept\n' $((i + 1)) "$n" "$name" >&2
+    jq -e '[.benchmarks[].status] | all(. == "ok")' "$out/$name.json" >/dev/null || failed=$((failed + 1))
+    continue
+  fi
   el=$((SECONDS - t0))
   eta="?"
-  [ "$i" -gt 0 ] && eta=$(clock $((el * (n - i) / i)))
+  [ "$ran" -gt 0 ] && eta=$(clock $((el * (n - i) / ran)))
   printf 'run_all: [%d/%d] %s (elapsed %s, ETA %s)\n' $((i + 1)) "$n" "$name" "$(clock "$el")" "$eta" >&2
   dump=()
   [ "$f" = "$dump_pick" ] && dump=(--dump-at "$dump_at" --dump-dir "$out/dumps")
-  "$am" run "$f" "${args[@]}" "${dump[@]}" -o "$out/$name.json" 2>&1 | tee "$out/logs/$name.log" >&2
-  rc=${PIPESTATUS[0]}
+  # In the background so that a signal reaches on_signal at once (a foreground command
+  # would delay the trap until it ends); its output still goes through tee.
+  "$am" run "$f" "${args[@]}" "${dump[@]}" -o "$out/$name.json" > >(tee "$out/logs/$name.log" >&2) 2>&1 &
+  apid=$!
+  wait "$apid"; rc=$?
+  while kill -0 "$apid" 2>/dev/null; do wait "$apid"; rc=$?; done # woken by a signal: wait on
+  apid=""
+  ran=$((ran + 1))
   [ "$interrupted" = 1 ] && break
   case "$rc" in
     0) ;;
@@ -175,7 +242,6 @@ for i in "${!files[@]}"; do
     *) bad=$((bad + 1)); echo "run_all: $name: allocmark run exited $rc (log: $out/logs/$name.log)" >&2 ;;
   esac
 done
-trap - INT
 
 if [ "$interrupted" = 1 ]; then
   echo "run_all: interrupted; reporting the results finished so far" >&2
@@ -195,7 +261,7 @@ point_latest
 echo "run_all: done in $(clock $((SECONDS - t0))): $out (results/latest)" >&2
 [ -f "$out/report.md" ] && echo "run_all: report: $out/report.md (and report.html), charts: $out/plots/" >&2
 
-[ "$interrupted" = 1 ] && exit 130
+if [ "$interrupted" = 1 ]; then echo "run_all: interrupted; ./run_all.sh --resume $out finishes the run" >&2; exit 130; fi
 [ "$bad" -gt 0 ] && exit 2
 [ "$failed" -gt 0 ] || [ "$rstatus" != 0 ] && exit 1
 exit 0

@@ -4,6 +4,7 @@
 #ifndef AM_CLI_H
 #define AM_CLI_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -53,6 +54,10 @@ typedef struct am_spawn_result_s {
  * child was started (see r->kind), -1 on a spawn failure. */
 int am_spawn(char *const argv[], char *const extra_env[], double timeout_s, am_spawn_result_t *r);
 void am_spawn_result_free(am_spawn_result_t *r);
+/* From now on SIGINT / SIGTERM / SIGHUP set am_spawn_stop (the signal number) instead of
+ * killing the driver; am_spawn then kills its child at once and returns. */
+void am_spawn_catch_signals(void);
+extern volatile sig_atomic_t am_spawn_stop;
 /* Seconds on CLOCK_MONOTONIC (spawn.c): for wall times and ETAs. */
 double am_now_s(void);
 

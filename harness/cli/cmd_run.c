@@ -24,6 +24,7 @@
 #include "cmd_run.h"
 #include "pattern.h"
 #include "progfile.h"
+#include "trace.h"
 #include "results.h"
 
 static const char run_help[] =
@@ -85,7 +86,8 @@ static const char run_help_more[] =
   "  under each backend's LD_PRELOAD, each repetition a fresh process tree (am-progrun);\n"
   "  -r, --quick, --timeout, --rss-interval-ms and -o apply to them.\n"
   "exit: 0 all repetitions ok; 1 some repetition failed (crashed, timeout, oom,\n"
-  "      error; recorded in the file); 2 bad input (nothing run, no file)\n";
+  "      error; recorded in the file); 2 bad input (nothing run, no file);\n"
+  "      130 interrupted (SIGINT/SIGTERM: the unfinished pattern is not written)\n";
 
 #define AM_DEFAULT_REPS 5
 
@@ -458,6 +460,12 @@ static int run_main(int argc, char **argv, int plan_only) {
   if (nprog == np) return am_run_programs(&o, info, pat_args, np);
   if (nprog != 0) return usage_error("run pattern files and program files in separate commands");
 
+  /* Recorded traces (harness/trace/TRACE.md) run through cmd_run_trace.c; not mixed either. */
+  size_t ntr = 0;
+  for (size_t i = 0; i < np; i++) ntr += (size_t)am_trace_sniff(pat_args[i]);
+  if (ntr == np) return am_run_traces(&o, info, pat_args, np);
+  if (ntr != 0) return usage_error("run pattern files and traces in separate commands");
+
   /* Patterns: load, thread counts, sizes. */
   run_pat_t *pats = calloc(np, sizeof *pats);
   if (pats == NULL) return usage_error("out of memory");
@@ -529,18 +537,20 @@ static int run_main(int argc, char **argv, int plan_only) {
   cJSON *context = am_run_context(&o);
   am_env_snap_t pat_start;
   cJSON_AddItemToObject(context, "environment", am_env_probe(&o, &pat_start)); /* cmd_run_env.c */
-  for (size_t i = 0; i < np; i++) {
+  am_spawn_catch_signals(); /* SIGINT/SIGTERM: stop now, write no unfinished pattern */
+  for (size_t i = 0; i < np && !am_spawn_stop; i++) {
     run_pat_t *rp = &pats[i];
     const char *pname = am_pattern_name(rp->p);
     cJSON *benchmarks = cJSON_CreateArray();
-    for (size_t t = 0; t < rp->n_threads; t++) {
+    for (size_t t = 0; t < rp->n_threads && !am_spawn_stop; t++) {
       cJSON *samples[AM_RUN_MAX_BACKENDS];
       for (size_t b = 0; b < o.n_backends; b++) samples[b] = cJSON_CreateArray();
-      for (unsigned r = 0; r < rp->reps; r++) {
+      for (unsigned r = 0; r < rp->reps && !am_spawn_stop; r++) {
         if (!am_shard_has_round(&o.shard, round++)) continue;
-        for (size_t j = 0; j < o.n_backends; j++) {
+        for (size_t j = 0; j < o.n_backends && !am_spawn_stop; j++) {
           size_t b = am_run_order(&o, j, r, round - 1);
           cJSON *s = am_run_one(&o.backends[b], rp->abs, rp->threads[t], rp->seed, r, &o);
+          if (am_spawn_stop) { cJSON_Delete(s); break; } /* killed by the stop: not a result */
           char cell[512];
           cJSON_AddStringToObject(s, "cell", am_cell_id(cell, sizeof cell, pname, rp->threads[t], r, o.backends[b].name));
           cJSON_AddStringToObject(s, "host", host);
@@ -566,7 +576,10 @@ static int run_main(int argc, char **argv, int plan_only) {
         cJSON_AddItemToArray(benchmarks, am_run_benchmark(&info[b], rp->threads[t], samples[b]));
       }
     }
-    if (o.shard.n && cJSON_GetArraySize(benchmarks) == 0) { cJSON_Delete(benchmarks); continue; } /* no cell here */
+    if (am_spawn_stop || (o.shard.n && cJSON_GetArraySize(benchmarks) == 0)) { /* interrupted, or no cell here */
+      cJSON_Delete(benchmarks);
+      continue;
+    }
     cJSON *root = cJSON_CreateObject();
     cJSON_AddNumberToObject(root, "schema_version", AM_RESULTS_SCHEMA_VERSION);
     cJSON_AddStringToObject(root, "generator", "allocmark run");
@@ -602,6 +615,11 @@ static int run_main(int argc, char **argv, int plan_only) {
   cJSON_Delete(context);
   for (size_t i = 0; i < np; i++) am_pattern_free(pats[i].p);
   free(pats);
+  if (am_spawn_stop) {
+    fprintf(stderr, "allocmark run: interrupted by signal %d: the pattern in progress was not written; "
+                    "results files written before are complete\n", (int)am_spawn_stop);
+    return 130;
+  }
   if (failed) fprintf(stderr, "allocmark run: %zu of %zu repetitions failed (see the status and error fields)\n", failed, total);
   return (rc != 0 || failed) ? 1 : 0;
 }

@@ -2,7 +2,9 @@
  * The child gets its own process group, so a timeout kills everything it started. The
  * limit holds also for a child that closes its output and keeps running, and at most
  * AM_SPAWN_MAX_OUT bytes of its stdout are kept (a runner flooding it cannot exhaust the
- * driver's memory; the rest is read and dropped, r->out_truncated says so). */
+ * driver's memory; the rest is read and dropped, r->out_truncated says so). After
+ * am_spawn_catch_signals, SIGINT / SIGTERM / SIGHUP set am_spawn_stop: the child in progress
+ * is killed at once and its caller stops (`allocmark run` writes nothing unfinished). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -18,6 +20,20 @@ double am_now_s(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+volatile sig_atomic_t am_spawn_stop;
+
+static void on_stop(int sig) { am_spawn_stop = sig; }
+
+void am_spawn_catch_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_stop; /* no SA_RESTART: poll() returns EINTR */
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
 }
 
 /* Most stdout bytes kept from one child: a sample is a few hundred KiB at most. */
@@ -68,12 +84,12 @@ int am_spawn(char *const argv[], char *const extra_env[], double timeout_s, am_s
   struct pollfd fds[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
   int open_fds = 2, timed_out = 0;
   char chunk[65536];
-  while (open_fds > 0) {
-    int wait_ms = -1;
+  while (open_fds > 0 && !am_spawn_stop) {
+    int wait_ms = 200; /* wakes now and then: a stop signal just before poll() is not lost */
     if (timeout_s > 0) {
       double left = t0 + timeout_s - am_now_s();
       if (left <= 0) { timed_out = 1; break; }
-      wait_ms = (int)(left * 1000) + 1;
+      if (left * 1000 < wait_ms) wait_ms = (int)(left * 1000) + 1;
     }
     int n = poll(fds, 2, wait_ms);
     if (n < 0 && errno == EINTR) continue;
@@ -87,7 +103,7 @@ int am_spawn(char *const argv[], char *const extra_env[], double timeout_s, am_s
       else if (i == 1) tail_add(r->err_tail, sizeof r->err_tail, chunk, (size_t)got);
     }
   }
-  if (timed_out) kill(-pid, SIGKILL);
+  if (timed_out || am_spawn_stop) kill(-pid, SIGKILL);
   for (int i = 0; i < 2; i++) if (fds[i].fd >= 0) close(fds[i].fd);
   int st = 0;
   for (;;) { /* the child may have closed its output and still run: keep the limit */
