@@ -123,7 +123,7 @@ static void pp_chk_page(pp_chk_t *k, pp_page_t *pg, size_t *active, size_t *free
     if (PP_LD(pg->pool_cls[i]) != PP_LD(pg->pools[i].cls))
       PP_FAIL(k, "page %#lx: pool %u class copy %u, class %u", (unsigned long)pg->base, i,
               (unsigned)PP_LD(pg->pool_cls[i]), (unsigned)PP_LD(pg->pools[i].cls));
-    pp_bin_t *_Atomic *route = pp_i_route_slot(pg->cold[i].base);
+    pp_bin_t *_Atomic *route = pg->outside ? NULL : pp_i_route_slot(pg->cold[i].base);
     pp_heap_t *owner = PP_LD(pg->owner);
     if (route != NULL && PP_LD(*route) != (assigned && owner ? &owner->bins[PP_LD(pg->pools[i].cls)] : NULL))
       PP_FAIL(k, "page %#lx: pool %u route entry is not its owner's bin", (unsigned long)pg->base, i);

@@ -263,7 +263,7 @@ PP_NOINLINE void *pp_i_malloc_refill(pp_heap_t *h, size_t n, uintptr_t site) {
 /* The route entry of p's pool is not a bin of this thread's fast heap: another thread's
  * block, an unassigned pool or page (misuse), no fast heap, or debug mode. */
 PP_NOINLINE void pp_i_free_miss(void *p) {
-  pp_page_t *pg = PP_LD(pp_i_g.side[((uintptr_t)p - pp_i_g.region_base) >> pp_i_g.page_shift]);
+  pp_page_t *pg = pp_i_page_of((uintptr_t)p);
   if (pg == NULL) pp_i_free_other(p);
   else pp_i_free_in(pg, p);
 }

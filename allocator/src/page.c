@@ -184,7 +184,8 @@ pp_pool_t *pp_i_pool_acquire(pp_heap_t *h, unsigned cls) {
   PP_ST(c->size, (uint16_t)size);
   PP_ST(pl->cls, (uint8_t)cls);
   PP_ST(pg->pool_cls[idx], (uint8_t)cls);
-  pp_bin_t *_Atomic *route = pp_i_route_slot(c->base);
+  pp_bin_t *_Atomic *route = pg->outside ? NULL : pp_i_route_slot(c->base); /* outside: */
+  /* may lie in the region's tail given back (RLIMIT_AS); the tree finds it, not the route */
   if (route != NULL) PP_ST(*route, &h->bins[cls]); /* h owns pg: local frees find this bin */
   return pl;
 }
@@ -196,7 +197,7 @@ void pp_i_pool_release(pp_heap_t *h, pp_pool_t *pl) {
   pl->free = NULL;
   pl->linked = 0;
   pl->q.next = pl->q.prev = NULL;
-  pp_bin_t *_Atomic *route = pp_i_route_slot(pg->cold[idx].base);
+  pp_bin_t *_Atomic *route = pg->outside ? NULL : pp_i_route_slot(pg->cold[idx].base);
   if (route != NULL) PP_ST(*route, (pp_bin_t *)NULL);
   PP_ST(pl->cls, (uint8_t)PP_NO_CLASS);
   PP_ST(pg->pool_cls[idx], (uint8_t)PP_NO_CLASS);

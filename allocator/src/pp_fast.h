@@ -16,7 +16,12 @@
  * pp_i_page_of_slow, which asks the tree (under its lock) when that can find anything. */
 static inline pp_page_t *pp_i_page_of(uintptr_t a) {
   uintptr_t off = a - pp_i_g.region_base;
-  if (PP_LIKELY(off < pp_i_g.fast_len)) return PP_LD(pp_i_g.side[off >> pp_i_g.page_shift]);
+  if (PP_LIKELY(off < pp_i_g.fast_len)) {
+    pp_page_t *pg = PP_LD(pp_i_g.side[off >> pp_i_g.page_shift]);
+    /* Not carved: NULL, unless pages lie outside the region — one may sit in the region's
+     * tail given back under RLIMIT_AS (pp_i_region_give_back), found through the tree. */
+    if (PP_LIKELY(pg != NULL) || !atomic_load_explicit(&pp_i_outside, memory_order_relaxed)) return pg;
+  }
   return pp_i_page_of_slow(a);
 }
 
