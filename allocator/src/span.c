@@ -88,6 +88,23 @@ static void *pp_span_take(size_t len, size_t *have) {
   return b.base;
 }
 
+/* Grow a span (base, len) to newlen bytes, moving it if needed: mremap, which keeps the
+ * pages already faulted in. ThreadSanitizer does not intercept mremap, so the shadow of
+ * the range a move leaves keeps its old accesses and a later span landing there is
+ * reported as racing with them; sanitizer builds move by copy instead. MAP_FAILED when
+ * out of memory (base intact). */
+static void *pp_span_move(void *base, size_t len, size_t newlen) {
+#if defined(__SANITIZE_THREAD__)
+  void *s = mmap(NULL, newlen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (s == MAP_FAILED) return MAP_FAILED;
+  memcpy(s, base, len);
+  munmap(base, len);
+  return s;
+#else
+  return mremap(base, len, newlen, MREMAP_MAYMOVE);
+#endif
+}
+
 /* Map or reuse a span of at least len bytes (a multiple of 4 KiB); *got: its length,
  * *fresh: 1 when newly mapped (zero-filled). NULL when out of memory. */
 void *pp_i_span_get(size_t len, size_t *got, int *fresh) {
@@ -97,7 +114,7 @@ void *pp_i_span_get(size_t len, size_t *got, int *fresh) {
   void *s = pp_span_take(len, &have);
   pthread_mutex_unlock(&pp_i_span_lock);
   if (s != NULL && have < len) { /* grow a shorter cached span in place or by moving */
-    void *g = mremap(s, have, len, MREMAP_MAYMOVE);
+    void *g = pp_span_move(s, have, len);
     if (g == MAP_FAILED) munmap(s, have);
     s = g == MAP_FAILED ? NULL : g;
     have = len;
@@ -155,7 +172,7 @@ void *pp_i_span_resize(void *base, size_t len, size_t newlen) {
     return base;
   }
   if (pp_i_fail_inject()) return NULL;
-  void *s = mremap(base, len, newlen, MREMAP_MAYMOVE);
-  if (s == MAP_FAILED && pp_i_region_give_back()) s = mremap(base, len, newlen, MREMAP_MAYMOVE);
+  void *s = pp_span_move(base, len, newlen);
+  if (s == MAP_FAILED && pp_i_region_give_back()) s = pp_span_move(base, len, newlen);
   return s == MAP_FAILED ? NULL : s;
 }
