@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "am_args.h"
 #include "cli.h"
 #include "trace.h"
 
@@ -34,6 +35,8 @@ static const char record_help[] =
   "                      (default: children stop recording)\n"
   "  --follow-exec       programs started by exec (also in children) are recorded too,\n"
   "                      each to its own file (default: not recorded)\n"
+  "  --chunk-ops N       ops per chunk of the trace (default 1048576): a replay holds one\n"
+  "                      chunk of every thread in memory at a time\n"
   "  --keep-raw          keep the raw recordings (folder FILE.rec.XXXXXX) for debugging\n"
   "blind spots: static binaries and setuid programs ignore LD_PRELOAD; a program with its\n"
   "  own allocator (CPython's pymalloc unless PYTHONMALLOC=malloc, arena allocators) shows\n"
@@ -116,12 +119,12 @@ static int raw_next(void *ctx, am_raw_event_t *ev, am_diag_t *d) { return am_raw
 static int raw_rewind(void *ctx, am_diag_t *d) { return am_raw_rewind(ctx, d); }
 
 /* Convert one raw recording and print its summary; 0 or -1. */
-static int convert_one(const char *raw_path, const char *out) {
+static int convert_one(const char *raw_path, const char *out, const am_convert_opts_t *co) {
   am_diag_t d = {{0}};
   am_raw_t *r = NULL;
   if (am_raw_open(raw_path, &r, &d) != 0) { fprintf(stderr, "allocmark record: %s\n", d.msg); return -1; }
   am_event_src_t src = {.ctx = r, .next = raw_next, .rewind = raw_rewind, .meta = *am_raw_meta(r), .complete = am_raw_complete(r)};
-  int rc = am_trace_convert(&src, out, NULL, &d);
+  int rc = am_trace_convert(&src, out, co, &d);
   am_raw_close(r);
   if (rc != 0) { fprintf(stderr, "allocmark record: %s\n", d.msg); return -1; }
   am_trace_t *t = NULL;
@@ -174,6 +177,8 @@ static int run_child(const char *path, char **argv, const char *dir, const char 
 int am_cmd_record(int argc, char **argv) {
   const char *out = NULL;
   int ts = 0, ffork = 0, fexec = 0, keep = 0, i;
+  const char *v;
+  am_convert_opts_t co = {0};
   for (i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--") == 0) { i++; break; }
@@ -182,6 +187,9 @@ int am_cmd_record(int argc, char **argv) {
     else if (strcmp(a, "--follow-fork") == 0) ffork = 1;
     else if (strcmp(a, "--follow-exec") == 0) fexec = 1;
     else if (strcmp(a, "--keep-raw") == 0) keep = 1;
+    else if ((v = am_opt_value(argc, argv, &i, "--chunk-ops", NULL)) != NULL) {
+      if (am_parse_u64(v, 1u << 30, &co.chunk_ops) != 0 || co.chunk_ops == 0) return usage_error("--chunk-ops: '%s' is not 1..2^30", v);
+    }
     else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
       if (i + 1 >= argc || argv[i + 1][0] == '\0') return usage_error("-o: needs a path");
       out = argv[++i];
@@ -236,7 +244,7 @@ int am_cmd_record(int argc, char **argv) {
       char raw[PATH_MAX * 2], o[PATH_MAX * 2];
       snprintf(raw, sizeof raw, "%s/%s", rec, nm);
       out_name(out, nm, is_root, o, sizeof o);
-      if (convert_one(raw, o) != 0) failed = 1;
+      if (convert_one(raw, o, &co) != 0) failed = 1;
       else if (is_root) wrote_root = 1;
       if (!keep) unlink(raw);
     }

@@ -24,6 +24,7 @@
 #include "cmd_run.h"
 #include "pattern.h"
 #include "progfile.h"
+#include "trace.h"
 #include "results.h"
 
 static const char run_help[] =
@@ -458,6 +459,12 @@ static int run_main(int argc, char **argv, int plan_only) {
   for (size_t i = 0; i < np; i++) nprog += (size_t)am_progfile_sniff(pat_args[i]);
   if (nprog == np) return am_run_programs(&o, info, pat_args, np);
   if (nprog != 0) return usage_error("run pattern files and program files in separate commands");
+
+  /* Recorded traces (harness/trace/TRACE.md) run through cmd_run_trace.c; not mixed either. */
+  size_t ntr = 0;
+  for (size_t i = 0; i < np; i++) ntr += (size_t)am_trace_sniff(pat_args[i]);
+  if (ntr == np) return am_run_traces(&o, info, pat_args, np);
+  if (ntr != 0) return usage_error("run pattern files and traces in separate commands");
 
   /* Patterns: load, thread counts, sizes. */
   run_pat_t *pats = calloc(np, sizeof *pats);

@@ -24,25 +24,6 @@ static const char info_help[] =
 static const char *const kind_names[AM_OP_KIND_MAX] = {
   NULL, "malloc", "calloc", "realloc", "aligned", "free", "send", "recv", NULL, NULL, NULL};
 
-/* Decode every chunk (the replay's own reader and checks). */
-static int check_all(am_trace_t *t, am_diag_t *d) {
-  const am_trace_info_t *i = am_trace_info(t);
-  am_op_t *ops[AM_TRACE_MAX_THREADS];
-  size_t n[AM_TRACE_MAX_THREADS];
-  int rc = 0;
-  for (unsigned k = 0; k < i->threads; k++) ops[k] = calloc(am_trace_thread_chunk_max(t, k) + 1, sizeof(am_op_t));
-  uint64_t h[AM_TRACE_MAX_THREADS];
-  for (unsigned k = 0; k < i->threads; k++) h[k] = AM_OPS_HASH_SEED;
-  for (uint32_t c = 0; c < i->chunks && rc == 0; c++) {
-    rc = am_trace_read_chunk(t, c, ops, n, AM_TOUCH_NONE, d);
-    for (unsigned k = 0; rc == 0 && k < i->threads; k++) h[k] = am_ops_hash(h[k], ops[k], n[k]);
-  }
-  uint64_t sum = AM_OPS_HASH_SEED;
-  for (unsigned k = 0; k < i->threads; k++) { sum = am_ops_hash_combine(sum, h[k]); free(ops[k]); }
-  if (rc == 0 && sum != i->checksum) rc = am_diag(d, AM_EINVAL, "%s: offset 0: the streams' checksum does not match the footer's", "trace");
-  return rc;
-}
-
 cJSON *am_trace_info_json(const char *path, am_trace_t *t);
 cJSON *am_trace_info_json(const char *path, am_trace_t *t) {
   const am_trace_info_t *i = am_trace_info(t);
@@ -148,7 +129,7 @@ int am_cmd_trace_info(int argc, char **argv) {
     am_diag_t d = {{0}};
     am_trace_t *t = NULL;
     int rc = am_trace_open(argv[i], &t, &d);
-    if (rc == 0 && check) rc = check_all(t, &d);
+    if (rc == 0 && check) rc = am_trace_check(t, &d);
     if (rc != 0) {
       fprintf(stderr, "%s\n", d.msg);
       am_trace_close(t);

@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include "channel.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -12,13 +13,23 @@
 #define AM_CPU_RELAX() atomic_signal_fence(memory_order_seq_cst)
 #endif
 
-__attribute__((noinline)) int am_chan_wait(am_chan_entry_t *e, _Atomic int *abort) {
+static uint64_t mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+__attribute__((noinline)) int am_chan_wait(am_chan_entry_t *e, _Atomic int *abort, uint64_t *waited_ns) {
+  uint64_t t0 = mono_ns();
+  int rc = 0;
   for (unsigned spins = 0;; spins++) {
-    if (atomic_load_explicit(&e->full, memory_order_acquire)) return 0;
+    if (atomic_load_explicit(&e->full, memory_order_acquire)) break;
     if (spins < 2000) { AM_CPU_RELAX(); continue; }
-    if (atomic_load_explicit(abort, memory_order_relaxed)) return -1;
+    if (atomic_load_explicit(abort, memory_order_relaxed)) { rc = -1; break; }
     sched_yield();
   }
+  *waited_ns += mono_ns() - t0;
+  return rc;
 }
 
 /* ---- shared channels ---- */

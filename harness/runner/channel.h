@@ -62,15 +62,18 @@ static inline int am_chan_send(am_chan_t *c, void *p, uint64_t size, _Atomic int
   return 0;
 }
 
-/* Slow path of a pair RECV: wait for entry e; 0 when it is there, -1 when *abort was set. */
-int am_chan_wait(am_chan_entry_t *e, _Atomic int *abort);
+/* Slow path of a pair RECV: wait for entry e; 0 when it is there, -1 when *abort was set.
+ * The time spent waiting (CLOCK_MONOTONIC) is added to *waited_ns. */
+int am_chan_wait(am_chan_entry_t *e, _Atomic int *abort, uint64_t *waited_ns);
 
 /* Take the next object into *p, *size: 0, or -1 when the engine aborted while waiting. */
-static inline int am_chan_recv(am_chan_t *c, _Atomic int *abort, void **p, uint64_t *size) {
+/* A pair RECV that had to wait adds the wait to *waited_ns (the fast path reads no
+ * clock); shared channels' waits are not counted. */
+static inline int am_chan_recv(am_chan_t *c, _Atomic int *abort, void **p, uint64_t *size, uint64_t *waited_ns) {
   if (__builtin_expect(c->spec.kind != AM_CHAN_PAIR, 0)) return am_chan_recv_shared(c, abort, p, size);
   size_t i = atomic_fetch_add_explicit(&c->head, 1, memory_order_relaxed);
   am_chan_entry_t *e = &c->ent[i];
-  if (__builtin_expect(!atomic_load_explicit(&e->full, memory_order_acquire), 0) && am_chan_wait(e, abort) != 0)
+  if (__builtin_expect(!atomic_load_explicit(&e->full, memory_order_acquire), 0) && am_chan_wait(e, abort, waited_ns) != 0)
     return -1;
   *p = e->p;
   *size = e->size;

@@ -64,6 +64,7 @@ typedef struct am_worker_s {
   uint64_t start_ns;     /* when this stream's round started (saw `go`)  */
   uint64_t end_ns;
   uint64_t respawns;
+  uint64_t recv_wait_ns;        /* this round: time RECVs waited for their SEND   */
   /* Live requested bytes (engine.h): this round's running sums, written only by the
    * thread running this stream, read by the samplers. */
   _Atomic uint64_t live_alloc;  /* requested bytes allocated                     */
@@ -343,7 +344,7 @@ exec_other(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t 
       s->p = NULL;
       return RC_OK;
     case AM_OP_RECV:
-      if (am_chan_recv(&chans[op->arg], &wk->e->abort, &s->p, &s->size) != 0) return RC_ABORT;
+      if (am_chan_recv(&chans[op->arg], &wk->e->abort, &s->p, &s->size, &wk->recv_wait_ns) != 0) return RC_ABORT;
       return RC_OK;
     case AM_OP_PACK:
     case AM_OP_UNPACK:
@@ -482,6 +483,7 @@ static void *worker_main(void *arg) {
        * before `ready` (the main thread starts the sampler after seeing it). */
       atomic_store_explicit(&wk->live_alloc, 0, memory_order_relaxed);
       atomic_store_explicit(&wk->live_freed, 0, memory_order_relaxed);
+      wk->recv_wait_ns = 0;
       wk->live_seen = 0;
       wk->live_samples = 0;
       atomic_fetch_add_explicit(&e->ready, 1, memory_order_acq_rel);
@@ -713,7 +715,9 @@ static void measure_end(am_engine_t *e, const am_engine_opts_t *o, uint64_t t0, 
     r->live_samples += e->wk[t].live_samples;
   }
   r->wall_ns += tend - tstart; /* chunked: the earlier chunks' spans are in already */
+  r->recv_wait_ns = 0; /* the round's total so far (workers keep it across chunks) */
   for (unsigned t = 0; t < e->n; t++) {
+    r->recv_wait_ns += e->wk[t].recv_wait_ns;
     r->thread_end_ns[t] = e->wk[t].end_ns > t0 ? e->wk[t].end_ns - t0 : 0;
     r->respawns += e->wk[t].respawns;
   }

@@ -95,6 +95,8 @@ typedef struct am_engine_result_s {
   unsigned n_threads;
   uint64_t *thread_end_ns;  /* per stream: its end, from the timer start         */
   uint64_t respawns;        /* threads replaced during the timed replay          */
+  uint64_t recv_wait_ns;    /* timed replay: time RECVs spent waiting for their SEND,
+                               summed over threads (the cross-thread edges' cost)  */
   unsigned n_phases;
   am_phase_time_t *phases;
   am_metrics_t m;

@@ -13,6 +13,7 @@
 #include "am_args.h"
 #include "runner.h"
 #include "sample.h"
+#include "trace.h"
 
 static const char run_help[] =
   "usage: am-runner-<backend> run --pattern FILE [options]\n"
@@ -33,6 +34,9 @@ static const char run_help[] =
   "                        streams; patterns/README.md, \"chunks\")\n"
   "  --dump-phase N        with --dump: write the map when the timed replay\n"
   "                        reaches phase N instead (the heap mid-run; for maps, not timing)\n"
+  "  --touch MODE          traces only: none (default), first, all or verify, done to\n"
+  "                        each new block as a pattern's `touch` (a FILE that is an\n"
+  "                        .amtrace replays the trace: harness/trace/TRACE.md)\n"
   "  exit: 0 ok, 2 bad input, 3 out of memory (the allocator returned NULL, or no memory\n"
   "        for the streams: under an address-space limit), 4 other error\n";
 
@@ -61,7 +65,7 @@ static int bad(const char *what, const char *val) {
 int am_runner_run(const am_backend_t *b, int argc, char **argv) {
   const char *pattern = NULL, *dump = NULL, *v;
   uint64_t threads = 0, seed = 0, latency = 0, rss_ms = 10, warmup = 0, chunk_ops = 1u << 24, x;
-  int quick = 0, hw = 1, have_warmup = 0, dump_phase = -1;
+  int quick = 0, hw = 1, have_warmup = 0, dump_phase = -1, touch = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { fputs(run_help, stdout); return AM_RUNNER_OK; }
     else if (strcmp(argv[i], "--quick") == 0) quick = 1;
@@ -74,10 +78,16 @@ int am_runner_run(const am_backend_t *b, int argc, char **argv) {
     else if ((v = am_opt_value(argc, argv, &i, "--seed", NULL)) != NULL) { if (am_parse_u64(v, UINT64_MAX, &seed)) return bad("--seed", v); }
     else if ((v = am_opt_value(argc, argv, &i, "--latency", NULL)) != NULL) { if (am_parse_u64(v, 1u << 30, &latency) || !latency) return bad("--latency", v); }
     else if ((v = am_opt_value(argc, argv, &i, "--rss-interval-ms", NULL)) != NULL) { if (am_parse_u64(v, 60000, &rss_ms)) return bad("--rss-interval-ms", v); }
+    else if ((v = am_opt_value(argc, argv, &i, "--touch", NULL)) != NULL) { if ((touch = am_touch_parse(v)) < 0) return bad("--touch", v); }
     else if ((v = am_opt_value(argc, argv, &i, "--warmup", NULL)) != NULL) { if (am_parse_u64(v, 1000, &x)) return bad("--warmup", v); warmup = x; have_warmup = 1; }
     else { fprintf(stderr, "am-runner run: unknown option '%s' (try run --help)\n", argv[i]); return AM_RUNNER_BADINPUT; }
   }
   if (pattern == NULL) { fprintf(stderr, "am-runner run: --pattern FILE is required\n"); return AM_RUNNER_BADINPUT; }
+  if (am_trace_sniff(pattern)) { /* a recorded trace (run_trace.c) */
+    am_trace_run_opts_t to = {.warmup = (unsigned)warmup, .latency_every = (unsigned)latency, .rss_interval_ms = (unsigned)rss_ms,
+                              .hw_counters = hw, .dump_pagepool = dump, .dump_phase = dump_phase, .touch = touch};
+    return am_runner_run_trace(b, pattern, &to);
+  }
 
   am_diag_t d = {{0}};
   am_pattern_t *p = NULL;

@@ -20,6 +20,16 @@ int am_runner_run(const am_backend_t *b, int argc, char **argv);
 /* `selftest` sub-command; argv[0] is "selftest". */
 int am_runner_selftest(const am_backend_t *b, int argc, char **argv);
 
+/* `run` of a recorded trace (run_trace.c): the engine fed chunk by chunk from the file. */
+typedef struct am_trace_run_opts_s {
+  unsigned warmup, latency_every, rss_interval_ms;
+  int hw_counters, dump_phase, touch;
+  const char *dump_pagepool;
+} am_trace_run_opts_t;
+int am_runner_run_trace(const am_backend_t *b, const char *path, const am_trace_run_opts_t *o);
+/* "none" "first" "all" "verify" -> am_touch_t, else -1 (run_trace.c). */
+int am_touch_parse(const char *s);
+
 /* Path of the shared object that defines the process's `malloc` ("" if unknown). */
 const char *am_runner_malloc_origin(void);
 /* Append the path of every shared object loaded in this process to a cJSON array. */

@@ -167,6 +167,10 @@ cJSON *am_sample_json(const am_backend_t *b, const am_workload_t *w, const am_en
   am_json_add_num(o, "involuntary_context_switches", ok ? (double)r->m.invol_ctx_switches : NAN);
   add_live(o, w, r, ok);
   cJSON_AddNumberToObject(o, "respawns", (double)r->respawns);
+  /* Share of the threads' time spent waiting on hand-offs: recv_wait / (wall x threads). */
+  am_json_add_num(o, "recv_wait_ns", ok ? (double)r->recv_wait_ns : NAN);
+  am_json_add_num(o, "recv_wait_share", ok && r->wall_ns > 0 && r->n_threads > 0
+                  ? (double)r->recv_wait_ns / ((double)r->wall_ns * r->n_threads) : NAN);
   cJSON *te = cJSON_AddArrayToObject(o, "thread_end_ns");
   for (unsigned t = 0; ok && t < r->n_threads; t++) cJSON_AddItemToArray(te, cJSON_CreateNumber((double)r->thread_end_ns[t]));
   cJSON *ph = cJSON_AddArrayToObject(o, "phases");

@@ -97,6 +97,10 @@ const struct cJSON *am_trace_stats(const am_trace_t *t);
  * slot, channel, size). 0, or AM_E* with d filled ("<file>: offset N: ..."). */
 int am_trace_read_chunk(am_trace_t *t, uint32_t k, am_op_t *const *ops, size_t *n, uint8_t touch, am_diag_t *d);
 
+/* Decode every chunk with the replay's checks and compare the streams' checksum with
+ * the footer's (trace-info --check, and the driver before a replay). 0 or AM_E*. */
+int am_trace_check(am_trace_t *t, am_diag_t *d);
+
 /* Is this path an .amtrace (by its first bytes)? 1 yes, 0 no or unreadable. */
 int am_trace_sniff(const char *path);
 

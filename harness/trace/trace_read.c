@@ -295,3 +295,26 @@ int am_trace_sniff(const char *path) {
   close(fd);
   return ok;
 }
+
+int am_trace_check(am_trace_t *t, am_diag_t *d) {
+  const am_trace_info_t *i = &t->info;
+  am_op_t *ops[AM_TRACE_MAX_THREADS];
+  size_t n[AM_TRACE_MAX_THREADS], cap[AM_TRACE_MAX_THREADS];
+  uint64_t h[AM_TRACE_MAX_THREADS];
+  int rc = 0;
+  for (unsigned k = 0; k < i->threads; k++) {
+    cap[k] = (size_t)(t->th[k].chunk_max + 1) * sizeof(am_op_t);
+    ops[k] = am_map(cap[k]);
+    h[k] = AM_OPS_HASH_SEED;
+    if (ops[k] == NULL) rc = am_diag(d, AM_ENOMEM, "%s: out of memory", t->path);
+  }
+  for (uint32_t c = 0; c < i->chunks && rc == 0; c++) {
+    rc = am_trace_read_chunk(t, c, ops, n, AM_TOUCH_NONE, d);
+    for (unsigned k = 0; rc == 0 && k < i->threads; k++) h[k] = am_ops_hash(h[k], ops[k], n[k]);
+  }
+  uint64_t sum = AM_OPS_HASH_SEED;
+  for (unsigned k = 0; k < i->threads; k++) { sum = am_ops_hash_combine(sum, h[k]); am_unmap(ops[k], cap[k]); }
+  if (rc == 0 && sum != i->checksum)
+    rc = bad(d, t, t->footer_off, "the streams' checksum does not match the footer's (corrupt trace)");
+  return rc;
+}
