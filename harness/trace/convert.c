@@ -620,7 +620,7 @@ int am_trace_convert(am_event_src_t *src, const char *out_path, const am_convert
   if (rc == 0) {
     c.T = c.recorded < AM_TRACE_MAX_THREADS ? c.recorded : AM_TRACE_MAX_THREADS;
     if (c.T == 0) c.T = 1;
-    qsort(c.marks, c.n_marks, sizeof *c.marks, mark_cmp);
+    if (c.n_marks > 1) qsort(c.marks, c.n_marks, sizeof *c.marks, mark_cmp); /* marks may be NULL */
     c.rt = calloc(c.T, sizeof *c.rt);
     c.chan_of = calloc((size_t)c.T * c.T, sizeof *c.chan_of);
     if (c.rt == NULL || c.chan_of == NULL) rc = oom(&c);
