@@ -215,14 +215,11 @@ static void pp_fork_parent(void) {
 }
 
 /* Other threads do not exist in the child: their heaps stay as they are (never adopted,
- * since they may have been caught mid-update), the locks start afresh. */
-static void pp_fork_child(void) {
-  pthread_mutex_init(&pp_i_span_lock, NULL);
-  pthread_mutex_init(&pp_i_site_lock, NULL);
-  pthread_rwlock_init(&pp_i_tree_lock, NULL);
-  pthread_mutex_init(&pp_i_lock, NULL);
-  pthread_mutex_init(&pp_i_orphan_lock, NULL);
-}
+ * since they may have been caught mid-update). The forking thread took every lock in
+ * pp_fork_prepare and is the child's only thread: it releases them, as in the parent
+ * (initialising a locked mutex again is undefined; ThreadSanitizer reported it as a double
+ * lock in test_pp_oom's forked children). */
+static void pp_fork_child(void) { pp_fork_parent(); }
 
 __attribute__((constructor)) static void pp_register_fork(void) {
   pthread_atfork(pp_fork_prepare, pp_fork_parent, pp_fork_child);
