@@ -21,8 +21,10 @@ gmib(c) = column(c) > 0 ? column(c) / MiB : NaN
 stats data using (column("growth_bytes") > 0 ? 1 : 0) nooutput
 ngrowth = STATS_records > 0 ? STATS_sum : 0
 if (ngrowth > 0) { stats data using (gmib("growth_bytes")) nooutput; rss_base = floor10(STATS_min) } else { rss_base = 0.1 }
-stats data using (column("overhead")) nooutput
-ovh_base = STATS_records > 0 && STATS_min > 0 ? floor10(STATS_min) : 0.1
+# (program runs have no live-byte count, so no overhead at all: count first, as above)
+stats data using (column("overhead") > 0 ? 1 : 0) nooutput
+novh = STATS_records > 0 ? STATS_sum : 0
+if (novh > 0) { stats data using (column("overhead")) nooutput; ovh_base = STATS_min > 0 ? floor10(STATS_min) : 0.1 } else { ovh_base = 0.1 }
 set style fill solid 0.85 border lc rgb "#333333"
 set xrange [-0.6 : ng - 0.4]
 set logscale y

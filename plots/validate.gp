@@ -4,8 +4,9 @@
 # replay ns/op) x the trace's ops), one point each, coloured by backend, labelled by
 # program; the diagonal is a perfect prediction. Points near y = 0 with x far from 0:
 # the program's time moved for reasons its allocation calls alone do not show.
-# Variables: data (validate.tsv), out (path without extension), fmt (png|svg), dir
-# (this folder, with a trailing '/').
+# Variables: data (validate.tsv), out (path without extension), fmt (png|svg), backends
+# and colours (space-separated, in the same order: each backend's own colour, from the
+# results files; `allocmark validate` passes them).
 W = 900
 H = 700
 if (!exists("fmt")) fmt = "png"
@@ -18,7 +19,6 @@ if (fmt eq "svg") {
 }
 set datafile separator "\t"
 set datafile columnheaders
-load dir . "palette.gp"
 set title "Do replays predict real programs? Time difference to system, per program and backend"
 set xlabel "measured on the program (s, median of repetitions)"
 set ylabel "predicted by the trace replay (s)"
@@ -33,8 +33,10 @@ ymax = STATS_max > xmax ? STATS_max : xmax
 pad = (ymax - ymin) * 0.1 + 1e-3
 set xrange [ymin - pad : ymax + pad]
 set yrange [ymin - pad : ymax + pad]
-backends = "jemalloc mimalloc tcmalloc pagepool tbbmalloc scudo"
+if (!exists("backends")) backends = ""
+if (!exists("colours")) colours = ""
 only(b, v) = strcol("backend") eq b ? v : NaN
 plot x with lines dt 2 lc rgb "#666666" title "predicted = measured", \
-     for [b in backends] data using (only(b, column(3))):(column(4)) with points pt 7 ps 1.3 lc rgb bcolor(b) title b, \
+     for [i = 1:words(backends)] data using (only(word(backends, i), column(3))):(column(4)) with points pt 7 ps 1.3 \
+         lc rgb word(colours, i) title word(backends, i), \
      data using 3:4:(strcol("program")) with labels offset 0.8, 0.6 left font ",9" notitle

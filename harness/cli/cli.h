@@ -21,6 +21,8 @@ int am_cmd_selftest(int argc, char **argv); /* cmd_selftest.c */
 int am_cmd_validate(int argc, char **argv); /* cmd_validate.c */
 int am_cmd_record(int argc, char **argv);   /* cmd_record.c   */
 int am_cmd_trace_info(int argc, char **argv); /* cmd_trace_info.c */
+int am_cmd_trace_fit(int argc, char **argv);  /* cmd_trace_fit.c  */
+int am_cmd_trace_import(int argc, char **argv); /* cmd_trace_import.c */
 
 /* Backends compiled into this build: registry.h. */
 #include "registry.h"

@@ -52,7 +52,8 @@ static const char merge_help[] =
 static const char *const build_keys[] = {"git_commit", "git_dirty", "compiler", "compiler_flags", "build_type",
                                          "sanitizers"};
 /* Context keys that say what kind of machine ran a shard. */
-static const char *const machine_keys[] = {"cpu_model", "cores_online", "memory_bytes", "kernel_version", "libc", "arch"};
+static const char *const machine_keys[] = {"cpu_model", "cores_online", "memory_bytes", "kernel", "kernel_version", "libc",
+                                           "arch"};
 
 typedef struct shard_dir_s {
   const char *dir;

@@ -220,11 +220,14 @@ int am_cmd_record(int argc, char **argv) {
   *f = '\0';
   pid_t pid = 0;
   void (*old_int)(int) = signal(SIGINT, SIG_IGN); /* the program decides what ^C does */
+  double t_run = am_now_s();
   int rc = run_child(path, argv + i, rec, flags, &pid);
   int status = 0;
   if (rc == 0) while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   signal(SIGINT, old_int);
   if (rc != 0) { rmdir(rec); return rc; }
+  t_run = am_now_s() - t_run;
+  double t_conv = am_now_s();
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
   if (WIFSIGNALED(status)) fprintf(stderr, "allocmark record: %s was killed by signal %d\n", argv[i], WTERMSIG(status));
 
@@ -248,6 +251,8 @@ int am_cmd_record(int argc, char **argv) {
       else if (is_root) wrote_root = 1;
       if (!keep) unlink(raw);
     }
+  fprintf(stderr, "allocmark record: %s ran %.3f s under the recorder; conversion took %.3f s\n", argv[i], t_run,
+          am_now_s() - t_conv);
   for (int k = 0; k < n; k++) free(names[k]);
   free(names);
   if (!keep) rmdir(rec);

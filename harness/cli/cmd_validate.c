@@ -220,12 +220,28 @@ static int study_one(const char *file, const vopts_t *o, const char *dir, int ca
   return bad;
 }
 
-static void chart(const char *dir, const char *tsv) {
-  char gp[4096], outp[PATH_MAX], e[PATH_MAX * 3];
+/* plots/validate.gp on the table, with the backends (not system) and their colours
+ * (from the results: each backend names its own) in the order of the table. */
+static void chart(const char *dir, const char *tsv, const cJSON *doc) {
+  char gp[4096], outp[PATH_MAX], names[1024] = "", colours[1024] = "", e[PATH_MAX * 3 + 2048];
+  const cJSON *pg, *row;
+  cJSON_ArrayForEach(pg, cJSON_GetObjectItem(doc, "programs"))
+    cJSON_ArrayForEach(row, cJSON_GetObjectItem(pg, "backends")) {
+      const char *b = cJSON_GetObjectItem(row, "backend")->valuestring, *c = cJSON_GetObjectItem(row, "colour")->valuestring;
+      char w[80];
+      snprintf(w, sizeof w, " %.60s ", b);
+      char padded[1030];
+      snprintf(padded, sizeof padded, " %s ", names);
+      if (strcmp(b, "system") == 0 || strstr(padded, w) != NULL || strlen(names) + strlen(b) + 2 >= sizeof names) continue;
+      size_t ln = strlen(names), lc = strlen(colours);
+      snprintf(names + ln, sizeof names - ln, "%s%s", ln ? " " : "", b);
+      snprintf(colours + lc, sizeof colours - lc, "%s%.15s", lc ? " " : "", c);
+    }
   snprintf(gp, sizeof gp, "%s/plots/validate.gp", AM_SOURCE_DIR);
   snprintf(outp, sizeof outp, "%.3000s/predicted-vs-measured", dir);
   for (int k = 0; k < 2; k++) {
-    snprintf(e, sizeof e, "data='%s'; out='%s'; fmt='%s'; dir='%s/plots/'", tsv, outp, k ? "svg" : "png", AM_SOURCE_DIR);
+    snprintf(e, sizeof e, "data='%s'; out='%s'; fmt='%s'; backends='%s'; colours='%s'", tsv, outp, k ? "svg" : "png",
+             names, colours);
     char *argv[] = {"/usr/bin/gnuplot", "-e", e, gp, NULL};
     am_spawn_result_t r;
     if (am_spawn(argv, NULL, 60, &r) != 0) return;
@@ -277,6 +293,9 @@ int am_cmd_validate(int argc, char **argv) {
     snprintf(dir, sizeof dir, "results/validate-%s", stamp);
   }
   if (mkdir(dir, 0755) != 0 && errno != EEXIST) { fprintf(stderr, "allocmark validate: -o %s: %s\n", dir, strerror(errno)); return 2; }
+  char absd[PATH_MAX]; /* the recorder runs in the program's scratch folder: paths must be absolute */
+  if (realpath(dir, absd) == NULL) { fprintf(stderr, "allocmark validate: -o %s: %s\n", dir, strerror(errno)); return 2; }
+  snprintf(dir, sizeof dir, "%s", absd);
   static const char *const subs[] = {"measured", "traces", "replayed", "fitted"};
   for (size_t i = 0; i < 4; i++) {
     snprintf(sub, sizeof sub, "%s/%s", dir, subs[i]);
@@ -312,7 +331,7 @@ int am_cmd_validate(int argc, char **argv) {
     cJSON_ArrayForEach(row, cJSON_GetObjectItem(pg, "backends"))
       predicted |= cJSON_IsNumber(cJSON_GetObjectItem(row, "predicted_diff_s"));
   if (am_val_tsv(doc, path) == 0 && o.chart) {
-    if (predicted) chart(dir, path);
+    if (predicted) chart(dir, path, doc);
     else fprintf(stderr, "validate: no chart: no program has a replay prediction\n");
   }
   printf("\nvalidate: %s (validate.json, validate.md, validate.tsv, predicted-vs-measured.png)\n", dir);

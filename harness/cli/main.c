@@ -19,6 +19,8 @@ static const struct {
   {"selftest", am_cmd_selftest, "check the harness against a hand-written loop"},
   {"record", am_cmd_record, "record a program's allocations into a trace (LD_PRELOAD)"},
   {"trace-info", am_cmd_trace_info, "describe a trace: ops, threads, sizes, lifetimes"},
+  {"trace-fit", am_cmd_trace_fit, "fit a synthetic pattern to a trace, side by side"},
+  {"trace-import", am_cmd_trace_import, "make a heaptrack or Android record_allocs trace replay-ready"},
 };
 
 static void usage(FILE *f) {

@@ -121,6 +121,15 @@ const am_rbench_t *am_report_find(const am_report_t *r, size_t g, const char *ba
 size_t am_report_env_warnings(const am_report_t *r, const char **out, size_t cap);
 void am_report_env_warnings_md(const am_report_t *r, FILE *o);
 
+/* A run merged from shards: one row per shard folder (report_shards.c). */
+typedef struct am_rshard_s {
+  char shard[48], dir[512], host[128], date[48], cells[32], machine[320];
+} am_rshard_t;
+/* The rows (at most cap); 0 when the files are not a merged run. */
+size_t am_report_shards(const am_report_t *r, am_rshard_t *rows, size_t cap);
+/* Their Markdown section ("Shards: which machine ran what"), nothing when not merged. */
+void am_report_shards_md(const am_report_t *r, FILE *o);
+
 /* The HTML report (report_html.c): one self-contained page. base: the comparison of
  * these results against a baseline run (compare.h), coloured per benchmark, or NULL. */
 struct am_cmp_list_s;

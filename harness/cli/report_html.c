@@ -91,6 +91,23 @@ static void environment(FILE *o, const am_report_t *r) {
     fputs("</td></tr>\n", o);
   }
   fputs("</tbody></table>\n", o);
+  am_rshard_t sh[64];
+  size_t ns = am_report_shards(r, sh, sizeof sh / sizeof *sh); /* report_shards.c: merged runs only */
+  if (ns == 0) return;
+  fputs("<h3>Shards: which machine ran what</h3>\n<table><thead><tr><th class=\"t\">shard</th><th class=\"t\">host</th>"
+        "<th class=\"t\">machine</th><th class=\"t\">started (UTC)</th><th>cells</th><th class=\"t\">folder</th>"
+        "</tr></thead><tbody>\n", o);
+  for (size_t i = 0; i < ns; i++) {
+    const char *cols[] = {sh[i].shard, sh[i].host, sh[i].machine, sh[i].date, sh[i].cells, sh[i].dir};
+    fputs("<tr>", o);
+    for (size_t c = 0; c < 6; c++) {
+      fputs(c == 4 ? "<td>" : "<td class=\"t\">", o);
+      esc(o, cols[c]);
+      fputs("</td>", o);
+    }
+    fputs("</tr>\n", o);
+  }
+  fputs("</tbody></table>\n", o);
 }
 
 /* One group's chart: a bar per ok benchmark, ns/op / system's (log2 axis 1/16 .. 4). */

@@ -31,7 +31,8 @@ const char *const am_ctx_labels[AM_CTX_N] = {
   "transparent huge pages", "THP defrag", "overcommit_memory", "CPU frequency governor",
   "perf_event_paranoid", "command line"};
 
-static const char *const statuses[] = {"ok", "crashed", "timeout", "oom", "error"};
+static const char *const statuses[] = {"ok", "crashed", "timeout", "oom", "error",
+                                       "wrong-output", "foreign-allocator", "unsupported"}; /* the last three: program runs */
 
 /* Where we are, for messages: file and JSON path of the benchmark. */
 typedef struct loc_s {

@@ -75,6 +75,7 @@ static void environment(FILE *o, const am_report_t *r) {
             first->config[0] ? am_fmt_cell(cfg, sizeof cfg, first->config) : "—");
   }
   fputc('\n', o);
+  am_report_shards_md(r, o); /* report_shards.c: merged runs only */
 }
 
 static void time_table(FILE *o, const am_report_t *r) {

@@ -100,6 +100,8 @@ static cJSON *one_program(const am_val_prog_t *vp) {
            nc = ok(rc) ? med(rc, "ns_per_op") : NAN;
     cJSON *r = cJSON_CreateObject();
     cJSON_AddStringToObject(r, "backend", name);
+    const cJSON *col = cJSON_GetObjectItem(bm, "backend_colour");
+    cJSON_AddStringToObject(r, "colour", cJSON_IsString(col) ? col->valuestring : "#17becf");
     cJSON_AddItemToObject(r, "status_a", cJSON_Duplicate(cJSON_GetObjectItem(bm, "status"), 1));
     if (rb) cJSON_AddItemToObject(r, "status_b", cJSON_Duplicate(cJSON_GetObjectItem(rb, "status"), 1));
     if (rc) cJSON_AddItemToObject(r, "status_c", cJSON_Duplicate(cJSON_GetObjectItem(rc, "status"), 1));

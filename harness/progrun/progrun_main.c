@@ -251,11 +251,24 @@ static int start_server(const am_progfile_t *p, const am_argv_t *srv, const am_p
 }
 
 /* Stop the server (SIGTERM to its group, SIGKILL after 10 s). Returns its wait status,
- * or -1 when it had to be killed. */
-static int stop_server(pid_t spid, am_tree_t *tree, double t0) {
-  kill(-spid, SIGTERM);
+ * or -1 when it had to be killed. Wrapped (`--wrap`: the group leader is e.g. the
+ * recorder), only the wrapper's children get SIGTERM, and the wrapper has 60 s to end
+ * by itself (the recorder converts its trace after the server exits). */
+static int stop_server(pid_t spid, am_tree_t *tree, double t0, int wrapped_server) {
   int st = 0;
-  if (wait_sampling(spid, &st, tree, t0, now_s() + 10, 10)) return st;
+  if (wrapped_server) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)spid, (int)spid);
+    FILE *f = fopen(path, "r");
+    int c, any = 0;
+    while (f != NULL && fscanf(f, "%d", &c) == 1) { kill((pid_t)c, SIGTERM); any = 1; }
+    if (f) fclose(f);
+    if (!any) kill(spid, SIGTERM);
+    if (wait_sampling(spid, &st, tree, t0, now_s() + 60, 10)) return st;
+  } else {
+    kill(-spid, SIGTERM);
+    if (wait_sampling(spid, &st, tree, t0, now_s() + 10, 10)) return st;
+  }
   kill(-spid, SIGKILL);
   waitpid(spid, &st, 0);
   return -1;
@@ -312,7 +325,7 @@ static void run_rep(const am_progfile_t *p, const prun_t *o, cJSON *s) {
     if ((in = open(full, O_RDONLY | O_CLOEXEC)) < 0) {
       snprintf(msg, sizeof msg, "stdin %.1000s: %s", full, strerror(errno));
       set_status(s, "error", msg);
-      if (spid > 0) stop_server(spid, &tree, now_s());
+      if (spid > 0) stop_server(spid, &tree, now_s(), o->n_wrap > 0);
       return;
     }
   }
@@ -329,7 +342,7 @@ static void run_rep(const am_progfile_t *p, const prun_t *o, cJSON *s) {
   if (cpid > 0 && !done) { kill(-cpid, SIGKILL); waitpid(cpid, &st, 0); }
   if (cpid > 0) kill(-cpid, SIGKILL); /* leftovers of the client's group */
   int sst = 0;
-  if (spid > 0) sst = stop_server(spid, &tree, t0);
+  if (spid > 0) sst = stop_server(spid, &tree, t0, o->n_wrap > 0);
   reap_all();
   struct rusage ru;
   getrusage(RUSAGE_CHILDREN, &ru);

@@ -65,6 +65,11 @@ typedef struct am_convert_opts_s {
 #define AM_TRACE_MAX_THREADS 256u    /* replay threads; more recorded threads share them */
 int am_trace_convert(am_event_src_t *src, const char *out_path, const am_convert_opts_t *o, am_diag_t *d);
 
+/* ---- importers (import.c): another tool's trace into an .amtrace ---- */
+/* from: "heaptrack" (its .zst data file or the text inside) or "android" (malloc_debug
+ * record_allocs text). 0, or AM_E* with d filled ("<file>: line N: ..."). */
+int am_trace_import(const char *from, const char *in, const char *out, const am_convert_opts_t *o, am_diag_t *d);
+
 /* ---- the .amtrace reader (trace_read.c) ---- */
 typedef struct am_trace_s am_trace_t;
 

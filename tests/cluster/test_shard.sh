@@ -58,6 +58,10 @@ for f in "$W"/merged/*.json; do
 done
 jq -e '.missing == [] and .duplicates == []' "$W/merged/merge/merge.json" >/dev/null || fail "merge.json lists missing/duplicate cells"
 "$AM" report "$W"/merged >"$W/report.md" 2>&1 || fail "report of the merged run failed"
+grep -q "Shards: which machine ran what" "$W/report.md" || fail "the report does not say which machine ran what"
+[ "$(grep -c "^| [123]/3 | $(hostname) |" "$W/report.md")" = 3 ] || fail "the report does not list the 3 shards with their host"
+"$AM" report --format html "$W"/merged >"$W/report.html" 2>&1 || fail "HTML report of the merged run failed"
+grep -q "Shards: which machine ran what" "$W/report.html" || fail "the HTML report does not say which machine ran what"
 
 # 3. Refusals: exit 2, one line, nothing written.
 refuse() { # label, jq edit applied to s2's files

@@ -10,7 +10,8 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 export TMPDIR="$tmp"
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-"$am" validate "$src/tests/programs/good/sort.json" -b system,pagepool -r 1 -o "$tmp/v" >"$tmp/out" 2>"$tmp/err"; rc=$?
+# a relative -o (the recorder runs in the program's scratch folder, so it must be resolved)
+(cd "$tmp" && "$am" validate "$src/tests/programs/good/sort.json" -b system,pagepool -r 1 -o v >"$tmp/out" 2>"$tmp/err"); rc=$?
 [ "$rc" = 0 ] || [ "$rc" = 1 ] || { cat "$tmp/err"; fail "exit $rc"; }
 v="$tmp/v/validate.json"
 for f in validate.json validate.md validate.tsv measured/sort-test.json; do [ -f "$tmp/v/$f" ] || fail "no $f"; done

@@ -43,6 +43,13 @@ if [ -n "$py" ]; then
   check "$T/py.amtrace" "$T/py.json"
 fi
 
+# trace-fit: a valid pattern and the side-by-side (no comparison runs here: CI time).
+"$A" trace-fit "$T/m.amtrace" -o "$T/fit.json" --json "$T/side.json" >/dev/null 2>"$T/err" || fail "trace-fit: $(cat "$T/err")"
+"$A" check "$T/fit.json" >/dev/null 2>&1 || fail "trace-fit wrote a pattern that allocmark check refuses"
+jq -e '.size_tvd >= 0 and .size_tvd <= 1 and .pattern_ops > 0 and .trace_ops > 0' "$T/side.json" >/dev/null || fail "trace-fit side-by-side: $(cat "$T/side.json")"
+jq -e '.threads == 3 and .phases[0].handoff.ratio > 0' "$T/fit.json" >/dev/null || fail "fitted pattern: expected 3 threads and a hand-off"
+"$A" trace-fit "$C/truncated-1.amtrace" -o "$T/nofit.json" 2>/dev/null; [ $? = 2 ] && [ ! -e "$T/nofit.json" ] || fail "trace-fit of a corrupt trace: expected exit 2, no file"
+
 # Bad input: refused before anything runs.
 for f in block-flip.amtrace truncated-half.amtrace version-2.amtrace; do
   "$A" run "$C/$f" -b system -r 1 -o "$T/bad.json" >/dev/null 2>"$T/err"
