@@ -26,7 +26,11 @@ void *pp_i_calloc(size_t n, size_t size, uintptr_t site) {
 size_t pp_i_usable(const void *p) {
   if (p == NULL) return 0;
   pp_page_t *pg = pp_i_page_of((uintptr_t)p);
+#if PP_DEBUG /* the requested size: the bytes past it are the canary */
+  if (pg != NULL) return pp_i_debug_req(pp_i_pool_of(pg, (uintptr_t)p), p);
+#else
   if (pg != NULL) return PP_LD(pg->cold[pp_i_pool_of(pg, (uintptr_t)p)->idx].size);
+#endif
   return pp_i_large_usable(p);
 }
 
@@ -42,8 +46,12 @@ void *pp_i_realloc(void *p, size_t n, uintptr_t site) {
     pp_pool_t *pl = pp_i_pool_of(pg, (uintptr_t)p);
     /* In place when the new size maps to the block's own class. */
     if (n <= PP_SMALL_MAX && pp_i_g.class_of[(n + PP_MIN_BLOCK - 1) / PP_MIN_BLOCK] == PP_LD(pl->cls))
-      return p;
+      return pp_i_debug_requested(p, n); /* debug: checks and moves the canary; else p */
+#if PP_DEBUG
+    old = pp_i_debug_req(pl, p);
+#else
     old = PP_LD(pg->cold[pl->idx].size);
+#endif
   } else {
     if (n > PP_SMALL_MAX && pp_i_large_plain(p)) return pp_i_large_resize(p, n, site);
     old = pp_i_large_usable(p);

@@ -257,7 +257,11 @@ PP_NOINLINE void *pp_i_alloc_site(void *b, uintptr_t site) {
  * thread, dying thread, PAGEPOOL_SITES=1). */
 PP_NOINLINE void *pp_i_malloc_refill(pp_heap_t *h, size_t n, uintptr_t site) {
   if (PP_UNLIKELY(h == &pp_i_heap_none)) return pp_i_malloc_slow(n, site);
-  return pp_heap_alloc(h, pp_i_g.class_of[(n + PP_MIN_BLOCK - 1) / PP_MIN_BLOCK], site);
+  void *b = pp_heap_alloc(h, pp_i_g.class_of[(n + PP_MIN_BLOCK - 1) / PP_MIN_BLOCK], site);
+#if PP_DEBUG
+  if (b != NULL) pp_i_debug_requested(b, n);
+#endif
+  return b;
 }
 
 /* The route entry of p's pool is not a bin of this thread's fast heap: another thread's
@@ -285,7 +289,11 @@ PP_NOINLINE void pp_i_free_slow(void *p) {
 PP_NOINLINE void *pp_i_malloc_slow(size_t n, uintptr_t site) {
   if (n > PP_SMALL_MAX) return pp_i_large_alloc(n, PP_MIN_BLOCK, site);
   pp_i_init();
-  return pp_i_malloc_class(pp_i_g.class_of[(n + PP_MIN_BLOCK - 1) / PP_MIN_BLOCK], site);
+  void *b = pp_i_malloc_class(pp_i_g.class_of[(n + PP_MIN_BLOCK - 1) / PP_MIN_BLOCK], site);
+#if PP_DEBUG
+  if (b != NULL) pp_i_debug_requested(b, n);
+#endif
+  return b;
 }
 
 /* Not a pool block: NULL, or a large block (debug: or a foreign pointer). */
@@ -293,7 +301,7 @@ void pp_i_free_other(void *p) {
   if (p == NULL) return;
 #if PP_DEBUG
   if ((uintptr_t)p - pp_i_g.region_base < PP_LD(pp_i_g.region_kept)) /* a page never carved */
-    pp_i_die("free of a foreign pointer", p);
+    pp_i_die_block("free of a foreign pointer", p, 0, 0);
 #endif
   pp_i_large_free(p);
 }

@@ -215,13 +215,19 @@ static void pp_fork_parent(void) {
 }
 
 /* Other threads do not exist in the child: their heaps stay as they are (never adopted,
- * since they may have been caught mid-update), the locks start afresh. */
+ * since they may have been caught mid-update). The forking thread took every lock in
+ * pp_fork_prepare and is the child's only thread. The mutexes (default kind: no owner
+ * check) are released, as in the parent: initialising a locked mutex again is undefined,
+ * and ThreadSanitizer reported it as a double lock. The tree's rwlock is initialised
+ * afresh instead: glibc's unlock tells a writer by its thread id, which the child no
+ * longer has, so unlocking it there takes it for a reader and leaves it write-locked
+ * (forked children then hung in their first free that needs the tree). */
 static void pp_fork_child(void) {
-  pthread_mutex_init(&pp_i_span_lock, NULL);
-  pthread_mutex_init(&pp_i_site_lock, NULL);
+  pthread_mutex_unlock(&pp_i_span_lock);
+  pthread_mutex_unlock(&pp_i_site_lock);
   pthread_rwlock_init(&pp_i_tree_lock, NULL);
-  pthread_mutex_init(&pp_i_lock, NULL);
-  pthread_mutex_init(&pp_i_orphan_lock, NULL);
+  pthread_mutex_unlock(&pp_i_lock);
+  pthread_mutex_unlock(&pp_i_orphan_lock);
 }
 
 __attribute__((constructor)) static void pp_register_fork(void) {

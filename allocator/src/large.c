@@ -72,6 +72,32 @@ static void pp_large_account(pp_large_t *h, int add) {
 
 #define PP_PAGE_UP(x) (((x) + 4095) & ~(size_t)4095)
 
+/* Debug mode: the bytes after a span's block, up to 16 within its pages, are a canary. */
+#if PP_DEBUG
+static size_t pp_span_room(const pp_large_t *h) {
+  size_t room = h->span - h->offset - h->size;
+  return room < 16 ? room : 16;
+}
+#endif
+static void pp_span_canary_set(const void *p) {
+#if PP_DEBUG
+  const pp_large_t *h = pp_hdr(p);
+  memset((char *)p + h->size, PP_CANARY, pp_span_room(h));
+#else
+  (void)p;
+#endif
+}
+static void pp_span_canary_check(const void *p) {
+#if PP_DEBUG
+  const pp_large_t *h = pp_hdr(p);
+  const unsigned char *c = (const unsigned char *)p + h->size;
+  for (size_t i = 0, room = pp_span_room(h); i < room; i++)
+    if (c[i] != PP_CANARY) pp_i_die_large("write past the end of large block", p, h->size);
+#else
+  (void)p;
+#endif
+}
+
 /* A block of n bytes aligned to align (a power of two >= 16) in a span; zeroed when zero
  * (memset only when the span is reused). */
 static void *pp_span_alloc(size_t n, size_t align, uintptr_t site, int zero) {
@@ -99,8 +125,9 @@ static void *pp_span_alloc(size_t n, size_t align, uintptr_t site, int zero) {
   pp_large_account(h, 1);
   if (zero && !fresh) memset((void *)p, 0, n);
 #if PP_DEBUG
-  if (!zero) memset((void *)p, 0xA5, n);
+  if (!zero) memset((void *)p, PP_CANARY, n);
 #endif
+  pp_span_canary_set((void *)p);
   return (void *)p;
 }
 
@@ -164,22 +191,29 @@ void *pp_i_large_calloc(size_t n, uintptr_t site) {
   return raw + PP_LARGE_HDR;
 }
 
-/* Debug mode: a pointer that is neither a pool block nor a live large block. */
-static void pp_large_validate(const void *p) {
-#if PP_DEBUG
-  pp_large_t *h = pp_hdr(p);
-  if ((uintptr_t)p % PP_MIN_BLOCK != 0) pp_i_die("free of a foreign pointer", p);
-  if (h->magic == PP_LARGE_DEAD) pp_i_die("double free of a large block", p);
-  if ((h->magic != PP_LARGE_LIVE && h->magic != PP_SPAN_LIVE) || h->offset < PP_LARGE_HDR)
-    pp_i_die("free of a foreign pointer", p);
-#else
-  (void)p;
-#endif
+/* A pointer that is neither a pool block nor a live large block: reported, then abort.
+ * Always on (one compare of the header's magic word, on the large path only); debug mode
+ * also checks the alignment first (a misaligned pointer's header may not be readable). */
+PP_NOINLINE __attribute__((noreturn)) static void pp_large_die(const void *p) {
+  const pp_large_t *h = pp_hdr(p);
+  if (h->magic == PP_LARGE_DEAD) pp_i_die_large("double free of a large block", p, h->size);
+  pp_i_die_block("free of a foreign pointer", p, 0, 0);
 }
+
+static inline void pp_large_validate(const void *p) {
+  const pp_large_t *h = pp_hdr(p);
+#if PP_DEBUG
+  if ((uintptr_t)p % PP_MIN_BLOCK != 0 || h->offset < PP_LARGE_HDR) pp_large_die(p);
+#endif
+  uint32_t m = h->magic;
+  if (PP_UNLIKELY(m != PP_SPAN_LIVE && m != PP_LARGE_LIVE)) pp_large_die(p);
+}
+
 
 void pp_i_large_free(void *p) {
   pp_large_validate(p);
   pp_large_t *h = pp_hdr(p);
+  if (h->magic == PP_SPAN_LIVE) pp_span_canary_check(p);
   pp_large_account(h, 0);
   uint32_t magic = h->magic;
   h->magic = PP_LARGE_DEAD;
@@ -201,6 +235,7 @@ static void *pp_span_realloc(void *p, size_t n, uintptr_t site) {
     errno = ENOMEM;
     return NULL;
   }
+  pp_span_canary_check(p);
   pp_large_account(h, 0);
   size_t need = PP_PAGE_UP(n + off);
   if (need > h->span || need + ((size_t)1 << 20) < h->span) { /* grow, or shrink a lot */
@@ -217,6 +252,7 @@ static void *pp_span_realloc(void *p, size_t n, uintptr_t site) {
   h->size = n;
   h->site = site;
   pp_large_account(h, 1);
+  pp_span_canary_set(p);
   return p;
 }
 

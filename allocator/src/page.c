@@ -176,6 +176,9 @@ pp_pool_t *pp_i_pool_acquire(pp_heap_t *h, unsigned cls) {
   char *b = (char *)c->base;
   for (unsigned i = 0; i + 1 < cap; i++) *(void **)(b + i * size) = b + (i + 1) * size;
   *(void **)(b + (cap - 1) * size) = NULL;
+#if PP_DEBUG /* poisoned as if freed: the allocation checks the poison (debug.c) */
+  for (unsigned i = 0; i < cap; i++) memset(b + i * size + sizeof(void *), PP_POISON, size - sizeof(void *));
+#endif
   pl->free = b;
   pl->tail = pp_i_tail_of(b + (cap - 1) * size);
   pl->linked = 0;

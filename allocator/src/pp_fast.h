@@ -49,8 +49,10 @@ static inline __attribute__((always_inline)) void *pp_i_malloc(size_t n, uintptr
     bin->room++;
 #if PP_DEBUG
     pp_i_debug_on_alloc(pp_i_block_pool(b), b);
-#endif
+    return pp_i_debug_requested(b, n);
+#else
     return b;
+#endif
   }
   return pp_i_malloc_slow(n, site);
 }

@@ -103,6 +103,7 @@ typedef struct pp_pool_cold_s {
   _Atomic uint16_t size;       /* block size of the class; 0 when unassigned               */
 #if PP_DEBUG
   _Atomic uint64_t live[PP_BLOCKS_MAX / 64]; /* debug: bit per handed-out block           */
+  uint16_t req[PP_BLOCKS_MAX];               /* debug: requested size per block (canary)  */
 #endif
 } pp_pool_cold_t;
 
@@ -324,6 +325,18 @@ size_t pp_i_span_cached_bytes(void);
 
 /* debug.c */
 void pp_i_die(const char *what, const void *p) __attribute__((noreturn));
+/* "pagepool: <what> 0x<p> (class N B[, requested R B])"; class 0: not a pagepool block;
+ * req (size_t)-1: not shown. Then abort. */
+void pp_i_die_block(const char *what, const void *p, size_t class_size, size_t req) __attribute__((noreturn));
+void pp_i_die_large(const char *what, const void *p, size_t size) __attribute__((noreturn));
+#define PP_CANARY 0xA5  /* debug: fill of new blocks; the bytes past the request (canary)  */
+#define PP_POISON 0xDD  /* debug: fill of freed blocks past the link (use after free)      */
+#if PP_DEBUG
+void *pp_i_debug_requested(void *b, size_t n); /* b was asked for n bytes; returns b */
+size_t pp_i_debug_req(pp_pool_t *pl, const void *b); /* the size b was asked for        */
+#else
+static inline void *pp_i_debug_requested(void *b, size_t n) { (void)n; return b; }
+#endif
 void pp_i_debug_on_alloc(pp_pool_t *pl, void *b);
 void pp_i_debug_on_free(pp_page_t *pg, pp_pool_t *pl, void *p);
 

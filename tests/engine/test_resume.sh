@@ -24,7 +24,7 @@ d=$scratch/run; mkdir -p "$d"
 "$am" run "$src/patterns/pairs-small.json" "$src/patterns/web-sizes.json" "$src/patterns/window-mixed.json" \
   -b system,bump -r 40 --quick -o "$d/" >/dev/null 2>"$scratch/run.err" &
 p=$!
-for _ in $(seq 100); do ls "$d" | grep -q json && break; sleep 0.05; done # one file done
+for _ in $(seq 1200); do ls "$d" | grep -q json && break; sleep 0.05; done # one file done (slow builds too)
 kill -TERM "$p"; wait "$p"; rc=$?
 [ "$rc" = 130 ] || fail "allocmark run: exit $rc after SIGTERM, want 130 ($(tail -1 "$scratch/run.err"))"
 for f in "$d"/*; do json_ok "$f" || fail "allocmark run: $f is not a complete results file"; done

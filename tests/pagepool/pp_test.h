@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <pagepool.h>
 
 #define PP_T_CHECK(cond)                                                           \
@@ -17,6 +18,13 @@
   } while (0)
 
 #define PP_T_HEAP_OK() PP_T_CHECK(pp_check() == PP_OK)
+
+/* pp_usable_size(p) is the class size cls; in debug builds the requested size req (the
+ * bytes past it are the canary). */
+static inline int pp_t_usable_is(const void *p, size_t cls, size_t req) {
+  int debug = strstr(pp_config_string(), "debug=1") != NULL;
+  return pp_usable_size(p) == (debug ? req : cls);
+}
 
 /* Deterministic xorshift64* generator. */
 static inline unsigned long long pp_t_rand(unsigned long long *s) {

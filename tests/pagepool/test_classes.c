@@ -46,13 +46,13 @@ int main(int argc, char **argv) {
     unsigned char *p = pp_malloc(n);
     PP_T_CHECK(p != NULL);
     size_t want_size = fine ? expect_fine(n) : expect_pow2(n);
-    if (pp_usable_size(p) != want_size) {
+    if (!pp_t_usable_is(p, want_size, n)) { /* debug: the requested size (canary past it) */
       fprintf(stderr, "size %zu: usable %zu, class should be %zu\n", n, pp_usable_size(p), want_size);
       return 1;
     }
     PP_T_CHECK((uintptr_t)p % 16 == 0);
     PP_T_CHECK(pp_owns(p));
-    memset(p, 0x5a, want_size);
+    memset(p, 0x5a, pp_usable_size(p));
     pp_free(p);
   }
   void *big = pp_malloc(4097);

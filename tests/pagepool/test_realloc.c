@@ -41,16 +41,16 @@ int main(void) {
   p = step(p, 64, 33, 1);
   /* Across classes: moves, up and down. */
   p = step(p, 33, 100, 0);
-  PP_T_CHECK(pp_usable_size(p) == 128);
+  PP_T_CHECK(pp_t_usable_is(p, 128, 100));
   p = step(p, 100, 20, 0);
-  PP_T_CHECK(pp_usable_size(p) == 32);
+  PP_T_CHECK(pp_t_usable_is(p, 32, 20));
   /* Small -> large -> larger (system realloc) -> small. */
   p = step(p, 20, 5000, 0);
   PP_T_CHECK(!pp_owns(p));
   p = step(p, 5000, 1 << 20, -1);
   p = step(p, 1 << 20, 6000, -1);
   p = step(p, 6000, 4096, 0);
-  PP_T_CHECK(pp_owns(p) && pp_usable_size(p) == 4096);
+  PP_T_CHECK(pp_owns(p) && pp_t_usable_is(p, 4096, 4096));
   p = step(p, 4096, 4097, 0);
   p = step(p, 4097, 16, 0);
   PP_T_CHECK(pp_owns(p));
@@ -58,7 +58,7 @@ int main(void) {
   /* realloc(p, 0) frees, realloc(NULL, n) allocates. */
   PP_T_CHECK(pp_realloc(p, 0) == NULL);
   p = pp_realloc(NULL, 24);
-  PP_T_CHECK(p != NULL && pp_usable_size(p) == 32);
+  PP_T_CHECK(p != NULL && pp_t_usable_is(p, 32, 24));
   pp_free(p);
   /* Many random reallocs, contents checked each time. */
   unsigned long long seed = 42;
