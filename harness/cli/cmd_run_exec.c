@@ -139,7 +139,7 @@ cJSON *am_run_one_with(const am_backend_spec_t *be, const char *workload_path, c
   /* the spec's environment (so: library, variant variables), then --env-pad's */
   char *envv[AM_SPEC_MAX_ENV + 4];
   size_t ne = am_backend_spec_env(be, envv, AM_SPEC_MAX_ENV + 1);
-  for (size_t i = 0; se.env[i] != NULL && i < 2; i++) envv[ne++] = se.env[i];
+  for (size_t i = 0; i < 2 && se.env[i] != NULL; i++) envv[ne++] = se.env[i];
   envv[ne] = NULL;
   int sp_rc = se_rc == 0 ? am_spawn(argv, ne > 0 ? envv : NULL, o->timeout_s, &r) : -1;
   am_env_spawn_end(&se);
