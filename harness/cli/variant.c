@@ -46,6 +46,7 @@ static const char *add_env(am_variant_t *v, const char *name, size_t nlen, const
 
 int am_variant_parse_spec(const char *spec, am_variant_t *v, char *err, size_t errcap) {
   memset(v, 0, sizeof *v);
+  if (spec == NULL) return snprintf(err, errcap, "-b: an empty variant spec"), -1;
   if (strlen(spec) >= sizeof v->name)
     return snprintf(err, errcap, "-b %.40s...: a variant spec is at most %zu characters", spec, sizeof v->name - 1), -1;
   snprintf(v->name, sizeof v->name, "%s", spec);

@@ -42,7 +42,9 @@ typedef struct obj_s {
   uint8_t crossed;         /* came through a channel                                */
 } obj_t;
 
-typedef struct map_s { uint64_t *key; uint32_t *val; size_t cap, len; } map_t;
+/* Open addressing, key 0 marks an empty slot; address 0 itself (a foreign trace may
+ * hold one) lives apart in has0/val0. */
+typedef struct map_s { uint64_t *key; uint32_t *val; size_t cap, len; int has0; uint32_t val0; } map_t;
 
 typedef struct mark_s { uint64_t event; uint32_t dst; } mark_t;
 
@@ -111,7 +113,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t esz) {
 static size_t hslot(const map_t *m, uint64_t k) { return (size_t)((k * 0x9e3779b97f4a7c15ull) >> 20) & (m->cap - 1); }
 
 static int map_grow(map_t *m) {
-  map_t n = {calloc(m->cap * 2, 8), malloc(m->cap * 2 * 4), m->cap * 2, 0};
+  map_t n = {calloc(m->cap * 2, 8), malloc(m->cap * 2 * 4), m->cap * 2, 0, 0, 0};
   if (n.key == NULL || n.val == NULL) { free(n.key); free(n.val); return -1; }
   for (size_t i = 0; i < m->cap; i++) {
     if (m->key[i] == 0) continue;
@@ -122,10 +124,13 @@ static int map_grow(map_t *m) {
     n.len++;
   }
   free(m->key); free(m->val);
+  n.has0 = m->has0;
+  n.val0 = m->val0;
   *m = n;
   return 0;
 }
 static uint32_t map_get(const map_t *m, uint64_t k) {
+  if (k == 0) return m->has0 ? m->val0 : NONE;
   for (size_t j = hslot(m, k);; j = (j + 1) & (m->cap - 1)) {
     if (m->key[j] == k) return m->val[j];
     if (m->key[j] == 0) return NONE;
@@ -134,6 +139,12 @@ static uint32_t map_get(const map_t *m, uint64_t k) {
 /* Insert or replace; returns the replaced value or NONE; -2 as NONE-1 on no memory. */
 static int map_put(map_t *m, uint64_t k, uint32_t v, uint32_t *old) {
   *old = NONE;
+  if (k == 0) {
+    if (m->has0) *old = m->val0;
+    m->has0 = 1;
+    m->val0 = v;
+    return 0;
+  }
   if ((m->len + 1) * 2 > m->cap && map_grow(m) != 0) return -1;
   size_t j = hslot(m, k);
   while (m->key[j] != 0 && m->key[j] != k) j = (j + 1) & (m->cap - 1);
@@ -144,6 +155,7 @@ static int map_put(map_t *m, uint64_t k, uint32_t v, uint32_t *old) {
   return 0;
 }
 static void map_del(map_t *m, uint64_t k) {
+  if (k == 0) { m->has0 = 0; return; }
   size_t j = hslot(m, k);
   while (m->key[j] != k) { if (m->key[j] == 0) return; j = (j + 1) & (m->cap - 1); }
   m->len--;
@@ -580,6 +592,7 @@ static int map_init(cv_t *c) {
   free(c->map.key); free(c->map.val);
   c->map.cap = 1024;
   c->map.len = 0;
+  c->map.has0 = 0;
   c->map.key = calloc(c->map.cap, 8);
   c->map.val = malloc(c->map.cap * 4);
   c->n_objs = 0;
