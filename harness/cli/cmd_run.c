@@ -97,8 +97,7 @@ static const char run_help_more[] =
 
 #define AM_DEFAULT_REPS 5
 
-__attribute__((format(printf, 1, 2)))
-static int usage_error(const char *fmt, ...) {
+int am_run_usage_error(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   fputs("allocmark run: ", stderr);
@@ -135,21 +134,21 @@ static int parse_bytes(const char *s, uint64_t *out) {
 static int parse_backends(am_run_opts_t *o, const char *arg) {
   char err[1400];
   if (am_backend_spec_add_arg(arg, o->backends, AM_RUN_MAX_BACKENDS, &o->n_backends, err, sizeof err) != 0)
-    return usage_error("%s", err);
+    return am_run_usage_error("%s", err);
   return 0;
 }
 
 static int parse_threads(am_run_opts_t *o, const char *list) {
   char copy[1024];
-  if (strlen(list) >= sizeof copy || list[0] == '\0') return usage_error("-t: bad thread list '%s'", list);
+  if (strlen(list) >= sizeof copy || list[0] == '\0') return am_run_usage_error("-t: bad thread list '%s'", list);
   snprintf(copy, sizeof copy, "%s", list);
   o->n_threads = 0;
   for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
     uint64_t v;
     if (strcmp(tok, "ncpu") == 0) v = (uint64_t)sysconf(_SC_NPROCESSORS_ONLN);
     else if (am_parse_u64(tok, 256, &v) != 0 || v == 0)
-      return usage_error("-t: '%s' is not a thread count (1..256 or ncpu)", tok);
-    if (o->n_threads == AM_RUN_MAX_THREADS) return usage_error("-t: more than %d thread counts", AM_RUN_MAX_THREADS);
+      return am_run_usage_error("-t: '%s' is not a thread count (1..256 or ncpu)", tok);
+    if (o->n_threads == AM_RUN_MAX_THREADS) return am_run_usage_error("-t: more than %d thread counts", AM_RUN_MAX_THREADS);
     o->threads[o->n_threads++] = (unsigned)v;
   }
   return 0;
@@ -158,13 +157,13 @@ static int parse_threads(am_run_opts_t *o, const char *list) {
 /* --measure time,instructions,cache */
 static int parse_measure(am_run_opts_t *o, const char *list) {
   char copy[256];
-  if (strlen(list) >= sizeof copy || list[0] == '\0') return usage_error("--measure: bad list '%s'", list);
+  if (strlen(list) >= sizeof copy || list[0] == '\0') return am_run_usage_error("--measure: bad list '%s'", list);
   snprintf(copy, sizeof copy, "%s", list);
   for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
     if (strcmp(tok, "time") == 0) continue;
     else if (strcmp(tok, "instructions") == 0) o->measure_instructions = 1;
     else if (strcmp(tok, "cache") == 0) o->measure_instructions = o->measure_cache = 1;
-    else return usage_error("--measure: '%s' is not one of time, instructions, cache", tok);
+    else return am_run_usage_error("--measure: '%s' is not one of time, instructions, cache", tok);
   }
   return 0;
 }
@@ -229,9 +228,9 @@ static int plan_outputs(run_pat_t *pats, size_t np, const char *out) {
   int single_file = 0;
   if (out != NULL) {
     size_t l = strlen(out);
-    if (l == 0) return usage_error("-o: empty path"), -1;
+    if (l == 0) return am_run_usage_error("-o: empty path"), -1;
     if (is_dir(out) || out[l - 1] == '/') dir = out;
-    else if (np > 1) return usage_error("-o %s: with %zu patterns -o must be a folder (existing, or ending in '/')", out, np), -1;
+    else if (np > 1) return am_run_usage_error("-o %s: with %zu patterns -o must be a folder (existing, or ending in '/')", out, np), -1;
     else single_file = 1;
   }
   if (single_file) {
@@ -241,22 +240,22 @@ static int plan_outputs(run_pat_t *pats, size_t np, const char *out) {
     char *slash = strrchr(d, '/');
     if (slash != NULL) *slash = '\0'; else snprintf(d, sizeof d, ".");
     if (d[0] == '\0') snprintf(d, sizeof d, "/");
-    if (!is_dir(d)) return usage_error("-o %s: folder '%s' does not exist", out, d), -1;
-    if (access(d, W_OK) != 0) return usage_error("-o %s: folder '%s' is not writable", out, d), -1;
-    if (is_dir(out)) return usage_error("-o %s: is a folder", out), -1;
-    if (probe_dir(d) != 0) return usage_error("-o %s: cannot write a file in '%s': %s", out, d, strerror(errno)), -1;
+    if (!is_dir(d)) return am_run_usage_error("-o %s: folder '%s' does not exist", out, d), -1;
+    if (access(d, W_OK) != 0) return am_run_usage_error("-o %s: folder '%s' is not writable", out, d), -1;
+    if (is_dir(out)) return am_run_usage_error("-o %s: is a folder", out), -1;
+    if (probe_dir(d) != 0) return am_run_usage_error("-o %s: cannot write a file in '%s': %s", out, d, strerror(errno)), -1;
     return 0;
   }
-  if (mkdir_p(dir) != 0 || !is_dir(dir)) return usage_error("cannot create the output folder '%s': %s", dir, strerror(errno)), -1;
-  if (access(dir, W_OK) != 0) return usage_error("output folder '%s' is not writable", dir), -1;
-  if (probe_dir(dir) != 0) return usage_error("output folder '%s': cannot write a file: %s", dir, strerror(errno)), -1;
+  if (mkdir_p(dir) != 0 || !is_dir(dir)) return am_run_usage_error("cannot create the output folder '%s': %s", dir, strerror(errno)), -1;
+  if (access(dir, W_OK) != 0) return am_run_usage_error("output folder '%s' is not writable", dir), -1;
+  if (probe_dir(dir) != 0) return am_run_usage_error("output folder '%s': cannot write a file: %s", dir, strerror(errno)), -1;
   size_t dl = strlen(dir);
   for (size_t i = 0; i < np; i++) {
     snprintf(pats[i].out, sizeof pats[i].out, "%s%s%s-%s.json", dir, dir[dl - 1] == '/' ? "" : "/",
              am_source_name(pats[i].src), stamp);
     for (size_t j = 0; j < i; j++)
       if (strcmp(pats[i].out, pats[j].out) == 0)
-        return usage_error("%s and %s: both named '%s'; run them separately", pats[j].arg, pats[i].arg,
+        return am_run_usage_error("%s and %s: both named '%s'; run them separately", pats[j].arg, pats[i].arg,
                            am_source_name(pats[i].src)), -1;
   }
   return 0;
@@ -292,7 +291,7 @@ static cJSON *workload_json(const run_pat_t *rp, const am_run_opts_t *o) {
 /* `allocmark plan`: the cells, as text (one per line) or as the plan JSON. */
 static int print_plan(const am_plan_t *plan, int as_json) {
   cJSON *pj = am_plan_json(plan);
-  if (pj == NULL) return usage_error("out of memory");
+  if (pj == NULL) return am_run_usage_error("out of memory");
   if (as_json) {
     char *txt = cJSON_Print(pj);
     if (txt != NULL) puts(txt);
@@ -321,13 +320,13 @@ static int write_plan(const am_plan_t *plan, const run_pat_t *pats) {
   char *slash = strrchr(path, '/');
   size_t at = slash != NULL ? (size_t)(slash + 1 - path) : 0;
   snprintf(path + at, sizeof path - at, "shard");
-  if (mkdir(path, 0755) != 0 && errno != EEXIST) return usage_error("cannot create %s: %s", path, strerror(errno));
+  if (mkdir(path, 0755) != 0 && errno != EEXIST) return am_run_usage_error("cannot create %s: %s", path, strerror(errno));
   snprintf(path + at, sizeof path - at, "shard/plan.json");
   cJSON *pj = am_plan_json(plan);
   am_diag_t d;
   int rc = am_json_write_atomic(path, pj, 1, &d);
   cJSON_Delete(pj);
-  if (rc != 0) return usage_error("%s", d.msg);
+  if (rc != 0) return am_run_usage_error("%s", d.msg);
   return 0;
 }
 
@@ -344,7 +343,7 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
     else if (strcmp(a, "--latency") == 0) o->latency = 1;
     else if (strncmp(a, "--latency=", 10) == 0) {
       uint64_t x;
-      if (am_parse_u64(a + 10, 1u << 30, &x) != 0 || x == 0) return usage_error("--latency: '%s' is not a positive count", a + 10);
+      if (am_parse_u64(a + 10, 1u << 30, &x) != 0 || x == 0) return am_run_usage_error("--latency: '%s' is not a positive count", a + 10);
       o->latency = (unsigned)x;
     } else if ((v = am_opt_value(argc, argv, &i, "--backends", "-b")) != NULL) {
       if (parse_backends(o, v) != 0) return 2;
@@ -353,70 +352,70 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
       if (parse_threads(o, v) != 0) return 2;
     } else if ((v = am_opt_value(argc, argv, &i, "--repetitions", "-r")) != NULL) {
       uint64_t x;
-      if (am_parse_u64(v, 1000, &x) != 0 || x == 0) return usage_error("-r: '%s' is not a repetition count (1..1000)", v);
+      if (am_parse_u64(v, 1000, &x) != 0 || x == 0) return am_run_usage_error("-r: '%s' is not a repetition count (1..1000)", v);
       o->reps = (unsigned)x;
     } else if ((v = am_opt_value(argc, argv, &i, "--seed", NULL)) != NULL) {
       if (am_parse_u64(v, AM_LIMIT_SEED, &o->seed) != 0)
-        return usage_error("--seed: '%s' is not an integer 0..2^53-1 (results store it as a JSON number)", v);
+        return am_run_usage_error("--seed: '%s' is not an integer 0..2^53-1 (results store it as a JSON number)", v);
       o->have_seed = 1;
     } else if ((v = am_opt_value(argc, argv, &i, "--warmup", NULL)) != NULL) {
       uint64_t x;
-      if (am_parse_u64(v, 1000, &x) != 0) return usage_error("--warmup: '%s' is not a count (0..1000)", v);
+      if (am_parse_u64(v, 1000, &x) != 0) return am_run_usage_error("--warmup: '%s' is not a count (0..1000)", v);
       o->warmup = (long)x;
     } else if ((v = am_opt_value(argc, argv, &i, "--rss-interval-ms", NULL)) != NULL) {
       uint64_t x;
-      if (am_parse_u64(v, 60000, &x) != 0) return usage_error("--rss-interval-ms: '%s' is not 0..60000", v);
+      if (am_parse_u64(v, 60000, &x) != 0) return am_run_usage_error("--rss-interval-ms: '%s' is not 0..60000", v);
       o->rss_interval_ms = (long)x;
     } else if ((v = am_opt_value(argc, argv, &i, "--chunk-ops", NULL)) != NULL) {
       if (am_parse_u64(v, UINT64_MAX, &o->chunk_ops) != 0 || o->chunk_ops == 0)
-        return usage_error("--chunk-ops: '%s' is not a positive op count", v);
+        return am_run_usage_error("--chunk-ops: '%s' is not a positive op count", v);
     } else if ((v = am_opt_value(argc, argv, &i, "--timeout", NULL)) != NULL) {
       char *end;
       errno = 0;
       double t = strtod(v, &end);
       if (*v == '\0' || *end != '\0' || errno != 0 || !(t > 0) || t > 86400 * 7)
-        return usage_error("--timeout: '%s' is not a positive number of seconds", v);
+        return am_run_usage_error("--timeout: '%s' is not a positive number of seconds", v);
       o->timeout_s = t;
     } else if ((v = am_opt_value(argc, argv, &i, "--max-memory", NULL)) != NULL) {
-      if (parse_bytes(v, &o->max_memory) != 0) return usage_error("--max-memory: '%s' is not a size (e.g. 512M, 4G)", v);
+      if (parse_bytes(v, &o->max_memory) != 0) return am_run_usage_error("--max-memory: '%s' is not a size (e.g. 512M, 4G)", v);
     } else if ((v = am_opt_value(argc, argv, &i, "--dump-at", NULL)) != NULL) {
-      if (*v == '\0') return usage_error("--dump-at: needs a phase name or `end`");
+      if (*v == '\0') return am_run_usage_error("--dump-at: needs a phase name or `end`");
       o->dump_at = v;
     } else if ((v = am_opt_value(argc, argv, &i, "--dump-dir", NULL)) != NULL) {
-      if (*v == '\0') return usage_error("--dump-dir: needs a folder");
+      if (*v == '\0') return am_run_usage_error("--dump-dir: needs a folder");
       o->dump_dir = v;
     } else if ((v = am_opt_value(argc, argv, &i, "--measure", NULL)) != NULL) {
       if (parse_measure(o, v) != 0) return 2;
     } else if ((v = am_opt_value(argc, argv, &i, "--shard", NULL)) != NULL) {
       if (am_shard_parse(v, &o->shard) != 0)
-        return usage_error("--shard: '%s' is not K/N with 1 <= K <= N <= %u", v, AM_SHARD_MAX);
+        return am_run_usage_error("--shard: '%s' is not K/N with 1 <= K <= N <= %u", v, AM_SHARD_MAX);
     } else if (o->plan_only && strcmp(a, "--json") == 0) {
       o->plan_json = 1;
     } else if ((v = am_opt_value(argc, argv, &i, "--output", "-o")) != NULL) {
-      if (*v == '\0') return usage_error("-o: needs a path");
+      if (*v == '\0') return am_run_usage_error("-o: needs a path");
       o->out = v;
     } else if ((env_rc = am_env_parse_opt(argc, argv, &i, o)) != 0) {
       if (env_rc < 0) return 2;
     } else if (a[0] == '-' && a[1] != '\0') {
-      return usage_error("unknown option '%s' (try allocmark run --help)", a);
+      return am_run_usage_error("unknown option '%s' (try allocmark run --help)", a);
     } else {
-      if (*np == AM_RUN_MAX_PATTERNS) return usage_error("more than %d patterns", AM_RUN_MAX_PATTERNS);
+      if (*np == AM_RUN_MAX_PATTERNS) return am_run_usage_error("more than %d patterns", AM_RUN_MAX_PATTERNS);
       pats[(*np)++] = a;
     }
   }
   /* A flag whose value was missing came back as "" above and was caught; a trailing
    * option such as `-b` alone also lands here. */
-  if (*np == 0) return usage_error("no PATTERN given (try allocmark run --help)");
+  if (*np == 0) return am_run_usage_error("no PATTERN given (try allocmark run --help)");
   if (!have_b && parse_backends(o, "all") != 0) return 2;
-  if (o->n_backends == 0) return usage_error("-b: no backend selected (none built here? see `allocmark list --all`)");
+  if (o->n_backends == 0) return am_run_usage_error("-b: no backend selected (none built here? see `allocmark list --all`)");
   if (o->noise_floor) { /* each backend's twin, NAME#2, right after the list: same runner */
     size_t n = o->n_backends;
-    if (2 * n > AM_RUN_MAX_BACKENDS) return usage_error("--noise-floor: at most %d backends", AM_RUN_MAX_BACKENDS / 2);
+    if (2 * n > AM_RUN_MAX_BACKENDS) return am_run_usage_error("--noise-floor: at most %d backends", AM_RUN_MAX_BACKENDS / 2);
     for (size_t b = 0; b < n; b++) {
       am_backend_spec_t *tw = &o->backends[o->n_backends++];
       *tw = o->backends[b];
       if (snprintf(tw->name, sizeof tw->name, "%s%s", o->backends[b].name, AM_NOISE_SUFFIX) >= (int)sizeof tw->name)
-        return usage_error("--noise-floor: backend name '%s' too long", o->backends[b].name);
+        return am_run_usage_error("--noise-floor: backend name '%s' too long", o->backends[b].name);
     }
   }
   return 0;
@@ -445,7 +444,7 @@ static int run_main(int argc, char **argv, int plan_only) {
   if (o.measure_instructions) {
     char vg[4096];
     if (am_vg_find(vg, sizeof vg) != 0)
-      return usage_error("--measure instructions: valgrind is not on PATH (scripts/deps.sh installs it: apt-get install valgrind)");
+      return am_run_usage_error("--measure instructions: valgrind is not on PATH (scripts/deps.sh installs it: apt-get install valgrind)");
     if (o.rss_interval_ms < 0) o.rss_interval_ms = 0; /* a sampler's ticks depend on wall time */
     o.no_hw = 1;
     if (!timeout_given(argc, argv)) o.timeout_s = 1200;
@@ -456,13 +455,13 @@ static int run_main(int argc, char **argv, int plan_only) {
   for (size_t b = 0; b < o.n_backends; b++) {
     char path[4096];
     if (am_runner_path(o.backends[b].runner, path, sizeof path) != 0)
-      return usage_error("backend %s: runner %s is missing (rebuild)", o.backends[b].name, path);
+      return am_run_usage_error("backend %s: runner %s is missing (rebuild)", o.backends[b].name, path);
     int irc = am_run_backend_info(&o.backends[b], &info[b]);
-    if (irc < 0) return usage_error("backend %s: `%s info` failed", o.backends[b].name, path);
+    if (irc < 0) return am_run_usage_error("backend %s: `%s info` failed", o.backends[b].name, path);
     if (irc > 0) /* so:PATH or a variant its runner refused: recorded as status error */
       fprintf(stderr, "allocmark run: backend %s: %s; its repetitions will fail\n", o.backends[b].name, info[b].error);
     if (o.measure_instructions && !info[b].valgrind_marks)
-      return usage_error("--measure instructions: runner %s was built without valgrind/callgrind.h, so its "
+      return am_run_usage_error("--measure instructions: runner %s was built without valgrind/callgrind.h, so its "
                          "timed region is not marked (apt-get install valgrind, then rebuild)", path);
   }
 
@@ -474,17 +473,17 @@ static int run_main(int argc, char **argv, int plan_only) {
     nprog += k != NULL && k->exec == AM_EXEC_PROGRAM;
   }
   if (nprog == np) return am_run_programs(&o, info, pat_args, np);
-  if (nprog != 0) return usage_error("run pattern files and program files in separate commands");
+  if (nprog != 0) return am_run_usage_error("run pattern files and program files in separate commands");
 
   /* Recorded traces (harness/trace/TRACE.md) run through cmd_run_trace.c; not mixed either. */
   size_t ntr = 0;
   for (size_t i = 0; i < np; i++) ntr += (size_t)am_trace_sniff(pat_args[i]);
   if (ntr == np) return am_run_traces(&o, info, pat_args, np);
-  if (ntr != 0) return usage_error("run pattern files and traces in separate commands");
+  if (ntr != 0) return am_run_usage_error("run pattern files and traces in separate commands");
 
   /* Patterns: load, thread counts, sizes. */
   run_pat_t *pats = calloc(np, sizeof *pats);
-  if (pats == NULL) return usage_error("out of memory");
+  if (pats == NULL) return am_run_usage_error("out of memory");
   int rc = 0;
   for (size_t i = 0; i < np && rc == 0; i++) {
     run_pat_t *rp = &pats[i];
@@ -516,7 +515,7 @@ static int run_main(int argc, char **argv, int plan_only) {
     }
   }
   if (rc == 0 && o.shard.n && !o.plan_only && o.out != NULL && !is_dir(o.out) && o.out[strlen(o.out) - 1] != '/')
-    rc = usage_error("-o %s: with --shard, -o must be a folder (existing, or ending in '/')", o.out);
+    rc = am_run_usage_error("-o %s: with --shard, -o must be a folder (existing, or ending in '/')", o.out);
   am_plan_t *plan = NULL;
   const char *names[AM_RUN_MAX_BACKENDS]; /* the plan keeps these pointers */
   if (rc == 0) {
@@ -525,7 +524,7 @@ static int run_main(int argc, char **argv, int plan_only) {
     for (size_t i = 0; i < np && plan != NULL; i++)
       if (am_plan_add(plan, am_source_name(pats[i].src), am_source_sha256(pats[i].src), pats[i].threads,
                       pats[i].n_threads, pats[i].reps) != 0) { am_plan_free(plan); plan = NULL; }
-    if (plan == NULL) rc = usage_error("out of memory");
+    if (plan == NULL) rc = am_run_usage_error("out of memory");
   }
   if (rc == 0 && o.plan_only) {
     rc = print_plan(plan, o.plan_json);

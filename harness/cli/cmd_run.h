@@ -154,6 +154,10 @@ const char *am_run_base_backend(const char *name, char *buf, size_t cap);
 /* --noise-floor: NAME#2 against NAME for each backend of the results file at path. */
 void am_run_print_noise_floor(const char *path, const am_run_opts_t *o);
 
+/* "allocmark run: <message>" on stderr for bad input; returns 2 (the exit status). One
+ * printer for cmd_run*.c. */
+int am_run_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* The `context` object (cmd_run_context.c). */
 struct cJSON *am_run_context(const am_run_opts_t *o);
 

@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,17 +43,6 @@ typedef struct pbe_s {            /* one backend for one program */
   cJSON *proof;                   /* the proof repetition's sample */
   cJSON *samples;
 } pbe_t;
-
-__attribute__((format(printf, 1, 2)))
-static int prog_usage(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("allocmark run: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  return 2;
-}
 
 /* argv[0] of the command, expanded, found on PATH (or as a path). */
 static int find_command(const char *cmd, char *buf, size_t cap) {
@@ -427,7 +415,7 @@ static long run_program(const am_progfile_t *p, const char *arg, const char *out
 }
 
 int am_run_programs(const am_run_opts_t *o, const am_backend_info_t *info, const char *const *files, size_t nf) {
-  if (nf > PROG_MAX) return prog_usage("more than %d program files", PROG_MAX);
+  if (nf > PROG_MAX) return am_run_usage_error("more than %d program files", PROG_MAX);
   am_progfile_t *ps[PROG_MAX];
   static char outs[PROG_MAX][PATH_MAX];
   int rc = 0;
@@ -447,16 +435,16 @@ int am_run_programs(const am_run_opts_t *o, const am_backend_info_t *info, const
   const char *dir = "results";
   size_t ol = o->out ? strlen(o->out) : 0;
   if (o->out && !is_dir(o->out) && o->out[ol - 1] != '/') {
-    if (nf > 1) rc = prog_usage("-o %s: with several programs -o must be a folder (existing, or ending in '/')", o->out);
+    if (nf > 1) rc = am_run_usage_error("-o %s: with several programs -o must be a folder (existing, or ending in '/')", o->out);
     else snprintf(outs[0], sizeof outs[0], "%s", o->out);
   } else {
     if (o->out) dir = o->out;
     mkdir(dir, 0755);
-    if (!is_dir(dir) || access(dir, W_OK) != 0) rc = prog_usage("output folder '%s' is not a writable folder", dir);
+    if (!is_dir(dir) || access(dir, W_OK) != 0) rc = am_run_usage_error("output folder '%s' is not a writable folder", dir);
     for (size_t i = 0; i < nf && rc == 0; i++) {
       snprintf(outs[i], sizeof outs[i], "%s%s%s-%s.json", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", ps[i]->name, stamp);
       for (size_t k = 0; k < i; k++)
-        if (strcmp(outs[k], outs[i]) == 0) rc = prog_usage("%s: two programs named '%s'; run them separately", files[i], ps[i]->name);
+        if (strcmp(outs[k], outs[i]) == 0) rc = am_run_usage_error("%s: two programs named '%s'; run them separately", files[i], ps[i]->name);
     }
   }
   size_t total = 0, done = 0;

@@ -7,7 +7,6 @@
  * trace's. Bad input (an unreadable, truncated or corrupt trace, -t, --quick): one line,
  * exit 2, nothing written. The stream checksum of every sample must equal the trace's. */
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,17 +21,6 @@
 #include "trace.h"
 
 #define TRACE_MAX 64
-
-__attribute__((format(printf, 1, 2)))
-static int tr_usage(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("allocmark run: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  return 2;
-}
 
 static int file_sha256(const char *path, char hex[65]) {
   FILE *f = fopen(path, "rb");
@@ -77,14 +65,14 @@ static int load(tr_t *t, const am_run_opts_t *o) {
   uint64_t peak = i->peak_live_bytes;
   am_trace_close(tr);
   if (peak > o->max_memory)
-    return tr_usage("%s: peak live memory %llu bytes exceeds --max-memory %llu bytes", t->arg, (unsigned long long)peak,
+    return am_run_usage_error("%s: peak live memory %llu bytes exceeds --max-memory %llu bytes", t->arg, (unsigned long long)peak,
                     (unsigned long long)o->max_memory);
   if (realpath(t->arg, t->abs) == NULL) snprintf(t->abs, sizeof t->abs, "%s", t->arg);
   const char *b = strrchr(t->arg, '/') != NULL ? strrchr(t->arg, '/') + 1 : t->arg;
   snprintf(t->name, sizeof t->name, "%s", b);
   size_t l = strlen(t->name);
   if (l > 8 && strcmp(t->name + l - 8, ".amtrace") == 0) t->name[l - 8] = '\0';
-  if (file_sha256(t->arg, t->sha) != 0) return tr_usage("%s: cannot read", t->arg);
+  if (file_sha256(t->arg, t->sha) != 0) return am_run_usage_error("%s: cannot read", t->arg);
   return 0;
 }
 
@@ -96,17 +84,17 @@ static int plan_outs(tr_t *ts, size_t n, const am_run_opts_t *o) {
   strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
   size_t ol = o->out ? strlen(o->out) : 0;
   if (o->out && !is_dir(o->out) && o->out[ol - 1] != '/') {
-    if (n > 1) return tr_usage("-o %s: with several traces -o must be a folder (existing, or ending in '/')", o->out);
+    if (n > 1) return am_run_usage_error("-o %s: with several traces -o must be a folder (existing, or ending in '/')", o->out);
     snprintf(ts[0].out, sizeof ts[0].out, "%s", o->out);
     return 0;
   }
   const char *dir = o->out ? o->out : "results";
   mkdir(dir, 0755);
-  if (!is_dir(dir) || access(dir, W_OK) != 0) return tr_usage("output folder '%s' is not a writable folder", dir);
+  if (!is_dir(dir) || access(dir, W_OK) != 0) return am_run_usage_error("output folder '%s' is not a writable folder", dir);
   for (size_t i = 0; i < n; i++) {
     snprintf(ts[i].out, sizeof ts[i].out, "%s%s%s-%s.json", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", ts[i].name, stamp);
     for (size_t k = 0; k < i; k++)
-      if (strcmp(ts[k].out, ts[i].out) == 0) return tr_usage("%s: two traces named '%s'; run them separately", ts[i].arg, ts[i].name);
+      if (strcmp(ts[k].out, ts[i].out) == 0) return am_run_usage_error("%s: two traces named '%s'; run them separately", ts[i].arg, ts[i].name);
   }
   return 0;
 }
@@ -192,9 +180,9 @@ static long run_one_trace(tr_t *t, const am_run_opts_t *o, const am_backend_info
 }
 
 int am_run_traces(const am_run_opts_t *o, const am_backend_info_t *info, const char *const *files, size_t nf) {
-  if (nf > TRACE_MAX) return tr_usage("more than %d traces", TRACE_MAX);
-  if (o->n_threads) return tr_usage("-t: a trace replays with its recorded threads; drop -t");
-  if (o->quick) return tr_usage("--quick: a trace has no quick scale; record a smaller run instead");
+  if (nf > TRACE_MAX) return am_run_usage_error("more than %d traces", TRACE_MAX);
+  if (o->n_threads) return am_run_usage_error("-t: a trace replays with its recorded threads; drop -t");
+  if (o->quick) return am_run_usage_error("--quick: a trace has no quick scale; record a smaller run instead");
   static tr_t ts[TRACE_MAX];
   memset(ts, 0, sizeof ts);
   int rc = 0;
