@@ -8,36 +8,10 @@
 #include <cJSON.h>
 #include "cli.h"
 #include "cmd_run.h"
+#include "metric_table.h"
 #include "results.h"
 #include "stats.h"
 
-/* Metrics aggregated over the ok samples: results key, sample key, sub-object or NULL. */
-/* Metrics under a parent, and those marked optional, are left out when no sample has
- * them (hardware counters the kernel refused; --measure instructions not asked). */
-static const struct { const char *key, *sample_key, *parent; } metrics[] = {
-  {"ns_per_op", "ns_per_op", NULL},
-  {"ops_per_s", "ops_per_s", NULL},
-  {"wall_s", "wall_s", NULL},
-  {"cpu_user_s", "cpu_user_s", NULL},
-  {"cpu_sys_s", "cpu_sys_s", NULL},
-  {"peak_rss_bytes", "peak_rss_bytes", NULL},
-  {"rss_end_bytes", "rss_end_bytes", NULL},
-  {"rss_baseline_bytes", "rss_baseline_bytes", NULL},
-  {"peak_rss_growth_bytes", "peak_rss_growth_bytes", NULL},
-  {"peak_live_bytes", "peak_live_bytes", NULL},
-  {"memory_overhead", "memory_overhead", NULL},
-  {"minor_faults", "minor_faults", NULL},
-  {"anon_huge_pages_bytes", "anon_huge_pages_bytes", NULL},
-  {"major_faults", "major_faults", NULL},
-  {"cycles", "cycles", "hw_counters"},
-  {"instructions", "instructions", "hw_counters"},
-  {"cache_misses", "cache_misses", "hw_counters"},
-  {"dtlb_load_misses", "dtlb_load_misses", "hw_counters"},
-  {"instructions_per_op", "instructions_per_op", NULL},   /* --measure instructions (optional) */
-  {"sim_d1_misses_per_op", "sim_d1_misses_per_op", NULL}, /* --measure cache (optional)        */
-  {"sim_ll_misses_per_op", "sim_ll_misses_per_op", NULL},
-};
-static int optional_metric(const char *key) { return strstr(key, "_per_op") != NULL && strcmp(key, "ns_per_op") != 0; }
 static const char *const pct_keys[] = {"p50", "p90", "p99", "p99_9", "p99_99"};
 
 #define MAXS 1024
@@ -53,22 +27,25 @@ static double num_at(const cJSON *s, const char *parent, const char *key) {
   return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
+/* One aggregates.<key> per aggregated row of the metrics table (metric_table.h), over
+ * the ok samples; AM_MF_AGG_IF rows are left out when no sample has them. */
 static void add_aggregates(cJSON *bm, const cJSON *samples) {
   cJSON *ag = cJSON_AddObjectToObject(bm, "aggregates");
   double x[MAXS];
-  for (size_t m = 0; m < sizeof metrics / sizeof *metrics; m++) {
+  for (const am_metric_t *m = am_metrics; m->name != NULL; m++) {
+    if (!am_metric_aggregated(m)) continue;
     size_t n = 0, present = 0;
     const cJSON *s;
     cJSON_ArrayForEach(s, samples) {
       if (!is_ok(s) || n == MAXS) continue;
-      x[n] = num_at(s, metrics[m].parent, metrics[m].sample_key);
+      x[n] = num_at(s, m->parent, m->name);
       if (isfinite(x[n])) present++;
       n++;
     }
-    if ((metrics[m].parent != NULL || optional_metric(metrics[m].key)) && present == 0) continue; /* not measured */
+    if ((m->flags & AM_MF_AGG_IF) && present == 0) continue; /* not measured */
     am_summary_t sum;
     am_summarize(x, n, &sum);
-    cJSON_AddItemToObject(ag, metrics[m].key, am_summary_json(&sum));
+    cJSON_AddItemToObject(ag, m->name, am_summary_json(&sum));
   }
 }
 

@@ -98,7 +98,7 @@ static void write_json(const am_cmp_list_t *l, FILE *o) {
     cJSON_AddStringToObject(e, "baseline_backend", c->base_backend);
     cJSON_AddNumberToObject(e, "threads", c->threads);
     cJSON_AddStringToObject(e, "metric", c->metric->name);
-    cJSON_AddBoolToObject(e, "higher_is_better", c->metric->higher_better);
+    cJSON_AddBoolToObject(e, "higher_is_better", c->metric->better == AM_HIGHER);
     cJSON_AddNumberToObject(e, "n_baseline", (double)c->na);
     cJSON_AddNumberToObject(e, "n", (double)c->nb);
     am_json_add_num(e, "baseline_median", c->med_a);

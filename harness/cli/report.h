@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "am_error.h"
+#include "metric_table.h"
 
 struct cJSON;
 
@@ -49,11 +50,12 @@ typedef struct am_rbench_s {
   const char *status;        /* "ok", "crashed", "timeout", "oom", "error"       */
   const char *error;         /* "" when none                                     */
   unsigned threads;
-  am_rstat_t ns, ops, rss, ovh, faults;
-  am_rstat_t growth;         /* peak RSS growth over the pre-workload baseline; in
-                                files without that aggregate: peak RSS median −
+  am_rstat_t m[AM_M_N];      /* aggregates.<key> of every aggregated metric of the
+                                metrics table (metric_table.h), by am_metric_id_t;
+                                has 0 when absent. m[AM_M_PEAK_RSS_GROWTH_BYTES]: in
+                                files without that aggregate, peak RSS median −
                                 rss_baseline_bytes median (clamped at 0, no min/max,
-                                growth_derived set), or none (has 0)              */
+                                growth_derived set), or none                       */
   int growth_derived;
   am_rlat_t *lat;            /* latency per op kind (NULL when not measured)     */
   size_t n_lat;

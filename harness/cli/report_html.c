@@ -126,20 +126,20 @@ static void group_chart(FILE *o, const am_report_t *r, const am_rgroup_t *g) {
     fprintf(o, "<text x=\"%g\" y=\"%g\" font-size=\"11\" text-anchor=\"end\">", x0 - 4, y + 11);
     esc(o, b->backend);
     fputs("</text>", o);
-    if (!is_ok(b) || !b->ns.has || g->sys == NULL) {
+    if (!is_ok(b) || !b->m[AM_M_NS_PER_OP].has || g->sys == NULL) {
       fprintf(o, "<text x=\"%g\" y=\"%g\" font-size=\"11\" fill=\"#b00020\">%s</text>", x0 + 4, y + 11,
               is_ok(b) ? "no system baseline" : b->status);
       continue;
     }
-    double s = g->sys->ns.median, q = b->ns.median / s;
+    double s = g->sys->m[AM_M_NS_PER_OP].median, q = b->m[AM_M_NS_PER_OP].median / s;
     double lx = log2(q);
     if (lx < lo) lx = lo;
     if (lx > hi) lx = hi;
     double x = x0 + wd * (lx - lo) / (hi - lo);
     fprintf(o, "<rect x=\"%g\" y=\"%g\" width=\"%g\" height=\"12\" fill=\"%s\"><title>%.4g ns/op, %.3gx system</title></rect>",
-            x0, y, x - x0 > 1 ? x - x0 : 1, colours[b->slot % 10], b->ns.median, q);
-    double a = x0 + wd * (fmax(lo, fmin(hi, log2(b->ns.min / s))) - lo) / (hi - lo);
-    double c = x0 + wd * (fmax(lo, fmin(hi, log2(b->ns.max / s))) - lo) / (hi - lo);
+            x0, y, x - x0 > 1 ? x - x0 : 1, colours[b->slot % 10], b->m[AM_M_NS_PER_OP].median, q);
+    double a = x0 + wd * (fmax(lo, fmin(hi, log2(b->m[AM_M_NS_PER_OP].min / s))) - lo) / (hi - lo);
+    double c = x0 + wd * (fmax(lo, fmin(hi, log2(b->m[AM_M_NS_PER_OP].max / s))) - lo) / (hi - lo);
     fprintf(o, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"#333\"/>", a, y + 6, c, y + 6);
     fprintf(o, "<text x=\"%g\" y=\"%g\" font-size=\"10\">%.3gx</text>", x0 + wd + 4, y + 10, q);
   }
@@ -170,13 +170,13 @@ static void time_table(FILE *o, const am_report_t *r, const am_cmp_list_t *base)
     fprintf(o, "</td><td data-v=\"%u\">%u</td><td class=\"t\">", b->threads, b->threads);
     esc(o, b->backend);
     fputs("</td>", o);
-    if (is_ok(b) && b->ns.has) {
-      fprintf(o, "<td data-v=\"%.9g\"%s>%s%s</td>", b->ns.median, b->ns.noisy ? " class=\"noisy\"" : "",
-              am_fmt_num(x, sizeof x, b->ns.median), b->ns.noisy ? " ~" : "");
-      fprintf(o, "<td class=\"t\">[%s, %s]%s</td>", am_fmt_num(x, sizeof x, b->ns.ci_lo), am_fmt_num(y, sizeof y, b->ns.ci_hi),
-              isfinite(b->ns.cov) && b->ns.cov < 0.95 ? "*" : "");
-      num_cell(o, g->sys != NULL ? b->ns.median / g->sys->ns.median : NAN, "x");
-      num_cell(o, b->ops.has ? b->ops.median : NAN, "");
+    if (is_ok(b) && b->m[AM_M_NS_PER_OP].has) {
+      fprintf(o, "<td data-v=\"%.9g\"%s>%s%s</td>", b->m[AM_M_NS_PER_OP].median, b->m[AM_M_NS_PER_OP].noisy ? " class=\"noisy\"" : "",
+              am_fmt_num(x, sizeof x, b->m[AM_M_NS_PER_OP].median), b->m[AM_M_NS_PER_OP].noisy ? " ~" : "");
+      fprintf(o, "<td class=\"t\">[%s, %s]%s</td>", am_fmt_num(x, sizeof x, b->m[AM_M_NS_PER_OP].ci_lo), am_fmt_num(y, sizeof y, b->m[AM_M_NS_PER_OP].ci_hi),
+              isfinite(b->m[AM_M_NS_PER_OP].cov) && b->m[AM_M_NS_PER_OP].cov < 0.95 ? "*" : "");
+      num_cell(o, g->sys != NULL ? b->m[AM_M_NS_PER_OP].median / g->sys->m[AM_M_NS_PER_OP].median : NAN, "x");
+      num_cell(o, b->m[AM_M_OPS_PER_S].has ? b->m[AM_M_OPS_PER_S].median : NAN, "");
     } else fputs("<td data-v=\"\">—</td><td class=\"t\">—</td><td data-v=\"\">—</td><td data-v=\"\">—</td>", o);
     if (base != NULL) {
       const am_cmp_t *c = am_cmp_find(base, b->pattern, b->threads, b->backend, "ns_per_op");
@@ -203,12 +203,12 @@ static void memory_table(FILE *o, const am_report_t *r) {
     fprintf(o, "</td><td data-v=\"%u\">%u</td><td class=\"t\">", b->threads, b->threads);
     esc(o, b->backend);
     fputs("</td>", o);
-    if (b->growth.has) fprintf(o, "<td data-v=\"%.9g\">%s</td>", b->growth.median, am_fmt_bytes(x, sizeof x, b->growth.median));
+    if (b->m[AM_M_PEAK_RSS_GROWTH_BYTES].has) fprintf(o, "<td data-v=\"%.9g\">%s</td>", b->m[AM_M_PEAK_RSS_GROWTH_BYTES].median, am_fmt_bytes(x, sizeof x, b->m[AM_M_PEAK_RSS_GROWTH_BYTES].median));
     else fputs("<td data-v=\"\">—</td>", o);
-    if (b->rss.has) fprintf(o, "<td data-v=\"%.9g\">%s</td>", b->rss.median, am_fmt_bytes(x, sizeof x, b->rss.median));
+    if (b->m[AM_M_PEAK_RSS_BYTES].has) fprintf(o, "<td data-v=\"%.9g\">%s</td>", b->m[AM_M_PEAK_RSS_BYTES].median, am_fmt_bytes(x, sizeof x, b->m[AM_M_PEAK_RSS_BYTES].median));
     else fputs("<td data-v=\"\">—</td>", o);
-    num_cell(o, b->ovh.has ? b->ovh.median : NAN, b->ovh.has ? "x" : "");
-    num_cell(o, b->faults.has ? b->faults.median : NAN, "");
+    num_cell(o, b->m[AM_M_MEMORY_OVERHEAD].has ? b->m[AM_M_MEMORY_OVERHEAD].median : NAN, b->m[AM_M_MEMORY_OVERHEAD].has ? "x" : "");
+    num_cell(o, b->m[AM_M_MINOR_FAULTS].has ? b->m[AM_M_MINOR_FAULTS].median : NAN, "");
     fputs("</tr>\n", o);
   }
   fputs("</tbody></table>\n", o);

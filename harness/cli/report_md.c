@@ -92,24 +92,24 @@ static void time_table(FILE *o, const am_report_t *r) {
     const am_rbench_t *best = NULL;
     for (size_t i = grp->first; i < grp->first + grp->count; i++) {
       const am_rbench_t *b = &r->b[i];
-      if (is_ok(b) && b->ns.has && is_contender(b) && (best == NULL || b->ns.median < best->ns.median)) best = b;
+      if (is_ok(b) && b->m[AM_M_NS_PER_OP].has && is_contender(b) && (best == NULL || b->m[AM_M_NS_PER_OP].median < best->m[AM_M_NS_PER_OP].median)) best = b;
     }
     fprintf(o, "| %s | %u |", grp->pattern, grp->threads);
     for (size_t k = 0; k < r->n_backends; k++) {
       const am_rbench_t *b = am_report_find(r, g, r->backends[k]);
       char m[64], lo[64], hi[64], ratio[80] = "";
       if (b == NULL) { fputs(" |", o); continue; }
-      if (!is_ok(b) || !b->ns.has) { fprintf(o, " ✗ %s |", b->status); continue; }
-      if (grp->sys != NULL && grp->sys->ns.median > 0)
+      if (!is_ok(b) || !b->m[AM_M_NS_PER_OP].has) { fprintf(o, " ✗ %s |", b->status); continue; }
+      if (grp->sys != NULL && grp->sys->m[AM_M_NS_PER_OP].median > 0)
       {
-        double q = b->ns.median / grp->sys->ns.median;
+        double q = b->m[AM_M_NS_PER_OP].median / grp->sys->m[AM_M_NS_PER_OP].median;
         snprintf(ratio, sizeof ratio, q < 0.1 ? " %.3f×" : " %.2f×", q);
       }
-      am_fmt_num(m, sizeof m, b->ns.median);
-      const char *mark = b == best ? "**" : "", *noisy = b->ns.noisy ? "†" : "";
-      if (isfinite(b->ns.ci_lo) && isfinite(b->ns.ci_hi))
-        fprintf(o, " %s%s%s%s (%s–%s)%s%s |", mark, m, noisy, mark, am_fmt_num(lo, sizeof lo, b->ns.ci_lo),
-                am_fmt_num(hi, sizeof hi, b->ns.ci_hi), isfinite(b->ns.cov) && b->ns.cov < 0.95 ? "*" : "", ratio);
+      am_fmt_num(m, sizeof m, b->m[AM_M_NS_PER_OP].median);
+      const char *mark = b == best ? "**" : "", *noisy = b->m[AM_M_NS_PER_OP].noisy ? "†" : "";
+      if (isfinite(b->m[AM_M_NS_PER_OP].ci_lo) && isfinite(b->m[AM_M_NS_PER_OP].ci_hi))
+        fprintf(o, " %s%s%s%s (%s–%s)%s%s |", mark, m, noisy, mark, am_fmt_num(lo, sizeof lo, b->m[AM_M_NS_PER_OP].ci_lo),
+                am_fmt_num(hi, sizeof hi, b->m[AM_M_NS_PER_OP].ci_hi), isfinite(b->m[AM_M_NS_PER_OP].cov) && b->m[AM_M_NS_PER_OP].cov < 0.95 ? "*" : "", ratio);
       else
         fprintf(o, " %s%s%s%s%s |", mark, m, noisy, mark, ratio);
     }
@@ -137,11 +137,11 @@ static void memory_table(FILE *o, const am_report_t *r) {
       const am_rbench_t *b = am_report_find(r, g, r->backends[k]);
       char rss[64], grow[64] = "—", ovh[64];
       if (b == NULL) { fputs(" |", o); continue; }
-      if (!is_ok(b) || !b->rss.has) { fprintf(o, " ✗ %s |", b->status); continue; }
-      am_fmt_bytes(rss, sizeof rss, b->rss.median);
-      if (b->growth.has) am_fmt_bytes(grow, sizeof grow, b->growth.median);
+      if (!is_ok(b) || !b->m[AM_M_PEAK_RSS_BYTES].has) { fprintf(o, " ✗ %s |", b->status); continue; }
+      am_fmt_bytes(rss, sizeof rss, b->m[AM_M_PEAK_RSS_BYTES].median);
+      if (b->m[AM_M_PEAK_RSS_GROWTH_BYTES].has) am_fmt_bytes(grow, sizeof grow, b->m[AM_M_PEAK_RSS_GROWTH_BYTES].median);
       fprintf(o, " %s%s (of %s)", b->growth_derived ? "≈" : "", grow, rss);
-      if (b->ovh.has) fprintf(o, " · %s", am_fmt_num(ovh, sizeof ovh, b->ovh.median));
+      if (b->m[AM_M_MEMORY_OVERHEAD].has) fprintf(o, " · %s", am_fmt_num(ovh, sizeof ovh, b->m[AM_M_MEMORY_OVERHEAD].median));
       fputs(" |", o);
     }
     fputc('\n', o);
@@ -173,8 +173,8 @@ static void scaling_tables(FILE *o, const am_report_t *r) {
         const am_rbench_t *b = am_report_find(r, h, r->backends[k]);
         char v[64];
         if (b == NULL) fputs(" |", o);
-        else if (!is_ok(b) || !b->ops.has) fprintf(o, " ✗ %s |", b->status);
-        else fprintf(o, " %s |", am_fmt_num(v, sizeof v, b->ops.median / 1e6));
+        else if (!is_ok(b) || !b->m[AM_M_OPS_PER_S].has) fprintf(o, " ✗ %s |", b->status);
+        else fprintf(o, " %s |", am_fmt_num(v, sizeof v, b->m[AM_M_OPS_PER_S].median / 1e6));
       }
       fputc('\n', o);
     }

@@ -102,9 +102,9 @@ static void t_time(tw_t *w, const am_report_t *r) {
   tw_header(w, cols);
   for (size_t i = 0; i < r->n_b; i++) {
     const am_rbench_t *b = &r->b[i], *s = r->groups[b->group].sys;
-    const am_rstat_t *ns = &b->ns;
+    const am_rstat_t *ns = &b->m[AM_M_NS_PER_OP];
     int has = ok(b) && ns->has;
-    double base = s != NULL && s->ns.median > 0 ? s->ns.median : NAN;
+    double base = s != NULL && s->m[AM_M_NS_PER_OP].median > 0 ? s->m[AM_M_NS_PER_OP].median : NAN;
     bench_keys(w, r, b);
     tw_num(w, has ? ns->median : NAN);
     tw_num(w, has ? ns->min : NAN);
@@ -128,8 +128,8 @@ static void t_rss(tw_t *w, const am_report_t *r) {
   for (size_t i = 0; i < r->n_b; i++) {
     const am_rbench_t *b = &r->b[i];
     am_rstat_t none = {0};
-    const am_rstat_t *m = ok(b) ? &b->rss : &none, *v = ok(b) ? &b->ovh : &none,
-                     *gr = ok(b) ? &b->growth : &none;
+    const am_rstat_t *m = ok(b) ? &b->m[AM_M_PEAK_RSS_BYTES] : &none, *v = ok(b) ? &b->m[AM_M_MEMORY_OVERHEAD] : &none,
+                     *gr = ok(b) ? &b->m[AM_M_PEAK_RSS_GROWTH_BYTES] : &none;
     bench_keys(w, r, b);
     tw_stat(w, m, m->median); tw_stat(w, m, m->min); tw_stat(w, m, m->max);
     tw_stat(w, v, v->median); tw_stat(w, v, v->min); tw_stat(w, v, v->max);
@@ -152,7 +152,7 @@ static void t_scaling(tw_t *w, const am_report_t *r) {
         const am_rbench_t *b = am_report_find(r, h, r->backends[k]);
         if (b == NULL) continue;
         am_rstat_t none = {0};
-        const am_rstat_t *s = ok(b) ? &b->ops : &none;
+        const am_rstat_t *s = ok(b) ? &b->m[AM_M_OPS_PER_S] : &none;
         tw_str(w, b->pattern); tw_uint(w, b->threads); tw_str(w, b->backend); tw_str(w, b->status);
         tw_uint(w, b->group); tw_uint(w, b->slot);
         tw_stat(w, s, s->median); tw_stat(w, s, s->min); tw_stat(w, s, s->max);
