@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <cJSON.h>
+#include "registry.h"
 #include "report.h"
 #include "results.h"
 #include "sha256.h"
@@ -505,7 +506,36 @@ int am_report_load(am_report_t *r, char *const *paths, size_t n, const am_rfilte
   return index_report(r, d);
 }
 
+static int cmp_load_order(const void *pa, const void *pb) {
+  const am_rbench_t *a = pa, *b = pb;
+  if (a->file != b->file) return a->file < b->file ? -1 : 1;
+  return a->index < b->index ? -1 : a->index > b->index;
+}
+
+int am_report_view(const am_report_t *r, const char *pattern, unsigned threads, am_report_t *v, am_diag_t *d) {
+  memset(v, 0, sizeof *v);
+  v->view = 1;
+  v->files = r->files;
+  v->n_files = r->n_files;
+  v->b = calloc(r->n_b + 1, sizeof *v->b);
+  if (v->b == NULL) return am_diag(d, AM_ENOMEM, "out of memory");
+  for (size_t i = 0; i < r->n_b; i++)
+    if ((pattern == NULL || strcmp(r->b[i].pattern, pattern) == 0) && (threads == 0 || r->b[i].threads == threads))
+      v->b[v->n_b++] = r->b[i];
+  if (v->n_b == 0) return am_diag(d, AM_EINVAL, "no benchmark matches --pattern/--threads in the results given");
+  /* Back into the order they were read, so the backends rank as a filtered load ranks them. */
+  qsort(v->b, v->n_b, sizeof *v->b, cmp_load_order);
+  return index_report(v, d);
+}
+
 void am_report_free(am_report_t *r) {
+  if (r->view) {
+    free(r->b);
+    free(r->groups);
+    free(r->backends);
+    memset(r, 0, sizeof *r);
+    return;
+  }
   for (size_t i = 0; i < r->n_b; i++) {
     free(r->b[i].lat);
     free(r->b[i].tl_t);
@@ -528,4 +558,13 @@ const am_rbench_t *am_report_find(const am_report_t *r, size_t g, const char *ba
   for (size_t i = grp->first; i < grp->first + grp->count; i++)
     if (strcmp(r->b[i].backend, backend) == 0) return &r->b[i];
   return NULL;
+}
+
+double am_report_ratio(const am_report_t *r, const am_rbench_t *b, int id, double v) {
+  const am_rbench_t *s = r->groups[b->group].sys;
+  return am_ratio(v, s != NULL ? s->m[id].median : NAN);
+}
+
+const char *am_report_colour(const am_rbench_t *b) {
+  return b->colour[0] != '\0' ? b->colour : am_registry_colour(b->backend);
 }
