@@ -30,7 +30,7 @@
 
 typedef struct am_chan_entry_s {
   void *p;
-  uint64_t size;            /* slot size word (see engine.c), travels with the object */
+  uint64_t size;            /* slot size word (see verify.h), travels with the object */
   _Atomic uint32_t full;
   uint32_t pad;
 } am_chan_entry_t;

@@ -18,7 +18,7 @@
  * with `more` set: the workers stamp a new start and go on with their slots (blocks
  * stay live across chunks). RESPAWN successors and latency histograms carry over.
  *
- * The op loop (engine.c) is a switch over am_op_t calling the backend through the
+ * The op loop (engine_ops.c) is a switch over am_op_t calling the backend through the
  * front layer (front.h): no malloc of our own, no random numbers, no stdio. A NULL
  * from the allocator (size > 0) stops the run with AM_ENGINE_OOM; a VERIFY mismatch
  * with AM_ENGINE_CORRUPT. PHASE records a timestamp per thread; RESPAWN ends the
