@@ -12,7 +12,8 @@
  *             trace's lifetimes in events scaled by the trace's events per allocation
  *             and per thread; blocks never freed become `keep` (kept to the run's end);
  *   handoff   ratio = the trace's cross-thread share of frees, to any other thread.
- * One phase: phases are not detected. The side-by-side compares the trace with the
+ * Phases: when the trace's timeline has clear changes, one phase each (fitted the same
+ * way from its windows, cmd_trace_phases.c). The side-by-side compares the trace with the
  * pattern's generated streams (built here, untimed): ops, peak live bytes, size and
  * lifetime distributions (total variation distance over log2 buckets). With --compare
  * both are also run (`allocmark run`, same backends and repetitions) and the backends'
@@ -30,6 +31,7 @@
 #include "pattern.h"
 #include "results.h"
 #include "trace.h"
+#include "trace_fit.h"
 #include "trace_profile.h"
 
 static const char fit_help[] =
@@ -54,7 +56,7 @@ static const char fit_help[] =
   "               64 MiB) in its steady state\n"
   "exit: 0 ok, 1 a comparison run failed, 2 bad input (nothing written)\n";
 
-#define NB 48
+#define NB AM_FIT_NB
 
 cJSON *am_trace_info_json(const char *path, am_trace_t *t); /* cmd_trace_info.c */
 
@@ -89,7 +91,7 @@ static uint64_t b_lo(unsigned b) { return b == 0 ? 0 : (uint64_t)1 << (b - 1); }
 static uint64_t b_hi(unsigned b) { return b == 0 ? 0 : ((uint64_t)1 << b) - 1; }
 
 /* A histogram distribution from bucket weights, values scaled by f and clamped. */
-static cJSON *hist_dist(const double *w, double f, uint64_t cap) {
+cJSON *am_fit_hist_dist(const double *w, double f, uint64_t cap) {
   cJSON *d = cJSON_CreateObject();
   cJSON_AddStringToObject(d, "dist", "histogram");
   cJSON *bins = cJSON_AddArrayToObject(d, "bins");
@@ -127,7 +129,7 @@ static double quantile(const double *h, double q) { /* upper bound of the bucket
 static unsigned bucket(uint64_t v) { unsigned b = v == 0 ? 0 : 64 - (unsigned)__builtin_clzll(v); return b < NB ? b : NB - 1; }
 
 /* The fitted pattern as JSON. lf: allocation units per trace event (lifetimes). */
-static cJSON *fit(const cJSON *info, const char *name, const cJSON *emp_rows, double *lf_out) {
+static cJSON *fit(const cJSON *info, const char *name, const cJSON *emp_rows, double *lf_out, cJSON *side) {
   const cJSON *k = cJSON_GetObjectItem(info, "ops_by_kind"), *calls = cJSON_GetObjectItem(info, "calls");
   double threads = num(info, "replay_threads");
   if (threads < 1) threads = 1;
@@ -153,7 +155,7 @@ static cJSON *fit(const cJSON *info, const char *name, const cJSON *emp_rows, do
   cJSON_AddStringToObject(ph, "name", "fitted");
   double per = ceil(objects / threads);
   cJSON_AddNumberToObject(ph, "allocs", per < 1 ? 1 : per);
-  if (emp_rows == NULL) cJSON_AddItemToObject(ph, "size", hist_dist(size_w, 1, 1u << 30));
+  if (emp_rows == NULL) cJSON_AddItemToObject(ph, "size", am_fit_hist_dist(size_w, 1, 1u << 30));
   cJSON *mix = cJSON_CreateObject();
   double wm = num(k, "malloc"), wc = num(k, "calloc"), wa = num(k, "aligned");
   if (wm > 0) cJSON_AddNumberToObject(mix, "malloc", wm);
@@ -174,7 +176,7 @@ static cJSON *fit(const cJSON *info, const char *name, const cJSON *emp_rows, do
   } else {
     cJSON *lt = cJSON_CreateObject();
     cJSON_AddStringToObject(lt, "kind", "ops");
-    cJSON_AddItemToObject(lt, "allocs", hist_dist(life_w, lf, 1ull << 32));
+    cJSON_AddItemToObject(lt, "allocs", am_fit_hist_dist(life_w, lf, 1ull << 32));
     if (keep > 0.0005) cJSON_AddNumberToObject(lt, "keep", keep > 1 ? 1 : round(keep * 1000) / 1000);
     cJSON_AddItemToObject(ph, "lifetime", lt);
   }
@@ -184,7 +186,8 @@ static cJSON *fit(const cJSON *info, const char *name, const cJSON *emp_rows, do
     cJSON_AddNumberToObject(h, "ratio", round(share * 1000) / 1000);
   }
   cJSON *phases = cJSON_AddArrayToObject(p, "phases");
-  cJSON_AddItemToArray(phases, ph);
+  if (emp_rows == NULL && am_fit_phases(info, ph, threads, phases, side) > 1) cJSON_Delete(ph);
+  else cJSON_AddItemToArray(phases, ph);
   return p;
 }
 
@@ -390,12 +393,13 @@ int am_cmd_trace_fit(int argc, char **argv) {
     return 2;
   }
   double lf;
-  cJSON *pat = fit(info, name, emp ? rows : NULL, &lf);
+  cJSON *side = cJSON_CreateObject();
+  cJSON *pat = fit(info, name, emp ? rows : NULL, &lf, side);
   am_pattern_t *p = NULL;
   int rc = write_pattern(out, pat, &p);
   if (rc != 0) {
     if (prof != NULL) unlink(prof);
-    cJSON_Delete(rows); cJSON_Delete(pat); cJSON_Delete(info);
+    cJSON_Delete(rows); cJSON_Delete(pat); cJSON_Delete(info); cJSON_Delete(side);
     return rc;
   }
   if (prof != NULL)
@@ -404,7 +408,17 @@ int am_cmd_trace_fit(int argc, char **argv) {
   /* Side by side: the pattern's generated streams against the trace. */
   am_workload_t *w = NULL;
   am_gen_opts_t g = {0};
-  cJSON *side = cJSON_CreateObject();
+  const cJSON *phr = cJSON_GetObjectItem(side, "phases");
+  if (phr != NULL) {
+    printf("phases: %d found in the trace's timeline (window_events %.0f):\n", cJSON_GetArraySize(phr),
+           num(cJSON_GetObjectItem(info, "timeline"), "window_events"));
+    const cJSON *x;
+    cJSON_ArrayForEach(x, phr)
+      printf("  windows %2.0f-%-2.0f  %12.0f events %12.0f allocations %12.0f frees\n", num(x, "first_window"),
+             num(x, "last_window"), num(x, "events"), num(x, "allocs"), num(x, "frees"));
+  } else {
+    printf("phases: 1 (no clear change in the trace's timeline)%s\n", emp ? " (--empirical: one phase)" : "");
+  }
   double ts[NB], tl[NB], ps[NB], pl[NB];
   hist_read(cJSON_GetObjectItem(info, "size_histogram"), ts);
   hist_read(cJSON_GetObjectItem(info, "lifetime_events_histogram"), tl);

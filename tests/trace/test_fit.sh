@@ -9,9 +9,12 @@
 #     replays (system, --quick); --empirical fits a valid empirical pattern;
 #   - a malformed profile CSV: one line naming the file and line, exit 2, nothing written.
 # No test asserts a time.
-# Usage: test_fit.sh BUILD_DIR MTPROG
+#   - phases: phaseprog.c (a fill of 32 B blocks, a 4 KiB churn, a teardown) fits as
+#     three phases, the second of 4 KiB sizes, the last freeing what the first kept;
+#     its steady variant (the churn alone) as one.
+# Usage: test_fit.sh BUILD_DIR MTPROG PHASEPROG
 set -u
-B=$1 P=$2
+B=$1 P=$2 PH=$3
 A=$B/allocmark
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -52,5 +55,17 @@ msg=$("$A" trace-fit --from-profile "$T/bad.csv" -o "$T/bad.json" 2>&1); rc=$?
 printf '# only comments\n\n' >"$T/empty.csv"
 msg=$("$A" trace-fit --from-profile "$T/empty.csv" -o "$T/bad.json" 2>&1); rc=$?
 [ "$rc" = 2 ] && [ "$msg" = "$T/empty.csv: no rows (size, alloc_rate, num_live)" ] || fail "empty CSV: exit $rc, '$msg'"
+# Phases.
+"$A" record -o "$T/ph.amtrace" -- "$PH" 20000 >/dev/null 2>&1 || fail "record phaseprog"
+"$A" trace-fit "$T/ph.amtrace" -o "$T/ph.json" --json "$T/ph-side.json" >/dev/null 2>&1 || fail "trace-fit phaseprog"
+jq -e '(.phases | length) == 3 and ([.phases[1].size.bins[].min] | min) >= 4096 and ([.phases[0].size.bins[] | select(.min < 64) | .weight] | add) >= 19000
+       and .phases[2].free_kept == "fifo" and .phases[0].lifetime.keep > 0.9' "$T/ph.json" >/dev/null ||
+  fail "phaseprog phases: $(jq -c '[.phases[] | {name, allocs, free_kept}]' "$T/ph.json")"
+jq -e '(.phases | length) == 3 and .phases[1].first_window == .phases[0].last_window + 1' "$T/ph-side.json" >/dev/null ||
+  fail "phaseprog side-by-side phases: $(jq -c .phases "$T/ph-side.json")"
+"$A" check "$T/ph.json" >/dev/null || fail "phaseprog pattern does not check"
+"$A" record -o "$T/st.amtrace" -- "$PH" 20000 steady >/dev/null 2>&1 || fail "record phaseprog steady"
+"$A" trace-fit "$T/st.amtrace" -o "$T/st.json" >/dev/null 2>&1 || fail "trace-fit phaseprog steady"
+jq -e '(.phases | length) == 1' "$T/st.json" >/dev/null || fail "steady trace: $(jq '.phases | length' "$T/st.json") phases"
 [ "$fails" = 0 ] && echo "ok trace-fit: profile $(wc -l <"$T/p.csv") rows, call times, timeline"
 exit $((fails > 0))
