@@ -146,8 +146,8 @@ static int parse_threads(am_run_opts_t *o, const char *list) {
   for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
     uint64_t v;
     if (strcmp(tok, "ncpu") == 0) v = (uint64_t)sysconf(_SC_NPROCESSORS_ONLN);
-    else if (am_parse_u64(tok, 256, &v) != 0 || v == 0)
-      return am_run_usage_error("-t: '%s' is not a thread count (1..256 or ncpu)", tok);
+    else if (am_parse_u64(tok, AM_LIMIT_THREADS, &v) != 0 || v == 0)
+      return am_run_usage_error("-t: '%s' is not a thread count (1..%u or ncpu)", tok, AM_LIMIT_THREADS);
     if (o->n_threads == AM_RUN_MAX_THREADS) return am_run_usage_error("-t: more than %d thread counts", AM_RUN_MAX_THREADS);
     o->threads[o->n_threads++] = (unsigned)v;
   }
@@ -343,7 +343,8 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
     else if (strcmp(a, "--latency") == 0) o->latency = 1;
     else if (strncmp(a, "--latency=", 10) == 0) {
       uint64_t x;
-      if (am_parse_u64(a + 10, 1u << 30, &x) != 0 || x == 0) return am_run_usage_error("--latency: '%s' is not a positive count", a + 10);
+      if (am_parse_u64(a + 10, AM_LIMIT_LATENCY, &x) != 0 || x == 0)
+        return am_run_usage_error("--latency: '%s' is not a count 1..%u", a + 10, AM_LIMIT_LATENCY);
       o->latency = (unsigned)x;
     } else if ((v = am_opt_value(argc, argv, &i, "--backends", "-b")) != NULL) {
       if (parse_backends(o, v) != 0) return 2;
@@ -352,7 +353,8 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
       if (parse_threads(o, v) != 0) return 2;
     } else if ((v = am_opt_value(argc, argv, &i, "--repetitions", "-r")) != NULL) {
       uint64_t x;
-      if (am_parse_u64(v, 1000, &x) != 0 || x == 0) return am_run_usage_error("-r: '%s' is not a repetition count (1..1000)", v);
+      if (am_parse_u64(v, AM_LIMIT_REPETITIONS, &x) != 0 || x == 0)
+        return am_run_usage_error("-r: '%s' is not a repetition count (1..%u)", v, AM_LIMIT_REPETITIONS);
       o->reps = (unsigned)x;
     } else if ((v = am_opt_value(argc, argv, &i, "--seed", NULL)) != NULL) {
       if (am_parse_u64(v, AM_LIMIT_SEED, &o->seed) != 0)
@@ -360,11 +362,11 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
       o->have_seed = 1;
     } else if ((v = am_opt_value(argc, argv, &i, "--warmup", NULL)) != NULL) {
       uint64_t x;
-      if (am_parse_u64(v, 1000, &x) != 0) return am_run_usage_error("--warmup: '%s' is not a count (0..1000)", v);
+      if (am_parse_u64(v, AM_LIMIT_WARMUP, &x) != 0) return am_run_usage_error("--warmup: '%s' is not a count (0..%u)", v, AM_LIMIT_WARMUP);
       o->warmup = (long)x;
     } else if ((v = am_opt_value(argc, argv, &i, "--rss-interval-ms", NULL)) != NULL) {
       uint64_t x;
-      if (am_parse_u64(v, 60000, &x) != 0) return am_run_usage_error("--rss-interval-ms: '%s' is not 0..60000", v);
+      if (am_parse_u64(v, AM_LIMIT_RSS_MS, &x) != 0) return am_run_usage_error("--rss-interval-ms: '%s' is not 0..%u", v, AM_LIMIT_RSS_MS);
       o->rss_interval_ms = (long)x;
     } else if ((v = am_opt_value(argc, argv, &i, "--chunk-ops", NULL)) != NULL) {
       if (am_parse_u64(v, UINT64_MAX, &o->chunk_ops) != 0 || o->chunk_ops == 0)
@@ -373,7 +375,7 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
       char *end;
       errno = 0;
       double t = strtod(v, &end);
-      if (*v == '\0' || *end != '\0' || errno != 0 || !(t > 0) || t > 86400 * 7)
+      if (*v == '\0' || *end != '\0' || errno != 0 || !(t > 0) || t > AM_LIMIT_TIMEOUT_S)
         return am_run_usage_error("--timeout: '%s' is not a positive number of seconds", v);
       o->timeout_s = t;
     } else if ((v = am_opt_value(argc, argv, &i, "--max-memory", NULL)) != NULL) {

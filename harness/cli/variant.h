@@ -24,6 +24,7 @@
 #include "am_error.h"
 
 #define AM_VARIANT_MAX_ENV 16
+#define AM_VARIANT_FILE_MAX 16384u /* bytes of a variant file */
 
 typedef struct am_variant_s {
   char name[128];                      /* the name in results                    */
