@@ -150,7 +150,6 @@ void pp_i_classes_build(void) {
   for (unsigned i = 0; i < PP_CLASS_SLOTS; i++) {
     while (pp_i_g.class_size[c] < i * PP_MIN_BLOCK) c++;
     pp_i_g.class_of[i] = (uint8_t)c;
-    pp_i_g.bin_off[i] = (uint16_t)(c * sizeof(pp_bin_t));
   }
 }
 

@@ -281,7 +281,8 @@ PP_NOINLINE void pp_i_free_full(pp_bin_t *bin, void *p) {
 }
 
 PP_NOINLINE void pp_i_free_slow(void *p) {
-  pp_page_t *pg = pp_i_page_of_slow((uintptr_t)p);
+  if (p == NULL) return; /* before any other read: may run before pagepool has started */
+  pp_page_t *pg = pp_i_page_of((uintptr_t)p); /* a thread without a heap comes here too */
   if (pg == NULL) pp_i_free_other(p);
   else pp_i_free_in(pg, p);
 }

@@ -37,12 +37,12 @@ static inline pp_pool_t *pp_i_block_pool(void *b) {
 
 /* Pop the bin's allocation list: its blocks are already counted in their pools, so no pool
  * descriptor is touched. The fast heap is never NULL (pp_i_heap_none stands in: its lists
- * are empty), and the request size indexes the bin's offset directly. The site is read only
+ * are empty), and the request size indexes the heap's table of bin offsets directly. The site is read only
  * on the way out to a slow path. */
 static inline __attribute__((always_inline)) void *pp_i_malloc(size_t n, uintptr_t site) {
   pp_heap_t *h = pp_i_tl_fast;
   if (PP_LIKELY(n <= PP_SMALL_MAX)) {
-    pp_bin_t *bin = (pp_bin_t *)(void *)((char *)h + pp_i_g.bin_off[(n + PP_MIN_BLOCK - 1) / PP_MIN_BLOCK]);
+    pp_bin_t *bin = (pp_bin_t *)(void *)((char *)h + h->bin_off[(n + PP_MIN_BLOCK - 1) / PP_MIN_BLOCK]);
     void *b = bin->free;
     if (PP_UNLIKELY(b == NULL)) return pp_i_malloc_refill(h, n, site);
     bin->free = *(void **)b;
@@ -82,22 +82,23 @@ static inline __attribute__((always_inline)) void pp_i_free_in(pp_page_t *pg, vo
 }
 
 /* The local free: range check, the pool's route entry (the owner's bin of its class), and a
- * push when that bin is one of this thread's fast heap and has room. Anything else — NULL,
- * large blocks, tree lookup, pages outside the region (pp_i_free_slow), another thread's
+ * push when that bin is one of this thread's fast heap and has room; the range and the route
+ * table are the fast heap's copies (pp_heap_t). Anything else — NULL, large blocks, tree
+ * lookup, pages outside the region, no fast heap (pp_i_free_slow), another thread's
  * block, an unassigned pool (pp_i_free_miss), a full list (pp_i_free_full) — leaves through
  * one tail call, so the fast path needs no stack frame. Debug mode always takes the miss
  * path, which checks the block (pp_i_free_in). */
 static inline __attribute__((always_inline)) void pp_i_free(void *p) {
-  uintptr_t off = (uintptr_t)p - pp_i_g.region_base;
-  if (PP_UNLIKELY(off >= pp_i_g.fast_len)) {
+  pp_heap_t *h = pp_i_tl_fast;
+  uintptr_t off = (uintptr_t)p - h->region_base;
+  if (PP_UNLIKELY(off >= h->fast_len)) { /* pp_i_heap_none: fast_len 0 */
     pp_i_free_slow(p);
     return;
   }
 #if PP_DEBUG
   pp_i_free_miss(p);
 #else
-  pp_bin_t *bin = PP_LD(pp_i_g.route[off >> PP_POOL_SHIFT]);
-  pp_heap_t *h = pp_i_tl_fast;
+  pp_bin_t *bin = PP_LD(h->route[off >> PP_POOL_SHIFT]);
   if (PP_UNLIKELY((uintptr_t)bin - (uintptr_t)h >= sizeof h->bins)) { /* NULL: huge */
     pp_i_free_miss(p);
     return;

@@ -146,7 +146,16 @@ _Static_assert(sizeof(pp_bin_t) == 32, "pp_bin_t: half a cache line");
 enum { PP_HEAP_IN_USE = 0, PP_HEAP_ABANDONED = 1, PP_HEAP_ORPHAN = 2 };
 
 struct pp_heap_s {
-  pp_bin_t bins[PP_MAX_CLASSES];
+  pp_bin_t bins[PP_MAX_CLASSES]; /* first: a bin's offset in the heap is class * 32      */
+  /* The fast paths' tables, copied from pp_i_g when the heap is made (after start-up, under
+   * pp_i_lock): the fast paths read only the thread's fast heap, so a first call on one
+   * thread while another thread's pp_i_init writes pp_i_g is no data race. In
+   * pp_i_heap_none they stay 0: every offset names bins[0] (empty: malloc refills) and
+   * fast_len 0 sends every free to pp_i_free_slow. */
+  uintptr_t region_base;       /* pp_i_g.region_base                                       */
+  size_t fast_len;             /* pp_i_g.fast_len                                          */
+  pp_bin_t *_Atomic *route;    /* pp_i_g.route                                             */
+  uint16_t bin_off[PP_CLASS_SLOTS]; /* (size + 15) / 16 -> offset of its bin in the heap   */
   pp_qlink_t scratch;          /* target of the free path's no-op link writes              */
   pp_pool_t *_Atomic remote_pools; /* pools with remote frees to drain                     */
   pp_page_t *avail;            /* owned pages with at least one unassigned pool            */
@@ -169,7 +178,6 @@ typedef struct pp_global_s {
   pp_bin_t *_Atomic *route;    /* per pool slot of the region: &owner->bins[class] of an   */
                                /* assigned pool, else NULL; the local free's only lookup   */
                                /* (a hint: the side table and the tree stay the authority) */
-  uint16_t bin_off[PP_CLASS_SLOTS]; /* (size + 15) / 16 -> offset of its bin in a heap     */
   uintptr_t pool_index_mask;   /* pools - 1: pool index = (addr >> 12) & mask             */
   pp_page_t *_Atomic *side;    /* page descriptor per page slot of the region              */
   unsigned page_shift;         /* log2(page size)                                          */
@@ -255,7 +263,8 @@ static inline pp_bin_t *_Atomic *pp_i_route_slot(uintptr_t base) {
   return pp_i_g.route != NULL && off < pp_i_g.region_len ? &pp_i_g.route[off >> PP_POOL_SHIFT] : NULL;
 }
 
-/* A new heap's bins: empty allocation lists, empty partial queues. */
+/* A new heap's bins (empty allocation lists, empty partial queues) and fast-path tables
+ * (after start-up). */
 static inline void pp_i_bins_init(pp_heap_t *h) {
   for (unsigned c = 0; c < PP_MAX_CLASSES; c++) {
     h->bins[c].free = NULL;
@@ -263,6 +272,10 @@ static inline void pp_i_bins_init(pp_heap_t *h) {
     h->bins[c].room = (int32_t)h->bins[c].limit;
     h->bins[c].partial.next = h->bins[c].partial.prev = &h->bins[c].partial;
   }
+  h->region_base = pp_i_g.region_base;
+  h->fast_len = pp_i_g.fast_len;
+  h->route = pp_i_g.route;
+  for (unsigned i = 0; i < PP_CLASS_SLOTS; i++) h->bin_off[i] = (uint16_t)(pp_i_g.class_of[i] * sizeof(pp_bin_t));
 }
 
 /* config.c */
@@ -299,7 +312,7 @@ void *pp_i_malloc_refill(pp_heap_t *h, size_t n, uintptr_t site); /* list empty 
 void  pp_i_free_miss(void *p);           /* route entry not a bin of the thread's fast heap */
 void  pp_i_free_full(pp_bin_t *bin, void *p); /* the bin's list is full (room was 0)      */
 void *pp_i_alloc_site(void *b, uintptr_t site); /* PAGEPOOL_SITES=1: record, return b      */
-void  pp_i_free_slow(void *p);           /* outside the region's fast range (tree, NULL)    */
+void  pp_i_free_slow(void *p);           /* outside the fast range, or no fast heap (NULL)  */
 void *pp_i_malloc_class(unsigned cls, uintptr_t site);
 void  pp_i_free_local(pp_heap_t *h, pp_pool_t *pl, void *p); /* bin list full: to pool */
 void  pp_i_free_remote(pp_page_t *pg, pp_pool_t *pl, void *p);

@@ -12,7 +12,8 @@
  *             trace's lifetimes in events scaled by the trace's events per allocation
  *             and per thread; blocks never freed become `keep` (kept to the run's end);
  *   handoff   ratio = the trace's cross-thread share of frees, to any other thread.
- * One phase: phases are not detected. The side-by-side compares the trace with the
+ * Phases: when the trace's timeline has clear changes, one phase each (fitted the same
+ * way from its windows, cmd_trace_phases.c). The side-by-side compares the trace with the
  * pattern's generated streams (built here, untimed): ops, peak live bytes, size and
  * lifetime distributions (total variation distance over log2 buckets). With --compare
  * both are also run (`allocmark run`, same backends and repetitions) and the backends'
@@ -30,18 +31,32 @@
 #include "pattern.h"
 #include "results.h"
 #include "trace.h"
+#include "trace_fit.h"
+#include "trace_profile.h"
 
 static const char fit_help[] =
-  "usage: allocmark trace-fit FILE -o PATTERN.json [--compare [-b LIST] [-r N]]\n"
+  "usage: allocmark trace-fit FILE -o PATTERN.json [--empirical] [--profile OUT.csv]\n"
+  "                           [--compare [-b LIST] [-r N]] [--json FILE]\n"
+  "       allocmark trace-fit --from-profile CSV -o PATTERN.json [--live-bytes B]\n"
+  "                           [--allocs N] [-t N]\n"
   "  Writes a pattern approximating the trace FILE (sizes, lifetimes, threads, hand-off\n"
   "  share, operation mix) and prints a side-by-side of trace and pattern: ops, peak\n"
   "  live bytes, size and lifetime distributions (total variation distance).\n"
+  "  --empirical  the pattern's sizes and lifetimes as the trace's empirical profile\n"
+  "               (the `empirical` field) instead of size and lifetime histograms\n"
+  "  --profile OUT.csv  also write the trace's empirical profile: one line per size,\n"
+  "               \"size, alloc_rate, num_live\" (fleetbench / tcmalloc empirical driver\n"
+  "               form; rate per million recorded events, live time-averaged)\n"
   "  --compare    also run both (allocmark run, -b/-r as given; default -b all -r 3)\n"
   "               and compare the backends' ns/op order\n"
   "  --json FILE  the side-by-side as JSON too\n"
+  "  --from-profile CSV  a pattern from a published profile instead of a trace:\n"
+  "               one phase of --allocs N allocations per thread (default 1000000) on\n"
+  "               -t N threads (default 1) holding --live-bytes B per thread (default\n"
+  "               64 MiB) in its steady state\n"
   "exit: 0 ok, 1 a comparison run failed, 2 bad input (nothing written)\n";
 
-#define NB 48
+#define NB AM_FIT_NB
 
 cJSON *am_trace_info_json(const char *path, am_trace_t *t); /* cmd_trace_info.c */
 
@@ -76,7 +91,7 @@ static uint64_t b_lo(unsigned b) { return b == 0 ? 0 : (uint64_t)1 << (b - 1); }
 static uint64_t b_hi(unsigned b) { return b == 0 ? 0 : ((uint64_t)1 << b) - 1; }
 
 /* A histogram distribution from bucket weights, values scaled by f and clamped. */
-static cJSON *hist_dist(const double *w, double f, uint64_t cap) {
+cJSON *am_fit_hist_dist(const double *w, double f, uint64_t cap) {
   cJSON *d = cJSON_CreateObject();
   cJSON_AddStringToObject(d, "dist", "histogram");
   cJSON *bins = cJSON_AddArrayToObject(d, "bins");
@@ -114,7 +129,7 @@ static double quantile(const double *h, double q) { /* upper bound of the bucket
 static unsigned bucket(uint64_t v) { unsigned b = v == 0 ? 0 : 64 - (unsigned)__builtin_clzll(v); return b < NB ? b : NB - 1; }
 
 /* The fitted pattern as JSON. lf: allocation units per trace event (lifetimes). */
-static cJSON *fit(const cJSON *info, const char *name, double *lf_out) {
+static cJSON *fit(const cJSON *info, const char *name, const cJSON *emp_rows, double *lf_out, cJSON *side) {
   const cJSON *k = cJSON_GetObjectItem(info, "ops_by_kind"), *calls = cJSON_GetObjectItem(info, "calls");
   double threads = num(info, "replay_threads");
   if (threads < 1) threads = 1;
@@ -140,7 +155,7 @@ static cJSON *fit(const cJSON *info, const char *name, double *lf_out) {
   cJSON_AddStringToObject(ph, "name", "fitted");
   double per = ceil(objects / threads);
   cJSON_AddNumberToObject(ph, "allocs", per < 1 ? 1 : per);
-  cJSON_AddItemToObject(ph, "size", hist_dist(size_w, 1, 1u << 30));
+  if (emp_rows == NULL) cJSON_AddItemToObject(ph, "size", am_fit_hist_dist(size_w, 1, 1u << 30));
   cJSON *mix = cJSON_CreateObject();
   double wm = num(k, "malloc"), wc = num(k, "calloc"), wa = num(k, "aligned");
   if (wm > 0) cJSON_AddNumberToObject(mix, "malloc", wm);
@@ -156,18 +171,23 @@ static cJSON *fit(const cJSON *info, const char *name, double *lf_out) {
   }
   (void)calls;
   double freed = num(k, "free"), keep = objects > 0 ? 1 - freed / (objects > freed ? objects : freed) : 0;
-  cJSON *lt = cJSON_CreateObject();
-  cJSON_AddStringToObject(lt, "kind", "ops");
-  cJSON_AddItemToObject(lt, "allocs", hist_dist(life_w, lf, 1ull << 32));
-  if (keep > 0.0005) cJSON_AddNumberToObject(lt, "keep", keep > 1 ? 1 : round(keep * 1000) / 1000);
-  cJSON_AddItemToObject(ph, "lifetime", lt);
+  if (emp_rows != NULL) { /* the profile: live bytes per thread as averaged over the trace */
+    cJSON_AddItemToObject(ph, "empirical", am_profile_field(emp_rows, (uint64_t)(am_profile_live_bytes(emp_rows) / threads + 0.5)));
+  } else {
+    cJSON *lt = cJSON_CreateObject();
+    cJSON_AddStringToObject(lt, "kind", "ops");
+    cJSON_AddItemToObject(lt, "allocs", am_fit_hist_dist(life_w, lf, 1ull << 32));
+    if (keep > 0.0005) cJSON_AddNumberToObject(lt, "keep", keep > 1 ? 1 : round(keep * 1000) / 1000);
+    cJSON_AddItemToObject(ph, "lifetime", lt);
+  }
   double share = num(info, "cross_thread_share");
   if (threads > 1 && share > 0.0005) {
     cJSON *h = cJSON_AddObjectToObject(ph, "handoff");
     cJSON_AddNumberToObject(h, "ratio", round(share * 1000) / 1000);
   }
   cJSON *phases = cJSON_AddArrayToObject(p, "phases");
-  cJSON_AddItemToArray(phases, ph);
+  if (emp_rows == NULL && am_fit_phases(info, ph, threads, phases, side) > 1) cJSON_Delete(ph);
+  else cJSON_AddItemToArray(phases, ph);
   return p;
 }
 
@@ -261,12 +281,84 @@ static int compare(const char *trace, const char *pat, const char *bl, const cha
   return 0;
 }
 
+/* A name for the pattern from a file name: its stem, [A-Za-z0-9._-] only, + "-fit". */
+static void pattern_name(const char *file, const char *ext, char *name, size_t cap) {
+  const char *base = strrchr(file, '/') != NULL ? strrchr(file, '/') + 1 : file;
+  snprintf(name, cap, "%.50s", base);
+  char *dot = strstr(name, ext);
+  if (dot != NULL) *dot = '\0';
+  for (char *c = name; *c; c++) if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '.' || *c == '_' || *c == '-')) *c = '_';
+  if (*name == '\0') snprintf(name, cap, "profile");
+  strcat(name, "-fit");
+}
+
+/* Parse the pattern (it must be valid) and write it atomically. */
+static int write_pattern(const char *out, cJSON *pat, am_pattern_t **pp) {
+  char *text = cJSON_Print(pat);
+  am_diag_t d = {{0}};
+  int rc = am_pattern_parse(out, text, strlen(text), pp, &d);
+  cJSON_free(text);
+  if (rc != 0) { fprintf(stderr, "allocmark trace-fit: internal error, the fitted pattern does not parse: %s\n", d.msg); return 1; }
+  if (am_json_write_atomic(out, pat, 1, &d) != 0) {
+    fprintf(stderr, "allocmark trace-fit: %s\n", d.msg);
+    am_pattern_free(*pp);
+    *pp = NULL;
+    return 2;
+  }
+  return 0;
+}
+
+/* --from-profile: a one-phase pattern replaying a published empirical profile. */
+static int from_profile(const char *csv, const char *out, uint64_t live, uint64_t allocs, uint64_t threads) {
+  cJSON *rows = NULL;
+  am_diag_t d = {{0}};
+  if (am_profile_read_csv(csv, &rows, &d) != 0) { fprintf(stderr, "%s\n", d.msg); return 2; }
+  char name[80], desc[600];
+  pattern_name(csv, ".csv", name, sizeof name);
+  cJSON *p = cJSON_CreateObject();
+  cJSON_AddStringToObject(p, "format", "allocmark-pattern/1");
+  cJSON_AddStringToObject(p, "name", name);
+  snprintf(desc, sizeof desc, "the empirical profile %.400s (%d sizes) replayed by allocmark's empirical phase, %llu live bytes per thread",
+           csv, cJSON_GetArraySize(rows), (unsigned long long)live);
+  cJSON_AddStringToObject(p, "description", desc);
+  am_json_add_u64(p, "threads", threads);
+  cJSON *ph = cJSON_CreateObject();
+  cJSON_AddStringToObject(ph, "name", "empirical");
+  am_json_add_u64(ph, "allocs", allocs);
+  cJSON_AddItemToObject(ph, "empirical", am_profile_field(rows, live));
+  cJSON_AddItemToArray(cJSON_AddArrayToObject(p, "phases"), ph);
+  am_pattern_t *pp = NULL;
+  int rc = write_pattern(out, p, &pp);
+  if (rc == 0) {
+    uint64_t ops = 0, peak = 0;
+    am_gen_opts_t g = {0};
+    if (am_workload_estimate(pp, &g, &ops, &peak, &d) == 0)
+      printf("profile %s: %d rows, %.0f live bytes in the profile's own counts; pattern %s: %llu ops, peak live %llu B\n", csv,
+             cJSON_GetArraySize(rows), am_profile_live_bytes(rows), out, (unsigned long long)ops, (unsigned long long)peak);
+  }
+  am_pattern_free(pp);
+  cJSON_Delete(p);
+  cJSON_Delete(rows);
+  return rc;
+}
+
 int am_cmd_trace_fit(int argc, char **argv) {
-  const char *file = NULL, *out = NULL, *json = NULL, *bl = "all", *reps = "3", *v;
-  int cmp = 0;
+  const char *file = NULL, *out = NULL, *json = NULL, *bl = "all", *reps = "3", *v, *prof = NULL, *from = NULL;
+  int cmp = 0, emp = 0;
+  uint64_t live = 64ull << 20, allocs = 1000000, threads = 1;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { fputs(fit_help, stdout); return 0; }
     else if (strcmp(argv[i], "--compare") == 0) cmp = 1;
+    else if (strcmp(argv[i], "--empirical") == 0) emp = 1;
+    else if ((v = am_opt_value(argc, argv, &i, "--profile", NULL)) != NULL) { if (!*v) return fit_error("--profile: needs a path"); prof = v; }
+    else if ((v = am_opt_value(argc, argv, &i, "--from-profile", NULL)) != NULL) { if (!*v) return fit_error("--from-profile: needs a path"); from = v; }
+    else if ((v = am_opt_value(argc, argv, &i, "--live-bytes", NULL)) != NULL) {
+      if (am_parse_u64(v, 1ull << 40, &live) != 0 || live == 0) return fit_error("--live-bytes: '%s' is not 1..2^40", v);
+    } else if ((v = am_opt_value(argc, argv, &i, "--allocs", NULL)) != NULL) {
+      if (am_parse_u64(v, 4294967295ull, &allocs) != 0) return fit_error("--allocs: '%s' is not 0..4294967295", v);
+    } else if ((v = am_opt_value(argc, argv, &i, "--threads", "-t")) != NULL) {
+      if (am_parse_u64(v, 256, &threads) != 0 || threads == 0) return fit_error("-t: '%s' is not 1..256", v);
+    }
     else if ((v = am_opt_value(argc, argv, &i, "--output", "-o")) != NULL) { if (!*v) return fit_error("-o: needs a path"); out = v; }
     else if ((v = am_opt_value(argc, argv, &i, "--json", NULL)) != NULL) { if (!*v) return fit_error("--json: needs a path"); json = v; }
     else if ((v = am_opt_value(argc, argv, &i, "--backends", "-b")) != NULL) { if (!*v) return fit_error("-b: needs a list"); bl = v; }
@@ -278,40 +370,55 @@ int am_cmd_trace_fit(int argc, char **argv) {
     else if (file == NULL) file = argv[i];
     else return fit_error("one trace at a time ('%s' and '%s')", file, argv[i]);
   }
+  if (from != NULL) {
+    if (file != NULL || out == NULL) return fit_error("usage: allocmark trace-fit --from-profile CSV -o PATTERN.json (try --help)");
+    return from_profile(from, out, live, allocs, threads);
+  }
   if (file == NULL || out == NULL) return fit_error("usage: allocmark trace-fit FILE -o PATTERN.json (try --help)");
   am_diag_t d = {{0}};
   am_trace_t *t = NULL;
   if (am_trace_open(file, &t, &d) != 0) { fprintf(stderr, "%s\n", d.msg); return 2; }
   cJSON *info = am_trace_info_json(file, t);
   am_trace_close(t);
-  const char *base = strrchr(file, '/') != NULL ? strrchr(file, '/') + 1 : file;
   char name[80];
-  snprintf(name, sizeof name, "%.50s", base);
-  char *dot = strstr(name, ".amtrace");
-  if (dot != NULL) *dot = '\0';
-  for (char *c = name; *c; c++) if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '.' || *c == '_' || *c == '-')) *c = '_';
-  strcat(name, "-fit");
-  double lf;
-  cJSON *pat = fit(info, name, &lf);
-  /* Validate by parsing, then write atomically. */
-  char *text = cJSON_Print(pat);
-  am_pattern_t *p = NULL;
-  int rc = am_pattern_parse(out, text, strlen(text), &p, &d);
-  if (rc != 0) {
-    fprintf(stderr, "allocmark trace-fit: internal error, the fitted pattern does not parse: %s\n", d.msg);
-    cJSON_free(text); cJSON_Delete(pat); cJSON_Delete(info);
-    return 1;
+  pattern_name(file, ".amtrace", name, sizeof name);
+  cJSON *rows = am_profile_from_info(info);
+  if ((emp || prof != NULL) && rows == NULL) {
+    cJSON_Delete(info);
+    return fit_error("%s: the trace has no size profile (converted before allocmark had one: record it again)", file);
   }
-  cJSON_free(text);
-  if (am_json_write_atomic(out, pat, 1, &d) != 0) {
+  if (prof != NULL && am_profile_write_csv(prof, rows, &d) != 0) {
     fprintf(stderr, "allocmark trace-fit: %s\n", d.msg);
-    am_pattern_free(p); cJSON_Delete(pat); cJSON_Delete(info);
+    cJSON_Delete(rows); cJSON_Delete(info);
     return 2;
   }
+  double lf;
+  cJSON *side = cJSON_CreateObject();
+  cJSON *pat = fit(info, name, emp ? rows : NULL, &lf, side);
+  am_pattern_t *p = NULL;
+  int rc = write_pattern(out, pat, &p);
+  if (rc != 0) {
+    if (prof != NULL) unlink(prof);
+    cJSON_Delete(rows); cJSON_Delete(pat); cJSON_Delete(info); cJSON_Delete(side);
+    return rc;
+  }
+  if (prof != NULL)
+    printf("profile: %s (%d sizes, %.0f live bytes on average; rate per million events)\n", prof, cJSON_GetArraySize(rows),
+           am_profile_live_bytes(rows));
   /* Side by side: the pattern's generated streams against the trace. */
   am_workload_t *w = NULL;
   am_gen_opts_t g = {0};
-  cJSON *side = cJSON_CreateObject();
+  const cJSON *phr = cJSON_GetObjectItem(side, "phases");
+  if (phr != NULL) {
+    printf("phases: %d found in the trace's timeline (window_events %.0f):\n", cJSON_GetArraySize(phr),
+           num(cJSON_GetObjectItem(info, "timeline"), "window_events"));
+    const cJSON *x;
+    cJSON_ArrayForEach(x, phr)
+      printf("  windows %2.0f-%-2.0f  %12.0f events %12.0f allocations %12.0f frees\n", num(x, "first_window"),
+             num(x, "last_window"), num(x, "events"), num(x, "allocs"), num(x, "frees"));
+  } else {
+    printf("phases: 1 (no clear change in the trace's timeline)%s\n", emp ? " (--empirical: one phase)" : "");
+  }
   double ts[NB], tl[NB], ps[NB], pl[NB];
   hist_read(cJSON_GetObjectItem(info, "size_histogram"), ts);
   hist_read(cJSON_GetObjectItem(info, "lifetime_events_histogram"), tl);
@@ -349,6 +456,7 @@ int am_cmd_trace_fit(int argc, char **argv) {
   am_pattern_free(p);
   cJSON_Delete(side);
   cJSON_Delete(pat);
+  cJSON_Delete(rows);
   cJSON_Delete(info);
   return rc;
 }

@@ -108,6 +108,20 @@ static void print_text(const cJSON *o) {
          cJSON_IsTrue(cJSON_GetObjectItem(o, "complete")) ? "yes" : "NO (recording cut short)",
          cJSON_GetNumberValue(cJSON_GetObjectItem(o, "file_bytes")), cJSON_GetNumberValue(cJSON_GetObjectItem(o, "bytes_per_op")),
          cJSON_GetNumberValue(cJSON_GetObjectItem(o, "chunks")));
+  const cJSON *ct = cJSON_GetObjectItem(o, "call_time_ns");
+  if (ct != NULL) {
+    double calls = cJSON_GetNumberValue(cJSON_GetObjectItem(ct, "calls")), est = cJSON_GetNumberValue(cJSON_GetObjectItem(ct, "estimate_ns"));
+    printf("  time in malloc/free: %.1f ms in %.0f calls (%.1f ns/call): %.1f ms measured inside the real calls,\n"
+           "    less one clock read (%.1f ns here) per call; the recording spans %.1f ms\n",
+           est / 1e6, calls, calls > 0 ? est / calls : 0, cJSON_GetNumberValue(cJSON_GetObjectItem(ct, "measured_ns")) / 1e6,
+           cJSON_GetNumberValue(cJSON_GetObjectItem(ct, "clock_read_ns")), cJSON_GetNumberValue(cJSON_GetObjectItem(o, "duration_ns")) / 1e6);
+  } else {
+    printf("  time in malloc/free: not measured (record with --timestamps)\n");
+  }
+  const cJSON *sp = cJSON_GetObjectItem(o, "size_profile"), *tl = cJSON_GetObjectItem(o, "timeline");
+  if (sp != NULL && tl != NULL)
+    printf("  size profile: %d sizes; timeline: %d windows of %.0f events\n", cJSON_GetArraySize(cJSON_GetObjectItem(sp, "rows")),
+           cJSON_GetArraySize(cJSON_GetObjectItem(tl, "windows")), cJSON_GetNumberValue(cJSON_GetObjectItem(tl, "window_events")));
   print_hist("request sizes (bytes)", cJSON_GetObjectItem(o, "size_histogram"));
   print_hist("lifetimes (events between allocation and free)", cJSON_GetObjectItem(o, "lifetime_events_histogram"));
   print_hist("lifetimes (ns)", cJSON_GetObjectItem(o, "lifetime_ns_histogram"));

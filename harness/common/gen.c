@@ -29,6 +29,7 @@
  * The walk's state is in gen_int.h; how objects travel between threads (channels,
  * batches, shared queues) and the main thread's set-up stream are in gen_handoff.c.
  */
+#include <math.h>
 #include "gen_int.h"
 
 static const am_program_t idle_prog; /* threads without a role: receive only */
@@ -48,10 +49,10 @@ void am_gen_obj_free(gen_t *g, gthr_t *t, uint32_t s) {
   push32(g, &t->freelist, s);
 }
 
-/* One new object, by the phase's operation mix; returns its slot. */
-static uint32_t obj_alloc(gen_t *g, gthr_t *t) {
+/* One new object of `size` bytes, by the phase's operation mix; returns its slot.
+ * counted: it counts towards the phase's allocations (not an empirical prefill). */
+static uint32_t obj_make(gen_t *g, gthr_t *t, uint64_t size, int counted) {
   const am_program_t *pr = t->prog;
-  uint64_t size = am_dist_sample(&pr->size, &t->rng);
   int large = pr->large_from > 0 && size >= pr->large_from;
   const double *cum = large ? pr->large_mix_cum : pr->mix_cum;
   int kind = large ? pr->large_mix_only : pr->mix_only;
@@ -93,10 +94,13 @@ static uint32_t obj_alloc(gen_t *g, gthr_t *t) {
   si->size = size;
   si->seq = t->seq++;
   si->touch = (uint8_t)touch;
+  if (!counted) return s;
   t->done++;
   if (pr->respawn > 0 && !pr->respawn_rounds && t->done % pr->respawn == 0) emit(g, t, AM_OP_RESPAWN, AM_TOUCH_NONE, 0, 0, 0);
   return s;
 }
+
+static uint32_t obj_alloc(gen_t *g, gthr_t *t) { return obj_make(g, t, am_dist_sample(&t->prog->size, &t->rng), 1); }
 
 /* ---- ordering helpers for frees ---- */
 static uint64_t seq_of(const gthr_t *t, uint32_t s) { return VEC(t->slots, slot_info_t)[s].seq; }
@@ -160,6 +164,34 @@ static heap_ent_t heap_pop(gthr_t *t) {
   return top;
 }
 
+/* An empirical object (pattern_emp.c): a row by allocation rate (prefill: by live
+ * count), an exponential lifetime in allocations; ended after allocation now + L. */
+static void emp_object(gen_t *g, gthr_t *t, int prefill) {
+  const am_emp_t *e = t->prog->emp;
+  size_t row = prefill ? am_emp_pick(e->live_cum, e->n, am_rng_double(&t->rng) * e->live_total)
+                       : am_emp_pick(e->birth_cum, e->n, am_rng_double(&t->rng) * e->birth_total);
+  uint32_t s = obj_make(g, t, e->size[row], !prefill);
+  if (g->err) return;
+  uint64_t now = prefill ? 0 : t->done - 1, expiry = UINT64_MAX;
+  double mean = e->mean[row] * t->emp_scale;
+  if (isfinite(mean)) {
+    double l = floor(-mean * log1p(-am_rng_double(&t->rng)));
+    expiry = now + (l >= (double)AM_MAX_LIFETIME ? AM_MAX_LIFETIME : (uint64_t)l);
+  }
+  heap_push(g, t, (heap_ent_t){expiry, seq_of(t, s), s});
+  if (prefill) t->emp_filled += VEC(t->slots, slot_info_t)[s].size;
+}
+
+/* The phase start of an empirical program: its scale, then the prefill. */
+static void emp_begin(gen_t *g, gthr_t *t) {
+  const am_emp_t *e = t->prog->emp;
+  uint64_t want = g->quick ? e->quick_live_bytes : e->live_bytes;
+  t->emp_scale = (double)want / e->profile_bytes;
+  t->emp_filled = 0;
+  if (!e->prefill || t->target == 0) return;
+  while (t->emp_filled < want && !g->err && g->total <= AM_MAX_OPS) emp_object(g, t, 1);
+}
+
 /* One allocation of thread t under its lifetime model. */
 static void step(gen_t *g, gthr_t *t) {
   const am_life_t *l = &t->prog->life;
@@ -210,6 +242,12 @@ static void step(gen_t *g, gthr_t *t) {
     s = obj_alloc(g, t);
     if (!g->err) push32(g, &t->held, s);
     break;
+  case AM_LIFE_EMPIRICAL: {
+    emp_object(g, t, 0);
+    uint64_t now = t->done - 1;
+    while (!g->err && t->heap.len > 0 && VEC(t->heap, heap_ent_t)[0].expiry <= now) am_gen_obj_end(g, t, heap_pop(t).slot);
+    break;
+  }
   }
 }
 
@@ -218,7 +256,7 @@ static void phase_end(gen_t *g, gthr_t *t) {
   const am_life_t *l = &t->prog->life;
   am_mvec_t *sc = &t->scratch;
   sc->len = 0;
-  if (l->kind == AM_LIFE_OPS) {
+  if (l->kind == AM_LIFE_OPS || l->kind == AM_LIFE_EMPIRICAL) {
     if (am_mvec_reserve(sc, t->heap.len) != 0) { g->err = AM_ENOMEM; return; }
     for (size_t i = 0; i < t->heap.len; i++) VEC(*sc, uint32_t)[i] = VEC(t->heap, heap_ent_t)[i].slot;
     sc->len = t->heap.len;
@@ -282,6 +320,7 @@ static int phase_begin(gen_t *g, size_t pi, am_diag_t *d) {
     t->held.len = t->heap.len = 0;
     emit(g, t, AM_OP_PHASE, AM_TOUCH_NONE, (unsigned)pi, 0, 0);
     if (ph->free_kept >= 0) free_kept(g, t, (am_order_t)ph->free_kept);
+    if (t->prog->emp != NULL) emp_begin(g, t);
     uint64_t r = (t->target + ph->round - 1) / ph->round;
     if (r > g->rounds) g->rounds = r;
     if (t->target > 0) g->workers[g->n_workers++] = i;

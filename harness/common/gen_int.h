@@ -35,6 +35,8 @@ typedef struct gthr_s {
   uint64_t live, peak, seq, done, target;
   uint64_t chunk_max;            /* most ops (markers included) in one chunk     */
   uint32_t win_pos;
+  double emp_scale;              /* empirical: live counts per profile count     */
+  uint64_t emp_filled;           /* empirical: bytes of the phase's prefill      */
   /* batch hand-off: an open carrier in slot `carrier` with bfill objects for bchan */
   int bopen;
   uint32_t carrier, bfill, bchan;

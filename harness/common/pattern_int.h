@@ -38,6 +38,8 @@
 #define AM_MAX_WARMUP AM_LIMIT_WARMUP        /* am_args.h                              */
 #define AM_MAX_SEED AM_LIMIT_SEED            /* 2^53 - 1: exact in a JSON number       */
 #define AM_PATTERN_FILE_MAX ((size_t)64 << 20) /* bytes of a pattern file (64 MiB) */
+#define AM_MAX_PROFILE_ROWS 16384u          /* rows of an empirical profile           */
+#define AM_MAX_EMP_LIVE (1ull << 40)         /* empirical live_bytes per thread (1 TiB) */
 #define AM_NAME_MAX 64u
 #define AM_PATH_MAX 192                     /* longest JSON path in a message          */
 
@@ -66,8 +68,21 @@ typedef struct am_dist_s {
 typedef enum am_order_e { AM_ORDER_FIFO, AM_ORDER_LIFO, AM_ORDER_RANDOM } am_order_t;
 
 typedef enum am_life_kind_e {
-  AM_LIFE_PAIR, AM_LIFE_BATCH, AM_LIFE_WINDOW, AM_LIFE_OPS, AM_LIFE_PHASE, AM_LIFE_RUN
+  AM_LIFE_PAIR, AM_LIFE_BATCH, AM_LIFE_WINDOW, AM_LIFE_OPS, AM_LIFE_PHASE, AM_LIFE_RUN,
+  AM_LIFE_EMPIRICAL  /* set by the `empirical` field, not a lifetime kind of its own */
 } am_life_kind_t;
+
+/* An empirical profile (pattern_emp.c): rows of size, allocation rate, live count. */
+typedef struct am_emp_s {
+  size_t n;                      /* rows                                          */
+  uint64_t *size;                /* bytes                                         */
+  double *rate, *live;           /* as given                                      */
+  double *birth_cum, *live_cum;  /* running sums of rate and live, for sampling   */
+  double *mean;                  /* mean lifetime in allocations at scale 1 (INFINITY: rate 0) */
+  double birth_total, live_total, profile_bytes; /* sums; profile_bytes = Σ live × size */
+  uint64_t live_bytes, quick_live_bytes; /* steady-state live bytes per thread    */
+  int quick_set, prefill;
+} am_emp_t;
 
 typedef struct am_life_s {
   am_life_kind_t kind;
@@ -103,6 +118,7 @@ typedef struct am_program_s {
   am_touch_t touch;              /* the kind-independent touch (or "none")      */
   am_touch_t touch_kind[AM_MIX_N]; /* touch per creation kind                   */
   am_life_t life;
+  am_emp_t *emp;                 /* `empirical`: sizes and lifetimes from a profile (life.kind EMPIRICAL) */
   double handoff_ratio;
   am_to_t handoff_to;
   int handoff_role;              /* AM_TO_ROLE: role index in the phase          */
@@ -157,6 +173,13 @@ struct am_pattern_s {
 /* pattern_dist.c */
 uint64_t am_dist_sample(const am_dist_t *d, am_rng_t *r);
 double am_dist_mean(const am_dist_t *d); /* analytic mean (clamping ignored for lognormal) */
+
+/* pattern_emp.c */
+struct am_pctx_s;
+int am_emp_parse(struct am_pctx_s *c, const struct cJSON *v, const char *path, am_emp_t **out);
+void am_emp_finish(am_emp_t *e, double quick_scale);  /* quick_live_bytes default        */
+size_t am_emp_pick(const double *cum, size_t n, double x);
+struct cJSON *am_emp_json(const am_emp_t *e);
 
 /* pattern_alloc.c helper: arena allocation (zeroed), NULL on failure. */
 void *am_arena_alloc(void **arena, size_t n);

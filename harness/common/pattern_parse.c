@@ -44,7 +44,7 @@ static const char *const life_names[] = {"pair", "batch", "window", "ops", "phas
 static const char *const mix_names[] = {"malloc", "calloc", "aligned", "realloc", NULL};
 
 #define PROGRAM_KEYS "allocs", "quick_allocs", "size", "mix", "mix_large", "align", "realloc", "touch", \
-                     "lifetime", "handoff", "write", "respawn"
+                     "lifetime", "handoff", "write", "respawn", "empirical"
 
 /* Flags of what a phase or role set explicitly. */
 typedef struct prog_set_s { int allocs, quick; const char *handoff_to; } prog_set_t;
@@ -210,7 +210,7 @@ static int parse_lifetime(am_pctx_t *c, const cJSON *v, const char *path, am_lif
     rc = am_dist_parse(c, a, p, 0, AM_MAX_LIFETIME, &l->allocs);
     break;
   }
-  case AM_LIFE_PHASE: break;
+  case AM_LIFE_PHASE: case AM_LIFE_EMPIRICAL: break; /* empirical: never parsed as a kind */
   }
   if (rc == 0) rc = am_j_enum(c, v, "order", path, order_names, 0, AM_ORDER_FIFO, &order);
   l->order = (am_order_t)order;
@@ -250,6 +250,27 @@ static int parse_handoff(am_pctx_t *c, const cJSON *v, const char *path, am_prog
   return 0;
 }
 
+/* `empirical` (pattern_emp.c) sets sizes and lifetimes; neither may be given beside
+ * it, nor in a role of a phase that has it (a role may give its own empirical). */
+static int parse_empirical(am_pctx_t *c, const cJSON *obj, const char *path, am_program_t *g) {
+  const cJSON *v = am_j_get(obj, "empirical");
+  const char *clash = am_j_get(obj, "size") != NULL ? "size" : am_j_get(obj, "lifetime") != NULL ? "lifetime" : NULL;
+  char p[AM_PATH_MAX];
+  if (clash != NULL && (v != NULL || g->emp != NULL)) {
+    am_j_path(p, path, clash);
+    return am_diag(c->d, AM_EINVAL, "%s: %s: expected no %s %s (the empirical profile gives sizes and lifetimes), got one",
+                   c->file, p, clash, v != NULL ? "beside empirical" : "in a role of a phase with empirical");
+  }
+  if (v == NULL) return 0;
+  am_j_path(p, path, "empirical");
+  int rc = am_emp_parse(c, v, p, &g->emp);
+  if (rc != 0) return rc;
+  memset(&g->life, 0, sizeof g->life);
+  g->life.kind = AM_LIFE_EMPIRICAL;
+  g->life.order = AM_ORDER_FIFO;
+  return 0;
+}
+
 /* Parse the program keys present in obj over *g (which holds the inherited values). */
 static int parse_program(am_pctx_t *c, const cJSON *obj, const char *path, am_program_t *g, prog_set_t *set) {
   char p[AM_PATH_MAX];
@@ -264,6 +285,7 @@ static int parse_program(am_pctx_t *c, const cJSON *obj, const char *path, am_pr
     if ((rc = am_j_uint(c, obj, "quick_allocs", path, 0, AM_MAX_ALLOCS, 1, 0, &g->quick_allocs)) != 0) return rc;
     set->quick = 1;
   }
+  if ((rc = parse_empirical(c, obj, path, g)) != 0) return rc;
   if ((v = am_j_get(obj, "size")) != NULL) {
     am_j_path(p, path, "size");
     if ((rc = am_dist_parse(c, v, p, 0, AM_MAX_BLOCK, &g->size)) != 0) return rc;
@@ -350,6 +372,7 @@ static int finish_program(am_pctx_t *c, const am_pattern_t *p, const char *path,
     double q = floor((double)g->allocs * p->quick_scale + 0.5);
     g->quick_allocs = g->allocs == 0 ? 0 : q < 1 ? 1 : (uint64_t)q;
   }
+  if (g->emp != NULL) am_emp_finish(g->emp, p->quick_scale);
   double s = 0;
   int nonzero = 0;
   g->mix_only = -1;

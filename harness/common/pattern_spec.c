@@ -27,7 +27,7 @@ size_t am_pattern_thread_counts(const am_pattern_t *p, unsigned *out, size_t cap
 
 static const char *const touch_names[] = {"none", "first", "all", "verify", "pages"};
 static const char *const order_names[] = {"fifo", "lifo", "random"};
-static const char *const life_names[] = {"pair", "batch", "window", "ops", "phase", "run"};
+static const char *const life_names[] = {"pair", "batch", "window", "ops", "phase", "run", "empirical"};
 static const char *const mix_names[] = {"malloc", "calloc", "aligned", "realloc"};
 
 static cJSON *tcount_json(const am_tspec_t *t) {
@@ -76,7 +76,8 @@ static cJSON *life_json(const am_life_t *l) {
 static void program_json(cJSON *o, const am_program_t *g, const am_phase_t *ph) {
   cJSON_AddNumberToObject(o, "allocs", (double)g->allocs);
   cJSON_AddNumberToObject(o, "quick_allocs", (double)g->quick_allocs);
-  cJSON_AddItemToObject(o, "size", am_dist_json(&g->size));
+  if (g->emp != NULL) cJSON_AddItemToObject(o, "empirical", am_emp_json(g->emp));
+  else cJSON_AddItemToObject(o, "size", am_dist_json(&g->size));
   cJSON *mix = cJSON_AddObjectToObject(o, "mix");
   for (int i = 0; i < AM_MIX_N; i++) cJSON_AddNumberToObject(mix, mix_names[i], g->mix[i]);
   if (g->large_from > 0) {
@@ -97,7 +98,7 @@ static void program_json(cJSON *o, const am_program_t *g, const am_phase_t *ph) 
     cJSON *t = cJSON_AddObjectToObject(o, "touch");
     for (int i = 0; i < AM_MIX_N; i++) cJSON_AddStringToObject(t, mix_names[i], touch_names[g->touch_kind[i]]);
   }
-  cJSON_AddItemToObject(o, "lifetime", life_json(&g->life));
+  if (g->emp == NULL) cJSON_AddItemToObject(o, "lifetime", life_json(&g->life)); /* else the profile's */
   cJSON *h = cJSON_AddObjectToObject(o, "handoff");
   cJSON_AddNumberToObject(h, "ratio", g->handoff_ratio);
   cJSON_AddStringToObject(h, "to", g->handoff_to == AM_TO_ANY ? "any" : g->handoff_to == AM_TO_NEXT ? "next"

@@ -38,6 +38,7 @@ typedef struct obj_s {
   uint32_t slot, chan;
   uint32_t rec;            /* recorded thread that produced it                      */
   uint64_t event;          /* index of the producing event (pass 1)                 */
+  uint64_t bev, pev;       /* pass 2: event of its birth; of its current size       */
   uint32_t next_free;      /* pool free list                                        */
   uint8_t crossed;         /* came through a channel                                */
 } obj_t;
@@ -90,7 +91,8 @@ typedef struct cv_s {
   uint64_t live, peak, live_objs, peak_objs, orphan_frees, orphan_reallocs, repaired, failed;
   uint64_t size_hist[HIST], life_hist[HIST], life_ns_hist[HIST];
   uint64_t first_ts, last_ts, events;
-  int timestamps;
+  int timestamps, call_ns;
+  am_tstats_t *st;         /* size profile, timeline, call times (trace_stats.c)    */
 } cv_t;
 
 static int oom(cv_t *c) {
@@ -359,6 +361,8 @@ static uint32_t new_block(cv_t *c, uint32_t t, const am_raw_event_t *e, uint64_t
   o->ts = e->ts;
   o->rec = e->thread;
   o->holder = t;
+  o->bev = o->pev = c->events - 1;
+  am_tstats_birth(c->st, o->bev, size, e->kind == AM_RAW_REALLOC, 1);
   if (map_put(&c->map, addr, id, &old) != 0) { oom(c); return NONE; }
   if (old != NONE) { c->repaired++; drop(c, old, c->objs[old].holder == NONE ? c->ch[c->objs[old].chan].dst : c->objs[old].holder, e); }
   live_add(c, (int64_t)size, 1);
@@ -367,6 +371,8 @@ static uint32_t new_block(cv_t *c, uint32_t t, const am_raw_event_t *e, uint64_t
 }
 
 static void life(cv_t *c, const obj_t *o, const am_raw_event_t *e) {
+  am_tstats_end(c->st, c->events - 1, o->pev, o->size);
+  am_tstats_free_at(c->st, c->events - 1, o->bev, o->rec != e->thread);
   hist_add(c->life_hist, e->seq - o->seq);
   if (c->timestamps) hist_add(c->life_ns_hist, e->ts - o->ts);
 }
@@ -427,6 +433,9 @@ static void p2_realloc(cv_t *c, uint32_t t, const am_raw_event_t *e, uint64_t ev
     uint32_t old;
     live_add(c, (int64_t)e->size - (int64_t)o->size, 0);
     hist_add(c->size_hist, e->size);
+    am_tstats_end(c->st, c->events - 1, o->pev, o->size);
+    am_tstats_birth(c->st, c->events - 1, e->size, 1, 0);
+    o->pev = c->events - 1;
     o->addr = e->ptr;
     o->size = e->size;
     o->holder = t;
@@ -443,11 +452,32 @@ static void p2_realloc(cv_t *c, uint32_t t, const am_raw_event_t *e, uint64_t ev
   produced(c, id, ev);
 }
 
+/* Time inside the real call (timestamps with call times, raw.h). */
+static void call_time(cv_t *c, const am_raw_event_t *e) {
+  switch (e->kind) {
+  case AM_RAW_MALLOC: am_tstats_call(c->st, AM_RAW_CALL_MALLOC, e->dur); break;
+  case AM_RAW_CALLOC: am_tstats_call(c->st, AM_RAW_CALL_CALLOC, e->dur); break;
+  case AM_RAW_ALIGNED: case AM_RAW_FAILED: am_tstats_call(c->st, e->call, e->dur); break;
+  case AM_RAW_REALLOC: am_tstats_call(c->st, e->call ? AM_RAW_CALL_REALLOCARRAY : AM_RAW_CALL_REALLOC, e->dur); break;
+  case AM_RAW_FREE: am_tstats_call(c->st, AM_RAW_CALL_MAX, e->dur); break;
+  default: break;
+  }
+}
+
+static void pass2_body(cv_t *c, const am_raw_event_t *e, uint64_t ev);
+
 static void pass2_event(cv_t *c, const am_raw_event_t *e, uint64_t ev) {
+  if (c->timestamps) { if (c->events == 0) c->first_ts = e->ts; c->last_ts = e->ts; }
+  am_tstats_tick(c->st, c->events);
+  c->events++;
+  if (c->call_ns) call_time(c, e);
+  pass2_body(c, e, ev);
+  am_tstats_live(c->st, c->live);
+}
+
+static void pass2_body(cv_t *c, const am_raw_event_t *e, uint64_t ev) {
   uint32_t t = rmap(c, e->thread), id;
   pend_t *p;
-  if (c->timestamps) { if (c->events == 0) c->first_ts = e->ts; c->last_ts = e->ts; }
-  c->events++;
   switch (e->kind) {
   case AM_RAW_MALLOC: case AM_RAW_CALLOC: case AM_RAW_ALIGNED: {
     uint64_t size = e->size;
@@ -539,6 +569,7 @@ static char *stats_json(const cv_t *c) {
     cJSON_AddItemToObject(s, "lifetime_ns_histogram", hist_json(c->life_ns_hist));
     am_json_add_u64(s, "duration_ns", c->last_ts - c->first_ts);
   }
+  am_tstats_json(c->st, c->events, s);
   char *txt = cJSON_PrintUnformatted(s);
   cJSON_Delete(s);
   return txt;
@@ -586,6 +617,7 @@ static void cv_free(cv_t *c) {
   for (size_t k = 0; k < c->n_ch; k++) free(c->ch[k].q);
   free(c->rt); free(c->ch); free(c->chan_of); free(c->pend); free(c->objs); free(c->marks);
   free(c->map.key); free(c->map.val);
+  am_tstats_free(c->st);
 }
 
 static int map_init(cv_t *c) {
@@ -627,6 +659,9 @@ int am_trace_convert(am_event_src_t *src, const char *out_path, const am_convert
   c.out = out_path;
   c.chunk_ops = o != NULL && o->chunk_ops ? o->chunk_ops : AM_TRACE_CHUNK_OPS;
   c.timestamps = (src->meta.flags & AM_RAW_FLAG_TIMESTAMPS) != 0;
+  c.call_ns = c.timestamps && (src->meta.flags & AM_RAW_FLAG_CALL_NS) != 0;
+  c.st = am_tstats_new();
+  if (c.st == NULL) return oom(&c);
   c.T = AM_TRACE_MAX_THREADS; /* pass 1 maps modulo the limit, as pass 2 does */
   int rc = map_init(&c);
   if (rc == 0) rc = pass(&c, src, 0);

@@ -20,6 +20,7 @@
 #define AM_RAW_BLOCK_MAGIC 0x56454d41u  /* "AMEV": an event block                  */
 #define AM_RAW_FOOT_MAGIC 0x54464d41u   /* "AMFT": a footer                        */
 #define AM_RAW_FLAG_TIMESTAMPS 1u       /* header flags: every event has a time delta */
+#define AM_RAW_FLAG_CALL_NS 2u          /* ... and, after it, the ns spent in the real call */
 
 /* Event kinds (low 4 bits of an event's first byte). */
 enum {

@@ -179,6 +179,8 @@ static int decode_next(am_raw_t *r, uint32_t ti, am_diag_t *d) {
     if (am_raw_get(&t->p, end, &v) != 0) return bad(d, r, at, "truncated event timestamp");
     t->ts += v;
     e->ts = t->ts;
+    if ((r->meta.flags & AM_RAW_FLAG_CALL_NS) && am_raw_get(&t->p, end, &e->dur) != 0)
+      return bad(d, r, at, "truncated event call time");
   }
   int rc = 0, ptr = 0;
   switch (e->kind) {

@@ -21,7 +21,8 @@
  *
  * Knobs (environment, set by allocmark record):
  *   AMTRACE_DIR    folder for the raw files; unset: the shim only passes calls through
- *   AMTRACE_FLAGS  letters: t timestamps (CLOCK_MONOTONIC deltas), f follow fork (the
+ *   AMTRACE_FLAGS  letters: t timestamps (CLOCK_MONOTONIC: each call's start, as a delta,
+ *                  and the ns inside the real call: two clock reads), f follow fork (the
  *                  child records to its own file; else it stops recording), e follow exec
  *                  (an exec'd program records too; else it is not recorded)
  *   AMTRACE_GEN    a decimal counter rewritten in place by each recorded image, so an
@@ -102,6 +103,7 @@ static TLS tbuf_t *t_buf;
 static TLS int t_ended;             /* the key destructor ran: write events at once */
 static TLS uint32_t t_thread;
 static TLS uint64_t t_seq, t_ptr, t_ts;
+static TLS uint64_t t_t0, t_t1;      /* timestamps: the current call's start and end */
 
 /* ---- small helpers (no libc allocation) ---- */
 static void say(const char *s) {
@@ -196,7 +198,7 @@ static int open_output(void) {
   unsigned char *p = hdr;
   memcpy(p, AM_RAW_MAGIC, 8); p += 8;
   put32(&p, AM_RAW_VERSION);
-  put32(&p, g_ts ? AM_RAW_FLAG_TIMESTAMPS : 0);
+  put32(&p, g_ts ? AM_RAW_FLAG_TIMESTAMPS | AM_RAW_FLAG_CALL_NS : 0);
   put64(&p, (uint64_t)getpid());
   put64(&p, (uint64_t)getppid());
   put64(&p, now_ns(CLOCK_REALTIME));
@@ -318,13 +320,18 @@ static inline unsigned char *enc_head(unsigned char *p, unsigned kind, uint64_t 
   t_seq = seq;
   if (d >= 1 && d <= 15) *p++ = (unsigned char)(kind | d << 4);
   else { *p++ = (unsigned char)kind; p = am_raw_put(p, d); }
-  if (g_ts) {
-    uint64_t n = now_ns(CLOCK_MONOTONIC);
-    p = am_raw_put(p, n - t_ts);
-    t_ts = n;
+  if (g_ts) { /* the call's start (delta), then the ns inside the real call */
+    p = am_raw_put(p, t_t0 >= t_ts ? t_t0 - t_ts : 0);
+    p = am_raw_put(p, t_t1 >= t_t0 ? t_t1 - t_t0 : 0);
+    t_ts = t_t0 >= t_ts ? t_t0 : t_ts;
   }
   return p;
 }
+static inline uint64_t clk(void) { return now_ns(CLOCK_MONOTONIC); }
+/* Timestamps on: the start and end of the real call (two vDSO clock reads). */
+#define CALL_BEGIN() do { if (UNLIKELY(g_ts)) t_t0 = clk(); } while (0)
+#define CALL_END() do { if (UNLIKELY(g_ts)) t_t1 = clk(); } while (0)
+#define CALL_NOW() do { if (UNLIKELY(g_ts)) t_t0 = t_t1 = clk(); } while (0)
 static inline unsigned char *enc_ptr(unsigned char *p, const void *ptr) {
   uint64_t v = (uint64_t)(uintptr_t)ptr;
   p = am_raw_put(p, am_raw_zz((int64_t)(v - t_ptr)));
@@ -338,7 +345,7 @@ static inline uint64_t seq_next(void) { return atomic_fetch_add_explicit(&g_seq,
 
 /* Where the next event goes: the thread's buffer, or (late events) the stack. Its
  * sequence number is taken here, after the thread's start event. */
-static inline void ev_begin(cur_t *c, unsigned kind) {
+static inline void ev_begin_at(cur_t *c, unsigned kind, uint64_t seq) {
   if (UNLIKELY(t_buf == NULL && !t_ended)) thread_start(c);
   tbuf_t *b = atomic_load_explicit(&g_state, memory_order_relaxed) == ST_REC ? t_buf : NULL;
   c->b = b;
@@ -350,8 +357,10 @@ static inline void ev_begin(cur_t *c, unsigned kind) {
   } else {
     c->base = c->w = c->stack;
   }
-  c->w = enc_head(c->w, kind, seq_next());
+  c->w = enc_head(c->w, kind, seq == UINT64_MAX ? seq_next() : seq);
 }
+/* The usual case: the sequence number is taken now. */
+static inline void ev_begin(cur_t *c, unsigned kind) { ev_begin_at(c, kind, UINT64_MAX); }
 
 static void late_event(cur_t *c, unsigned kind) {
   write_block(t_thread, c->stack, (size_t)(c->w - c->stack), 1);
@@ -392,6 +401,7 @@ static void thread_exit_cb(void *arg) {
   t_in = 1;
   if (arg == t_buf && t_buf != NULL && atomic_load(&g_state) == ST_REC) {
     cur_t c;
+    CALL_NOW();
     ev_begin(&c, AM_RAW_THREAD_END);
     ev_end(&c, AM_RAW_THREAD_END);
     tbuf_t *b = t_buf;
@@ -567,13 +577,29 @@ AM_EXPORT void *malloc(size_t n) {
   if (UNLIKELY(real_malloc == NULL)) return boot_alloc(n, 16);
   if (!rec_on()) return real_malloc(n);
   t_in = 1;
+  CALL_BEGIN();
   void *p = real_malloc(n);
+  CALL_END();
   int e = errno;
   if (LIKELY(p != NULL)) rec_alloc(AM_RAW_MALLOC, n, p);
   else failed(AM_RAW_CALL_MALLOC, n);
   errno = e;
   t_in = 0;
   return p;
+}
+
+/* free with timestamps: numbered before the real free (as always), written after it,
+ * when its time inside the call is known. */
+__attribute__((noinline)) static void free_timed(void *p) {
+  cur_t c;
+  if (t_buf == NULL && !t_ended) { t_t0 = t_t1 = clk(); thread_start(&c); }
+  uint64_t seq = seq_next();
+  t_t0 = clk();
+  real_free(p);
+  t_t1 = clk();
+  ev_begin_at(&c, AM_RAW_FREE, seq);
+  c.w = enc_ptr(c.w, p);
+  ev_end(&c, AM_RAW_FREE);
 }
 
 AM_EXPORT void free(void *p) {
@@ -587,8 +613,8 @@ AM_EXPORT void free(void *p) {
   if (!rec_on()) { real_free(p); return; }
   int e = errno;
   t_in = 1;
-  rec_ptr(AM_RAW_FREE, p);
-  real_free(p);
+  if (UNLIKELY(g_ts)) free_timed(p);
+  else { rec_ptr(AM_RAW_FREE, p); real_free(p); }
   errno = e;
   t_in = 0;
 }
@@ -602,7 +628,9 @@ AM_EXPORT void *calloc(size_t n, size_t m) {
   }
   if (!rec_on()) return real_calloc(n, m);
   t_in = 1;
+  CALL_BEGIN();
   void *p = real_calloc(n, m);
+  CALL_END();
   int e = errno;
   size_t total;
   if (__builtin_mul_overflow(n, m, &total)) total = SIZE_MAX;
@@ -626,8 +654,11 @@ static void *boot_realloc(void *old, size_t n) {
 static void *realloc_common(void *old, size_t n, size_t total, unsigned call) {
   if (!rec_on()) return call ? real_reallocarray(old, n, total) : real_realloc(old, n);
   t_in = 1;
+  CALL_BEGIN();
+  t_t1 = t_t0; /* the freeing half is written before the call: no time inside it */
   if (old != NULL) rec_ptr(AM_RAW_REALLOC_FREE, old);
   void *p = call ? real_reallocarray(old, n, total) : real_realloc(old, n);
+  CALL_END();
   int e = errno;
   uint64_t size = call ? (uint64_t)n * total : n;
   if (call && __builtin_mul_overflow(n, total, &size)) size = UINT64_MAX;
@@ -671,7 +702,9 @@ AM_EXPORT int posix_memalign(void **out, size_t align, size_t n) {
   if (!rec_on()) return real_posix_memalign(out, align, n);
   t_in = 1;
   int e = errno;
+  CALL_BEGIN();
   int rc = real_posix_memalign(out, align, n);
+  CALL_END();
   if (rc == 0) rec_aligned(AM_RAW_CALL_POSIX_MEMALIGN, align, n, *out);
   else failed(AM_RAW_CALL_POSIX_MEMALIGN, n);
   errno = e;
@@ -684,12 +717,14 @@ static void *aligned_common(unsigned call, size_t align, size_t n) {
   void *p;
   int rec = rec_on();
   if (rec) t_in = 1;
+  CALL_BEGIN();
   switch (call) {
   case AM_RAW_CALL_ALIGNED_ALLOC: p = real_aligned_alloc(align, n); break;
   case AM_RAW_CALL_MEMALIGN: p = real_memalign(align, n); break;
   case AM_RAW_CALL_VALLOC: p = real_valloc(n); break;
   default: p = real_pvalloc(n); break;
   }
+  CALL_END();
   if (!rec) return p;
   int e = errno;
   if (p != NULL) rec_aligned(call, align, n, p);
@@ -737,6 +772,7 @@ AM_EXPORT size_t malloc_usable_size(void *p) {
   if (p == NULL || !rec_on()) return real_usable(p);
   t_in = 1;
   int e = errno;
+  CALL_NOW();
   rec_ptr(AM_RAW_USABLE, p);
   errno = e;
   t_in = 0;

@@ -22,7 +22,9 @@ typedef struct am_raw_event_s {
   uint8_t kind;         /* AM_RAW_*                                                   */
   uint8_t call;         /* AM_RAW_CALL_* (ALIGNED, REALLOC, FAILED)                   */
   uint32_t thread;      /* trace thread index                                         */
-  uint64_t seq, ts;     /* process-wide order; ns (CLOCK_MONOTONIC) when recorded     */
+  uint64_t seq, ts;     /* process-wide order; ns (CLOCK_MONOTONIC) when recorded: the
+                           call's start with AM_RAW_FLAG_CALL_NS, else when logged      */
+  uint64_t dur;         /* AM_RAW_FLAG_CALL_NS: ns inside the real call                */
   uint64_t size, align, ptr; /* THREAD_START: ptr = kernel tid                       */
 } am_raw_event_t;
 

@@ -19,6 +19,26 @@ int am_tw_finish(am_tw_t *w, am_tf_footer_t *f, const am_tf_thread_t *th, const 
                  const char *stats_json, am_diag_t *d);
 void am_tw_abort(am_tw_t *w);  /* remove the temp file */
 
+/* The converter's extra statistics (trace_stats.c): the size profile, the timeline
+ * of AM_TS_WINDOWS windows and the time inside the real calls. Events are counted
+ * from 0 in sequence order (the event clock). */
+#define AM_TS_WINDOWS 64u
+typedef struct am_tstats_s am_tstats_t;
+am_tstats_t *am_tstats_new(void);                            /* NULL: no memory       */
+void am_tstats_free(am_tstats_t *s);
+void am_tstats_tick(am_tstats_t *s, uint64_t ev);            /* before event ev       */
+void am_tstats_live(am_tstats_t *s, uint64_t live_bytes);    /* after it              */
+/* A block (or a realloc's new size) of size bytes starts at event ev. */
+void am_tstats_birth(am_tstats_t *s, uint64_t ev, uint64_t size, int realloc_step, int new_object);
+/* The size a block had since event seg_ev ends at ev (a free, or a realloc's resize). */
+void am_tstats_end(am_tstats_t *s, uint64_t ev, uint64_t seg_ev, uint64_t size);
+/* A block born at birth_ev is freed at ev (cross: on another thread). */
+void am_tstats_free_at(am_tstats_t *s, uint64_t ev, uint64_t birth_ev, int cross);
+/* ns inside a real call (AM_RAW_CALL_*, or AM_RAW_CALL_MAX for free). */
+void am_tstats_call(am_tstats_t *s, unsigned call, uint64_t ns);
+struct cJSON;
+void am_tstats_json(const am_tstats_t *s, uint64_t end_ev, struct cJSON *out);
+
 /* Bytes one op takes at most in a payload. */
 #define AM_TF_MAX_OP 32
 

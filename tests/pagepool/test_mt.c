@@ -2,6 +2,11 @@
  * live blocks, heap adoption. Runs in the normal build and under ThreadSanitizer.
  * Usage: test_pp_mt [fast|tree]   (lookup knob; PAGEPOOL_REGION=1 in the environment
  *                                  forces pages outside the region, found via the tree)
+ *        test_pp_mt start          start-up race: pagepool's very first calls are made by
+ *                                  several threads at once (a malloc, or a free of NULL,
+ *                                  on each, released together by a barrier), so under
+ *                                  ThreadSanitizer any fast-path read of a table that
+ *                                  pp_i_init writes unsynchronised is reported.
  * Three waves of 4 worker threads (deterministic seeds). Each worker allocates blocks of
  * random sizes (small classes and large), stamps them, and either frees them itself,
  * reallocs them, or hands them to a shared exchange from which any thread takes, checks
@@ -111,7 +116,45 @@ static void *worker(void *arg) {
   return NULL;
 }
 
+#define STARTERS 4
+static pthread_barrier_t start_gate;
+
+static void *starter(void *arg) {
+  size_t n = 24 + (uintptr_t)arg * 40; /* a different class on each thread */
+  pthread_barrier_wait(&start_gate);
+  /* Even threads: the free fast path's first reads, before any malloc of theirs. Odd
+   * threads: the malloc fast path first (a free first would synchronise with a finished
+   * start-up and hide a race of the malloc path). */
+  if ((uintptr_t)arg % 2 == 0) pp_free(NULL);
+  unsigned char *p = pp_malloc(n);
+  PP_T_CHECK(p != NULL);
+  memset(p, 0x5A, n);
+  unsigned char *q = pp_malloc(n); /* the fast path again, now with a heap */
+  PP_T_CHECK(q != NULL && q != p);
+  pp_free(p);
+  pp_free(q);
+  return NULL;
+}
+
+/* Nothing of pagepool runs before the starters (no configure, no warm-up block). */
+static int start_race(void) {
+  pthread_t t[STARTERS];
+  PP_T_CHECK(pthread_barrier_init(&start_gate, NULL, STARTERS) == 0);
+  for (int i = 0; i < STARTERS; i++)
+    PP_T_CHECK(pthread_create(&t[i], NULL, starter, (void *)(uintptr_t)i) == 0);
+  for (int i = 0; i < STARTERS; i++) PP_T_CHECK(pthread_join(t[i], NULL) == 0);
+  pthread_barrier_destroy(&start_gate);
+  PP_T_HEAP_OK();
+  pp_stats_t s;
+  PP_T_CHECK(pp_stats(&s) == PP_OK);
+  PP_T_CHECK(s.allocated_bytes == 0 && s.large_blocks == 0);
+  PP_T_CHECK(s.heaps >= 1 && s.heaps <= STARTERS);
+  printf("start race: %llu heaps, nothing left allocated\n", (unsigned long long)s.heaps);
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "start") == 0) return start_race();
   int tree = argc > 1 && strcmp(argv[1], "tree") == 0;
   pp_config_t cfg;
   pp_get_config(&cfg); /* PAGEPOOL_* from the environment, then the lookup knob */

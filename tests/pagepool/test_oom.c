@@ -92,11 +92,6 @@ static int inject_child(unsigned n, int sticky) {
   char v[32];
   snprintf(v, sizeof v, "%u%s", n, sticky ? "+" : "");
   setenv("PAGEPOOL_FAIL", v, 1);
-  /* Start pagepool before the threads: its start-up racing a first malloc on another
-   * thread is benign but a data race for ThreadSanitizer (the fast path reads the class
-   * table while pp_i_init writes it; reported to the fast path's owners). This call may
-   * itself be the request that fails. */
-  pp_free(pp_malloc(1));
   work_t w[3] = {{0x1234 + n, 0}, {0x9876 + n, 0}, {0x5555 + n, 0}};
   pthread_t th[2];
   int started[2];

@@ -345,7 +345,8 @@ static void test_spec_roundtrip(void) {
                       "\"size\":{\"dist\":\"histogram\",\"bins\":[{\"min\":1,\"max\":64,\"weight\":3},{\"min\":65,\"max\":4096}]},"
                       "\"lifetime\":{\"kind\":\"ops\",\"allocs\":{\"dist\":\"pareto\",\"min\":1,\"alpha\":1.5,\"max\":500}},"
                       "\"handoff\":{\"ratio\":0.25}},{\"allocs\":40,\"size\":{\"dist\":\"choice\",\"values\":[8,24],"
-                      "\"weights\":[1,3]},\"mix\":{\"malloc\":2,\"realloc\":1}}]}");
+                      "\"weights\":[1,3]},\"mix\":{\"malloc\":2,\"realloc\":1}},{\"allocs\":50,\"empirical\":"
+                      "{\"live_bytes\":3000,\"rows\":[[8,2,10],[100,1,3]]}}]}");
   if (p == NULL) return;
   cJSON *spec = am_pattern_spec_json(p);
   char *text = cJSON_Print(spec);
@@ -459,6 +460,51 @@ static void test_chunks(void) {
                  "\"handoff\":{\"ratio\":0.5,\"batch\":7}},{\"size\":32,\"roles\":[{\"name\":\"p\",\"threads\":2,"
                  "\"allocs\":2000,\"handoff\":{\"ratio\":1,\"to\":\"c\",\"batch\":32,\"queue\":\"shared\","
                  "\"bound\":4}},{\"name\":\"c\",\"allocs\":0}]}]}");
+  /* an empirical profile with its prefill and hand-off */
+  test_chunks_of(HDR "\"seed\":9,\"threads\":3,\"phases\":[{\"allocs\":3000,\"round\":16,\"handoff\":{\"ratio\":0.3},"
+                 "\"empirical\":{\"live_bytes\":20000,\"rows\":[[16,3,100],[300,1,20],[64,0,5]]}}]}");
+}
+
+/* empirical: the steady state holds live_bytes (time-averaged over the thread's
+ * allocations, after the prefill), rows are born in proportion to their rates, a row
+ * with rate 0 only in the prefill; the spec round-trips (test_spec_roundtrip). */
+static void test_empirical(void) {
+  am_pattern_t *p = P(HDR "\"phases\":[{\"allocs\":200000,\"empirical\":{\"live_bytes\":100000,"
+                      "\"rows\":[[16,3,1000],[256,1,100],[4096,0,2]]}}]}");
+  am_workload_t *w = B(p, 0, 0, 0);
+  if (w) {
+    const am_op_t *o = w->streams[0].ops;
+    uint64_t live = 0, n16 = 0, n256 = 0, late4096 = 0, allocs = 0;
+    double sum = 0;
+    size_t samples = 0;
+    int freed = 0;
+    uint64_t *sz = calloc(w->streams[0].n_slots + 1, sizeof *sz);
+    for (size_t i = 0; sz && i < w->streams[0].n_ops; i++) {
+      if (o[i].kind == AM_OP_MALLOC) {
+        live += o[i].size;
+        sz[o[i].slot] = o[i].size;
+        if (freed) { allocs++; n16 += o[i].size == 16; n256 += o[i].size == 256; late4096 += o[i].size == 4096; }
+        if (freed && allocs > 20000 && allocs < 190000) { sum += (double)live; samples++; }
+      } else if (o[i].kind == AM_OP_FREE) { live -= sz[o[i].slot]; freed = 1; }
+    }
+    free(sz);
+    double avg = samples ? sum / (double)samples : 0;
+    CHECK(avg > 90000 && avg < 110000, "empirical steady state: %.0f bytes live on average, expected ~100000", avg);
+    CHECK(n16 + n256 > 0 && (double)n16 / (double)(n16 + n256) > 0.73 && (double)n16 / (double)(n16 + n256) < 0.77,
+          "empirical birth mix: %llu of 16 B, %llu of 256 B (3:1 expected)", (unsigned long long)n16, (unsigned long long)n256);
+    CHECK(late4096 == 0, "a rate-0 row was born after the prefill (%llu)", (unsigned long long)late4096);
+    CHECK(count_kind(w, 0, AM_OP_MALLOC) > 200000, "the prefill allocated nothing");
+  }
+  am_workload_free(w);
+  am_pattern_free(p);
+  /* without prefill the phase starts empty; quick scale uses quick_live_bytes */
+  p = P(HDR "\"phases\":[{\"allocs\":1000,\"empirical\":{\"live_bytes\":1000000,\"quick_live_bytes\":100,"
+        "\"prefill\":false,\"rows\":[[10,1,1]]}}]}");
+  w = B(p, 0, 0, 1);
+  if (w) CHECK(count_kind(w, 0, AM_OP_MALLOC) == 10, "quick, no prefill: %zu allocations, expected quick_allocs 10",
+               count_kind(w, 0, AM_OP_MALLOC));
+  am_workload_free(w);
+  am_pattern_free(p);
 }
 
 static void test_limits(void) {
@@ -508,6 +554,7 @@ int main(int argc, char **argv) {
   test_setup_and_friends();
   test_spec_roundtrip();
   test_limits();
+  test_empirical();
   test_golden();
   test_chunks();
   for (int i = 1; i < argc; i++) test_pattern_dir(argv[i]);
