@@ -44,8 +44,7 @@ static void compare_help(FILE *f) {
 }
 
 static int usage_error(const char *msg, const char *arg) {
-  fprintf(stderr, "allocmark compare: %s '%s' (try --help)\n", msg, arg);
-  return 2;
+  return am_cli_error("compare", "%s '%s' (try --help)", msg, arg);
 }
 
 static int parse_double(const char *s, double lo, double hi, double *out) {

@@ -39,8 +39,7 @@ static void report_help(FILE *f) {
 }
 
 static int usage_error(const char *msg, const char *arg) {
-  fprintf(stderr, "allocmark report: %s '%s' (try --help)\n", msg, arg);
-  return 2;
+  return am_cli_error("report", "%s '%s' (try --help)", msg, arg);
 }
 
 /* Write buf to path atomically (json_io.h); 0 or -1 (message printed). */

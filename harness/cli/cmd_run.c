@@ -40,9 +40,9 @@ static const char run_help[] =
   "                        when named. May be repeated. Items may also be:\n"
   "                        so:PATH or so:NAME=PATH (any malloc library, preloaded);\n"
   "                        a variant file's name (`allocmark list variants`). An\n"
-  "                        argument with '+' is one variant, BASE+VAR=VALUE[+...],\n"
-  "                        e.g. -b 'jemalloc+MALLOC_CONF=narenas:1' (harness/backends/\n"
-  "                        variants/README.md)\n"
+  "                        argument with '+' is one variant, BASE+VAR=VALUE[+...]:\n"
+  "                        backend BASE with the allocator's own variable VAR set\n"
+  "                        (examples per allocator: harness/backends/variants/README.md)\n"
   "  -r, --repetitions N   repetitions per backend and thread count (default: the\n"
   "                        pattern's `repetitions`, else 5)\n"
   "  -t, --threads LIST    thread counts, e.g. 1,2,4 (default: the pattern's)\n"
@@ -100,11 +100,9 @@ static const char run_help_more[] =
 int am_run_usage_error(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  fputs("allocmark run: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  int rc = am_cli_verror("run", fmt, ap);
   va_end(ap);
-  return 2;
+  return rc;
 }
 
 

@@ -45,6 +45,8 @@ ok "$am" report --threads "$threads" "$tmp/at.json" -o "$tmp/r.md"
 refused --threads "$am" report --threads $((threads + 1)) "$tmp/at.json" -o "$tmp/r.md"
 ok "$am" compare "$tmp/at.json" "$tmp/at.json" --threads "$threads"
 refused --threads "$am" compare "$tmp/at.json" "$tmp/at.json" --threads $((threads + 1))
+ok "$am" check -t "$threads" "$pat"
+refused --threads "$am" check --threads $((threads + 1)) "$pat"
 # a pattern's own thread count
 jq ".threads = [$threads]" "$pat" >"$tmp/p-at.json"; jq ".threads = [$((threads + 1))]" "$pat" >"$tmp/p-past.json"
 ok "$am" plan "$tmp/p-at.json" -b system
@@ -54,6 +56,9 @@ refused threads "$am" plan "$tmp/p-past.json" -b system
 ok "$am" plan "$pat" -b system --seed "$seed"
 refused --seed "$am" plan "$pat" -b system --seed $((seed + 1))
 runner_ok --seed "$seed"
+ok "$am" check --seed "$seed" "$pat"
+ok "$am" check --seed 0 "$pat"
+refused --seed "$am" check --seed $((seed + 1)) "$pat"
 refused --seed "$runner" run --seed $((seed + 1)) --workload "$pat"
 jq ".seed = $seed" "$pat" >"$tmp/s-at.json"; jq ".seed = $((seed + 1))" "$pat" >"$tmp/s-past.json"
 ok "$am" plan "$tmp/s-at.json" -b system
