@@ -3,9 +3,9 @@
 #
 #   plots/plot_all.sh [--allocmark PATH] [--formats "png svg"] DIR
 #
-# Reads the results files in DIR through `allocmark report --format tsv --table ...`
-# (the tables are kept in DIR/plots/data/ so every chart can be redrawn by hand) and
-# writes into DIR/plots/:
+# Reads the results files in DIR once, through `allocmark report --tables DIR/plots/data`
+# (every table the charts draw, as TSV; kept there so every chart can be redrawn by hand),
+# draws from those files only, and writes into DIR/plots/:
 #   time.{png,svg}                     time per op relative to system, all patterns
 #   memory.{png,svg}                   peak RSS growth and memory overhead, all patterns
 #   scaling-<pattern>.{png,svg}        ops/s against threads (patterns run at several
@@ -43,11 +43,6 @@ out=$dir/plots
 data=$out/data
 mkdir -p "$data"
 
-# table NAME FILE [report filters...]: one TSV table of the results in DIR.
-table() {
-  local name=$1 file=$2; shift 2
-  "$am" report --format tsv --table "$name" "$@" -o "$file" "$dir"
-}
 # col FILE NAME: the values of column NAME, one per line (header skipped).
 col() {
   awk -F'\t' -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next } k { print $k }' "$1"
@@ -63,12 +58,8 @@ failed_list() {
   awk -F'\t' 'NR > 1 { s = s (s ? ", " : "") $3 ": " $4 } END { print s }' "$1"
 }
 
-table patterns "$data/patterns.tsv" || exit 2
-table backends "$data/backends.tsv" || exit 2
-table meta "$data/meta.tsv" || exit 2
-table time "$data/time.tsv" || exit 2
-table rss "$data/rss.tsv" || exit 2
-table failures "$data/failures.tsv" || exit 2
+# Every table, in one read of the results.
+"$am" report --tables "$data" "$dir" || exit 2
 machine=$(awk -F'\t' '$1 == "machine" { print $2 }' "$data/meta.tsv")
 # The backends' colours (column `colour` of the backends table) as bcolor(b) for palette.gp.
 awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "backend") kb = i; if ($i == "colour") kc = i }; next }
@@ -97,26 +88,22 @@ chart time.gp time "data=$(gq "$data/time.tsv"); groups=$(gq "$data/patterns.tsv
 chart memory.gp memory "data=$(gq "$data/rss.tsv"); groups=$(gq "$data/patterns.tsv"); backends=$(gq "$backends"); ngroups=$ngroups"
 
 # Per pattern (scaling) and per pattern x threads (latency, timeline).
+declare -A drawn_scaling=()
 while IFS=$'\t' read -r pattern threads _group _label sweep latency timeline _n _failed; do
   p=$(fname "$pattern")
-  sel=(--pattern "$pattern" --threads "$threads")
-  table failures "$data/failures-$p-${threads}t.tsv" "${sel[@]}" || exit 2
   failed=$(failed_list "$data/failures-$p-${threads}t.tsv")
-  if [ "$sweep" = 1 ] && [ ! -f "$data/scaling-$p.tsv" ]; then
-    table scaling "$data/scaling-$p.tsv" --pattern "$pattern" || exit 2
-    table backends "$data/backends-$p.tsv" --pattern "$pattern" || exit 2
+  if [ "$sweep" = 1 ] && [ -z "${drawn_scaling[$p]:-}" ]; then
+    drawn_scaling[$p]=1
     bl=$(col "$data/backends-$p.tsv" backend | paste -sd' ' -)
     chart scaling.gp "scaling-$p" "data=$(gq "$data/scaling-$p.tsv"); pattern=$(gq "$pattern"); backends=$(gq "$bl")"
   fi
   if [ "$latency" = 1 ]; then
     f=$data/latency-$p-${threads}t.tsv
-    table latency "$f" "${sel[@]}" || exit 2
     chart latency.gp "latency-$p-${threads}t" "data=$(gq "$f"); pattern=$(gq "$pattern"); threads=$threads; \
 ops=$(gq "$(col "$f" op | uniq_words)"); backends=$(gq "$(col "$f" backend | uniq_words)"); failed=$(gq "$failed")"
   fi
   if [ "$timeline" = 1 ]; then
     f=$data/timeline-$p-${threads}t.tsv
-    table timeline "$f" "${sel[@]}" || exit 2
     chart timeline.gp "timeline-$p-${threads}t" "data=$(gq "$f"); pattern=$(gq "$pattern"); threads=$threads; \
 backends=$(gq "$(col "$f" backend | uniq_words)"); failed=$(gq "$failed")"
   fi

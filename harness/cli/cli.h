@@ -27,8 +27,8 @@ int am_cmd_trace_import(int argc, char **argv); /* cmd_trace_import.c */
 /* Backends compiled into this build: registry.h. */
 #include "registry.h"
 
-/* A byte count for the console, "2.6 MiB" ("-" when not finite); returns buf (human.c). */
-char *am_human_bytes(double b, char *buf, size_t cap);
+/* Figures for the console (byte counts, numbers, ratios): fmt.h. */
+#include "fmt.h"
 
 /* Folder of the allocmark executable, with a trailing '/'. */
 const char *am_exe_dir(void);

@@ -67,7 +67,7 @@ static int check_one(const char *path, const am_gen_opts_t *base) {
       return 2;
     }
     char hb[32];
-    am_human_bytes((double)peak, hb, sizeof hb);
+    am_fmt_bytes(hb, sizeof hb, (double)peak);
     if (len < sizeof line)
       len += (size_t)snprintf(line + len, sizeof line - len, "%s %llu ops, %u thread%s, %zu phase%s, peak live %s",
                               i ? ";" : "", (unsigned long long)ops, counts[i], counts[i] == 1 ? "" : "s", phases,

@@ -27,7 +27,7 @@ static void compare_help(FILE *f) {
         "  --metric LIST        comma-separated metrics (default: ns_per_op, and\n"
         "                       instructions_per_op where measured); any of:\n"
         "                      ", f);
-  for (const am_cmp_metric_t *m = am_cmp_metrics; m->name != NULL; m++) fprintf(f, " %s", m->name);
+  for (const am_cmp_metric_t *m = am_metrics; m->name != NULL; m++) if (am_cmp_metric_ok(m)) fprintf(f, " %s", m->name);
   fputs("\n"
         "  --alpha A            significance level (default 0.05)\n"
         "  --min-effect F       smallest |ratio - 1| called a difference (default 0; e.g.\n"

@@ -6,11 +6,12 @@
 #include <string.h>
 #include <cJSON.h>
 #include "cli.h"
+#include "metric_table.h"
 #include "registry.h"
 #include "variant.h"
 
 static const char list_help[] =
-  "usage: allocmark list [backends|variants|patterns] [--json] [--all]\n"
+  "usage: allocmark list [backends|variants|patterns|metrics] [--json] [--all]\n"
   "  Lists every backend built into this build, with the version read from the\n"
   "  library at run time, its configuration and capabilities, and the pattern files\n"
   "  found in the patterns folder ($ALLOCMARK_PATTERNS or the source tree's patterns/).\n"
@@ -21,7 +22,11 @@ static const char list_help[] =
   "           description, file, built} (a file that does not parse: {name, error})\n"
   "  Variants are the files in $ALLOCMARK_VARIANTS or the source tree's\n"
   "  harness/backends/variants/ (README.md there), run with `allocmark run -b NAME`.\n"
-  "  --all    include test-only backends\n";
+  "  --all    include test-only backends\n"
+  "  metrics  (only when asked) every metric of the results (harness/common/metric_table.h):\n"
+  "           key (in a sample: under its parent object when it has one), unit, which\n"
+  "           way is better, whether it is aggregated, label and help; --json: an array\n"
+  "           of {name, parent, unit, better, aggregated, required, sample, label, help}\n";
 
 static int has_cap(const cJSON *o, const char *cap) {
   const cJSON *caps = cJSON_GetObjectItemCaseSensitive(o, "capabilities"), *c;
@@ -107,6 +112,43 @@ static cJSON *pattern_list(void) {
   return arr;
 }
 
+static const char *better_name(int b) { return b == AM_LOWER ? "lower" : b == AM_HIGHER ? "higher" : "-"; }
+static const char *agg_name(unsigned f) {
+  return f & AM_MF_AGG ? "always" : f & AM_MF_AGG_IF ? "when measured" : "no";
+}
+
+/* The metrics table (metric_table.h), as text or as a JSON array. */
+static void list_metrics(int json) {
+  if (!json) printf("%-29s %-12s %-6s %-6s %-13s %s\n", "METRIC", "PARENT", "UNIT", "BETTER", "AGGREGATED", "HELP");
+  cJSON *arr = json ? cJSON_CreateArray() : NULL;
+  for (const am_metric_t *m = am_metrics; m->name != NULL; m++) {
+    if (!json) {
+      printf("%-29s %-12s %-6s %-6s %-13s %s\n", m->name, m->parent ? m->parent : "-", m->unit,
+             better_name(m->better), agg_name(m->flags), m->help);
+      continue;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", m->name);
+    if (m->parent != NULL) cJSON_AddStringToObject(o, "parent", m->parent);
+    else cJSON_AddNullToObject(o, "parent");
+    cJSON_AddStringToObject(o, "unit", m->unit);
+    if (m->better != AM_NEITHER) cJSON_AddStringToObject(o, "better", better_name(m->better));
+    else cJSON_AddNullToObject(o, "better");
+    cJSON_AddStringToObject(o, "aggregated", agg_name(m->flags));
+    cJSON_AddBoolToObject(o, "required", (m->flags & AM_MF_REQ) != 0);
+    cJSON_AddBoolToObject(o, "sample", (m->flags & AM_MF_SAMPLE) != 0);
+    cJSON_AddStringToObject(o, "label", m->label);
+    cJSON_AddStringToObject(o, "help", m->help);
+    cJSON_AddItemToArray(arr, o);
+  }
+  if (json) {
+    char *t = cJSON_Print(arr);
+    if (t != NULL) puts(t);
+    cJSON_free(t);
+    cJSON_Delete(arr);
+  }
+}
+
 static void print_json(cJSON *o) {
   char *s = cJSON_Print(o);
   if (s != NULL) puts(s);
@@ -121,11 +163,13 @@ int am_cmd_list(int argc, char **argv) {
     else if (strcmp(argv[i], "backends") == 0) only = 'b';
     else if (strcmp(argv[i], "patterns") == 0) only = 'p';
     else if (strcmp(argv[i], "variants") == 0) only = 'v';
+    else if (strcmp(argv[i], "metrics") == 0) only = 'm';
     else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { fputs(list_help, stdout); return 0; }
     else { fprintf(stderr, "allocmark list: unknown argument '%s' (try --help)\n", argv[i]); return 2; }
   }
   if (only) { want_b = only == 'b'; want_p = only == 'p'; want_v = only == 'v'; }
   if (json && !only) want_p = want_v = 0; /* --json alone: the backends array */
+  if (only == 'm') { list_metrics(json); return 0; }
   int rc = 0;
   if (want_b) {
     cJSON *arr = cJSON_CreateArray();

@@ -30,7 +30,9 @@ static const char record_help[] =
   "  `allocmark run FILE`, inspect it with `allocmark trace-info FILE`.\n"
   "options:\n"
   "  -o, --output FILE   the trace (its folder must exist)\n"
-  "  --timestamps        record a CLOCK_MONOTONIC time with every event (lifetimes in ns)\n"
+  "  --timestamps        record every call's start and its time inside malloc/free\n"
+  "                      (CLOCK_MONOTONIC, two reads per call: lifetimes in ns, the time\n"
+  "                      in malloc in trace-info, paced replay with run --paced)\n"
   "  --follow-fork       a forked child records to FILE's stem + .<pid>-<gen>.amtrace\n"
   "                      (default: children stop recording)\n"
   "  --follow-exec       programs started by exec (also in children) are recorded too,\n"
@@ -138,7 +140,7 @@ static int convert_one(const char *raw_path, const char *out, const am_convert_o
           (unsigned long long)i->by_kind[AM_OP_MALLOC], (unsigned long long)i->by_kind[AM_OP_CALLOC],
           (unsigned long long)i->by_kind[AM_OP_REALLOC], (unsigned long long)i->by_kind[AM_OP_ALIGNED],
           (unsigned long long)i->by_kind[AM_OP_FREE], i->recorded_threads, i->recorded_threads == 1 ? "" : "s",
-          am_human_bytes((double)i->peak_live_bytes, pk, sizeof pk), i->ops ? bytes / (double)i->ops : 0.0,
+          am_fmt_bytes(pk, sizeof pk, (double)i->peak_live_bytes), i->ops ? bytes / (double)i->ops : 0.0,
           i->complete ? "complete" : "INCOMPLETE (the process ended without its exit flush: crash, _exit or kill)",
           i->ops == 0 ? "; nothing was recorded (static binary, own allocator, or no malloc calls?)" : "");
   am_trace_close(t);

@@ -29,7 +29,16 @@ static void report_help(FILE *f) {
         "  --table NAME          write only this table (default format then tsv):\n", f);
   for (size_t i = 0; am_rtable_names[i] != NULL; i++)
     fprintf(f, "      %-9s %s\n", am_rtable_names[i], am_rtable_help[i]);
-  fputs("  --pattern NAME        only the benchmarks of this pattern\n"
+  fputs("  --tables DIR          write every table the charts draw into DIR (created), from\n"
+        "                        one read of the results: NAME.tsv for each table above,\n"
+        "                        and per pattern x threads failures-P-Nt, latency-P-Nt,\n"
+        "                        timeline-P-Nt, per thread-swept pattern scaling-P and\n"
+        "                        backends-P (each what --table NAME --pattern P [--threads\n"
+        "                        N] writes; P: the pattern name, bytes outside\n"
+        "                        [A-Za-z0-9._-] as '_'); --format csv or md: .csv or\n"
+        "                        .md files.\n"
+        "                        plots/plot_all.sh draws from these files only\n"
+        "  --pattern NAME        only the benchmarks of this pattern\n"
         "  --threads N           only the benchmarks run with N threads\n"
         "  -h, --help            this text\n"
         "exit status: 0 written; 2 bad input (one line naming the file and the JSON field,\n"
@@ -61,7 +70,7 @@ static int write_atomic(const char *path, const char *buf, size_t len) {
 }
 
 int am_cmd_report(int argc, char **argv) {
-  const char *out_path = NULL, *table = NULL, *format = NULL, *baseline = NULL;
+  const char *out_path = NULL, *table = NULL, *format = NULL, *baseline = NULL, *tables_dir = NULL;
   int html = 0;
   am_rfilter_t flt = {0};
   char **paths = calloc((size_t)argc + 1, sizeof *paths);
@@ -75,6 +84,7 @@ int am_cmd_report(int argc, char **argv) {
     else if (strcmp(a, "--format") == 0 && has_val) format = argv[++i];
     else if (strcmp(a, "--baseline") == 0 && has_val) baseline = argv[++i];
     else if (strcmp(a, "--table") == 0 && has_val) table = argv[++i];
+    else if (strcmp(a, "--tables") == 0 && has_val) tables_dir = argv[++i];
     else if (strcmp(a, "--pattern") == 0 && has_val) flt.pattern = argv[++i];
     else if (strcmp(a, "--threads") == 0 && has_val) {
       char *end;
@@ -82,14 +92,14 @@ int am_cmd_report(int argc, char **argv) {
       if (*end != '\0' || t < 1 || t > 65536) { free(paths); return usage_error("--threads: expected 1..65536, got", argv[i]); }
       flt.threads = (unsigned)t;
     } else if (a[0] == '-' && a[1] != '\0') {
-      static const char *const valued[] = {"-o", "--output", "--format", "--table", "--pattern", "--threads", "--baseline"};
+      static const char *const valued[] = {"-o", "--output", "--format", "--table", "--tables", "--pattern", "--threads", "--baseline"};
       int known = 0;
       for (size_t k = 0; k < sizeof valued / sizeof *valued; k++) known |= strcmp(a, valued[k]) == 0;
       free(paths);
       return usage_error(known ? "missing value for" : "unknown option", a);
     } else paths[n++] = argv[i];
   }
-  am_rformat_t fmt = AM_RFMT_MD;
+  am_rformat_t fmt = format == NULL && tables_dir != NULL ? AM_RFMT_TSV : AM_RFMT_MD;
   if (format != NULL) {
     if (strcmp(format, "md") == 0) fmt = AM_RFMT_MD;
     else if (strcmp(format, "html") == 0) html = 1;
@@ -99,6 +109,11 @@ int am_cmd_report(int argc, char **argv) {
   }
   if (html && table != NULL) { free(paths); return usage_error("--format html: is the whole report, not a table; drop", "--table"); }
   if (baseline != NULL && !html) { free(paths); return usage_error("--baseline: only with", "--format html"); }
+  if (tables_dir != NULL && (html || table != NULL || out_path != NULL)) {
+    free(paths);
+    return usage_error("--tables DIR: cannot go with",
+                       html ? "--format html" : table != NULL ? "--table" : "-o");
+  }
   if (table != NULL) {
     size_t k = 0;
     while (am_rtable_names[k] != NULL && strcmp(am_rtable_names[k], table) != 0) k++;
@@ -120,6 +135,13 @@ int am_cmd_report(int argc, char **argv) {
     return 2;
   }
   free(paths);
+  if (tables_dir != NULL) {
+    size_t nf = 0;
+    int rc = am_report_tables_dir(&r, tables_dir, fmt, &nf, &d);
+    am_report_free(&r);
+    if (rc != 0) fprintf(stderr, "allocmark report: %s\n", d.msg);
+    return rc == 0 ? 0 : rc == AM_EIO ? 1 : 2;
+  }
   am_report_t rb;
   am_cmp_list_t cmp;
   memset(&rb, 0, sizeof rb);

@@ -57,6 +57,8 @@ static const char run_help[] =
   "  --chunk-ops N         replay workloads of more than N ops in chunks generated while\n"
   "                        the timer is paused (default: the runner's, 2^24 ops = 256 MiB)\n"
   "  --no-hw               do not open hardware counters\n"
+  "  --paced               traces only: keep the recorded gaps between calls (a trace\n"
+  "                        recorded with --timestamps; results say \"replay\": \"paced\")\n"
   "  --dump-at PHASE|end   after each pattern's repetitions, one extra replay (not in\n"
   "                        the results) per backend with a dump hook writes its heap\n"
   "                        map when the phase named PHASE starts (or at the end)\n"
@@ -340,6 +342,7 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { fputs(run_help, stdout); fputs(run_help_more, stdout); return -1; }
     else if (strcmp(a, "--quick") == 0) o->quick = 1;
     else if (strcmp(a, "--no-hw") == 0) o->no_hw = 1;
+    else if (strcmp(a, "--paced") == 0) o->paced = 1;
     else if (strcmp(a, "--latency") == 0) o->latency = 1;
     else if (strncmp(a, "--latency=", 10) == 0) {
       uint64_t x;
@@ -426,6 +429,13 @@ static int timeout_given(int argc, char **argv) {
   return 0;
 }
 
+/* How many of the np files are recorded traces. */
+static size_t ntr_of(const char *const *files, size_t np) {
+  size_t n = 0;
+  for (size_t i = 0; i < np; i++) n += (size_t)am_trace_sniff(files[i]);
+  return n;
+}
+
 static int run_main(int argc, char **argv, int plan_only) {
   am_run_opts_t o;
   memset(&o, 0, sizeof o);
@@ -472,12 +482,12 @@ static int run_main(int argc, char **argv, int plan_only) {
     const am_source_kind_t *k = am_source_sniff(pat_args[i], &d);
     nprog += k != NULL && k->exec == AM_EXEC_PROGRAM;
   }
+  if (o.paced && ntr_of(pat_args, np) != np) return am_run_usage_error("--paced: for traces only (recorded with --timestamps)");
   if (nprog == np) return am_run_programs(&o, info, pat_args, np);
   if (nprog != 0) return am_run_usage_error("run pattern files and program files in separate commands");
 
   /* Recorded traces (harness/trace/TRACE.md) run through cmd_run_trace.c; not mixed either. */
-  size_t ntr = 0;
-  for (size_t i = 0; i < np; i++) ntr += (size_t)am_trace_sniff(pat_args[i]);
+  size_t ntr = ntr_of(pat_args, np);
   if (ntr == np) return am_run_traces(&o, info, pat_args, np);
   if (ntr != 0) return am_run_usage_error("run pattern files and traces in separate commands");
 

@@ -39,6 +39,7 @@ typedef struct am_run_opts_s {
   int aslr;                 /* --aslr: 0 as the system, 1 off, 2 on        */
   size_t env_pad;           /* --env-pad BYTES                             */
   int noise_floor;          /* --noise-floor: each backend also as NAME#2  */
+  int paced;                /* --paced: traces only, the recorded gaps kept */
   const char *out;          /* -o, or NULL                                 */
   const char *dump_at;      /* --dump-at PHASE|end, or NULL                */
   const char *dump_dir;     /* --dump-dir DIR (default: beside the results) */

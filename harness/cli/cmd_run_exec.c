@@ -120,6 +120,7 @@ cJSON *am_run_one_with(const am_backend_spec_t *be, const char *workload_path, c
   if (o->warmup >= 0) { snprintf(wu, sizeof wu, "%ld", o->warmup); argv[a++] = "--warmup"; argv[a++] = wu; }
   if (o->rss_interval_ms >= 0) { snprintf(rss, sizeof rss, "%ld", o->rss_interval_ms); argv[a++] = "--rss-interval-ms"; argv[a++] = rss; }
   if (o->no_hw) argv[a++] = "--no-hw";
+  if (o->paced) argv[a++] = "--paced";
   if (o->chunk_ops) { snprintf(ch, sizeof ch, "%llu", (unsigned long long)o->chunk_ops); argv[a++] = "--chunk-ops"; argv[a++] = ch; }
   for (size_t i = 0; extra != NULL && extra[i] != NULL && a < 39; i++) argv[a++] = extra[i];
   argv[a] = NULL;

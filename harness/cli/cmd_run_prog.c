@@ -261,7 +261,7 @@ static void print_table(const am_progfile_t *p, const cJSON *bms, unsigned reps)
     if (isfinite(med) && isfinite(sys) && sys > 0) snprintf(rel, sizeof rel, "%.2fx", med / sys);
     double f = num(cJSON_GetObjectItem(ag, "figure"), "median");
     if (isfinite(f)) snprintf(fig, sizeof fig, "%.6g", f);
-    am_human_bytes(num(cJSON_GetObjectItem(ag, "peak_rss_bytes"), "median"), rss, sizeof rss);
+    am_fmt_bytes(rss, sizeof rss, num(cJSON_GetObjectItem(ag, "peak_rss_bytes"), "median"));
     const cJSON *er = cJSON_GetObjectItem(bm, "error");
     printf("%-10s %-28s %-9s %-22s %-11s %s%s%.160s\n", cJSON_GetObjectItem(bm, "backend")->valuestring, ci, rel, fig, rss,
            cJSON_GetObjectItem(bm, "status")->valuestring, cJSON_IsString(er) ? ": " : "", cJSON_IsString(er) ? er->valuestring : "");

@@ -8,36 +8,11 @@
 #include <cJSON.h>
 #include "cli.h"
 #include "cmd_run.h"
+#include "metric_table.h"
 #include "results.h"
 #include "stats.h"
+#include "table.h"
 
-/* Metrics aggregated over the ok samples: results key, sample key, sub-object or NULL. */
-/* Metrics under a parent, and those marked optional, are left out when no sample has
- * them (hardware counters the kernel refused; --measure instructions not asked). */
-static const struct { const char *key, *sample_key, *parent; } metrics[] = {
-  {"ns_per_op", "ns_per_op", NULL},
-  {"ops_per_s", "ops_per_s", NULL},
-  {"wall_s", "wall_s", NULL},
-  {"cpu_user_s", "cpu_user_s", NULL},
-  {"cpu_sys_s", "cpu_sys_s", NULL},
-  {"peak_rss_bytes", "peak_rss_bytes", NULL},
-  {"rss_end_bytes", "rss_end_bytes", NULL},
-  {"rss_baseline_bytes", "rss_baseline_bytes", NULL},
-  {"peak_rss_growth_bytes", "peak_rss_growth_bytes", NULL},
-  {"peak_live_bytes", "peak_live_bytes", NULL},
-  {"memory_overhead", "memory_overhead", NULL},
-  {"minor_faults", "minor_faults", NULL},
-  {"anon_huge_pages_bytes", "anon_huge_pages_bytes", NULL},
-  {"major_faults", "major_faults", NULL},
-  {"cycles", "cycles", "hw_counters"},
-  {"instructions", "instructions", "hw_counters"},
-  {"cache_misses", "cache_misses", "hw_counters"},
-  {"dtlb_load_misses", "dtlb_load_misses", "hw_counters"},
-  {"instructions_per_op", "instructions_per_op", NULL},   /* --measure instructions (optional) */
-  {"sim_d1_misses_per_op", "sim_d1_misses_per_op", NULL}, /* --measure cache (optional)        */
-  {"sim_ll_misses_per_op", "sim_ll_misses_per_op", NULL},
-};
-static int optional_metric(const char *key) { return strstr(key, "_per_op") != NULL && strcmp(key, "ns_per_op") != 0; }
 static const char *const pct_keys[] = {"p50", "p90", "p99", "p99_9", "p99_99"};
 
 #define MAXS 1024
@@ -53,22 +28,25 @@ static double num_at(const cJSON *s, const char *parent, const char *key) {
   return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
+/* One aggregates.<key> per aggregated row of the metrics table (metric_table.h), over
+ * the ok samples; AM_MF_AGG_IF rows are left out when no sample has them. */
 static void add_aggregates(cJSON *bm, const cJSON *samples) {
   cJSON *ag = cJSON_AddObjectToObject(bm, "aggregates");
   double x[MAXS];
-  for (size_t m = 0; m < sizeof metrics / sizeof *metrics; m++) {
+  for (const am_metric_t *m = am_metrics; m->name != NULL; m++) {
+    if (!am_metric_aggregated(m)) continue;
     size_t n = 0, present = 0;
     const cJSON *s;
     cJSON_ArrayForEach(s, samples) {
       if (!is_ok(s) || n == MAXS) continue;
-      x[n] = num_at(s, metrics[m].parent, metrics[m].sample_key);
+      x[n] = num_at(s, m->parent, m->name);
       if (isfinite(x[n])) present++;
       n++;
     }
-    if ((metrics[m].parent != NULL || optional_metric(metrics[m].key)) && present == 0) continue; /* not measured */
+    if ((m->flags & AM_MF_AGG_IF) && present == 0) continue; /* not measured */
     am_summary_t sum;
     am_summarize(x, n, &sum);
-    cJSON_AddItemToObject(ag, metrics[m].key, am_summary_json(&sum));
+    cJSON_AddItemToObject(ag, m->name, am_summary_json(&sum));
   }
 }
 
@@ -226,27 +204,42 @@ void am_run_print_table(const char *pattern, const cJSON *benchmarks, unsigned r
       if ((unsigned)num_at(bm, NULL, "threads") == seen[g] && strcmp(cJSON_GetObjectItem(bm, "backend")->valuestring, "system") == 0)
         sys = agg(bm, "ns_per_op", "median");
     printf("\n%s, %u thread%s, %u repetition%s\n", pattern, seen[g], seen[g] == 1 ? "" : "s", reps, reps == 1 ? "" : "s");
-    printf("%-10s %-30s %-9s %-11s %-11s %-9s %s\n", "backend", "ns/op median [95% CI]", "vs system", "RSS growth",
-           "peak RSS", "overhead", "status");
+    am_table_t t;
+    am_table_init(&t);
+    am_table_col(&t, "backend", 0);
+    char head[64];
+    snprintf(head, sizeof head, "%s median [95%% CI]", am_metrics[AM_M_NS_PER_OP].label);
+    am_table_col(&t, head, 0);
+    am_table_col(&t, "vs system", 1);
+    am_table_col(&t, am_metrics[AM_M_PEAK_RSS_GROWTH_BYTES].label, 1);
+    am_table_col(&t, am_metrics[AM_M_PEAK_RSS_BYTES].label, 1);
+    am_table_col(&t, am_metrics[AM_M_MEMORY_OVERHEAD].label, 1);
+    am_table_col(&t, "status", 0);
     cJSON_ArrayForEach(bm, benchmarks) {
       if ((unsigned)num_at(bm, NULL, "threads") != seen[g]) continue;
       double med = agg(bm, "ns_per_op", "median"), lo = agg(bm, "ns_per_op", "ci95_low"),
              hi = agg(bm, "ns_per_op", "ci95_high"), cov = agg(bm, "ns_per_op", "ci_coverage");
       const cJSON *noisy = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(bm, "aggregates"), "ns_per_op"), "noisy");
-      char ci[64] = "-", rel[16] = "-", rss[24], growth[24], over[16] = "-";
+      char ci[64] = "-", rel[16], rss[24], growth[24], over[16] = "-";
       if (isfinite(med))
         snprintf(ci, sizeof ci, "%.2f [%.2f, %.2f]%s%s", med, lo, hi, isfinite(cov) && cov < 0.95 ? "*" : "",
                  cJSON_IsTrue(noisy) ? " ~" : "");
-      if (isfinite(med) && isfinite(sys) && sys > 0) snprintf(rel, sizeof rel, "%.2fx", med / sys);
-      am_human_bytes(agg(bm, "peak_rss_bytes", "median"), rss, sizeof rss);
-      am_human_bytes(agg(bm, "peak_rss_growth_bytes", "median"), growth, sizeof growth);
+      am_fmt_ratio(rel, sizeof rel, am_ratio(med, sys), "x");
+      am_fmt_bytes(rss, sizeof rss, agg(bm, "peak_rss_bytes", "median"));
+      am_fmt_bytes(growth, sizeof growth, agg(bm, "peak_rss_growth_bytes", "median"));
       double ov = agg(bm, "memory_overhead", "median");
       if (isfinite(ov)) snprintf(over, sizeof over, "%.2f", ov);
       else if (num_at(bm, NULL, "ok_repetitions") > 0) snprintf(over, sizeof over, "n/a"); /* too few live bytes */
-      printf("%-10s %-30s %-9s %-11s %-11s %-9s %s\n", cJSON_GetObjectItem(bm, "backend")->valuestring, ci, rel, growth,
-             rss, over,
-             cJSON_GetObjectItem(bm, "status")->valuestring);
+      am_table_add(&t, cJSON_GetObjectItem(bm, "backend")->valuestring);
+      am_table_add(&t, ci);
+      am_table_add(&t, rel[0] ? rel : "-");
+      am_table_add(&t, growth);
+      am_table_add(&t, rss);
+      am_table_add(&t, over);
+      am_table_add(&t, cJSON_GetObjectItem(bm, "status")->valuestring);
     }
+    am_table_write(&t, AM_TFMT_TEXT, stdout);
+    am_table_free(&t);
   }
   printf("  * CI covers less than 95 %% (fewer than 6 repetitions: [min, max]);  ~ noisy (cv > 5 %%)\n");
   printf("  RSS growth = peak RSS - RSS before the workload (peak RSS includes the harness's op streams)\n");

@@ -5,7 +5,9 @@
  * interleaved across backends, one results file per trace in the results schema with
  * `pattern.kind = "trace"` and the trace's recorded counts. The thread count is the
  * trace's. Bad input (an unreadable, truncated or corrupt trace, -t, --quick): one line,
- * exit 2, nothing written. The stream checksum of every sample must equal the trace's. */
+ * exit 2, nothing written. The stream checksum of every sample must equal the trace's.
+ * --paced (a trace recorded with --timestamps): the runner keeps the recorded gaps
+ * (PAUSE ops busy-wait); the results are named NAME-paced and say "replay": "paced". */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +62,10 @@ static int load(tr_t *t, const am_run_opts_t *o) {
     return 2;
   }
   const am_trace_info_t *i = am_trace_info(tr);
+  if (o->paced && (!i->timestamps || i->by_kind[AM_OP_PAUSE] == 0)) {
+    am_trace_close(tr);
+    return am_run_usage_error("%s: --paced needs a trace recorded with --timestamps (this one holds no recorded gaps)", t->arg);
+  }
   t->threads = i->threads;
   t->info = am_trace_info_json(t->arg, tr);
   uint64_t peak = i->peak_live_bytes;
@@ -72,6 +78,7 @@ static int load(tr_t *t, const am_run_opts_t *o) {
   snprintf(t->name, sizeof t->name, "%s", b);
   size_t l = strlen(t->name);
   if (l > 8 && strcmp(t->name + l - 8, ".amtrace") == 0) t->name[l - 8] = '\0';
+  if (o->paced) strncat(t->name, "-paced", sizeof t->name - strlen(t->name) - 1); /* its own results, labelled */
   if (file_sha256(t->arg, t->sha) != 0) return am_run_usage_error("%s: cannot read", t->arg);
   return 0;
 }
@@ -149,6 +156,7 @@ static long run_one_trace(tr_t *t, const am_run_opts_t *o, const am_backend_info
   cJSON *pj = cJSON_AddObjectToObject(root, "workload");
   cJSON_AddStringToObject(pj, "name", t->name);
   cJSON_AddStringToObject(pj, "kind", "trace");
+  cJSON_AddStringToObject(pj, "replay", o->paced ? "paced" : "back-to-back");
   cJSON_AddStringToObject(pj, "path", t->arg);
   cJSON_AddStringToObject(pj, "abs_path", t->abs);
   cJSON_AddStringToObject(pj, "sha256", t->sha);

@@ -97,9 +97,9 @@ static void print_text(const cJSON *o) {
          cJSON_GetNumberValue(cJSON_GetObjectItem(o, "threads")), cJSON_GetNumberValue(cJSON_GetObjectItem(o, "replay_threads")),
          cJSON_GetNumberValue(cJSON_GetObjectItem(o, "cross_thread_frees")), 100 * cJSON_GetNumberValue(cJSON_GetObjectItem(o, "cross_thread_share")));
   printf("  peak live: %s in %.0f objects; at the end: %s in %.0f objects\n",
-         am_human_bytes(cJSON_GetNumberValue(cJSON_GetObjectItem(o, "peak_live_bytes")), b1, sizeof b1),
+         am_fmt_bytes(b1, sizeof b1, cJSON_GetNumberValue(cJSON_GetObjectItem(o, "peak_live_bytes"))),
          cJSON_GetNumberValue(cJSON_GetObjectItem(o, "peak_live_objects")),
-         am_human_bytes(cJSON_GetNumberValue(cJSON_GetObjectItem(o, "end_live_bytes")), b2, sizeof b2),
+         am_fmt_bytes(b2, sizeof b2, cJSON_GetNumberValue(cJSON_GetObjectItem(o, "end_live_bytes"))),
          cJSON_GetNumberValue(cJSON_GetObjectItem(o, "end_live_objects")));
   printf("  orphans: %.0f frees, %.0f reallocs; repaired %.0f; failed allocations %.0f\n",
          cJSON_GetNumberValue(cJSON_GetObjectItem(o, "orphan_frees")), cJSON_GetNumberValue(cJSON_GetObjectItem(o, "orphan_reallocs")),

@@ -11,30 +11,12 @@
 #include "signif.h"
 #include "stats.h"
 
-const am_cmp_metric_t am_cmp_metrics[] = {
-  {"ns_per_op", NULL, 0},
-  {"instructions_per_op", NULL, 0},
-  {"ops_per_s", NULL, 1},
-  {"wall_s", NULL, 0},
-  {"cpu_user_s", NULL, 0},
-  {"cpu_sys_s", NULL, 0},
-  {"peak_rss_bytes", NULL, 0},
-  {"peak_rss_growth_bytes", NULL, 0},
-  {"memory_overhead", NULL, 0},
-  {"minor_faults", NULL, 0},
-  {"cycles", "hw_counters", 0},
-  {"instructions", "hw_counters", 0},
-  {"cache_misses", "hw_counters", 0},
-  {"dtlb_load_misses", "hw_counters", 0},
-  {"sim_d1_misses_per_op", NULL, 0},
-  {"sim_ll_misses_per_op", NULL, 0},
-  {NULL, NULL, 0},
-};
+/* Comparable: an aggregated metric of the metrics table with a direction. */
+int am_cmp_metric_ok(const am_cmp_metric_t *m) { return m->better != AM_NEITHER && am_metric_aggregated(m); }
 
 const am_cmp_metric_t *am_cmp_metric_find(const char *name) {
-  for (const am_cmp_metric_t *m = am_cmp_metrics; m->name != NULL; m++)
-    if (strcmp(m->name, name) == 0) return m;
-  return NULL;
+  const am_cmp_metric_t *m = am_metric_find(name);
+  return m != NULL && am_cmp_metric_ok(m) ? m : NULL;
 }
 
 void am_cmp_opts_default(am_cmp_opts_t *o) {
@@ -133,7 +115,7 @@ static int compare_metric(am_cmp_list_t *l, const am_rbench_t *a, const am_rbenc
   if (isfinite(c->p) && c->p < o->alpha && isfinite(c->ratio) && fabs(c->ratio - 1) >= o->min_effect &&
       c->ratio != 1) {
     int b_lower = c->ratio < 1;
-    c->verdict = b_lower != m->higher_better ? "faster" : "slower";
+    c->verdict = b_lower != (m->better == AM_HIGHER) ? "faster" : "slower";
   }
   if (strcmp(c->verdict, "faster") == 0) l->n_faster++;
   else if (strcmp(c->verdict, "slower") == 0) l->n_slower++;

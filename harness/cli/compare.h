@@ -16,18 +16,15 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "am_error.h"
+#include "metric_table.h"
 #include "report.h"
 
 #define AM_CMP_MAX_METRICS 8
 
-/* A metric that can be compared: where its value sits in a sample, which way is better. */
-typedef struct am_cmp_metric_s {
-  const char *name;     /* as in aggregates and --metric                   */
-  const char *parent;   /* sub-object of the sample holding it, or NULL    */
-  int higher_better;    /* 1 for throughput                                */
-} am_cmp_metric_t;
-/* Every comparable metric, NULL-terminated by name. */
-extern const am_cmp_metric_t am_cmp_metrics[];
+/* A metric that can be compared: a row of the metrics table (metric_table.h) that is
+ * aggregated and has a direction (better: lower for costs, higher for throughput). */
+typedef am_metric_t am_cmp_metric_t;
+int am_cmp_metric_ok(const am_cmp_metric_t *m);
 const am_cmp_metric_t *am_cmp_metric_find(const char *name);
 
 typedef struct am_cmp_opts_s {

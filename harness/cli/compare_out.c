@@ -1,11 +1,12 @@
-/* harness/cli/compare_out.c — the writers of `allocmark compare`: a console table, a
- * Markdown table (for reports) and JSON ({"comparisons": [...]}; the format is in
- * results/README.md, "allocmark compare --json"). */
+/* harness/cli/compare_out.c — the writers of `allocmark compare`: a console table and a
+ * Markdown table (for reports), both from one table model (table.h), and JSON
+ * ({"comparisons": [...]}; the format is in results/README.md, "allocmark compare --json"). */
 #include <math.h>
 #include <string.h>
 #include <cJSON.h>
 #include "compare.h"
 #include "results.h"
+#include "table.h"
 
 static const char *verdict_mark(const char *v) {
   return strcmp(v, "faster") == 0 ? "faster" : strcmp(v, "slower") == 0 ? "SLOWER" : "same";
@@ -40,36 +41,56 @@ static char *ci_text(char *buf, size_t cap, const am_cmp_t *c, double level) {
   return buf;
 }
 
-static void write_text(const am_cmp_list_t *l, FILE *o) {
-  header_line(l, o, "");
-  fprintf(o, "%-22s %3s %-24s %-20s %11s %11s %7s %-17s %8s %s\n", "workload", "thr", "backend", "metric",
-          l->within ? "base" : "A", l->within ? "this" : "B", "ratio", "CI", "p", "verdict");
+/* The comparisons as one table (table.h); md: Markdown cells (verdicts in bold). */
+static void fill_table(const am_cmp_list_t *l, am_table_t *t, int md) {
+  static const struct { const char *text, *md; int right; } cols[] = {
+    {"workload", "workload", 0}, {"thr", "threads", 1}, {"backend", "backend", 0}, {"metric", "metric", 0},
+    {"A", "baseline median", 1}, {"B", "median", 1}, {"ratio", "ratio", 1}, {"CI", "CI", 0},
+    {"p", "p", 1}, {"verdict", "verdict", 0}};
+  am_table_init(t);
+  for (size_t c = 0; c < sizeof cols / sizeof *cols; c++) {
+    const char *name = md ? cols[c].md : cols[c].text;
+    if (!md && l->within && c == 4) name = "base";
+    if (!md && l->within && c == 5) name = "this";
+    am_table_col(t, name, cols[c].right);
+  }
   for (size_t i = 0; i < l->n; i++) {
     const am_cmp_t *c = &l->c[i];
     char a[32], b[32], r[32], ci[64];
-    fprintf(o, "%-22s %3u %-24s %-20s %11s %11s %7s %-17s %8.3g %s\n", c->workload, c->threads, c->backend,
-            c->metric->name, am_fmt_num(a, sizeof a, c->med_a), am_fmt_num(b, sizeof b, c->med_b),
-            am_fmt_num(r, sizeof r, c->ratio), ci_text(ci, sizeof ci, c, l->opts.level), c->p, verdict_mark(c->verdict));
+    const char *v = c->verdict;
+    am_table_add(t, c->workload);
+    am_table_num(t, c->threads);
+    am_table_add(t, c->backend);
+    am_table_add(t, c->metric->name);
+    am_table_add(t, am_fmt_num(a, sizeof a, c->med_a));
+    am_table_add(t, am_fmt_num(b, sizeof b, c->med_b));
+    am_table_add(t, am_fmt_num(r, sizeof r, c->ratio));
+    am_table_add(t, ci_text(ci, sizeof ci, c, l->opts.level));
+    am_table_addf(t, "%.3g", c->p);
+    if (md) am_table_addf(t, "%s%s%s", strcmp(v, "same") ? "**" : "", v, strcmp(v, "same") ? "**" : "");
+    else am_table_add(t, verdict_mark(v));
   }
+}
+
+static void write_text(const am_cmp_list_t *l, FILE *o) {
+  am_table_t t;
+  header_line(l, o, "");
+  fill_table(l, &t, 0);
+  am_table_write(&t, AM_TFMT_TEXT, o);
+  am_table_free(&t);
   for (size_t i = 0; i < l->n_skip; i++)
-    fprintf(o, "%-22s %3u %-24s not compared: %s\n", l->s[i].workload, l->s[i].threads, l->s[i].backend,
+    fprintf(o, "%s %u %s not compared: %s\n", l->s[i].workload, l->s[i].threads, l->s[i].backend,
             l->s[i].reason);
   summary_line(l, o, "");
 }
 
 static void write_md(const am_cmp_list_t *l, FILE *o) {
+  am_table_t t;
   header_line(l, o, "");
-  fputs("\n| workload | threads | backend | metric | baseline median | median | ratio | CI | p | verdict |\n"
-        "|---|---:|---|---|---:|---:|---:|---|---:|---|\n", o);
-  for (size_t i = 0; i < l->n; i++) {
-    const am_cmp_t *c = &l->c[i];
-    char a[32], b[32], r[32], ci[64], w[256], be[256];
-    const char *v = c->verdict;
-    fprintf(o, "| %s | %u | %s | %s | %s | %s | %s | %s | %.3g | %s%s%s |\n", am_fmt_cell(w, sizeof w, c->workload),
-            c->threads, am_fmt_cell(be, sizeof be, c->backend), c->metric->name, am_fmt_num(a, sizeof a, c->med_a),
-            am_fmt_num(b, sizeof b, c->med_b), am_fmt_num(r, sizeof r, c->ratio), ci_text(ci, sizeof ci, c, l->opts.level), c->p,
-            strcmp(v, "same") ? "**" : "", v, strcmp(v, "same") ? "**" : "");
-  }
+  fputc('\n', o);
+  fill_table(l, &t, 1);
+  am_table_write(&t, AM_TFMT_MD, o);
+  am_table_free(&t);
   if (l->n_skip) {
     fputs("\nNot compared:\n\n", o);
     for (size_t i = 0; i < l->n_skip; i++)
@@ -98,7 +119,7 @@ static void write_json(const am_cmp_list_t *l, FILE *o) {
     cJSON_AddStringToObject(e, "baseline_backend", c->base_backend);
     cJSON_AddNumberToObject(e, "threads", c->threads);
     cJSON_AddStringToObject(e, "metric", c->metric->name);
-    cJSON_AddBoolToObject(e, "higher_is_better", c->metric->higher_better);
+    cJSON_AddBoolToObject(e, "higher_is_better", c->metric->better == AM_HIGHER);
     cJSON_AddNumberToObject(e, "n_baseline", (double)c->na);
     cJSON_AddNumberToObject(e, "n", (double)c->nb);
     am_json_add_num(e, "baseline_median", c->med_a);

@@ -4,9 +4,11 @@
  *   report_load.c    read results files / folders, validate, fill am_report_t (the one
  *                    place that knows the results JSON layout, results/README.md)
  *   report_md.c      the Markdown report
- *   report_tables.c  the tables (time, rss, scaling, latency, timeline, ...) and their
- *                    TSV / CSV / Markdown writers, read by the plots/ scripts and spreadsheets
- *   report_fmt.c     number and text formatting shared by both writers
+ *   report_tables.c  the tables (time, rss, scaling, latency, timeline, ...), each built
+ *                    as one table model (table.h: TSV / CSV / Markdown / console renderers),
+ *                    read by the plots/ scripts and spreadsheets
+ *   report_tables_dir.c  --tables DIR: every table the charts draw, from one load
+ *   fmt.c            number and text formatting (fmt.h), shared with the console
  *   cmd_report.c     options, and writing the output only once everything succeeded
  */
 #ifndef AM_REPORT_H
@@ -15,6 +17,8 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "am_error.h"
+#include "fmt.h"
+#include "metric_table.h"
 
 struct cJSON;
 
@@ -49,11 +53,12 @@ typedef struct am_rbench_s {
   const char *status;        /* "ok", "crashed", "timeout", "oom", "error"       */
   const char *error;         /* "" when none                                     */
   unsigned threads;
-  am_rstat_t ns, ops, rss, ovh, faults;
-  am_rstat_t growth;         /* peak RSS growth over the pre-workload baseline; in
-                                files without that aggregate: peak RSS median −
+  am_rstat_t m[AM_M_N];      /* aggregates.<key> of every aggregated metric of the
+                                metrics table (metric_table.h), by am_metric_id_t;
+                                has 0 when absent. m[AM_M_PEAK_RSS_GROWTH_BYTES]: in
+                                files without that aggregate, peak RSS median −
                                 rss_baseline_bytes median (clamped at 0, no min/max,
-                                growth_derived set), or none (has 0)              */
+                                growth_derived set), or none                       */
   int growth_derived;
   am_rlat_t *lat;            /* latency per op kind (NULL when not measured)     */
   size_t n_lat;
@@ -101,6 +106,7 @@ typedef struct am_report_s {
   const char **backends; size_t n_backends; /* order of first appearance: the order
                                              * the runs ran them (`-b`; `all`: the registry's) */
   size_t n_failed;
+  int view;            /* made by am_report_view: shares the files, latency and timelines */
 } am_report_t;
 
 /* Filters applied while loading (NULL / 0: keep everything). */
@@ -113,6 +119,11 @@ typedef struct am_rfilter_s {
  * "schema_version"). 0, or a negative AM_E* code with d naming the file and field. */
 int am_report_load(am_report_t *r, char *const *paths, size_t n, const am_rfilter_t *f, am_diag_t *d);
 void am_report_free(am_report_t *r);
+/* The benchmarks of r with this pattern (NULL: any) and thread count (0: any) as a report
+ * of their own, indexed (groups, backends, slots, n_failed) exactly as loading the files
+ * with those filters would; it shares r's files, which must outlive it (free it with
+ * am_report_free). 0, or AM_EINVAL when nothing matches. */
+int am_report_view(const am_report_t *r, const char *pattern, unsigned threads, am_report_t *v, am_diag_t *d);
 /* The benchmark of `backend` in group g, or NULL. */
 const am_rbench_t *am_report_find(const am_report_t *r, size_t g, const char *backend);
 
@@ -139,18 +150,32 @@ void am_report_html(const am_report_t *r, const struct am_cmp_list_s *base, FILE
 void am_report_markdown(const am_report_t *r, FILE *out);
 
 /* Tables. */
-typedef enum am_rformat_e { AM_RFMT_MD, AM_RFMT_TSV, AM_RFMT_CSV } am_rformat_t;
+/* The table formats: the table model's (table.h) Markdown, TSV and CSV renderers. */
+#include "table.h"
+typedef am_tfmt_t am_rformat_t;
+#define AM_RFMT_MD AM_TFMT_MD
+#define AM_RFMT_TSV AM_TFMT_TSV
+#define AM_RFMT_CSV AM_TFMT_CSV
 /* Names of the tables, NULL-terminated, and a one-line description of each. */
 extern const char *const am_rtable_names[];
 extern const char *const am_rtable_help[];
 /* Write table `name` in format f. 0, or AM_EINVAL for an unknown name. */
 int am_report_table(const am_report_t *r, const char *name, am_rformat_t f, FILE *out);
+/* Every table the charts draw, from the one loaded report, into folder dir (created),
+ * each file written atomically once all are rendered (report_tables_dir.c): NAME.EXT for
+ * every table, and per pattern x threads group (P: the pattern with every byte outside
+ * [A-Za-z0-9._-] made '_') failures-P-Nt.EXT, latency-P-Nt.EXT (when measured),
+ * timeline-P-Nt.EXT (when recorded), and per pattern run at several thread counts
+ * scaling-P.EXT and backends-P.EXT: each the table `--table NAME --pattern P [--threads
+ * N]` writes. EXT: tsv, csv or md. The number of files written in *n_out; 0, or a
+ * negative AM_E* code with d set (nothing, or, for a failed rename, not all, written). */
+int am_report_tables_dir(const am_report_t *r, const char *dir, am_rformat_t f, size_t *n_out, am_diag_t *d);
 
-/* Formatting (report_fmt.c). Every function writes into buf and returns it. */
-char *am_fmt_num(char *buf, size_t cap, double v);      /* 3-4 significant digits   */
-char *am_fmt_bytes(char *buf, size_t cap, double v);    /* "12.3 MiB"               */
-char *am_fmt_exact(char *buf, size_t cap, double v);    /* %.9g, for tables         */
-/* Markdown-safe copy of text for a table cell: '|' escaped, newlines to spaces. */
-char *am_fmt_cell(char *buf, size_t cap, const char *s);
+/* The ratio of b's figure v (of metric id) to the `system` benchmark's median of its
+ * group (am_ratio, fmt.h): NaN when the group has no ok system benchmark. */
+double am_report_ratio(const am_report_t *r, const am_rbench_t *b, int id, double v);
+/* b's chart colour: the one its run recorded (backend_colour); in older files, the
+ * registry's (registry.h: the runner's when built here, else derived from the name). */
+const char *am_report_colour(const am_rbench_t *b);
 
 #endif /* AM_REPORT_H */

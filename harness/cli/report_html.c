@@ -12,11 +12,6 @@
 #include "compare.h"
 #include "report.h"
 
-/* Backend colours by position in the report's backend list (not by name: names live
- * in the registry); colour-blind-safe (Okabe–Ito) first. */
-static const char *const colours[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
-                                      "#D55E00", "#F0E442", "#000000", "#999999", "#882255"};
-
 static void esc(FILE *o, const char *s) {
   for (; s != NULL && *s; s++) {
     switch (*s) {
@@ -82,7 +77,7 @@ static void environment(FILE *o, const am_report_t *r) {
   for (size_t k = 0; k < r->n_backends; k++) {
     const am_rbench_t *f = NULL;
     for (size_t i = 0; i < r->n_b && f == NULL; i++) if (r->b[i].slot == k) f = &r->b[i];
-    fprintf(o, "<tr><td><span style=\"color:%s\">&#9632;</span> ", colours[k % 10]);
+    fprintf(o, "<tr><td><span style=\"color:%s\">&#9632;</span> ", am_report_colour(f));
     esc(o, r->backends[k]);
     fputs("</td><td class=\"t\">", o);
     esc(o, f->version);
@@ -126,20 +121,20 @@ static void group_chart(FILE *o, const am_report_t *r, const am_rgroup_t *g) {
     fprintf(o, "<text x=\"%g\" y=\"%g\" font-size=\"11\" text-anchor=\"end\">", x0 - 4, y + 11);
     esc(o, b->backend);
     fputs("</text>", o);
-    if (!is_ok(b) || !b->ns.has || g->sys == NULL) {
+    if (!is_ok(b) || !b->m[AM_M_NS_PER_OP].has || g->sys == NULL) {
       fprintf(o, "<text x=\"%g\" y=\"%g\" font-size=\"11\" fill=\"#b00020\">%s</text>", x0 + 4, y + 11,
               is_ok(b) ? "no system baseline" : b->status);
       continue;
     }
-    double s = g->sys->ns.median, q = b->ns.median / s;
+    double s = g->sys->m[AM_M_NS_PER_OP].median, q = am_report_ratio(r, b, AM_M_NS_PER_OP, b->m[AM_M_NS_PER_OP].median);
     double lx = log2(q);
     if (lx < lo) lx = lo;
     if (lx > hi) lx = hi;
     double x = x0 + wd * (lx - lo) / (hi - lo);
     fprintf(o, "<rect x=\"%g\" y=\"%g\" width=\"%g\" height=\"12\" fill=\"%s\"><title>%.4g ns/op, %.3gx system</title></rect>",
-            x0, y, x - x0 > 1 ? x - x0 : 1, colours[b->slot % 10], b->ns.median, q);
-    double a = x0 + wd * (fmax(lo, fmin(hi, log2(b->ns.min / s))) - lo) / (hi - lo);
-    double c = x0 + wd * (fmax(lo, fmin(hi, log2(b->ns.max / s))) - lo) / (hi - lo);
+            x0, y, x - x0 > 1 ? x - x0 : 1, am_report_colour(b), b->m[AM_M_NS_PER_OP].median, q);
+    double a = x0 + wd * (fmax(lo, fmin(hi, log2(b->m[AM_M_NS_PER_OP].min / s))) - lo) / (hi - lo);
+    double c = x0 + wd * (fmax(lo, fmin(hi, log2(b->m[AM_M_NS_PER_OP].max / s))) - lo) / (hi - lo);
     fprintf(o, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"#333\"/>", a, y + 6, c, y + 6);
     fprintf(o, "<text x=\"%g\" y=\"%g\" font-size=\"10\">%.3gx</text>", x0 + wd + 4, y + 10, q);
   }
@@ -163,20 +158,19 @@ static void time_table(FILE *o, const am_report_t *r, const am_cmp_list_t *base)
   fputs("<th class=\"t\">status</th></tr></thead><tbody>\n", o);
   for (size_t i = 0; i < r->n_b; i++) {
     const am_rbench_t *b = &r->b[i];
-    const am_rgroup_t *g = &r->groups[b->group];
     char x[64], y[64];
     fputs("<tr><td>", o);
     esc(o, b->pattern);
     fprintf(o, "</td><td data-v=\"%u\">%u</td><td class=\"t\">", b->threads, b->threads);
     esc(o, b->backend);
     fputs("</td>", o);
-    if (is_ok(b) && b->ns.has) {
-      fprintf(o, "<td data-v=\"%.9g\"%s>%s%s</td>", b->ns.median, b->ns.noisy ? " class=\"noisy\"" : "",
-              am_fmt_num(x, sizeof x, b->ns.median), b->ns.noisy ? " ~" : "");
-      fprintf(o, "<td class=\"t\">[%s, %s]%s</td>", am_fmt_num(x, sizeof x, b->ns.ci_lo), am_fmt_num(y, sizeof y, b->ns.ci_hi),
-              isfinite(b->ns.cov) && b->ns.cov < 0.95 ? "*" : "");
-      num_cell(o, g->sys != NULL ? b->ns.median / g->sys->ns.median : NAN, "x");
-      num_cell(o, b->ops.has ? b->ops.median : NAN, "");
+    if (is_ok(b) && b->m[AM_M_NS_PER_OP].has) {
+      fprintf(o, "<td data-v=\"%.9g\"%s>%s%s</td>", b->m[AM_M_NS_PER_OP].median, b->m[AM_M_NS_PER_OP].noisy ? " class=\"noisy\"" : "",
+              am_fmt_num(x, sizeof x, b->m[AM_M_NS_PER_OP].median), b->m[AM_M_NS_PER_OP].noisy ? " ~" : "");
+      fprintf(o, "<td class=\"t\">[%s, %s]%s</td>", am_fmt_num(x, sizeof x, b->m[AM_M_NS_PER_OP].ci_lo), am_fmt_num(y, sizeof y, b->m[AM_M_NS_PER_OP].ci_hi),
+              isfinite(b->m[AM_M_NS_PER_OP].cov) && b->m[AM_M_NS_PER_OP].cov < 0.95 ? "*" : "");
+      num_cell(o, am_report_ratio(r, b, AM_M_NS_PER_OP, b->m[AM_M_NS_PER_OP].median), "x");
+      num_cell(o, b->m[AM_M_OPS_PER_S].has ? b->m[AM_M_OPS_PER_S].median : NAN, "");
     } else fputs("<td data-v=\"\">—</td><td class=\"t\">—</td><td data-v=\"\">—</td><td data-v=\"\">—</td>", o);
     if (base != NULL) {
       const am_cmp_t *c = am_cmp_find(base, b->pattern, b->threads, b->backend, "ns_per_op");
@@ -203,12 +197,12 @@ static void memory_table(FILE *o, const am_report_t *r) {
     fprintf(o, "</td><td data-v=\"%u\">%u</td><td class=\"t\">", b->threads, b->threads);
     esc(o, b->backend);
     fputs("</td>", o);
-    if (b->growth.has) fprintf(o, "<td data-v=\"%.9g\">%s</td>", b->growth.median, am_fmt_bytes(x, sizeof x, b->growth.median));
+    if (b->m[AM_M_PEAK_RSS_GROWTH_BYTES].has) fprintf(o, "<td data-v=\"%.9g\">%s</td>", b->m[AM_M_PEAK_RSS_GROWTH_BYTES].median, am_fmt_bytes(x, sizeof x, b->m[AM_M_PEAK_RSS_GROWTH_BYTES].median));
     else fputs("<td data-v=\"\">—</td>", o);
-    if (b->rss.has) fprintf(o, "<td data-v=\"%.9g\">%s</td>", b->rss.median, am_fmt_bytes(x, sizeof x, b->rss.median));
+    if (b->m[AM_M_PEAK_RSS_BYTES].has) fprintf(o, "<td data-v=\"%.9g\">%s</td>", b->m[AM_M_PEAK_RSS_BYTES].median, am_fmt_bytes(x, sizeof x, b->m[AM_M_PEAK_RSS_BYTES].median));
     else fputs("<td data-v=\"\">—</td>", o);
-    num_cell(o, b->ovh.has ? b->ovh.median : NAN, b->ovh.has ? "x" : "");
-    num_cell(o, b->faults.has ? b->faults.median : NAN, "");
+    num_cell(o, b->m[AM_M_MEMORY_OVERHEAD].has ? b->m[AM_M_MEMORY_OVERHEAD].median : NAN, b->m[AM_M_MEMORY_OVERHEAD].has ? "x" : "");
+    num_cell(o, b->m[AM_M_MINOR_FAULTS].has ? b->m[AM_M_MINOR_FAULTS].median : NAN, "");
     fputs("</tr>\n", o);
   }
   fputs("</tbody></table>\n", o);

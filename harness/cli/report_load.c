@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <cJSON.h>
+#include "registry.h"
 #include "report.h"
 #include "results.h"
 #include "sha256.h"
@@ -107,20 +108,25 @@ static int load_stat(const cJSON *aggs, const char *metric, int required, am_rst
   return 0;
 }
 
-/* aggregates.peak_rss_growth_bytes; results written before it existed fall back on
- * the difference of the peak RSS and baseline RSS medians (a median of differences
- * is not a difference of medians, so min and max stay unknown), else none. */
-static int load_growth(const cJSON *aggs, am_rbench_t *b, const loc_t *l, am_diag_t *d) {
-  int rc = load_stat(aggs, "peak_rss_growth_bytes", 0, &b->growth, l, d);
-  if (rc != 0 || b->growth.has) return rc;
-  am_rstat_t base;
-  if ((rc = load_stat(aggs, "rss_baseline_bytes", 0, &base, l, d)) != 0) return rc;
-  if (!base.has || !b->rss.has) return 0;
-  double g = b->rss.median - base.median;
-  memset(&b->growth, 0, sizeof b->growth);
-  b->growth.has = 1;
-  b->growth.median = g > 0 ? g : 0;
-  b->growth.min = b->growth.max = b->growth.ci_lo = b->growth.ci_hi = b->growth.cv = b->growth.cov = NAN;
+/* Every aggregate of the metrics table (metric_table.h) into b->m[id]; AM_MF_REQ ones
+ * must be there when the status is ok. peak_rss_growth_bytes: results written before it
+ * existed fall back on the difference of the peak RSS and baseline RSS medians (a median
+ * of differences is not a difference of medians, so min and max stay unknown), else none. */
+static int load_aggregates(const cJSON *aggs, am_rbench_t *b, int ok, const loc_t *l, am_diag_t *d) {
+  for (int i = 0; i < AM_M_N; i++) {
+    const am_metric_t *m = &am_metrics[i];
+    if (!am_metric_aggregated(m)) continue;
+    int rc = load_stat(aggs, m->name, ok && (m->flags & AM_MF_REQ), &b->m[i], l, d);
+    if (rc != 0) return rc;
+  }
+  am_rstat_t *g = &b->m[AM_M_PEAK_RSS_GROWTH_BYTES];
+  const am_rstat_t *base = &b->m[AM_M_RSS_BASELINE_BYTES], *rss = &b->m[AM_M_PEAK_RSS_BYTES];
+  if (g->has || !base->has || !rss->has) return 0;
+  double v = rss->median - base->median;
+  memset(g, 0, sizeof *g);
+  g->has = 1;
+  g->median = v > 0 ? v : 0;
+  g->min = g->max = g->ci_lo = g->ci_hi = g->cv = g->cov = NAN;
   b->growth_derived = 1;
   return 0;
 }
@@ -215,13 +221,7 @@ static int load_bench(const cJSON *bj, am_rbench_t *b, const loc_t *l, am_diag_t
     if (ok) return bad(d, l, "aggregates", "an object (status is ok)");
   } else {
     if (!cJSON_IsObject(aggs)) return bad(d, l, "aggregates", "an object or null");
-    if ((rc = load_stat(aggs, "ns_per_op", ok, &b->ns, l, d)) != 0 ||
-        (rc = load_stat(aggs, "ops_per_s", ok, &b->ops, l, d)) != 0 ||
-        (rc = load_stat(aggs, "peak_rss_bytes", ok, &b->rss, l, d)) != 0 ||
-        (rc = load_stat(aggs, "memory_overhead", 0, &b->ovh, l, d)) != 0 ||
-        (rc = load_stat(aggs, "minor_faults", 0, &b->faults, l, d)) != 0 ||
-        (rc = load_growth(aggs, b, l, d)) != 0)
-      return rc;
+    if ((rc = load_aggregates(aggs, b, ok, l, d)) != 0) return rc;
   }
   if ((rc = load_latency(bj, b, l, d)) != 0) return rc;
   return load_timeline(bj, b, l, d);
@@ -474,7 +474,7 @@ static int index_report(am_report_t *r, am_diag_t *d) {
     g->count++;
     b->group = r->n_groups - 1;
     if (strcmp(b->status, "ok") != 0) r->n_failed++;
-    else if (strcmp(b->backend, "system") == 0 && b->ns.has) g->sys = b;
+    else if (strcmp(b->backend, "system") == 0 && b->m[AM_M_NS_PER_OP].has) g->sys = b;
     size_t k = 0;
     while (k < r->n_backends && strcmp(r->backends[k], b->backend) != 0) k++;
     if (k == r->n_backends) r->backends[r->n_backends++] = b->backend;
@@ -506,7 +506,36 @@ int am_report_load(am_report_t *r, char *const *paths, size_t n, const am_rfilte
   return index_report(r, d);
 }
 
+static int cmp_load_order(const void *pa, const void *pb) {
+  const am_rbench_t *a = pa, *b = pb;
+  if (a->file != b->file) return a->file < b->file ? -1 : 1;
+  return a->index < b->index ? -1 : a->index > b->index;
+}
+
+int am_report_view(const am_report_t *r, const char *pattern, unsigned threads, am_report_t *v, am_diag_t *d) {
+  memset(v, 0, sizeof *v);
+  v->view = 1;
+  v->files = r->files;
+  v->n_files = r->n_files;
+  v->b = calloc(r->n_b + 1, sizeof *v->b);
+  if (v->b == NULL) return am_diag(d, AM_ENOMEM, "out of memory");
+  for (size_t i = 0; i < r->n_b; i++)
+    if ((pattern == NULL || strcmp(r->b[i].pattern, pattern) == 0) && (threads == 0 || r->b[i].threads == threads))
+      v->b[v->n_b++] = r->b[i];
+  if (v->n_b == 0) return am_diag(d, AM_EINVAL, "no benchmark matches --pattern/--threads in the results given");
+  /* Back into the order they were read, so the backends rank as a filtered load ranks them. */
+  qsort(v->b, v->n_b, sizeof *v->b, cmp_load_order);
+  return index_report(v, d);
+}
+
 void am_report_free(am_report_t *r) {
+  if (r->view) {
+    free(r->b);
+    free(r->groups);
+    free(r->backends);
+    memset(r, 0, sizeof *r);
+    return;
+  }
   for (size_t i = 0; i < r->n_b; i++) {
     free(r->b[i].lat);
     free(r->b[i].tl_t);
@@ -529,4 +558,13 @@ const am_rbench_t *am_report_find(const am_report_t *r, size_t g, const char *ba
   for (size_t i = grp->first; i < grp->first + grp->count; i++)
     if (strcmp(r->b[i].backend, backend) == 0) return &r->b[i];
   return NULL;
+}
+
+double am_report_ratio(const am_report_t *r, const am_rbench_t *b, int id, double v) {
+  const am_rbench_t *s = r->groups[b->group].sys;
+  return am_ratio(v, s != NULL ? s->m[id].median : NAN);
+}
+
+const char *am_report_colour(const am_rbench_t *b) {
+  return b->colour[0] != '\0' ? b->colour : am_registry_colour(b->backend);
 }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 #include "report.h"
+#include "table.h"
 
 enum { CELL = 512 };
 
@@ -14,12 +15,17 @@ static int is_contender(const am_rbench_t *b) {
   return strcmp(b->backend, "bump") != 0 && strcmp(b->backend, "broken") != 0;
 }
 
-static void table_head(FILE *o, const am_report_t *r, const char *lead, const char *lead_sep) {
-  fprintf(o, "| %s |", lead);
-  for (size_t k = 0; k < r->n_backends; k++) fprintf(o, " %s |", r->backends[k]);
-  fprintf(o, "\n|%s", lead_sep);
-  for (size_t k = 0; k < r->n_backends; k++) fputs("---:|", o);
-  fputc('\n', o);
+/* Columns of a table with one row per group and one column per backend. */
+static void group_cols(am_table_t *t, const am_report_t *r) {
+  am_table_col(t, "pattern", 0);
+  am_table_col(t, "threads", 1);
+  for (size_t k = 0; k < r->n_backends; k++) am_table_col(t, r->backends[k], 1);
+}
+
+/* Write the table as Markdown and free it. */
+static void md_table(am_table_t *t, FILE *o) {
+  am_table_write(t, AM_TFMT_MD, o);
+  am_table_free(t);
 }
 
 /* Distinct values of one context key across files, joined with " / ". */
@@ -64,16 +70,21 @@ static void environment(FILE *o, const am_report_t *r) {
     ctx_values(r, k, v, sizeof v);
     fprintf(o, "| %s | %s |\n", am_ctx_labels[k], v);
   }
-  fputs("\n| backend | version | configuration |\n|---|---|---|\n", o);
+  am_table_t t;
+  am_table_init(&t);
+  am_table_col(&t, "backend", 0);
+  am_table_col(&t, "version", 0);
+  am_table_col(&t, "configuration", 0);
   for (size_t k = 0; k < r->n_backends; k++) {
     const am_rbench_t *first = NULL;
     for (size_t i = 0; i < r->n_b && first == NULL; i++)
       if (strcmp(r->b[i].backend, r->backends[k]) == 0) first = &r->b[i];
-    char ver[CELL], cfg[CELL];
-    fprintf(o, "| %s | %s | %s |\n", r->backends[k],
-            first->version[0] ? am_fmt_cell(ver, sizeof ver, first->version) : "—",
-            first->config[0] ? am_fmt_cell(cfg, sizeof cfg, first->config) : "—");
+    am_table_add(&t, r->backends[k]);
+    am_table_add(&t, first->version[0] ? first->version : "—");
+    am_table_add(&t, first->config[0] ? first->config : "—");
   }
+  fputc('\n', o);
+  md_table(&t, o);
   fputc('\n', o);
   am_report_shards_md(r, o); /* report_shards.c: merged runs only */
 }
@@ -86,35 +97,37 @@ static void time_table(FILE *o, const am_report_t *r) {
         "† marks a noisy figure (coefficient of variation above 5 %); * an interval that\n"
         "covers less than 95 % (with fewer than 6 repetitions it is [min, max]); ✗ a\n"
         "benchmark that failed (see Failures).\n\n", o);
-  table_head(o, r, "pattern | threads", "---|--:|");
+  am_table_t t;
+  am_table_init(&t);
+  group_cols(&t, r);
   for (size_t g = 0; g < r->n_groups; g++) {
     const am_rgroup_t *grp = &r->groups[g];
     const am_rbench_t *best = NULL;
     for (size_t i = grp->first; i < grp->first + grp->count; i++) {
       const am_rbench_t *b = &r->b[i];
-      if (is_ok(b) && b->ns.has && is_contender(b) && (best == NULL || b->ns.median < best->ns.median)) best = b;
+      if (is_ok(b) && b->m[AM_M_NS_PER_OP].has && is_contender(b) &&
+          (best == NULL || b->m[AM_M_NS_PER_OP].median < best->m[AM_M_NS_PER_OP].median)) best = b;
     }
-    fprintf(o, "| %s | %u |", grp->pattern, grp->threads);
+    am_table_add(&t, grp->pattern);
+    am_table_num(&t, grp->threads);
     for (size_t k = 0; k < r->n_backends; k++) {
       const am_rbench_t *b = am_report_find(r, g, r->backends[k]);
-      char m[64], lo[64], hi[64], ratio[80] = "";
-      if (b == NULL) { fputs(" |", o); continue; }
-      if (!is_ok(b) || !b->ns.has) { fprintf(o, " ✗ %s |", b->status); continue; }
-      if (grp->sys != NULL && grp->sys->ns.median > 0)
-      {
-        double q = b->ns.median / grp->sys->ns.median;
-        snprintf(ratio, sizeof ratio, q < 0.1 ? " %.3f×" : " %.2f×", q);
-      }
-      am_fmt_num(m, sizeof m, b->ns.median);
-      const char *mark = b == best ? "**" : "", *noisy = b->ns.noisy ? "†" : "";
-      if (isfinite(b->ns.ci_lo) && isfinite(b->ns.ci_hi))
-        fprintf(o, " %s%s%s%s (%s–%s)%s%s |", mark, m, noisy, mark, am_fmt_num(lo, sizeof lo, b->ns.ci_lo),
-                am_fmt_num(hi, sizeof hi, b->ns.ci_hi), isfinite(b->ns.cov) && b->ns.cov < 0.95 ? "*" : "", ratio);
+      const am_rstat_t *ns = b != NULL ? &b->m[AM_M_NS_PER_OP] : NULL;
+      char m[64], lo[64], hi[64], q[48], ratio[64] = "";
+      if (b == NULL) { am_table_add(&t, ""); continue; }
+      if (!is_ok(b) || !ns->has) { am_table_addf(&t, "✗ %s", b->status); continue; }
+      am_fmt_ratio(q, sizeof q, am_report_ratio(r, b, AM_M_NS_PER_OP, ns->median), "×");
+      if (q[0]) snprintf(ratio, sizeof ratio, " %s", q);
+      am_fmt_num(m, sizeof m, ns->median);
+      const char *mark = b == best ? "**" : "", *noisy = ns->noisy ? "†" : "";
+      if (isfinite(ns->ci_lo) && isfinite(ns->ci_hi))
+        am_table_addf(&t, "%s%s%s%s (%s–%s)%s%s", mark, m, noisy, mark, am_fmt_num(lo, sizeof lo, ns->ci_lo),
+                      am_fmt_num(hi, sizeof hi, ns->ci_hi), isfinite(ns->cov) && ns->cov < 0.95 ? "*" : "", ratio);
       else
-        fprintf(o, " %s%s%s%s%s |", mark, m, noisy, mark, ratio);
+        am_table_addf(&t, "%s%s%s%s%s", mark, m, noisy, mark, ratio);
     }
-    fputc('\n', o);
   }
+  md_table(&t, o);
   fputc('\n', o);
 }
 
@@ -130,22 +143,26 @@ static void memory_table(FILE *o, const am_report_t *r) {
         "far larger than the allocator's own memory: compare backends by the growth. ≈: a\n"
         "results file without the growth figure, shown as the peak RSS median minus the\n"
         "baseline median; —: no baseline in the file.\n\n", o);
-  table_head(o, r, "pattern | threads", "---|--:|");
+  am_table_t t;
+  am_table_init(&t);
+  group_cols(&t, r);
   for (size_t g = 0; g < r->n_groups; g++) {
-    fprintf(o, "| %s | %u |", r->groups[g].pattern, r->groups[g].threads);
+    am_table_add(&t, r->groups[g].pattern);
+    am_table_num(&t, r->groups[g].threads);
     for (size_t k = 0; k < r->n_backends; k++) {
       const am_rbench_t *b = am_report_find(r, g, r->backends[k]);
-      char rss[64], grow[64] = "—", ovh[64];
-      if (b == NULL) { fputs(" |", o); continue; }
-      if (!is_ok(b) || !b->rss.has) { fprintf(o, " ✗ %s |", b->status); continue; }
-      am_fmt_bytes(rss, sizeof rss, b->rss.median);
-      if (b->growth.has) am_fmt_bytes(grow, sizeof grow, b->growth.median);
-      fprintf(o, " %s%s (of %s)", b->growth_derived ? "≈" : "", grow, rss);
-      if (b->ovh.has) fprintf(o, " · %s", am_fmt_num(ovh, sizeof ovh, b->ovh.median));
-      fputs(" |", o);
+      char rss[64], grow[64] = "—", ovh[64], ov[80] = "";
+      if (b == NULL) { am_table_add(&t, ""); continue; }
+      const am_rstat_t *peak = &b->m[AM_M_PEAK_RSS_BYTES], *gr = &b->m[AM_M_PEAK_RSS_GROWTH_BYTES],
+                       *over = &b->m[AM_M_MEMORY_OVERHEAD];
+      if (!is_ok(b) || !peak->has) { am_table_addf(&t, "✗ %s", b->status); continue; }
+      am_fmt_bytes(rss, sizeof rss, peak->median);
+      if (gr->has) am_fmt_bytes(grow, sizeof grow, gr->median);
+      if (over->has) snprintf(ov, sizeof ov, " · %s", am_fmt_num(ovh, sizeof ovh, over->median));
+      am_table_addf(&t, "%s%s (of %s)%s", b->growth_derived ? "≈" : "", grow, rss, ov);
     }
-    fputc('\n', o);
   }
+  md_table(&t, o);
   fputc('\n', o);
 }
 
@@ -159,25 +176,29 @@ static void scaling_tables(FILE *o, const am_report_t *r) {
       continue;
     size_t end = g;
     while (end < r->n_groups && strcmp(r->groups[end].pattern, r->groups[g].pattern) == 0) end++;
-    fprintf(o, "### %s\n\n| backend |", r->groups[g].pattern);
-    for (size_t h = g; h < end; h++) fprintf(o, " %u thread%s |", r->groups[h].threads, r->groups[h].threads > 1 ? "s" : "");
-    fputs("\n|---|", o);
-    for (size_t h = g; h < end; h++) fputs("--:|", o);
-    fputc('\n', o);
+    fprintf(o, "### %s\n\n", r->groups[g].pattern);
+    am_table_t t;
+    am_table_init(&t);
+    am_table_col(&t, "backend", 0);
+    for (size_t h = g; h < end; h++) {
+      char head[48];
+      snprintf(head, sizeof head, "%u thread%s", r->groups[h].threads, r->groups[h].threads > 1 ? "s" : "");
+      am_table_col(&t, head, 1);
+    }
     for (size_t k = 0; k < r->n_backends; k++) {
       int present = 0;
       for (size_t h = g; h < end; h++) present |= am_report_find(r, h, r->backends[k]) != NULL;
       if (!present) continue;
-      fprintf(o, "| %s |", r->backends[k]);
+      am_table_add(&t, r->backends[k]);
       for (size_t h = g; h < end; h++) {
         const am_rbench_t *b = am_report_find(r, h, r->backends[k]);
         char v[64];
-        if (b == NULL) fputs(" |", o);
-        else if (!is_ok(b) || !b->ops.has) fprintf(o, " ✗ %s |", b->status);
-        else fprintf(o, " %s |", am_fmt_num(v, sizeof v, b->ops.median / 1e6));
+        if (b == NULL) am_table_add(&t, "");
+        else if (!is_ok(b) || !b->m[AM_M_OPS_PER_S].has) am_table_addf(&t, "✗ %s", b->status);
+        else am_table_add(&t, am_fmt_num(v, sizeof v, b->m[AM_M_OPS_PER_S].median / 1e6));
       }
-      fputc('\n', o);
     }
+    md_table(&t, o);
     fputc('\n', o);
   }
 }
@@ -194,21 +215,25 @@ static void latency_tables(FILE *o, const am_report_t *r) {
     int has = 0;
     for (size_t i = grp->first; i < grp->first + grp->count; i++) has |= r->b[i].n_lat > 0;
     if (!has) continue;
-    fprintf(o, "### %s, %u thread%s\n\n| backend | op |", grp->pattern, grp->threads, grp->threads > 1 ? "s" : "");
-    for (int p = 0; p < AM_RLAT_N; p++) fprintf(o, " %s |", am_rlat_names[p]);
-    fputs(" timer |\n|---|---|", o);
-    for (int p = 0; p <= AM_RLAT_N; p++) fputs("--:|", o);
-    fputc('\n', o);
+    fprintf(o, "### %s, %u thread%s\n\n", grp->pattern, grp->threads, grp->threads > 1 ? "s" : "");
+    am_table_t t;
+    am_table_init(&t);
+    am_table_col(&t, "backend", 0);
+    am_table_col(&t, "op", 0);
+    for (int p = 0; p < AM_RLAT_N; p++) am_table_col(&t, am_rlat_names[p], 1);
+    am_table_col(&t, "timer", 1);
     for (size_t i = grp->first; i < grp->first + grp->count; i++) {
       const am_rbench_t *b = &r->b[i];
       char v[64];
       for (size_t k = 0; k < b->n_lat; k++) {
-        fprintf(o, "| %s | %s |", b->backend, b->lat[k].op);
+        am_table_add(&t, b->backend);
+        am_table_add(&t, b->lat[k].op);
         for (int p = 0; p < AM_RLAT_N; p++)
-          fprintf(o, " %s |", b->lat[k].p[p] >= 0 ? am_fmt_num(v, sizeof v, b->lat[k].p[p]) : "—");
-        fprintf(o, " %s |\n", b->timer_ns >= 0 ? am_fmt_num(v, sizeof v, b->timer_ns) : "—");
+          am_table_add(&t, b->lat[k].p[p] >= 0 ? am_fmt_num(v, sizeof v, b->lat[k].p[p]) : "—");
+        am_table_add(&t, b->timer_ns >= 0 ? am_fmt_num(v, sizeof v, b->timer_ns) : "—");
       }
     }
+    md_table(&t, o);
     fputc('\n', o);
   }
 }
@@ -219,15 +244,23 @@ static void failures(FILE *o, const am_report_t *r) {
     fprintf(o, "None: all %zu benchmarks finished with status `ok`.\n\n", r->n_b);
     return;
   }
-  fprintf(o, "%zu of %zu benchmarks did not finish with status `ok`; they have no figures above.\n\n"
-             "| pattern | threads | backend | status | error |\n|---|--:|---|---|---|\n", r->n_failed, r->n_b);
+  fprintf(o, "%zu of %zu benchmarks did not finish with status `ok`; they have no figures above.\n\n",
+          r->n_failed, r->n_b);
+  am_table_t t;
+  am_table_init(&t);
+  static const struct { const char *name; int right; } cols[] = {
+    {"pattern", 0}, {"threads", 1}, {"backend", 0}, {"status", 0}, {"error", 0}};
+  for (size_t c = 0; c < sizeof cols / sizeof *cols; c++) am_table_col(&t, cols[c].name, cols[c].right);
   for (size_t i = 0; i < r->n_b; i++) {
     const am_rbench_t *b = &r->b[i];
-    char err[CELL];
     if (is_ok(b)) continue;
-    fprintf(o, "| %s | %u | %s | %s | %s |\n", b->pattern, b->threads, b->backend, b->status,
-            b->error[0] ? am_fmt_cell(err, sizeof err, b->error) : "(no message)");
+    am_table_add(&t, b->pattern);
+    am_table_num(&t, b->threads);
+    am_table_add(&t, b->backend);
+    am_table_add(&t, b->status);
+    am_table_add(&t, b->error[0] ? b->error : "(no message)");
   }
+  md_table(&t, o);
   fputc('\n', o);
 }
 

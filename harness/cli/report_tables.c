@@ -1,15 +1,22 @@
-/* harness/cli/report_tables.c — the machine-readable tables of `allocmark report
- * --table NAME` (TSV, CSV or Markdown), read by the gnuplot scripts in plots/ and by spreadsheets.
+/* harness/cli/report_tables.c — the machine-readable tables of `allocmark report --table
+ * NAME` (TSV, CSV or Markdown) and `--tables DIR` (all of them, and the per-pattern ones
+ * the charts draw, from one read of the run folder), read by the gnuplot scripts in
+ * plots/ and by spreadsheets.
  *
  * Long format, one row per benchmark (or per point), a header row of column names,
  * numbers printed exactly (%.9g), a missing value as an empty cell. Every chart-facing
  * table carries `group` (the row's pattern × threads position, 0-based) and `slot`
  * (the backend's position in the canonical order), so the gnuplot scripts can place
- * grouped bars without counting, and `status`, so they can mark failures. */
+ * grouped bars without counting, and `status`, so they can mark failures. Each table is
+ * built as one table model (table.h) and written by its renderer for the format. */
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
-#include "registry.h"
+#include <sys/stat.h>
+#include <unistd.h>
 #include "report.h"
+#include "table.h"
 
 const char *const am_rtable_names[] = {"time", "rss", "scaling", "latency", "timeline",
                                        "failures", "patterns", "backends", "meta", NULL};
@@ -25,55 +32,33 @@ const char *const am_rtable_help[] = {
   "key/value: the environment (machine, host, CPU, cores, date, commit, ...)",
   NULL};
 
-typedef struct tw_s {
-  FILE *o;
-  am_rformat_t f;
-  int col, ncols;
-} tw_t;
+/* A figure column: which aggregate (metric_table.h), which of its fields, and whether
+ * it is shown as the ratio to the group's `system` median (am_report_ratio). */
+enum { F_MED, F_MIN, F_MAX, F_LO, F_HI, F_COV, F_NOISY };
+typedef struct col_s {
+  const char *name;
+  int metric, field, ratio;
+} col_t;
 
-static void tw_str(tw_t *w, const char *s) {
-  if (s == NULL) s = "";
-  if (w->col > 0) fputs(w->f == AM_RFMT_TSV ? "\t" : w->f == AM_RFMT_CSV ? "," : " | ", w->o);
-  else if (w->f == AM_RFMT_MD) fputs("| ", w->o);
-  w->col++;
-  if (w->f == AM_RFMT_CSV && strpbrk(s, ",\"\n\r") != NULL) {
-    fputc('"', w->o);
-    for (; *s; s++) {
-      if (*s == '"') fputc('"', w->o);
-      fputc(*s, w->o);
-    }
-    fputc('"', w->o);
-    return;
-  }
-  for (; *s; s++) {
-    char c = *s;
-    if (c == '\n' || c == '\r' || (c == '\t' && w->f != AM_RFMT_CSV)) c = ' ';
-    if (c == '|' && w->f == AM_RFMT_MD) fputc('\\', w->o);
-    fputc(c, w->o);
-  }
-}
+static const col_t time_cols[] = {
+  {"median_ns", AM_M_NS_PER_OP, F_MED, 0}, {"min_ns", AM_M_NS_PER_OP, F_MIN, 0},
+  {"max_ns", AM_M_NS_PER_OP, F_MAX, 0}, {"ci95_low_ns", AM_M_NS_PER_OP, F_LO, 0},
+  {"ci95_high_ns", AM_M_NS_PER_OP, F_HI, 0}, {"ci_coverage", AM_M_NS_PER_OP, F_COV, 0},
+  {"ratio", AM_M_NS_PER_OP, F_MED, 1}, {"ratio_min", AM_M_NS_PER_OP, F_MIN, 1},
+  {"ratio_max", AM_M_NS_PER_OP, F_MAX, 1}, {"noisy", AM_M_NS_PER_OP, F_NOISY, 0}, {NULL, 0, 0, 0}};
+static const col_t rss_cols[] = {
+  {"peak_rss_bytes", AM_M_PEAK_RSS_BYTES, F_MED, 0}, {"peak_rss_min", AM_M_PEAK_RSS_BYTES, F_MIN, 0},
+  {"peak_rss_max", AM_M_PEAK_RSS_BYTES, F_MAX, 0}, {"overhead", AM_M_MEMORY_OVERHEAD, F_MED, 0},
+  {"overhead_min", AM_M_MEMORY_OVERHEAD, F_MIN, 0}, {"overhead_max", AM_M_MEMORY_OVERHEAD, F_MAX, 0},
+  {"growth_bytes", AM_M_PEAK_RSS_GROWTH_BYTES, F_MED, 0}, {"growth_min", AM_M_PEAK_RSS_GROWTH_BYTES, F_MIN, 0},
+  {"growth_max", AM_M_PEAK_RSS_GROWTH_BYTES, F_MAX, 0}, {NULL, 0, 0, 0}};
+static const col_t scaling_cols[] = {
+  {"ops_per_s", AM_M_OPS_PER_S, F_MED, 0}, {"ops_per_s_min", AM_M_OPS_PER_S, F_MIN, 0},
+  {"ops_per_s_max", AM_M_OPS_PER_S, F_MAX, 0}, {NULL, 0, 0, 0}};
 
-static void tw_num(tw_t *w, double v) {
-  char buf[64];
-  tw_str(w, isfinite(v) ? am_fmt_exact(buf, sizeof buf, v) : "");
-}
-static void tw_stat(tw_t *w, const am_rstat_t *s, double v) { tw_num(w, s->has ? v : NAN); }
-static void tw_uint(tw_t *w, size_t v) { tw_num(w, (double)v); }
+static const char *const bench_key_cols[] = {"pattern", "threads", "backend", "status", "group", "slot", "label", NULL};
 
-static void tw_end(tw_t *w) {
-  fputs(w->f == AM_RFMT_MD ? " |\n" : "\n", w->o);
-  w->col = 0;
-}
-
-static void tw_header(tw_t *w, const char *const *cols) {
-  int n = 0;
-  for (; cols[n] != NULL; n++) tw_str(w, cols[n]);
-  tw_end(w);
-  if (w->f == AM_RFMT_MD) {
-    for (int i = 0; i < n; i++) fputs(i ? "---|" : "|---|", w->o);
-    fputc('\n', w->o);
-  }
-}
+static int ok(const am_rbench_t *b) { return strcmp(b->status, "ok") == 0; }
 
 /* Group label for the x axis: the pattern, with the thread count when it sweeps. */
 static const char *label(const am_rgroup_t *g, char *buf, size_t cap) {
@@ -82,66 +67,55 @@ static const char *label(const am_rgroup_t *g, char *buf, size_t cap) {
   return buf;
 }
 
-static int ok(const am_rbench_t *b) { return strcmp(b->status, "ok") == 0; }
-
-static void bench_keys(tw_t *w, const am_report_t *r, const am_rbench_t *b) {
+static void key_cells(am_table_t *t, const am_report_t *r, const am_rbench_t *b) {
   char l[256];
-  tw_str(w, b->pattern);
-  tw_uint(w, b->threads);
-  tw_str(w, b->backend);
-  tw_str(w, b->status);
-  tw_uint(w, b->group);
-  tw_uint(w, b->slot);
-  tw_str(w, label(&r->groups[b->group], l, sizeof l));
+  am_table_add(t, b->pattern);
+  am_table_num(t, b->threads);
+  am_table_add(t, b->backend);
+  am_table_add(t, b->status);
+  am_table_num(t, (double)b->group);
+  am_table_num(t, (double)b->slot);
+  am_table_add(t, label(&r->groups[b->group], l, sizeof l));
 }
 
-static void t_time(tw_t *w, const am_report_t *r) {
-  static const char *const cols[] = {"pattern", "threads", "backend", "status", "group", "slot", "label",
-    "median_ns", "min_ns", "max_ns", "ci95_low_ns", "ci95_high_ns", "ci_coverage", "ratio", "ratio_min",
-    "ratio_max", "noisy", NULL};
-  tw_header(w, cols);
-  for (size_t i = 0; i < r->n_b; i++) {
-    const am_rbench_t *b = &r->b[i], *s = r->groups[b->group].sys;
-    const am_rstat_t *ns = &b->ns;
-    int has = ok(b) && ns->has;
-    double base = s != NULL && s->ns.median > 0 ? s->ns.median : NAN;
-    bench_keys(w, r, b);
-    tw_num(w, has ? ns->median : NAN);
-    tw_num(w, has ? ns->min : NAN);
-    tw_num(w, has ? ns->max : NAN);
-    tw_num(w, has ? ns->ci_lo : NAN);
-    tw_num(w, has ? ns->ci_hi : NAN);
-    tw_num(w, has ? ns->cov : NAN);
-    tw_num(w, has ? ns->median / base : NAN);
-    tw_num(w, has ? ns->min / base : NAN);
-    tw_num(w, has ? ns->max / base : NAN);
-    tw_num(w, has ? ns->noisy : NAN);
-    tw_end(w);
+static void figure_cols(am_table_t *t, const char *const *keys, const col_t *cols) {
+  am_table_cols(t, keys);
+  for (; cols->name != NULL; cols++) am_table_col(t, cols->name, 1);
+}
+
+/* The figure cells of an ok benchmark (empty when failed or the aggregate is absent). */
+static void figure_cells(am_table_t *t, const am_report_t *r, const am_rbench_t *b, const col_t *cols) {
+  for (; cols->name != NULL; cols++) {
+    const am_rstat_t *s = &b->m[cols->metric];
+    double v = NAN;
+    if (ok(b) && s->has) {
+      const double f[] = {s->median, s->min, s->max, s->ci_lo, s->ci_hi, s->cov, s->noisy};
+      v = f[cols->field];
+      if (cols->ratio) v = am_report_ratio(r, b, cols->metric, v);
+    }
+    am_table_num(t, v);
   }
 }
 
-static void t_rss(tw_t *w, const am_report_t *r) {
-  static const char *const cols[] = {"pattern", "threads", "backend", "status", "group", "slot", "label",
-    "peak_rss_bytes", "peak_rss_min", "peak_rss_max", "overhead", "overhead_min", "overhead_max",
-    "growth_bytes", "growth_min", "growth_max", NULL};
-  tw_header(w, cols);
+static void t_time(am_table_t *t, const am_report_t *r) {
+  figure_cols(t, bench_key_cols, time_cols);
   for (size_t i = 0; i < r->n_b; i++) {
-    const am_rbench_t *b = &r->b[i];
-    am_rstat_t none = {0};
-    const am_rstat_t *m = ok(b) ? &b->rss : &none, *v = ok(b) ? &b->ovh : &none,
-                     *gr = ok(b) ? &b->growth : &none;
-    bench_keys(w, r, b);
-    tw_stat(w, m, m->median); tw_stat(w, m, m->min); tw_stat(w, m, m->max);
-    tw_stat(w, v, v->median); tw_stat(w, v, v->min); tw_stat(w, v, v->max);
-    tw_stat(w, gr, gr->median); tw_stat(w, gr, gr->min); tw_stat(w, gr, gr->max);
-    tw_end(w);
+    key_cells(t, r, &r->b[i]);
+    figure_cells(t, r, &r->b[i], time_cols);
   }
 }
 
-static void t_scaling(tw_t *w, const am_report_t *r) {
-  static const char *const cols[] = {"pattern", "threads", "backend", "status", "group", "slot",
-    "ops_per_s", "ops_per_s_min", "ops_per_s_max", NULL};
-  tw_header(w, cols);
+static void t_rss(am_table_t *t, const am_report_t *r) {
+  figure_cols(t, bench_key_cols, rss_cols);
+  for (size_t i = 0; i < r->n_b; i++) {
+    key_cells(t, r, &r->b[i]);
+    figure_cells(t, r, &r->b[i], rss_cols);
+  }
+}
+
+static void t_scaling(am_table_t *t, const am_report_t *r) {
+  static const char *const keys[] = {"pattern", "threads", "backend", "status", "group", "slot", NULL};
+  figure_cols(t, keys, scaling_cols);
   /* By pattern, backend, threads: each backend's points are consecutive (one line). */
   for (size_t g = 0; g < r->n_groups; g++) {
     if (g > 0 && strcmp(r->groups[g - 1].pattern, r->groups[g].pattern) == 0) continue;
@@ -151,63 +125,56 @@ static void t_scaling(tw_t *w, const am_report_t *r) {
       for (size_t h = g; h < end; h++) {
         const am_rbench_t *b = am_report_find(r, h, r->backends[k]);
         if (b == NULL) continue;
-        am_rstat_t none = {0};
-        const am_rstat_t *s = ok(b) ? &b->ops : &none;
-        tw_str(w, b->pattern); tw_uint(w, b->threads); tw_str(w, b->backend); tw_str(w, b->status);
-        tw_uint(w, b->group); tw_uint(w, b->slot);
-        tw_stat(w, s, s->median); tw_stat(w, s, s->min); tw_stat(w, s, s->max);
-        tw_end(w);
+        am_table_add(t, b->pattern); am_table_num(t, b->threads); am_table_add(t, b->backend);
+        am_table_add(t, b->status); am_table_num(t, (double)b->group); am_table_num(t, (double)b->slot);
+        figure_cells(t, r, b, scaling_cols);
       }
   }
 }
 
-static void t_latency(tw_t *w, const am_report_t *r) {
+static void t_latency(am_table_t *t, const am_report_t *r) {
   static const char *const cols[] = {"pattern", "threads", "backend", "slot", "op", "count",
     "p50_ns", "p90_ns", "p99_ns", "p99.9_ns", "p99.99_ns", "max_ns", "timer_ns", NULL};
-  tw_header(w, cols);
+  am_table_cols(t, cols);
   for (size_t i = 0; i < r->n_b; i++) {
     const am_rbench_t *b = &r->b[i];
     for (size_t k = 0; k < b->n_lat; k++) {
       const am_rlat_t *x = &b->lat[k];
-      tw_str(w, b->pattern); tw_uint(w, b->threads); tw_str(w, b->backend); tw_uint(w, b->slot);
-      tw_str(w, x->op);
-      tw_num(w, x->count >= 0 ? x->count : NAN);
-      for (int p = 0; p < AM_RLAT_N; p++) tw_num(w, x->p[p] >= 0 ? x->p[p] : NAN);
-      tw_num(w, b->timer_ns >= 0 ? b->timer_ns : NAN);
-      tw_end(w);
+      am_table_add(t, b->pattern); am_table_num(t, b->threads); am_table_add(t, b->backend);
+      am_table_num(t, (double)b->slot); am_table_add(t, x->op);
+      am_table_num(t, x->count >= 0 ? x->count : NAN);
+      for (int p = 0; p < AM_RLAT_N; p++) am_table_num(t, x->p[p] >= 0 ? x->p[p] : NAN);
+      am_table_num(t, b->timer_ns >= 0 ? b->timer_ns : NAN);
     }
   }
 }
 
-static void t_timeline(tw_t *w, const am_report_t *r) {
+static void t_timeline(am_table_t *t, const am_report_t *r) {
   static const char *const cols[] = {"pattern", "threads", "backend", "slot", "t_ms", "rss_bytes", NULL};
-  tw_header(w, cols);
+  am_table_cols(t, cols);
   for (size_t i = 0; i < r->n_b; i++) {
     const am_rbench_t *b = &r->b[i];
     for (size_t k = 0; k < b->n_tl; k++) {
-      tw_str(w, b->pattern); tw_uint(w, b->threads); tw_str(w, b->backend); tw_uint(w, b->slot);
-      tw_num(w, b->tl_t[k]); tw_num(w, b->tl_rss[k]);
-      tw_end(w);
+      am_table_add(t, b->pattern); am_table_num(t, b->threads); am_table_add(t, b->backend);
+      am_table_num(t, (double)b->slot); am_table_num(t, b->tl_t[k]); am_table_num(t, b->tl_rss[k]);
     }
   }
 }
 
-static void t_failures(tw_t *w, const am_report_t *r) {
-  static const char *const cols[] = {"pattern", "threads", "backend", "status", "group", "slot", "label",
-    "error", NULL};
-  tw_header(w, cols);
+static void t_failures(am_table_t *t, const am_report_t *r) {
+  am_table_cols(t, bench_key_cols);
+  am_table_col(t, "error", 0);
   for (size_t i = 0; i < r->n_b; i++) {
     if (ok(&r->b[i])) continue;
-    bench_keys(w, r, &r->b[i]);
-    tw_str(w, r->b[i].error);
-    tw_end(w);
+    key_cells(t, r, &r->b[i]);
+    am_table_add(t, r->b[i].error);
   }
 }
 
-static void t_patterns(tw_t *w, const am_report_t *r) {
+static void t_patterns(am_table_t *t, const am_report_t *r) {
   static const char *const cols[] = {"pattern", "threads", "group", "label", "sweep", "latency",
     "timeline", "benchmarks", "failed", NULL};
-  tw_header(w, cols);
+  am_table_cols(t, cols);
   for (size_t g = 0; g < r->n_groups; g++) {
     const am_rgroup_t *grp = &r->groups[g];
     size_t lat = 0, tl = 0, failed = 0;
@@ -217,50 +184,54 @@ static void t_patterns(tw_t *w, const am_report_t *r) {
       failed += !ok(&r->b[i]);
     }
     char l[256];
-    tw_str(w, grp->pattern); tw_uint(w, grp->threads); tw_uint(w, g); tw_str(w, label(grp, l, sizeof l));
-    tw_uint(w, (size_t)grp->sweep); tw_uint(w, lat > 0); tw_uint(w, tl > 0);
-    tw_uint(w, grp->count); tw_uint(w, failed);
-    tw_end(w);
+    am_table_add(t, grp->pattern); am_table_num(t, grp->threads); am_table_num(t, (double)g);
+    am_table_add(t, label(grp, l, sizeof l)); am_table_num(t, grp->sweep); am_table_num(t, lat > 0);
+    am_table_num(t, tl > 0); am_table_num(t, (double)grp->count); am_table_num(t, (double)failed);
   }
 }
 
-static void t_backends(tw_t *w, const am_report_t *r) {
+static void t_backends(am_table_t *t, const am_report_t *r) {
   static const char *const cols[] = {"slot", "backend", "version", "config", "colour", NULL};
-  tw_header(w, cols);
+  am_table_cols(t, cols);
   for (size_t k = 0; k < r->n_backends; k++) {
     const am_rbench_t *b = NULL;
     for (size_t i = 0; i < r->n_b && b == NULL; i++)
       if (strcmp(r->b[i].backend, r->backends[k]) == 0) b = &r->b[i];
-    tw_uint(w, k); tw_str(w, b->backend); tw_str(w, b->version); tw_str(w, b->config);
-    /* The colour the run recorded; in older files, the registry's (colour.h). */
-    tw_str(w, b->colour[0] ? b->colour : am_registry_colour(b->backend));
-    tw_end(w);
+    am_table_num(t, (double)k); am_table_add(t, b->backend); am_table_add(t, b->version);
+    am_table_add(t, b->config);
+    am_table_add(t, am_report_colour(b));
   }
 }
 
-static void t_meta(tw_t *w, const am_report_t *r) {
+static void t_meta(am_table_t *t, const am_report_t *r) {
   static const char *const cols[] = {"key", "value", NULL};
   const am_rfile_t *f = &r->files[0];
-  char machine[512];
-  snprintf(machine, sizeof machine, "%s%s%s%s%s%s", f->ctx[AM_CTX_HOST] ? f->ctx[AM_CTX_HOST] : "unknown host",
-           f->ctx[AM_CTX_CPU] ? ", " : "", f->ctx[AM_CTX_CPU] ? f->ctx[AM_CTX_CPU] : "",
-           f->ctx[AM_CTX_CORES] ? ", " : "", f->ctx[AM_CTX_CORES] ? f->ctx[AM_CTX_CORES] : "",
-           f->ctx[AM_CTX_CORES] ? " cores" : "");
-  tw_header(w, cols);
-  tw_str(w, "machine"); tw_str(w, machine); tw_end(w);
+  am_table_cols(t, cols);
+  am_table_add(t, "machine");
+  am_table_addf(t, "%s%s%s%s%s%s", f->ctx[AM_CTX_HOST] ? f->ctx[AM_CTX_HOST] : "unknown host",
+                f->ctx[AM_CTX_CPU] ? ", " : "", f->ctx[AM_CTX_CPU] ? f->ctx[AM_CTX_CPU] : "",
+                f->ctx[AM_CTX_CORES] ? ", " : "", f->ctx[AM_CTX_CORES] ? f->ctx[AM_CTX_CORES] : "",
+                f->ctx[AM_CTX_CORES] ? " cores" : "");
   for (int k = 0; k < AM_CTX_N; k++) {
-    tw_str(w, am_ctx_keys[k]);
-    tw_str(w, f->ctx[k] != NULL ? f->ctx[k] : "");
-    tw_end(w);
+    am_table_add(t, am_ctx_keys[k]);
+    am_table_add(t, f->ctx[k] != NULL ? f->ctx[k] : "");
   }
-  tw_str(w, "files"); tw_uint(w, r->n_files); tw_end(w);
+  am_table_add(t, "files");
+  am_table_num(t, (double)r->n_files);
 }
 
+static void (*const table_fns[])(am_table_t *, const am_report_t *) = {
+  t_time, t_rss, t_scaling, t_latency, t_timeline, t_failures, t_patterns, t_backends, t_meta};
+
 int am_report_table(const am_report_t *r, const char *name, am_rformat_t f, FILE *out) {
-  static void (*const fns[])(tw_t *, const am_report_t *) = {
-    t_time, t_rss, t_scaling, t_latency, t_timeline, t_failures, t_patterns, t_backends, t_meta};
-  tw_t w = {.o = out, .f = f};
-  for (size_t i = 0; am_rtable_names[i] != NULL; i++)
-    if (strcmp(name, am_rtable_names[i]) == 0) { fns[i](&w, r); return 0; }
+  for (size_t i = 0; am_rtable_names[i] != NULL; i++) {
+    if (strcmp(name, am_rtable_names[i]) != 0) continue;
+    am_table_t t;
+    am_table_init(&t);
+    table_fns[i](&t, r);
+    int rc = am_table_write(&t, f, out);
+    am_table_free(&t);
+    return rc;
+  }
   return AM_EINVAL;
 }

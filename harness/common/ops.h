@@ -39,6 +39,8 @@ typedef enum am_op_kind_e {
                        the slot becomes empty                                       */
   AM_OP_UNPACK,     /* slot <- entry `arg` of the carrier block in slot `size`; entry 0
                        also counts the carrier's total as freed (live bytes, engine.h) */
+  AM_OP_PAUSE,      /* a recorded trace's gap: in a paced replay, wait `size` ns (busy);
+                       else nothing (harness/trace/TRACE.md, "Paced replay")         */
   AM_OP_KIND_MAX
 } am_op_kind_t;
 

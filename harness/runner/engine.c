@@ -148,6 +148,7 @@ static am_engine_t *engine_new(const am_backend_t *b, const am_workload_t *w, co
   e->n = n;
   e->rounds = o->warmup + 1;
   e->lat_every = o->latency_every;
+  e->paced = o->paced;
   e->dump_path = o->dump_path;
   e->dump_phase = o->dump_path != NULL ? o->dump_phase : -1;
   return e;

@@ -77,6 +77,8 @@ typedef struct am_engine_opts_s {
   int (*next_chunk)(void *ctx, char *why, size_t cap);
   int (*rewind_chunks)(void *ctx, char *why, size_t cap);
   void *chunk_ctx;
+  int paced;                /* 1: PAUSE ops (a trace's recorded gaps) busy-wait their ns;
+                               0: they do nothing                                    */
 } am_engine_opts_t;
 
 typedef struct am_phase_time_s {

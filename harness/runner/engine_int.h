@@ -72,6 +72,7 @@ typedef struct am_engine_s {
   unsigned n, rounds, lat_every;
   const char *dump_path;       /* backend's heap map at phase dump_phase (-1: none mid-run) */
   int dump_phase;
+  int paced;                   /* PAUSE ops wait (am_engine_opts_t.paced)             */
   _Atomic int dump_state;      /* 0 not yet, else backend_dump()'s result            */
   _Alignas(64) _Atomic unsigned go;
   _Alignas(64) _Atomic unsigned ready;

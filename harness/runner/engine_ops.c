@@ -14,7 +14,7 @@
 
 const char *const am_engine_op_names[AM_OP_KIND_MAX] = {
   "?", "malloc", "calloc", "realloc", "aligned_alloc", "free", "send", "recv", "write", "phase", "respawn",
-  "pack", "unpack",
+  "pack", "unpack", "pause",
 };
 
 void am_touch_pages(void *p, uint64_t n) {
@@ -106,6 +106,13 @@ __attribute__((noinline)) int am_engine_backend_dump(const am_backend_t *b, cons
 }
 
 static int exec_other(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t *chans, const am_op_t *op);
+
+/* A paced replay's recorded gap: busy-wait ns (the program was running, not calling
+ * malloc), giving up when the run aborts. */
+__attribute__((noinline)) static void pace(am_engine_t *e, uint64_t ns) {
+  uint64_t end = am_now_ns() + ns;
+  while (am_now_ns() < end && !atomic_load_explicit(&e->abort, memory_order_relaxed)) AM_CPU_RELAX();
+}
 
 /* PACK / UNPACK (ops.h): entry op->arg of the carrier block in slot op->size. The
  * header word sums the packed objects' requested bytes; the receiver counts them freed
@@ -227,6 +234,9 @@ exec_other(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t 
       return RC_OK;
     case AM_OP_RESPAWN:
       return RC_RESPAWN;
+    case AM_OP_PAUSE:
+      if (wk->e->paced) pace(wk->e, op->size);
+      return RC_OK;
     default:
       return RC_OK;
   }

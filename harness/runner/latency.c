@@ -11,7 +11,7 @@ const signed char am_lat_kind_index[AM_OP_KIND_MAX] = {
   [AM_OP_REALLOC] = AM_LAT_REALLOC, [AM_OP_ALIGNED] = AM_LAT_ALIGNED,
   [AM_OP_FREE] = AM_LAT_FREE, [AM_OP_SEND] = AM_LAT_SEND, [AM_OP_RECV] = AM_LAT_RECV,
   [AM_OP_WRITE] = AM_LAT_WRITE, [AM_OP_PHASE] = -1, [AM_OP_RESPAWN] = -1,
-  [AM_OP_PACK] = -1, [AM_OP_UNPACK] = -1,
+  [AM_OP_PACK] = -1, [AM_OP_UNPACK] = -1, [AM_OP_PAUSE] = -1,
 };
 const char *const am_lat_kind_names[AM_LAT_NKINDS] = {
   "malloc", "calloc", "realloc", "aligned_alloc", "free", "send", "recv", "write",

@@ -39,6 +39,8 @@ static const char run_help[] =
   "                        streams; patterns/README.md, \"chunks\")\n"
   "  --dump-phase N        with --dump: write the map when the timed replay\n"
   "                        reaches phase N instead (the heap mid-run; for maps, not timing)\n"
+  "  --paced               traces only: keep the recorded gaps between calls (a trace\n"
+  "                        recorded with --timestamps; PAUSE ops busy-wait)\n"
   "  --touch MODE          traces only: none (default), first, all or verify, done to\n"
   "                        each new block as a pattern's `touch` (a FILE that is an\n"
   "                        .amtrace replays the trace: harness/trace/TRACE.md)\n"
@@ -73,7 +75,7 @@ static int bad(const char *what, const char *val) {
 typedef struct run_args_s {
   const char *workload, *sha256, *dump;
   uint64_t threads, seed, latency, rss_ms, warmup, chunk_ops;
-  int quick, hw, have_seed, have_warmup, dump_phase, touch;
+  int quick, hw, have_seed, have_warmup, dump_phase, touch, paced;
 } run_args_t;
 
 /* argv into a; AM_RUNNER_OK, or an exit code (-1: --help printed). */
@@ -85,6 +87,7 @@ static int parse(int argc, char **argv, run_args_t *a) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) { fputs(run_help, stdout); return -1; }
     else if (strcmp(argv[i], "--quick") == 0) a->quick = 1;
     else if (strcmp(argv[i], "--no-hw") == 0) a->hw = 0;
+    else if (strcmp(argv[i], "--paced") == 0) a->paced = 1;
     else if ((v = am_opt_value(argc, argv, &i, "--workload", "--pattern")) != NULL) { if (!*v) return bad("--workload", v); a->workload = v; }
     else if ((v = am_opt_value(argc, argv, &i, "--sha256", NULL)) != NULL) { if (strlen(v) != 64) return bad("--sha256", v); a->sha256 = v; }
     else if ((v = am_opt_value(argc, argv, &i, "--dump", NULL)) != NULL) { if (!*v) return bad("--dump", v); a->dump = v; }
@@ -125,7 +128,7 @@ int am_runner_run(const am_backend_t *b, int argc, char **argv) {
   if (am_trace_sniff(a.workload)) { /* a recorded trace (run_trace.c) */
     am_trace_run_opts_t to = {.warmup = (unsigned)a.warmup, .latency_every = (unsigned)a.latency,
                               .rss_interval_ms = (unsigned)a.rss_ms, .hw_counters = a.hw, .dump_path = a.dump,
-                              .dump_phase = a.dump_phase, .touch = a.touch};
+                              .dump_phase = a.dump_phase, .touch = a.touch, .paced = a.paced};
     return am_runner_run_trace(b, a.workload, &to);
   }
   am_source_t *src = NULL;

@@ -76,6 +76,7 @@ int am_runner_run_trace(const am_backend_t *b, const char *path, const am_trace_
     .next_chunk = chunked ? chunk_next : NULL,
     .rewind_chunks = chunked ? chunk_rewind : NULL,
     .chunk_ctx = s,
+    .paced = to->paced,
   };
   am_engine_result_t r;
   am_engine_run(b, w, &o, &r);
@@ -86,6 +87,7 @@ int am_runner_run_trace(const am_backend_t *b, const char *path, const am_trace_
   cJSON *js = am_sample_json(b, w, &o, &info, &r);
   if (js != NULL) {
     cJSON_AddStringToObject(js, "workload_kind", "trace");
+    cJSON_AddStringToObject(js, "replay", to->paced ? "paced" : "back-to-back");
     cJSON_AddItemToObject(js, "trace", trace_json(s));
   }
   char *txt = js != NULL ? cJSON_PrintUnformatted(js) : NULL;

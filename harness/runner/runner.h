@@ -33,6 +33,7 @@ const struct cJSON *am_variant_env_result(void);
 typedef struct am_trace_run_opts_s {
   unsigned warmup, latency_every, rss_interval_ms;
   int hw_counters, dump_phase, touch;
+  int paced;                 /* --paced: keep the recorded gaps (PAUSE ops wait) */
   const char *dump_path;
 } am_trace_run_opts_t;
 int am_runner_run_trace(const am_backend_t *b, const char *path, const am_trace_run_opts_t *o);

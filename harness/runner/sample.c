@@ -1,7 +1,10 @@
-/* harness/runner/sample.c — one repetition as JSON (see sample.h, results/README.md). */
+/* harness/runner/sample.c — one repetition as JSON (see sample.h, results/README.md).
+ * Its figures are the AM_MF_SAMPLE rows of harness/common/metric_table.h, written in the
+ * table's order from sample_values(); the hardware counters are the table's hw_counters rows. */
 #include <math.h>
 #include <stdio.h>
 #include <cJSON.h>
+#include "metric_table.h"
 #include "results.h"
 #include "runner.h"
 #include "sample.h"
@@ -21,17 +24,19 @@ static void add_stats(cJSON *o, const am_engine_result_t *r) {
   }
 }
 
+_Static_assert(AM_M_DTLB_LOAD_MISSES - AM_M_CYCLES + 1 == AM_PERF_N, "hw_counters rows follow perfctr.h's order");
+
 static void add_hw(cJSON *o, const am_engine_opts_t *opt, const am_engine_result_t *r) {
   cJSON *hw = cJSON_AddObjectToObject(o, "hw_counters");
   cJSON *why = cJSON_AddObjectToObject(o, "hw_counters_missing");
   for (int i = 0; i < AM_PERF_N; i++) {
     if (r->perf.value[i] >= 0) {
-      cJSON_AddNumberToObject(hw, am_perf_names[i], r->perf.value[i]);
+      cJSON_AddNumberToObject(hw, am_metrics[AM_M_CYCLES + i].name, r->perf.value[i]);
     } else {
-      cJSON_AddNullToObject(hw, am_perf_names[i]);
+      cJSON_AddNullToObject(hw, am_metrics[AM_M_CYCLES + i].name);
       const char *reason = !opt->hw_counters ? "disabled (--no-hw)"
                          : r->perf.reason[i][0] ? r->perf.reason[i] : "not measured (the run did not finish)";
-      cJSON_AddStringToObject(why, am_perf_names[i], reason);
+      cJSON_AddStringToObject(why, am_metrics[AM_M_CYCLES + i].name, reason);
     }
   }
   cJSON_AddBoolToObject(hw, "grouped", r->perf.grouped);
@@ -63,21 +68,52 @@ static double rss_growth(const am_metrics_t *m) {
   return m->peak_rss > m->rss_baseline ? (double)(m->peak_rss - m->rss_baseline) : 0.0;
 }
 
-/* Peak live bytes (planned, observed, the one used) and the memory overhead computed
- * from it; see results/README.md. One thread runs its stream in order, so the
- * generator's figure is its exact peak; with several, the order is the scheduler's
- * and only the run-time observation (a lower bound) is trusted. */
-static void add_live(cJSON *o, const am_workload_t *w, const am_engine_result_t *r, int ok) {
-  uint64_t planned = w->peak_live_bytes;
-  int use_planned = !ok || w->n_threads == 1;
-  uint64_t used = use_planned ? planned : r->live_peak_observed;
-  am_json_add_u64(o, "peak_live_bytes", used);
-  cJSON_AddStringToObject(o, "peak_live_bytes_source", use_planned ? "planned" : "observed");
-  am_json_add_u64(o, "peak_live_bytes_planned", planned);
-  am_json_add_num(o, "peak_live_bytes_observed", ok ? (double)r->live_peak_observed : NAN);
-  am_json_add_num(o, "live_end_bytes", ok ? (double)r->live_end : NAN);
-  am_json_add_num(o, "live_samples", ok ? (double)r->live_samples : NAN);
-  double over = NAN;
+/* Which peak live bytes memory_overhead divides by (results/README.md): one thread runs
+ * its stream in order, so the generator's figure is its exact peak; with several, the
+ * order is the scheduler's and only the run-time observation (a lower bound) is trusted. */
+static int use_planned_live(const am_workload_t *w, int ok) { return !ok || w->n_threads == 1; }
+
+/* The value of every AM_MF_SAMPLE metric (metric_table.h); NaN: not measured (null). */
+static void sample_values(double v[AM_M_N], const am_workload_t *w, const am_engine_result_t *r, int ok) {
+  const am_metrics_t *m = &r->m;
+  double wall = (double)r->wall_ns, nan = NAN;
+  for (int i = 0; i < AM_M_N; i++) v[i] = NAN;
+  v[AM_M_WALL_S] = ok ? wall / 1e9 : nan;
+  v[AM_M_START_DELAY_NS] = ok ? (double)r->start_delay_ns : nan;
+  v[AM_M_NS_PER_OP] = ok && w->total_ops ? wall / (double)w->total_ops : nan;
+  v[AM_M_OPS_PER_S] = ok && wall > 0 ? (double)w->total_ops / (wall / 1e9) : nan;
+  v[AM_M_CPU_USER_S] = ok ? m->cpu_user_s : nan;
+  v[AM_M_CPU_SYS_S] = ok ? m->cpu_sys_s : nan;
+  v[AM_M_PEAK_RSS_BYTES] = ok ? (double)m->peak_rss : nan;
+  v[AM_M_RSS_END_BYTES] = ok ? (double)m->rss_end : nan;
+  v[AM_M_RSS_START_BYTES] = ok ? (double)m->rss_start : nan;
+  v[AM_M_RSS_BASELINE_BYTES] = (double)m->rss_baseline;
+  v[AM_M_PEAK_RSS_GROWTH_BYTES] = ok ? rss_growth(m) : nan;
+  v[AM_M_ANON_HUGE_PAGES_BYTES] = ok ? m->anon_huge : nan;
+  v[AM_M_MINOR_FAULTS] = ok ? (double)m->minor_faults : nan;
+  v[AM_M_MAJOR_FAULTS] = ok ? (double)m->major_faults : nan;
+  v[AM_M_VOL_CTX] = ok ? (double)m->vol_ctx_switches : nan;
+  v[AM_M_INVOL_CTX] = ok ? (double)m->invol_ctx_switches : nan;
+  uint64_t planned = w->peak_live_bytes, used = use_planned_live(w, ok) ? planned : r->live_peak_observed;
+  v[AM_M_PEAK_LIVE_BYTES] = (double)used;
+  v[AM_M_PEAK_LIVE_PLANNED] = (double)planned;
+  v[AM_M_PEAK_LIVE_OBSERVED] = ok ? (double)r->live_peak_observed : nan;
+  v[AM_M_LIVE_END_BYTES] = ok ? (double)r->live_end : nan;
+  v[AM_M_LIVE_SAMPLES] = ok ? (double)r->live_samples : nan;
+  if (ok && used >= AM_OVERHEAD_MIN_LIVE_BYTES)
+    v[AM_M_MEMORY_OVERHEAD] = ((double)m->peak_rss - (double)m->rss_baseline) / (double)used;
+  v[AM_M_RESPAWNS] = (double)r->respawns;
+  /* Share of the threads' time spent waiting on hand-offs: recv_wait / (wall x threads). */
+  v[AM_M_RECV_WAIT_NS] = ok ? (double)r->recv_wait_ns : nan;
+  v[AM_M_RECV_WAIT_SHARE] = ok && r->wall_ns > 0 && r->n_threads > 0
+                          ? (double)r->recv_wait_ns / ((double)r->wall_ns * r->n_threads) : nan;
+}
+
+/* The metrics' companions: which peak live bytes is used, and why there is no overhead. */
+static void add_metric_notes(cJSON *o, const am_workload_t *w, const am_engine_result_t *r, int ok) {
+  cJSON_AddBoolToObject(o, "peak_rss_reset", r->m.peak_reset);
+  cJSON_AddStringToObject(o, "peak_live_bytes_source", use_planned_live(w, ok) ? "planned" : "observed");
+  uint64_t used = use_planned_live(w, ok) ? w->peak_live_bytes : r->live_peak_observed;
   char note[160];
   note[0] = '\0';
   if (!ok)
@@ -85,9 +121,6 @@ static void add_live(cJSON *o, const am_workload_t *w, const am_engine_result_t 
   else if (used < AM_OVERHEAD_MIN_LIVE_BYTES)
     snprintf(note, sizeof note, "peak live bytes (%llu) below %u: RSS granularity (pages, allocator chunks) would dominate the ratio",
              (unsigned long long)used, AM_OVERHEAD_MIN_LIVE_BYTES);
-  else
-    over = ((double)r->m.peak_rss - (double)r->m.rss_baseline) / (double)used;
-  am_json_add_num(o, "memory_overhead", over);
   if (note[0]) cJSON_AddStringToObject(o, "memory_overhead_note", note);
   else cJSON_AddNullToObject(o, "memory_overhead_note");
 }
@@ -147,30 +180,11 @@ cJSON *am_sample_json(const am_backend_t *b, const am_workload_t *w, const am_en
   am_json_add_u64(o, "free_ops", w->free_ops);
   am_json_add_u64(o, "chunks", r->chunks ? r->chunks : 1);
   am_json_add_u64(o, "chunk_ops", info->chunk_ops);
-  double wall = (double)r->wall_ns;
-  am_json_add_num(o, "wall_s", ok ? wall / 1e9 : NAN);
-  am_json_add_num(o, "start_delay_ns", ok ? (double)r->start_delay_ns : NAN);
-  am_json_add_num(o, "ns_per_op", ok && w->total_ops ? wall / (double)w->total_ops : NAN);
-  am_json_add_num(o, "ops_per_s", ok && wall > 0 ? (double)w->total_ops / (wall / 1e9) : NAN);
-  am_json_add_num(o, "cpu_user_s", ok ? r->m.cpu_user_s : NAN);
-  am_json_add_num(o, "cpu_sys_s", ok ? r->m.cpu_sys_s : NAN);
-  am_json_add_num(o, "peak_rss_bytes", ok ? (double)r->m.peak_rss : NAN);
-  am_json_add_num(o, "rss_end_bytes", ok ? (double)r->m.rss_end : NAN);
-  am_json_add_num(o, "rss_start_bytes", ok ? (double)r->m.rss_start : NAN);
-  am_json_add_num(o, "rss_baseline_bytes", (double)r->m.rss_baseline);
-  am_json_add_num(o, "peak_rss_growth_bytes", ok ? rss_growth(&r->m) : NAN);
-  cJSON_AddBoolToObject(o, "peak_rss_reset", r->m.peak_reset);
-  am_json_add_num(o, "anon_huge_pages_bytes", ok ? r->m.anon_huge : NAN);
-  am_json_add_num(o, "minor_faults", ok ? (double)r->m.minor_faults : NAN);
-  am_json_add_num(o, "major_faults", ok ? (double)r->m.major_faults : NAN);
-  am_json_add_num(o, "voluntary_context_switches", ok ? (double)r->m.vol_ctx_switches : NAN);
-  am_json_add_num(o, "involuntary_context_switches", ok ? (double)r->m.invol_ctx_switches : NAN);
-  add_live(o, w, r, ok);
-  cJSON_AddNumberToObject(o, "respawns", (double)r->respawns);
-  /* Share of the threads' time spent waiting on hand-offs: recv_wait / (wall x threads). */
-  am_json_add_num(o, "recv_wait_ns", ok ? (double)r->recv_wait_ns : NAN);
-  am_json_add_num(o, "recv_wait_share", ok && r->wall_ns > 0 && r->n_threads > 0
-                  ? (double)r->recv_wait_ns / ((double)r->wall_ns * r->n_threads) : NAN);
+  double v[AM_M_N];
+  sample_values(v, w, r, ok);
+  for (int i = 0; i < AM_M_N; i++)
+    if (am_metrics[i].flags & AM_MF_SAMPLE) am_json_add_num(o, am_metrics[i].name, v[i]);
+  add_metric_notes(o, w, r, ok);
   cJSON *te = cJSON_AddArrayToObject(o, "thread_end_ns");
   for (unsigned t = 0; ok && t < r->n_threads; t++) cJSON_AddItemToArray(te, cJSON_CreateNumber((double)r->thread_end_ns[t]));
   cJSON *ph = cJSON_AddArrayToObject(o, "phases");

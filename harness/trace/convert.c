@@ -56,6 +56,8 @@ typedef struct rt_s {          /* a replay thread                               
   size_t n_free, free_cap;
   uint32_t n_slots;
   uint64_t total, chunk_max, hash;
+  uint32_t live_threads;   /* recorded threads started on it and not ended         */
+  int used;                /* a recorded thread ran on it                           */
 } rt_t;
 
 typedef struct chan_s {
@@ -65,7 +67,10 @@ typedef struct chan_s {
   uint64_t sends, recvs, start_inflight, start_sends, need;
 } chan_t;
 
-typedef struct pend_s { int active; uint32_t slot; uint32_t obj; uint64_t addr; } pend_t; /* realloc in progress */
+/* Per recorded thread: a realloc in progress; with call times, the end of its last call
+ * and the gap (its own time between calls) not yet written as a PAUSE. */
+typedef struct pend_s { int active; uint32_t slot; uint32_t obj; uint64_t addr; int timed; uint64_t last_end, gap; } pend_t;
+#define AM_PACE_MIN_NS 1000 /* shorter gaps are carried into the next PAUSE */
 
 typedef struct cv_s {
   am_diag_t *d;
@@ -93,6 +98,9 @@ typedef struct cv_s {
   uint64_t first_ts, last_ts, events;
   int timestamps, call_ns;
   am_tstats_t *st;         /* size profile, timeline, call times (trace_stats.c)    */
+  uint32_t prev_rt;        /* replay thread of the last event that made ops          */
+  int have_prev;
+  uint64_t pauses, paused_ns, gates, respawns;
 } cv_t;
 
 static int oom(cv_t *c) {
@@ -466,11 +474,60 @@ static void call_time(cv_t *c, const am_raw_event_t *e) {
 
 static void pass2_body(cv_t *c, const am_raw_event_t *e, uint64_t ev);
 
+/* Call times: the recorded thread's own time since its last call ends here; once it
+ * reaches AM_PACE_MIN_NS it becomes a PAUSE before this event's ops (paced replay). */
+static void pace(cv_t *c, const am_raw_event_t *e) {
+  pend_t *p = pend_of(c, e->thread);
+  if (p == NULL) return;
+  if (p->timed && e->ts > p->last_end) p->gap += e->ts - p->last_end;
+  p->timed = 1;
+  p->last_end = e->ts + e->dur;
+  int ops = e->kind == AM_RAW_MALLOC || e->kind == AM_RAW_CALLOC || e->kind == AM_RAW_ALIGNED || e->kind == AM_RAW_FREE ||
+            e->kind == AM_RAW_REALLOC_FREE || e->kind == AM_RAW_REALLOC;
+  if (!ops || p->gap < AM_PACE_MIN_NS) return;
+  emit(c, rmap(c, e->thread), AM_OP_PAUSE, 0, 0, p->gap);
+  c->pauses++;
+  c->paused_ns += p->gap;
+  p->gap = 0;
+}
+
+/* A recorded thread starts. On a replay thread that ran none yet, the start waits for
+ * the last event before it in sequence order (a SEND of an empty slot there, received
+ * first here: the thread's creation point as a happens-before edge). On a replay
+ * thread whose earlier recorded threads all ended (more than AM_TRACE_MAX_THREADS
+ * threads), a RESPAWN: the worker thread exits and a new one goes on. */
+static void thread_begin(cv_t *c, const am_raw_event_t *e) {
+  uint32_t t = rmap(c, e->thread);
+  rt_t *r = &c->rt[t];
+  if (r->used && r->live_threads == 0) {
+    emit(c, t, AM_OP_RESPAWN, 0, 0, 0);
+    c->respawns++;
+  } else if (!r->used && c->have_prev && c->prev_rt != t) {
+    uint32_t id = obj_new(c);
+    if (id == NONE) return;
+    obj_t *o = &c->objs[id];
+    o->holder = c->prev_rt;
+    o->slot = slot_take(c, c->prev_rt);
+    o->rec = e->thread;
+    send(c, id, t);
+    uint32_t s = acquire(c, t, id);
+    if (c->err) return;
+    slot_put(c, t, s);
+    obj_release(c, id);
+    c->gates++;
+  }
+  r->used = 1;
+  r->live_threads++;
+}
+
 static void pass2_event(cv_t *c, const am_raw_event_t *e, uint64_t ev) {
   if (c->timestamps) { if (c->events == 0) c->first_ts = e->ts; c->last_ts = e->ts; }
   am_tstats_tick(c->st, c->events);
   c->events++;
-  if (c->call_ns) call_time(c, e);
+  if (c->call_ns) { call_time(c, e); pace(c, e); }
+  if (e->kind == AM_RAW_THREAD_START) thread_begin(c, e);
+  else if (e->kind == AM_RAW_THREAD_END && c->rt[rmap(c, e->thread)].live_threads > 0) c->rt[rmap(c, e->thread)].live_threads--;
+  else if (e->kind != AM_RAW_USABLE && e->kind != AM_RAW_FAILED) { c->prev_rt = rmap(c, e->thread); c->have_prev = 1; }
   pass2_body(c, e, ev);
   am_tstats_live(c->st, c->live);
 }
@@ -570,6 +627,11 @@ static char *stats_json(const cv_t *c) {
     am_json_add_u64(s, "duration_ns", c->last_ts - c->first_ts);
   }
   am_tstats_json(c->st, c->events, s);
+  cJSON *rp = cJSON_AddObjectToObject(s, "replay");
+  am_json_add_u64(rp, "thread_gates", c->gates);
+  am_json_add_u64(rp, "respawns", c->respawns);
+  am_json_add_u64(rp, "pauses", c->pauses);
+  am_json_add_u64(rp, "paused_ns", c->paused_ns);
   char *txt = cJSON_PrintUnformatted(s);
   cJSON_Delete(s);
   return txt;

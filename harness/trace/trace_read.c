@@ -20,7 +20,7 @@
 #include "gen_mem.h"
 #include "trace_int.h"
 
-#define MAX_SIZE (1ull << 48)   /* largest block a trace may request */
+#define MAX_SIZE (1ull << 48)   /* largest block a trace may request (and longest PAUSE, ns) */
 
 struct am_trace_s {
   char path[4096];
@@ -232,13 +232,14 @@ static int decode(am_trace_t *t, uint64_t at, uint32_t th, const unsigned char *
     if (am_raw_get(&p, end, &slot) != 0) return bad(d, t, at, "block of thread %u: op %u: truncated", th, i);
     int rc = 0;
     switch (kind) {
-    case AM_OP_MALLOC: case AM_OP_CALLOC: case AM_OP_REALLOC: case AM_OP_FREE: rc = am_raw_get(&p, end, &size); break;
+    case AM_OP_MALLOC: case AM_OP_CALLOC: case AM_OP_REALLOC: case AM_OP_FREE:
+    case AM_OP_RESPAWN: case AM_OP_PAUSE: rc = am_raw_get(&p, end, &size); break;
     case AM_OP_ALIGNED: rc = am_raw_get(&p, end, &a); if (rc == 0) rc = am_raw_get(&p, end, &size); break;
     case AM_OP_SEND: case AM_OP_RECV: rc = am_raw_get(&p, end, &a); break;
     default: return bad(d, t, at, "block of thread %u: op %u: unknown op kind %u", th, i, kind);
     }
     if (rc != 0) return bad(d, t, at, "block of thread %u: op %u: truncated", th, i);
-    if (slot >= slots) return bad(d, t, at, "block of thread %u: op %u: slot %llu out of range (thread has %u)", th, i, (unsigned long long)slot, slots);
+    if (slot >= slots && kind != AM_OP_PAUSE && kind != AM_OP_RESPAWN) return bad(d, t, at, "block of thread %u: op %u: slot %llu out of range (thread has %u)", th, i, (unsigned long long)slot, slots);
     if (size > MAX_SIZE) return bad(d, t, at, "block of thread %u: op %u: size %llu out of range", th, i, (unsigned long long)size);
     if (kind == AM_OP_ALIGNED && a > 40) return bad(d, t, at, "block of thread %u: op %u: alignment 2^%llu out of range", th, i, (unsigned long long)a);
     if (kind == AM_OP_SEND || kind == AM_OP_RECV) {

@@ -42,7 +42,7 @@ int am_trace_src_open(const char *path, uint8_t touch, am_trace_src_t **out, am_
   w->n_channels = C;
   w->channel_capacity = C ? (size_t *)(w->streams + T) : NULL;
   for (unsigned k = 0; k < C; k++) w->channel_capacity[k] = (size_t)am_trace_channel_capacity(s->t, k);
-  w->total_ops = i->stream_ops;
+  w->total_ops = i->stream_ops - i->by_kind[AM_OP_PAUSE] - i->by_kind[AM_OP_RESPAWN]; /* markers, as PHASE */
   w->alloc_ops = i->by_kind[AM_OP_MALLOC] + i->by_kind[AM_OP_CALLOC] + i->by_kind[AM_OP_REALLOC] + i->by_kind[AM_OP_ALIGNED];
   w->free_ops = i->by_kind[AM_OP_FREE];
   w->peak_live_bytes = i->peak_live_bytes;

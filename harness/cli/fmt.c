@@ -1,8 +1,7 @@
-/* harness/cli/report_fmt.c — number and text formatting for `allocmark report`:
- * human figures for the Markdown report, exact ones for the tables. */
+/* harness/cli/fmt.c — the driver's figure formatters and ratio helper (fmt.h). */
 #include <math.h>
 #include <stdio.h>
-#include "report.h"
+#include "fmt.h"
 
 char *am_fmt_num(char *buf, size_t cap, double v) {
   double a = fabs(v);
@@ -17,6 +16,7 @@ char *am_fmt_num(char *buf, size_t cap, double v) {
 
 char *am_fmt_bytes(char *buf, size_t cap, double v) {
   static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  if (!isfinite(v)) return am_fmt_num(buf, cap, v);
   int u = 0;
   while (fabs(v) >= 1024 && u < 4) { v /= 1024; u++; }
   char n[32];
@@ -39,5 +39,15 @@ char *am_fmt_cell(char *buf, size_t cap, const char *s) {
     buf[o++] = c;
   }
   buf[o] = '\0';
+  return buf;
+}
+
+double am_ratio(double v, double base) {
+  return isfinite(v) && isfinite(base) && base > 0 ? v / base : NAN;
+}
+
+char *am_fmt_ratio(char *buf, size_t cap, double q, const char *suffix) {
+  if (!isfinite(q)) snprintf(buf, cap, "%s", "");
+  else snprintf(buf, cap, q < 0.1 ? "%.3f%s" : "%.2f%s", q, suffix);
   return buf;
 }
