@@ -100,7 +100,7 @@ static int pp_bin_grow(pp_heap_t *h, pp_bin_t *bin, unsigned cls) {
   size_t add = cur < bin_max ? bin_max - cur : 0;
   if (add > cur) add = cur;
   if (add > heap_left) add = heap_left;
-  if (add == 0) return 0;
+  if (add == 0 || pp_i_g.grow_off) return 0;
   bin->limit += (uint32_t)add;
   bin->room += (int32_t)add;
   h->grown += add * size;

@@ -210,6 +210,7 @@ typedef struct pp_global_s {
   size_t region_request;       /* PAGEPOOL_REGION for tests, in bytes (when region_set)    */
   int region_set;
   int lists_off;               /* PAGEPOOL_LISTS=0 (research): no allocation lists         */
+  int grow_off;                /* PAGEPOOL_GROW=0 (research): lists keep their first limit */
 } pp_global_t;
 
 /* Mutable global state, under pp_i_lock. */
