@@ -27,6 +27,12 @@ int am_cmd_trace_import(int argc, char **argv); /* cmd_trace_import.c */
 /* Backends compiled into this build: registry.h. */
 #include "registry.h"
 
+/* The one bad-input printer: "allocmark CMD: <message>" as one line on stderr (no
+ * newline in fmt); returns 2, the exit status of bad input (cli_error.c). */
+#include <stdarg.h>
+int am_cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int am_cli_verror(const char *cmd, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 /* Figures for the console (byte counts, numbers, ratios): fmt.h. */
 #include "fmt.h"
 

@@ -87,20 +87,17 @@ int am_cmd_check(int argc, char **argv) {
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { fputs(check_help, stdout); return 0; }
     else if (strcmp(a, "--quick") == 0) o.quick = 1;
     else if (strcmp(a, "-t") == 0 || strcmp(a, "--threads") == 0) {
-      if (am_parse_u64(i + 1 < argc ? argv[i + 1] : NULL, 256, &v) != 0 || v == 0) {
-        fprintf(stderr, "allocmark check: %s: expected a thread count from 1 to 256, got %s\n", a,
-                i + 1 < argc ? argv[i + 1] : "nothing");
-        return 2;
-      }
+      if (am_parse_u64(i + 1 < argc ? argv[i + 1] : NULL, AM_LIMIT_THREADS, &v) != 0 || v == 0)
+        return am_cli_error("check", "%s: expected a thread count from 1 to %u, got %s", a, AM_LIMIT_THREADS,
+                            i + 1 < argc ? argv[i + 1] : "nothing");
       o.threads = (unsigned)v;
       i++;
     } else if (strcmp(a, "--seed") == 0) {
-      if (am_parse_u64(i + 1 < argc ? argv[i + 1] : NULL, 9007199254740991ull, &v) != 0 || v == 0) {
-        fprintf(stderr, "allocmark check: --seed: expected an integer from 1 to 9007199254740991, got %s\n",
-                i + 1 < argc ? argv[i + 1] : "nothing");
-        return 2;
-      }
+      if (am_parse_u64(i + 1 < argc ? argv[i + 1] : NULL, AM_LIMIT_SEED, &v) != 0)
+        return am_cli_error("check", "--seed: expected an integer from 0 to %llu, got %s", (unsigned long long)AM_LIMIT_SEED,
+                            i + 1 < argc ? argv[i + 1] : "nothing");
       o.seed = v;
+      o.seed_set = 1; /* 0 is a seed like any other, as in run */
       i++;
     } else if (a[0] == '-' && a[1] != '\0') {
       fprintf(stderr, "allocmark check: unknown option '%s' (try --help)\n", a);

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "am_args.h"
 #include "cli.h"
+#include "json_io.h"
 #include "compare.h"
 
 static void compare_help(FILE *f) {
@@ -42,8 +44,7 @@ static void compare_help(FILE *f) {
 }
 
 static int usage_error(const char *msg, const char *arg) {
-  fprintf(stderr, "allocmark compare: %s '%s' (try --help)\n", msg, arg);
-  return 2;
+  return am_cli_error("compare", "%s '%s' (try --help)", msg, arg);
 }
 
 static int parse_double(const char *s, double lo, double hi, double *out) {
@@ -75,20 +76,10 @@ static int write_out(const char *path, const char *buf, size_t len) {
     }
     return 0;
   }
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-  FILE *f = fopen(tmp, "wb");
-  int bad = f == NULL;
-  if (!bad) {
-    bad = fwrite(buf, 1, len, f) != len;
-    bad |= fclose(f) != 0;
-  }
-  if (bad || rename(tmp, path) != 0) {
-    fprintf(stderr, "allocmark compare: %s: cannot write: %s\n", path, strerror(errno));
-    unlink(tmp);
-    return 1;
-  }
-  return 0;
+  am_diag_t d; /* atomically: json_io.h */
+  if (am_write_atomic(path, buf, len, &d) == 0) return 0;
+  fprintf(stderr, "allocmark compare: %s\n", d.msg);
+  return 1;
 }
 
 typedef struct args_s {
@@ -126,7 +117,11 @@ static int parse_args(int argc, char **argv, args_t *a) {
       if (parse_double(v, 0, 10, &a->o.min_effect) != 0) return usage_error("--min-effect: expected a number >= 0, got", v);
     } else if (strcmp(s, "--threads") == 0) {
       double t;
-      if (parse_double(v, 1, 65536, &t) != 0 || t != (unsigned)t) return usage_error("--threads: expected 1..65536, got", v);
+      if (parse_double(v, 1, AM_LIMIT_THREADS, &t) != 0 || t != (unsigned)t) {
+        char m[64];
+        snprintf(m, sizeof m, "--threads: expected 1..%u, got", AM_LIMIT_THREADS);
+        return usage_error(m, v);
+      }
       a->flt.threads = (unsigned)t;
     } else if (strcmp(s, "--format") == 0) {
       if (strcmp(v, "text") == 0) a->fmt = AM_CMP_TEXT;

@@ -74,16 +74,7 @@ typedef struct merge_s {
   const char *out;
 } merge_t;
 
-__attribute__((format(printf, 1, 2)))
-static int merge_error(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("allocmark merge: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  return 2;
-}
+#define merge_error(...) am_cli_error("merge", __VA_ARGS__) /* cli.h: one line, returns 2 */
 
 static const char *str_or(const cJSON *o, const char *key, const char *dflt) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);

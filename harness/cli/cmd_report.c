@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "am_args.h"
 #include "cli.h"
+#include "json_io.h"
 #include "report.h"
 #include "compare.h"
 
@@ -46,27 +48,15 @@ static void report_help(FILE *f) {
 }
 
 static int usage_error(const char *msg, const char *arg) {
-  fprintf(stderr, "allocmark report: %s '%s' (try --help)\n", msg, arg);
-  return 2;
+  return am_cli_error("report", "%s '%s' (try --help)", msg, arg);
 }
 
-/* Write buf to path via path.tmp.<pid> and rename; 0 or -1 (message printed). */
+/* Write buf to path atomically (json_io.h); 0 or -1 (message printed). */
 static int write_atomic(const char *path, const char *buf, size_t len) {
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-  FILE *f = fopen(tmp, "wb");
-  if (f == NULL) {
-    fprintf(stderr, "allocmark report: %s: cannot create: %s\n", path, strerror(errno));
-    return -1;
-  }
-  int bad = fwrite(buf, 1, len, f) != len;
-  bad |= fclose(f) != 0;
-  if (bad || rename(tmp, path) != 0) {
-    fprintf(stderr, "allocmark report: %s: cannot write: %s\n", path, strerror(errno));
-    unlink(tmp);
-    return -1;
-  }
-  return 0;
+  am_diag_t d;
+  if (am_write_atomic(path, buf, len, &d) == 0) return 0;
+  fprintf(stderr, "allocmark report: %s\n", d.msg);
+  return -1;
 }
 
 int am_cmd_report(int argc, char **argv) {
@@ -89,7 +79,12 @@ int am_cmd_report(int argc, char **argv) {
     else if (strcmp(a, "--threads") == 0 && has_val) {
       char *end;
       long t = strtol(argv[++i], &end, 10);
-      if (*end != '\0' || t < 1 || t > 65536) { free(paths); return usage_error("--threads: expected 1..65536, got", argv[i]); }
+      if (*end != '\0' || t < 1 || t > AM_LIMIT_THREADS) {
+        char m[64];
+        snprintf(m, sizeof m, "--threads: expected 1..%u, got", AM_LIMIT_THREADS);
+        free(paths);
+        return usage_error(m, argv[i]);
+      }
       flt.threads = (unsigned)t;
     } else if (a[0] == '-' && a[1] != '\0') {
       static const char *const valued[] = {"-o", "--output", "--format", "--table", "--tables", "--pattern", "--threads", "--baseline"};

@@ -40,9 +40,9 @@ static const char run_help[] =
   "                        when named. May be repeated. Items may also be:\n"
   "                        so:PATH or so:NAME=PATH (any malloc library, preloaded);\n"
   "                        a variant file's name (`allocmark list variants`). An\n"
-  "                        argument with '+' is one variant, BASE+VAR=VALUE[+...],\n"
-  "                        e.g. -b 'jemalloc+MALLOC_CONF=narenas:1' (harness/backends/\n"
-  "                        variants/README.md)\n"
+  "                        argument with '+' is one variant, BASE+VAR=VALUE[+...]:\n"
+  "                        backend BASE with the allocator's own variable VAR set\n"
+  "                        (examples per allocator: harness/backends/variants/README.md)\n"
   "  -r, --repetitions N   repetitions per backend and thread count (default: the\n"
   "                        pattern's `repetitions`, else 5)\n"
   "  -t, --threads LIST    thread counts, e.g. 1,2,4 (default: the pattern's)\n"
@@ -102,11 +102,9 @@ static const char run_help_more[] =
 int am_run_usage_error(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  fputs("allocmark run: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  int rc = am_cli_verror("run", fmt, ap);
   va_end(ap);
-  return 2;
+  return rc;
 }
 
 
@@ -148,8 +146,8 @@ static int parse_threads(am_run_opts_t *o, const char *list) {
   for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
     uint64_t v;
     if (strcmp(tok, "ncpu") == 0) v = (uint64_t)sysconf(_SC_NPROCESSORS_ONLN);
-    else if (am_parse_u64(tok, 256, &v) != 0 || v == 0)
-      return am_run_usage_error("-t: '%s' is not a thread count (1..256 or ncpu)", tok);
+    else if (am_parse_u64(tok, AM_LIMIT_THREADS, &v) != 0 || v == 0)
+      return am_run_usage_error("-t: '%s' is not a thread count (1..%u or ncpu)", tok, AM_LIMIT_THREADS);
     if (o->n_threads == AM_RUN_MAX_THREADS) return am_run_usage_error("-t: more than %d thread counts", AM_RUN_MAX_THREADS);
     o->threads[o->n_threads++] = (unsigned)v;
   }
@@ -346,7 +344,8 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
     else if (strcmp(a, "--latency") == 0) o->latency = 1;
     else if (strncmp(a, "--latency=", 10) == 0) {
       uint64_t x;
-      if (am_parse_u64(a + 10, 1u << 30, &x) != 0 || x == 0) return am_run_usage_error("--latency: '%s' is not a positive count", a + 10);
+      if (am_parse_u64(a + 10, AM_LIMIT_LATENCY, &x) != 0 || x == 0)
+        return am_run_usage_error("--latency: '%s' is not a count 1..%u", a + 10, AM_LIMIT_LATENCY);
       o->latency = (unsigned)x;
     } else if ((v = am_opt_value(argc, argv, &i, "--backends", "-b")) != NULL) {
       if (parse_backends(o, v) != 0) return 2;
@@ -355,7 +354,8 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
       if (parse_threads(o, v) != 0) return 2;
     } else if ((v = am_opt_value(argc, argv, &i, "--repetitions", "-r")) != NULL) {
       uint64_t x;
-      if (am_parse_u64(v, 1000, &x) != 0 || x == 0) return am_run_usage_error("-r: '%s' is not a repetition count (1..1000)", v);
+      if (am_parse_u64(v, AM_LIMIT_REPETITIONS, &x) != 0 || x == 0)
+        return am_run_usage_error("-r: '%s' is not a repetition count (1..%u)", v, AM_LIMIT_REPETITIONS);
       o->reps = (unsigned)x;
     } else if ((v = am_opt_value(argc, argv, &i, "--seed", NULL)) != NULL) {
       if (am_parse_u64(v, AM_LIMIT_SEED, &o->seed) != 0)
@@ -363,11 +363,11 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
       o->have_seed = 1;
     } else if ((v = am_opt_value(argc, argv, &i, "--warmup", NULL)) != NULL) {
       uint64_t x;
-      if (am_parse_u64(v, 1000, &x) != 0) return am_run_usage_error("--warmup: '%s' is not a count (0..1000)", v);
+      if (am_parse_u64(v, AM_LIMIT_WARMUP, &x) != 0) return am_run_usage_error("--warmup: '%s' is not a count (0..%u)", v, AM_LIMIT_WARMUP);
       o->warmup = (long)x;
     } else if ((v = am_opt_value(argc, argv, &i, "--rss-interval-ms", NULL)) != NULL) {
       uint64_t x;
-      if (am_parse_u64(v, 60000, &x) != 0) return am_run_usage_error("--rss-interval-ms: '%s' is not 0..60000", v);
+      if (am_parse_u64(v, AM_LIMIT_RSS_MS, &x) != 0) return am_run_usage_error("--rss-interval-ms: '%s' is not 0..%u", v, AM_LIMIT_RSS_MS);
       o->rss_interval_ms = (long)x;
     } else if ((v = am_opt_value(argc, argv, &i, "--chunk-ops", NULL)) != NULL) {
       if (am_parse_u64(v, UINT64_MAX, &o->chunk_ops) != 0 || o->chunk_ops == 0)
@@ -376,7 +376,7 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, const char **pats
       char *end;
       errno = 0;
       double t = strtod(v, &end);
-      if (*v == '\0' || *end != '\0' || errno != 0 || !(t > 0) || t > 86400 * 7)
+      if (*v == '\0' || *end != '\0' || errno != 0 || !(t > 0) || t > AM_LIMIT_TIMEOUT_S)
         return am_run_usage_error("--timeout: '%s' is not a positive number of seconds", v);
       o->timeout_s = t;
     } else if ((v = am_opt_value(argc, argv, &i, "--max-memory", NULL)) != NULL) {
@@ -436,44 +436,217 @@ static size_t ntr_of(const char *const *files, size_t np) {
   return n;
 }
 
-static int run_main(int argc, char **argv, int plan_only) {
-  am_run_opts_t o;
-  memset(&o, 0, sizeof o);
-  o.plan_only = plan_only;
-  o.timeout_s = 120;
-  o.warmup = -1;
-  o.rss_interval_ms = -1;
-  o.max_memory = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE) / 2;
-  o.argc = argc;
-  o.argv = argv;
-  static const char *pat_args[AM_RUN_MAX_PATTERNS];
-  size_t np = 0;
-  int prc = am_run_parse_args(argc, argv, &o, pat_args, &np);
-  if (prc < 0) return 0; /* --help */
+/* run's defaults, then argv. 0; -1 after --help; 2 after the one-line error. */
+static int run_options(int argc, char **argv, int plan_only, am_run_opts_t *o, const char **pat_args, size_t *np) {
+  memset(o, 0, sizeof *o);
+  o->plan_only = plan_only;
+  o->timeout_s = 120;
+  o->warmup = -1;
+  o->rss_interval_ms = -1;
+  o->max_memory = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE) / 2;
+  o->argc = argc;
+  o->argv = argv;
+  int prc = am_run_parse_args(argc, argv, o, pat_args, np);
   if (prc != 0) return prc;
-  if (o.measure_instructions) {
+  if (o->measure_instructions) {
     char vg[4096];
     if (am_vg_find(vg, sizeof vg) != 0)
       return am_run_usage_error("--measure instructions: valgrind is not on PATH (scripts/deps.sh installs it: apt-get install valgrind)");
-    if (o.rss_interval_ms < 0) o.rss_interval_ms = 0; /* a sampler's ticks depend on wall time */
-    o.no_hw = 1;
-    if (!timeout_given(argc, argv)) o.timeout_s = 1200;
+    if (o->rss_interval_ms < 0) o->rss_interval_ms = 0; /* a sampler's ticks depend on wall time */
+    o->no_hw = 1;
+    if (!timeout_given(argc, argv)) o->timeout_s = 1200;
   }
+  return 0;
+}
 
-  /* Runners and their versions, before anything runs. */
-  am_backend_info_t info[AM_RUN_MAX_BACKENDS];
-  for (size_t b = 0; b < o.n_backends; b++) {
+/* Runners and their versions, before anything runs. 0, or 2 after the error. */
+static int runner_infos(const am_run_opts_t *o, am_backend_info_t *info) {
+  for (size_t b = 0; b < o->n_backends; b++) {
     char path[4096];
-    if (am_runner_path(o.backends[b].runner, path, sizeof path) != 0)
-      return am_run_usage_error("backend %s: runner %s is missing (rebuild)", o.backends[b].name, path);
-    int irc = am_run_backend_info(&o.backends[b], &info[b]);
-    if (irc < 0) return am_run_usage_error("backend %s: `%s info` failed", o.backends[b].name, path);
+    if (am_runner_path(o->backends[b].runner, path, sizeof path) != 0)
+      return am_run_usage_error("backend %s: runner %s is missing (rebuild)", o->backends[b].name, path);
+    int irc = am_run_backend_info(&o->backends[b], &info[b]);
+    if (irc < 0) return am_run_usage_error("backend %s: `%s info` failed", o->backends[b].name, path);
     if (irc > 0) /* so:PATH or a variant its runner refused: recorded as status error */
-      fprintf(stderr, "allocmark run: backend %s: %s; its repetitions will fail\n", o.backends[b].name, info[b].error);
-    if (o.measure_instructions && !info[b].valgrind_marks)
+      fprintf(stderr, "allocmark run: backend %s: %s; its repetitions will fail\n", o->backends[b].name, info[b].error);
+    if (o->measure_instructions && !info[b].valgrind_marks)
       return am_run_usage_error("--measure instructions: runner %s was built without valgrind/callgrind.h, so its "
                          "timed region is not marked (apt-get install valgrind, then rebuild)", path);
   }
+  return 0;
+}
+
+/* One workload: load it, its thread counts, repetitions, seed, --dump-at phase and
+ * estimates (checked against --max-memory). 0, or 2 after the error. */
+static int load_workload(const am_run_opts_t *o, run_pat_t *rp) {
+  am_diag_t d;
+  if (am_source_load(rp->arg, &rp->src, &d) != 0) { fprintf(stderr, "%s\n", d.msg); return 2; }
+  if (realpath(rp->arg, rp->abs) == NULL) snprintf(rp->abs, sizeof rp->abs, "%s", rp->arg);
+  if (o->n_threads) { memcpy(rp->threads, o->threads, sizeof o->threads); rp->n_threads = o->n_threads; }
+  else rp->n_threads = am_source_thread_counts(rp->src, rp->threads, AM_RUN_MAX_THREADS);
+  unsigned pr = am_source_repetitions(rp->src);
+  rp->reps = o->reps ? o->reps : pr ? pr : AM_DEFAULT_REPS;
+  rp->seed = o->have_seed ? o->seed : am_source_seed(rp->src);
+  rp->dump_phase = -1;
+  if (o->dump_at != NULL && strcmp(o->dump_at, "end") != 0) {
+    rp->dump_phase = am_source_phase_index(rp->src, o->dump_at);
+    if (rp->dump_phase < 0) { fprintf(stderr, "%s: phases: no phase named '%s' (--dump-at)\n", rp->arg, o->dump_at); return 2; }
+  }
+  for (size_t t = 0; t < rp->n_threads; t++) {
+    am_gen_opts_t g = {.seed = rp->seed, .seed_set = 1, .threads = rp->threads[t], .quick = o->quick};
+    if (am_source_estimate(rp->src, &g, &rp->est_ops[t], &rp->est_peak[t], &d) != 0) {
+      fprintf(stderr, "%s\n", d.msg);
+      return 2;
+    }
+    if (rp->est_peak[t] > o->max_memory) {
+      fprintf(stderr, "%s: peak live memory %llu bytes with %u thread%s exceeds --max-memory %llu bytes\n", rp->arg,
+              (unsigned long long)rp->est_peak[t], rp->threads[t], rp->threads[t] == 1 ? "" : "s",
+              (unsigned long long)o->max_memory);
+      return 2;
+    }
+  }
+  return 0;
+}
+
+static void free_workloads(run_pat_t *pats, size_t np) {
+  for (size_t i = 0; i < np; i++) am_source_free(pats[i].src);
+  free(pats);
+}
+
+/* The plan of the cells (plan.h); `allocmark plan` prints it, a sharded run writes it
+ * beside its results; every output path decided. *cells: this shard's cell count. 0, or
+ * 2 after the error; with `allocmark plan`, 1 after printing (nothing to run). */
+static int plan_run(const am_run_opts_t *o, run_pat_t *pats, size_t np, size_t *cells) {
+  if (o->shard.n && !o->plan_only && o->out != NULL && !is_dir(o->out) && o->out[strlen(o->out) - 1] != '/')
+    return am_run_usage_error("-o %s: with --shard, -o must be a folder (existing, or ending in '/')", o->out);
+  const char *names[AM_RUN_MAX_BACKENDS]; /* the plan keeps these pointers */
+  for (size_t b = 0; b < o->n_backends; b++) names[b] = o->backends[b].name;
+  am_plan_t *plan = am_plan_new(&o->shard, names, o->n_backends);
+  for (size_t i = 0; i < np && plan != NULL; i++)
+    if (am_plan_add(plan, am_source_name(pats[i].src), am_source_sha256(pats[i].src), pats[i].threads,
+                    pats[i].n_threads, pats[i].reps) != 0) { am_plan_free(plan); plan = NULL; }
+  if (plan == NULL) return am_run_usage_error("out of memory");
+  int rc = 0;
+  if (o->plan_only) rc = print_plan(plan, o->plan_json) == 0 ? 1 : 2;
+  else if (plan_outputs(pats, np, o->out) != 0) rc = 2;
+  else if (o->shard.n && write_plan(plan, pats) != 0) rc = 2;
+  *cells = am_plan_shard_cells(plan);
+  am_plan_free(plan);
+  return rc;
+}
+
+/* Progress of a run, for the one line printed per repetition. */
+typedef struct run_progress_s {
+  size_t total, done, failed, round;
+  double t_start;
+  char host[256];
+} run_progress_t;
+
+/* One repetition's line on stderr: [done/total] ..., ns/op or the failure. */
+static void print_progress(const run_progress_t *pg, const char *pname, const run_pat_t *rp, size_t t, unsigned r,
+                           const char *backend, const cJSON *s) {
+  const cJSON *st = cJSON_GetObjectItem(s, "status"), *ns = cJSON_GetObjectItem(s, "ns_per_op");
+  int ok = cJSON_IsString(st) && strcmp(st->valuestring, "ok") == 0;
+  double el = am_now_s() - pg->t_start, eta = el / (double)pg->done * (double)(pg->total - pg->done);
+  char what[160];
+  if (ok && cJSON_IsNumber(ns)) snprintf(what, sizeof what, "%.2f ns/op", ns->valuedouble);
+  else {
+    const cJSON *er = cJSON_GetObjectItem(s, "error");
+    snprintf(what, sizeof what, "%s: %.120s", cJSON_IsString(st) ? st->valuestring : "error",
+             cJSON_IsString(er) ? er->valuestring : "");
+  }
+  fprintf(stderr, "[%zu/%zu] %s t=%u rep %u/%u %-9s %s  (elapsed %.1fs, ETA %.1fs)\n", pg->done, pg->total, pname,
+          rp->threads[t], r + 1, rp->reps, backend, what, el, eta);
+}
+
+/* Every repetition of one workload at its t-th thread count, interleaved across the
+ * backends: the benchmarks (one per backend) appended to `benchmarks`. */
+static void run_thread_count(const am_run_opts_t *o, const am_backend_info_t *info, const run_pat_t *rp, size_t t,
+                             run_progress_t *pg, cJSON *benchmarks) {
+  const char *pname = am_source_name(rp->src);
+  cJSON *samples[AM_RUN_MAX_BACKENDS];
+  for (size_t b = 0; b < o->n_backends; b++) samples[b] = cJSON_CreateArray();
+  for (unsigned r = 0; r < rp->reps && !am_spawn_stop; r++) {
+    if (!am_shard_has_round(&o->shard, pg->round++)) continue;
+    for (size_t j = 0; j < o->n_backends && !am_spawn_stop; j++) {
+      size_t b = am_run_order(o, j, r, pg->round - 1);
+      cJSON *s = am_run_one(&o->backends[b], rp->abs, am_source_sha256(rp->src), rp->threads[t], rp->seed, r, o);
+      if (am_spawn_stop) { cJSON_Delete(s); break; } /* killed by the stop: not a result */
+      char cell[512];
+      cJSON_AddStringToObject(s, "cell", am_cell_id(cell, sizeof cell, pname, rp->threads[t], r, o->backends[b].name));
+      cJSON_AddStringToObject(s, "host", pg->host);
+      cJSON_AddItemToArray(samples[b], s);
+      pg->done++;
+      const cJSON *st = cJSON_GetObjectItem(s, "status");
+      if (!cJSON_IsString(st) || strcmp(st->valuestring, "ok") != 0) pg->failed++;
+      print_progress(pg, pname, rp, t, r, o->backends[b].name, s);
+    }
+  }
+  for (size_t b = 0; b < o->n_backends; b++) {
+    if (o->shard.n && cJSON_GetArraySize(samples[b]) == 0) { cJSON_Delete(samples[b]); continue; }
+    cJSON_AddItemToArray(benchmarks, am_run_benchmark(&info[b], rp->threads[t], samples[b]));
+  }
+}
+
+/* --dump-at: the heap maps of one workload, in --dump-dir or dumps/ beside its results. */
+static void run_workload_dumps(const am_run_opts_t *o, const run_pat_t *rp) {
+  char dd[PATH_MAX];
+  if (o->dump_dir != NULL) snprintf(dd, sizeof dd, "%s", o->dump_dir);
+  else {
+    snprintf(dd, sizeof dd, "%s", rp->out);
+    char *slash = strrchr(dd, '/');
+    if (slash != NULL) snprintf(slash, sizeof dd - (size_t)(slash - dd), "/dumps");
+    else snprintf(dd, sizeof dd, "dumps");
+  }
+  am_run_dumps(rp->abs, am_source_sha256(rp->src), am_source_name(rp->src), o->dump_at, rp->dump_phase,
+               rp->threads[0], rp->seed, dd, o);
+}
+
+/* One workload's whole matrix, then its results file (atomically) and table. 0, or 1
+ * when the file could not be written. */
+static int run_workload(const am_run_opts_t *o, const am_backend_info_t *info, const run_pat_t *rp,
+                        const cJSON *context, am_env_snap_t *pat_start, run_progress_t *pg) {
+  const char *pname = am_source_name(rp->src);
+  cJSON *benchmarks = cJSON_CreateArray();
+  for (size_t t = 0; t < rp->n_threads && !am_spawn_stop; t++) run_thread_count(o, info, rp, t, pg, benchmarks);
+  if (am_spawn_stop || (o->shard.n && cJSON_GetArraySize(benchmarks) == 0)) { /* interrupted, or no cell here */
+    cJSON_Delete(benchmarks);
+    return 0;
+  }
+  cJSON *root = cJSON_CreateObject();
+  cJSON_AddNumberToObject(root, "schema_version", AM_RESULTS_SCHEMA_VERSION);
+  cJSON_AddStringToObject(root, "generator", "allocmark run");
+  cJSON *ctx = cJSON_Duplicate(context, 1);
+  am_env_during(ctx, pat_start);
+  am_env_snap(pat_start); /* the next pattern's runs start now */
+  cJSON_AddItemToObject(root, "context", ctx);
+  cJSON_AddItemToObject(root, "workload", workload_json(rp, o));
+  cJSON_AddItemToObject(root, "benchmarks", benchmarks);
+  am_diag_t d;
+  int rc = 0;
+  if (am_json_write_atomic(rp->out, root, 1, &d) != 0) {
+    fprintf(stderr, "allocmark run: %s\n", d.msg);
+    rc = 1;
+  } else {
+    am_run_print_table(pname, benchmarks, rp->reps);
+    if (o->noise_floor) am_run_print_noise_floor(rp->out, o);
+    printf("results: %s\n", rp->out);
+  }
+  fflush(stdout);
+  cJSON_Delete(root);
+  if (o->dump_at != NULL) run_workload_dumps(o, rp);
+  return rc;
+}
+
+static int run_main(int argc, char **argv, int plan_only) {
+  am_run_opts_t o;
+  static const char *pat_args[AM_RUN_MAX_PATTERNS];
+  size_t np = 0;
+  int prc = run_options(argc, argv, plan_only, &o, pat_args, &np);
+  if (prc < 0) return 0; /* --help */
+  if (prc != 0) return prc;
+  am_backend_info_t info[AM_RUN_MAX_BACKENDS];
+  if ((prc = runner_infos(&o, info)) != 0) return prc;
 
   /* Program files (programs/README.md) run through cmd_run_prog.c; not mixed with patterns. */
   size_t nprog = 0;
@@ -491,160 +664,37 @@ static int run_main(int argc, char **argv, int plan_only) {
   if (ntr == np) return am_run_traces(&o, info, pat_args, np);
   if (ntr != 0) return am_run_usage_error("run pattern files and traces in separate commands");
 
-  /* Patterns: load, thread counts, sizes. */
   run_pat_t *pats = calloc(np, sizeof *pats);
   if (pats == NULL) return am_run_usage_error("out of memory");
   int rc = 0;
   for (size_t i = 0; i < np && rc == 0; i++) {
-    run_pat_t *rp = &pats[i];
-    am_diag_t d;
-    rp->arg = pat_args[i];
-    if (am_source_load(rp->arg, &rp->src, &d) != 0) { fprintf(stderr, "%s\n", d.msg); rc = 2; break; }
-    if (realpath(rp->arg, rp->abs) == NULL) snprintf(rp->abs, sizeof rp->abs, "%s", rp->arg);
-    if (o.n_threads) { memcpy(rp->threads, o.threads, sizeof o.threads); rp->n_threads = o.n_threads; }
-    else rp->n_threads = am_source_thread_counts(rp->src, rp->threads, AM_RUN_MAX_THREADS);
-    unsigned pr = am_source_repetitions(rp->src);
-    rp->reps = o.reps ? o.reps : pr ? pr : AM_DEFAULT_REPS;
-    rp->seed = o.have_seed ? o.seed : am_source_seed(rp->src);
-    rp->dump_phase = -1;
-    if (o.dump_at != NULL && strcmp(o.dump_at, "end") != 0) {
-      rp->dump_phase = am_source_phase_index(rp->src, o.dump_at);
-      if (rp->dump_phase < 0) { fprintf(stderr, "%s: phases: no phase named '%s' (--dump-at)\n", rp->arg, o.dump_at); rc = 2; break; }
-    }
-    for (size_t t = 0; t < rp->n_threads && rc == 0; t++) {
-      am_gen_opts_t g = {.seed = rp->seed, .seed_set = 1, .threads = rp->threads[t], .quick = o.quick};
-      if (am_source_estimate(rp->src, &g, &rp->est_ops[t], &rp->est_peak[t], &d) != 0) {
-        fprintf(stderr, "%s\n", d.msg);
-        rc = 2;
-      } else if (rp->est_peak[t] > o.max_memory) {
-        fprintf(stderr, "%s: peak live memory %llu bytes with %u thread%s exceeds --max-memory %llu bytes\n", rp->arg,
-                (unsigned long long)rp->est_peak[t], rp->threads[t], rp->threads[t] == 1 ? "" : "s",
-                (unsigned long long)o.max_memory);
-        rc = 2;
-      }
-    }
+    pats[i].arg = pat_args[i];
+    rc = load_workload(&o, &pats[i]);
   }
-  if (rc == 0 && o.shard.n && !o.plan_only && o.out != NULL && !is_dir(o.out) && o.out[strlen(o.out) - 1] != '/')
-    rc = am_run_usage_error("-o %s: with --shard, -o must be a folder (existing, or ending in '/')", o.out);
-  am_plan_t *plan = NULL;
-  const char *names[AM_RUN_MAX_BACKENDS]; /* the plan keeps these pointers */
-  if (rc == 0) {
-    for (size_t b = 0; b < o.n_backends; b++) names[b] = o.backends[b].name;
-    plan = am_plan_new(&o.shard, names, o.n_backends);
-    for (size_t i = 0; i < np && plan != NULL; i++)
-      if (am_plan_add(plan, am_source_name(pats[i].src), am_source_sha256(pats[i].src), pats[i].threads,
-                      pats[i].n_threads, pats[i].reps) != 0) { am_plan_free(plan); plan = NULL; }
-    if (plan == NULL) rc = am_run_usage_error("out of memory");
-  }
-  if (rc == 0 && o.plan_only) {
-    rc = print_plan(plan, o.plan_json);
-    am_plan_free(plan);
-    for (size_t i = 0; i < np; i++) am_source_free(pats[i].src);
-    free(pats);
-    return rc;
-  }
-  if (rc == 0 && plan_outputs(pats, np, o.out) != 0) rc = 2;
-  if (rc == 0 && o.shard.n && write_plan(plan, pats) != 0) rc = 2;
+  run_progress_t pg = {.host = "?"};
+  if (rc == 0) rc = plan_run(&o, pats, np, &pg.total);
   if (rc != 0) {
-    am_plan_free(plan);
-    for (size_t i = 0; i < np; i++) am_source_free(pats[i].src);
-    free(pats);
-    return rc;
+    free_workloads(pats, np);
+    return rc == 1 ? 0 : rc; /* 1: `allocmark plan` printed it */
   }
 
-  size_t total = am_plan_shard_cells(plan), done = 0, failed = 0, round = 0;
-  am_plan_free(plan);
-  char host[256] = "?";
-  gethostname(host, sizeof host - 1);
-  double t_start = am_now_s();
+  gethostname(pg.host, sizeof pg.host - 1);
+  pg.t_start = am_now_s();
   cJSON *context = am_run_context(&o);
   am_env_snap_t pat_start;
   cJSON_AddItemToObject(context, "environment", am_env_probe(&o, &pat_start)); /* cmd_run_env.c */
   am_spawn_catch_signals(); /* SIGINT/SIGTERM: stop now, write no unfinished pattern */
-  for (size_t i = 0; i < np && !am_spawn_stop; i++) {
-    run_pat_t *rp = &pats[i];
-    const char *pname = am_source_name(rp->src);
-    cJSON *benchmarks = cJSON_CreateArray();
-    for (size_t t = 0; t < rp->n_threads && !am_spawn_stop; t++) {
-      cJSON *samples[AM_RUN_MAX_BACKENDS];
-      for (size_t b = 0; b < o.n_backends; b++) samples[b] = cJSON_CreateArray();
-      for (unsigned r = 0; r < rp->reps && !am_spawn_stop; r++) {
-        if (!am_shard_has_round(&o.shard, round++)) continue;
-        for (size_t j = 0; j < o.n_backends && !am_spawn_stop; j++) {
-          size_t b = am_run_order(&o, j, r, round - 1);
-          cJSON *s = am_run_one(&o.backends[b], rp->abs, am_source_sha256(rp->src), rp->threads[t], rp->seed, r, &o);
-          if (am_spawn_stop) { cJSON_Delete(s); break; } /* killed by the stop: not a result */
-          char cell[512];
-          cJSON_AddStringToObject(s, "cell", am_cell_id(cell, sizeof cell, pname, rp->threads[t], r, o.backends[b].name));
-          cJSON_AddStringToObject(s, "host", host);
-          cJSON_AddItemToArray(samples[b], s);
-          done++;
-          const cJSON *st = cJSON_GetObjectItem(s, "status"), *ns = cJSON_GetObjectItem(s, "ns_per_op");
-          int ok = cJSON_IsString(st) && strcmp(st->valuestring, "ok") == 0;
-          if (!ok) failed++;
-          double el = am_now_s() - t_start, eta = el / (double)done * (double)(total - done);
-          char what[160];
-          if (ok && cJSON_IsNumber(ns)) snprintf(what, sizeof what, "%.2f ns/op", ns->valuedouble);
-          else {
-            const cJSON *er = cJSON_GetObjectItem(s, "error");
-            snprintf(what, sizeof what, "%s: %.120s", cJSON_IsString(st) ? st->valuestring : "error",
-                     cJSON_IsString(er) ? er->valuestring : "");
-          }
-          fprintf(stderr, "[%zu/%zu] %s t=%u rep %u/%u %-9s %s  (elapsed %.1fs, ETA %.1fs)\n", done, total, pname,
-                  rp->threads[t], r + 1, rp->reps, o.backends[b].name, what, el, eta);
-        }
-      }
-      for (size_t b = 0; b < o.n_backends; b++) {
-        if (o.shard.n && cJSON_GetArraySize(samples[b]) == 0) { cJSON_Delete(samples[b]); continue; }
-        cJSON_AddItemToArray(benchmarks, am_run_benchmark(&info[b], rp->threads[t], samples[b]));
-      }
-    }
-    if (am_spawn_stop || (o.shard.n && cJSON_GetArraySize(benchmarks) == 0)) { /* interrupted, or no cell here */
-      cJSON_Delete(benchmarks);
-      continue;
-    }
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddNumberToObject(root, "schema_version", AM_RESULTS_SCHEMA_VERSION);
-    cJSON_AddStringToObject(root, "generator", "allocmark run");
-    cJSON *ctx = cJSON_Duplicate(context, 1);
-    am_env_during(ctx, &pat_start);
-    am_env_snap(&pat_start); /* the next pattern's runs start now */
-    cJSON_AddItemToObject(root, "context", ctx);
-    cJSON_AddItemToObject(root, "workload", workload_json(rp, &o));
-    cJSON_AddItemToObject(root, "benchmarks", benchmarks);
-    am_diag_t d;
-    if (am_json_write_atomic(rp->out, root, 1, &d) != 0) {
-      fprintf(stderr, "allocmark run: %s\n", d.msg);
-      rc = 1;
-    } else {
-      am_run_print_table(pname, benchmarks, rp->reps);
-      if (o.noise_floor) am_run_print_noise_floor(rp->out, &o);
-      printf("results: %s\n", rp->out);
-    }
-    fflush(stdout);
-    cJSON_Delete(root);
-    if (o.dump_at != NULL) {
-      char dd[PATH_MAX];
-      if (o.dump_dir != NULL) snprintf(dd, sizeof dd, "%s", o.dump_dir);
-      else {
-        snprintf(dd, sizeof dd, "%s", rp->out);
-        char *slash = strrchr(dd, '/');
-        if (slash != NULL) snprintf(slash, sizeof dd - (size_t)(slash - dd), "/dumps");
-        else snprintf(dd, sizeof dd, "dumps");
-      }
-      am_run_dumps(rp->abs, am_source_sha256(rp->src), pname, o.dump_at, rp->dump_phase, rp->threads[0], rp->seed, dd, &o);
-    }
-  }
+  for (size_t i = 0; i < np && !am_spawn_stop; i++)
+    if (run_workload(&o, info, &pats[i], context, &pat_start, &pg) != 0) rc = 1;
   cJSON_Delete(context);
-  for (size_t i = 0; i < np; i++) am_source_free(pats[i].src);
-  free(pats);
+  free_workloads(pats, np);
   if (am_spawn_stop) {
     fprintf(stderr, "allocmark run: interrupted by signal %d: the pattern in progress was not written; "
                     "results files written before are complete\n", (int)am_spawn_stop);
     return 130;
   }
-  if (failed) fprintf(stderr, "allocmark run: %zu of %zu repetitions failed (see the status and error fields)\n", failed, total);
-  return (rc != 0 || failed) ? 1 : 0;
+  if (pg.failed) fprintf(stderr, "allocmark run: %zu of %zu repetitions failed (see the status and error fields)\n", pg.failed, pg.total);
+  return (rc != 0 || pg.failed) ? 1 : 0;
 }
 
 int am_cmd_run(int argc, char **argv) { return run_main(argc, argv, 0); }

@@ -45,8 +45,8 @@ static const char fit_help[] =
   "  --empirical  the pattern's sizes and lifetimes as the trace's empirical profile\n"
   "               (the `empirical` field) instead of size and lifetime histograms\n"
   "  --profile OUT.csv  also write the trace's empirical profile: one line per size,\n"
-  "               \"size, alloc_rate, num_live\" (fleetbench / tcmalloc empirical driver\n"
-  "               form; rate per million recorded events, live time-averaged)\n"
+  "               \"size, alloc_rate, num_live\" (fleetbench's empirical-driver form;\n"
+  "               rate per million recorded events, live time-averaged)\n"
   "  --compare    also run both (allocmark run, -b/-r as given; default -b all -r 3)\n"
   "               and compare the backends' ns/op order\n"
   "  --json FILE  the side-by-side as JSON too\n"
@@ -60,16 +60,7 @@ static const char fit_help[] =
 
 cJSON *am_trace_info_json(const char *path, am_trace_t *t); /* cmd_trace_info.c */
 
-__attribute__((format(printf, 1, 2)))
-static int fit_error(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("allocmark trace-fit: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  return 2;
-}
+#define fit_error(...) am_cli_error("trace-fit", __VA_ARGS__) /* cli.h: one line, returns 2 */
 
 static double num(const cJSON *o, const char *k) {
   const cJSON *x = cJSON_GetObjectItem(o, k);

@@ -1,6 +1,6 @@
 /* harness/cli/cmd_trace_profile.c — empirical profiles for trace-fit: rows of (size,
- * allocation rate, live count), the form of tcmalloc's empirical driver and of
- * fleetbench's distributions/ CSV files (one "size, alloc_rate, num_live" row a line, no
+ * allocation rate, live count), the form of fleetbench's empirical driver and of its
+ * distributions/ CSV files (one "size, alloc_rate, num_live" row a line, no
  * header), and the pattern field that replays one (patterns/README.md, "Empirical
  * profiles").
  *

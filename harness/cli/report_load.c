@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "am_args.h"
 #include <sys/stat.h>
 #include <cJSON.h>
 #include "registry.h"
@@ -206,9 +207,12 @@ static int load_bench(const cJSON *bj, am_rbench_t *b, const loc_t *l, am_diag_t
   if ((rc = opt_str(bj, "backend_colour", &b->colour, l, d)) != 0) return rc;
   if ((rc = opt_str(bj, "error", &b->error, l, d)) != 0) return rc;
   v = get(bj, "threads");
-  if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > 65536 ||
-      v->valuedouble != floor(v->valuedouble))
-    return bad(d, l, "threads", "an integer from 1 to 65536");
+  if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > AM_LIMIT_THREADS ||
+      v->valuedouble != floor(v->valuedouble)) {
+    char want[48];
+    snprintf(want, sizeof want, "an integer from 1 to %u", AM_LIMIT_THREADS);
+    return bad(d, l, "threads", want);
+  }
   b->threads = (unsigned)v->valuedouble;
   v = get(bj, "status");
   b->status = NULL;

@@ -117,35 +117,22 @@ int am_variant_parse(const char *path, const char *text, size_t len, am_variant_
   memset(v, 0, sizeof *v);
   snprintf(v->file, sizeof v->file, "%s", path);
   am_pctx_t c = {path, d, NULL};
-  const char *end = NULL;
-  if (memchr(text, '\0', len) != NULL) end = memchr(text, '\0', len);
-  cJSON *root = end ? NULL : cJSON_ParseWithLengthOpts(text, len, &end, 0);
-  if (root != NULL) { /* only whitespace may follow the value */
-    while (end < text + len && strchr(" \t\r\n", *end) != NULL) end++;
-    if (end < text + len) { cJSON_Delete(root); root = NULL; }
-  }
-  if (root == NULL) {
-    unsigned line = 1, col = 1;
-    for (const char *p = text; end != NULL && p < end && p < text + len; p++) {
-      if (*p == '\n') { line++; col = 1; } else col++;
-    }
-    return am_diag(d, AM_ESYNTAX, "%s:%u:%u: malformed JSON", path, line, col);
-  }
-  int rc = parse_root(&c, root, v);
+  cJSON *root;
+  int rc = am_json_parse(path, text, len, &root, d); /* json_io.h: line:col errors */
+  if (rc != 0) return rc;
+  rc = parse_root(&c, root, v);
   cJSON_Delete(root);
   return rc;
 }
 
 int am_variant_load(const char *path, am_variant_t *v, am_diag_t *d) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) return am_diag(d, errno == ENOENT ? AM_ENOENT : AM_EIO, "%s: cannot open: %s", path, strerror(errno));
-  char buf[16384];
-  size_t len = fread(buf, 1, sizeof buf, f);
-  int big = len == sizeof buf, bad = ferror(f);
-  fclose(f);
-  if (bad) return am_diag(d, AM_EIO, "%s: cannot read", path);
-  if (big) return am_diag(d, AM_ERANGE, "%s: a variant file is at most %zu bytes", path, sizeof buf - 1);
-  return am_variant_parse(path, buf, len, v, d);
+  char *buf;
+  size_t len;
+  int rc = am_file_read(path, AM_VARIANT_FILE_MAX, &buf, &len, d);
+  if (rc != 0) return rc;
+  rc = am_variant_parse(path, buf, len, v, d);
+  free(buf);
+  return rc;
 }
 
 const char *am_variants_dir(void) {

@@ -1,16 +1,16 @@
 /* harness/cli/variant.h — named variants: a backend plus environment, run as a backend of
  * its own (issue 11). Two ways to declare one:
  *
- *   on the command line   -b 'BASE+VAR=VALUE[+VAR=VALUE...]'   e.g.
- *                         -b 'jemalloc+MALLOC_CONF=narenas:1'
+ *   on the command line   -b 'BASE+VAR=VALUE[+VAR=VALUE...]' (the examples per
+ *                         allocator: harness/backends/variants/README.md)
  *                         The whole argument is one variant (VALUE may hold commas, as
  *                         MALLOC_CONF does; '+' always separates). Its name in results is
  *                         the spec as written.
  *   in a file             harness/backends/variants/NAME.json (or $ALLOCMARK_VARIANTS/),
  *                         run with -b NAME. Format (every key required, no other key):
  *                           {"name": "NAME",                 the file's name, [a-z0-9._-]+
- *                            "base": "jemalloc",             a backend built in, or "so:/path"
- *                            "env": {"MALLOC_CONF": "narenas:1"},   1..16 variables
+ *                            "base": "BASE",                 a backend built in, or "so:/path"
+ *                            "env": {"VAR": "VALUE"},        1..16 variables
  *                            "description": "what it is and why one would run it"}
  *
  * BASE is a backend built in or so:PATH. Variable names are [A-Za-z_][A-Za-z0-9_]* and may
@@ -24,10 +24,11 @@
 #include "am_error.h"
 
 #define AM_VARIANT_MAX_ENV 16
+#define AM_VARIANT_FILE_MAX 16384u /* bytes of a variant file */
 
 typedef struct am_variant_s {
   char name[128];                      /* the name in results                    */
-  char base[1024];                     /* "jemalloc", "so:/path/libx.so"         */
+  char base[1024];                     /* a backend's name, or "so:/path/libx.so" */
   size_t n_env;
   char env_name[AM_VARIANT_MAX_ENV][64];
   char env_value[AM_VARIANT_MAX_ENV][512];

@@ -1,6 +1,6 @@
 /* harness/common/pattern_emp.c — the `empirical` program field (patterns/README.md,
  * "Empirical profiles"): a workload given as an empirical profile, rows of (size,
- * allocation rate, live count) as tcmalloc's empirical driver and fleetbench use them
+ * allocation rate, live count) as fleetbench's empirical driver uses them
  * and as `allocmark trace-fit --profile` writes them.
  *
  * Model (the generator, gen.c, carries it out): each new object's row is drawn with

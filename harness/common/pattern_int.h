@@ -34,9 +34,10 @@
 #define AM_MAX_HANDOFF_BATCH 65536u          /* objects per batch hand-off (arg is 16 bits) */
 #define AM_MAX_BOUND (1u << 24)              /* messages in a shared queue             */
 #define AM_MAX_FILL_CHURN 100u               /* main-thread replacements per filled object */
-#define AM_MAX_REPETITIONS 1000u
-#define AM_MAX_WARMUP 100u
+#define AM_MAX_REPETITIONS AM_LIMIT_REPETITIONS /* am_args.h                         */
+#define AM_MAX_WARMUP AM_LIMIT_WARMUP        /* am_args.h                              */
 #define AM_MAX_SEED AM_LIMIT_SEED            /* 2^53 - 1: exact in a JSON number       */
+#define AM_PATTERN_FILE_MAX ((size_t)64 << 20) /* bytes of a pattern file (64 MiB) */
 #define AM_MAX_PROFILE_ROWS 16384u          /* rows of an empirical profile           */
 #define AM_MAX_EMP_LIVE (1ull << 40)         /* empirical live_bytes per thread (1 TiB) */
 #define AM_NAME_MAX 64u

@@ -52,9 +52,9 @@ int am_j_enum(am_pctx_t *c, const cJSON *obj, const char *key, const char *paren
 int am_j_string(am_pctx_t *c, const cJSON *obj, const char *key, const char *parent,
                 size_t maxlen, int name_chars, const char *def, const char **out);
 
-/* The one-line diagnostic for JSON that cJSON could not parse, where cJSON stopped at
- * `at`: "<file>:<line>:<col>: malformed JSON (<what>)" (pattern_parse.c; also used by
- * the program-file reader). Returns AM_ESYNTAX. */
-int am_j_syntax_error(am_diag_t *d, const char *file, const char *text, size_t len, const char *at);
+/* Malformed JSON itself ("<file>:<line>:<col>: malformed JSON (<what>)") is json_io.h's
+ * am_json_parse, which every loader calls first. */
+
+#include "json_io.h"
 
 #endif /* AM_PATTERN_JSON_H */

@@ -653,57 +653,6 @@ static int parse_threads(am_pctx_t *c, am_pattern_t *p, const cJSON *v) {
 }
 
 /* ---- top level ---- */
-static int is_ws(char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n'; }
-
-/* cJSON reports where it stopped, which is sometimes one past the culprit; refine the
- * position with a few rules on the text around it, then name what was found there. */
-int am_j_syntax_error(am_diag_t *d, const char *file, const char *text, size_t len, const char *at) {
-  size_t off = at != NULL && at >= text && at <= text + len ? (size_t)(at - text) : len;
-  const char *what = NULL;
-  char buf[64];
-  if (off < len && text[off] == '\0') {
-    what = "unexpected byte 0x00";
-  } else if (off > 0 && off <= len && text[off - 1] == '"') {
-    /* stopped just inside a string: unterminated, unless a closing quote follows */
-    size_t i = off;
-    while (i < len && text[i] != '"') i += text[i] == '\\' ? 2 : 1;
-    if (i >= len) { off--; what = "unterminated string"; }
-  } else if (off > 0 && off <= len && !is_ws(text[off - 1]) && text[off - 1] != ',' && text[off - 1] != ':') {
-    /* a key was expected after '{' or ',' but something else came: cJSON stops after it */
-    size_t i = off - 1;
-    while (i > 0 && is_ws(text[i - 1])) i--;
-    if (i > 0 && (text[i - 1] == '{' || text[i - 1] == ',') && text[off - 1] != '{' && text[off - 1] != '[') off--;
-  }
-  if (what == NULL && off < len && text[off] == '\\') what = "invalid escape sequence";
-  /* cJSON places "ran out of input" on the last byte; a last byte that could end a
-   * value means the document is cut short */
-  if (what == NULL && len > 0 && off == len - 1 && text[off] != '\0' && strchr("0123456789\"]}el", text[off]) != NULL) {
-    off = len;
-    what = "unexpected end of input";
-  }
-  unsigned line = 1, col = 1;
-  for (size_t i = 0; i < off && i < len; i++) {
-    if (text[i] == '\n') { line++; col = 1; }
-    else col++;
-  }
-  if (what == NULL) {
-    size_t k = off;
-    while (k < len && is_ws(text[k])) k++;
-    if (k >= len) {
-      int blank = 1;
-      for (size_t i = 0; i < len; i++) if (!is_ws(text[i])) blank = 0;
-      what = blank ? "empty input" : "unexpected end of input";
-    } else {
-      unsigned char ch = (unsigned char)text[off];
-      if (ch == '\'') snprintf(buf, sizeof buf, "unexpected character \"'\"");
-      else if (ch >= 0x21 && ch < 0x7f) snprintf(buf, sizeof buf, "unexpected character '%c'", ch);
-      else if (is_ws((char)ch)) snprintf(buf, sizeof buf, "unexpected whitespace");
-      else snprintf(buf, sizeof buf, "unexpected byte 0x%02x", ch);
-      what = buf;
-    }
-  }
-  return am_diag(d, AM_ESYNTAX, "%s:%u:%u: malformed JSON (%s)", file, line, col, what);
-}
 
 static char *file_stem(void **arena, const char *path) {
   const char *b = strrchr(path, '/');
@@ -765,19 +714,9 @@ int am_pattern_parse(const char *path, const char *text, size_t len, am_pattern_
   am_pctx_t c = {path, d, &p->arena};
   p->path = arena_strdup(&p->arena, path);
   am_sha256_hex(text, len, p->sha256);
-  const char *end = NULL;
   cJSON *root = NULL;
-  int rc;
-  if (memchr(text, '\0', len) != NULL)
-    rc = am_j_syntax_error(d, path, text, len, (const char *)memchr(text, '\0', len));
-  else if ((root = cJSON_ParseWithLengthOpts(text, len, &end, 0)) == NULL)
-    rc = am_j_syntax_error(d, path, text, len, end);
-  else {
-    /* Only whitespace may follow the value. */
-    size_t off = (size_t)(end - text);
-    while (off < len && is_ws(text[off])) off++;
-    rc = off < len ? am_j_syntax_error(d, path, text, len, text + off) : parse_root(&c, p, root);
-  }
+  int rc = am_json_parse(path, text, len, &root, d); /* json_io.h: line:col errors */
+  if (rc == 0) rc = parse_root(&c, p, root);
   cJSON_Delete(root);
   if (rc != 0) { am_pattern_free(p); return rc; }
   *out = p;
@@ -786,28 +725,11 @@ int am_pattern_parse(const char *path, const char *text, size_t len, am_pattern_
 
 int am_pattern_load(const char *path, am_pattern_t **out, am_diag_t *d) {
   *out = NULL;
-  FILE *f = fopen(path, "rb");
-  if (f == NULL)
-    return am_diag(d, errno == ENOENT ? AM_ENOENT : AM_EIO, "%s: cannot open: %s", path, strerror(errno));
-  char *buf = NULL;
-  size_t len = 0, cap = 0;
-  for (;;) {
-    if (len == cap) {
-      cap = cap ? cap * 2 : 65536;
-      if (cap > (64u << 20)) { fclose(f); free(buf); return am_diag(d, AM_ERANGE, "%s: expected a file of at most 64 MiB", path); }
-      char *nb = realloc(buf, cap + 1);
-      if (nb == NULL) { fclose(f); free(buf); return am_diag(d, AM_ENOMEM, "%s: out of memory", path); }
-      buf = nb;
-    }
-    size_t n = fread(buf + len, 1, cap - len, f);
-    len += n;
-    if (n == 0) break;
-  }
-  int err = ferror(f);
-  fclose(f);
-  if (err) { free(buf); return am_diag(d, AM_EIO, "%s: read error", path); }
-  buf[len] = '\0';
-  int rc = am_pattern_parse(path, buf, len, out, d);
+  char *buf;
+  size_t len;
+  int rc = am_file_read(path, AM_PATTERN_FILE_MAX, &buf, &len, d);
+  if (rc != 0) return rc;
+  rc = am_pattern_parse(path, buf, len, out, d);
   free(buf);
   return rc;
 }

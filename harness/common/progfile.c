@@ -213,20 +213,8 @@ static int parse_root(am_pctx_t *c, const cJSON *root, am_progfile_t *p) {
 }
 
 static int read_file(const char *path, char **buf, size_t *len, am_diag_t *d) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) return am_diag(d, errno == ENOENT ? AM_ENOENT : AM_EIO, "%s: cannot open: %s", path, strerror(errno));
-  *buf = malloc(PROG_MAX_FILE + 1);
-  if (*buf == NULL) { fclose(f); return am_diag(d, AM_ENOMEM, "%s: out of memory", path); }
-  *len = fread(*buf, 1, PROG_MAX_FILE + 1, f);
-  int err = ferror(f);
-  fclose(f);
-  if (err) { free(*buf); return am_diag(d, AM_EIO, "%s: read error", path); }
-  if (*len > PROG_MAX_FILE) { free(*buf); return am_diag(d, AM_ERANGE, "%s: expected a file of at most 1 MiB", path); }
-  (*buf)[*len] = '\0';
-  return 0;
+  return am_file_read(path, PROG_MAX_FILE, buf, len, d);
 }
-
-static int is_ws(char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n'; }
 
 int am_progfile_parse(const char *path, const char *text, size_t len, am_progfile_t **out, am_diag_t *d) {
   *out = NULL;
@@ -240,15 +228,8 @@ int am_progfile_parse(const char *path, const char *text, size_t len, am_progfil
   if (slash != NULL) *slash = '\0';
   snprintf(p->dir, sizeof p->dir, "%s", slash == NULL ? "." : abs[0] ? abs : "/");
   am_pctx_t c = {path, d, NULL};
-  const char *end = NULL;
-  int rc;
-  if (memchr(text, '\0', len) != NULL) rc = am_j_syntax_error(d, path, text, len, memchr(text, '\0', len));
-  else if ((p->root = cJSON_ParseWithLengthOpts(text, len, &end, 0)) == NULL) rc = am_j_syntax_error(d, path, text, len, end);
-  else {
-    size_t off = (size_t)(end - text);
-    while (off < len && is_ws(text[off])) off++;
-    rc = off < len ? am_j_syntax_error(d, path, text, len, text + off) : parse_root(&c, p->root, p);
-  }
+  int rc = am_json_parse(path, text, len, &p->root, d); /* json_io.h: line:col errors */
+  if (rc == 0) rc = parse_root(&c, p->root, p);
   if (rc != 0) { am_progfile_free(p); return rc; }
   *out = p;
   return 0;

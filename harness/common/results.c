@@ -1,13 +1,9 @@
 /* harness/common/results.c — results JSON helpers (see results.h). */
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <cJSON.h>
 #include "results.h"
 
@@ -61,77 +57,15 @@ int am_json_all_finite(const cJSON *root) {
   return 1;
 }
 
-static int write_all(int fd, const char *s, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, s, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return -1;
-    s += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
-
 int am_json_write_atomic(const char *path, cJSON *root, int pretty, am_diag_t *d) {
   am_json_scrub(root);
   char *text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
   if (text == NULL) return am_diag(d, AM_ENOMEM, "%s: out of memory while printing JSON", path);
-  size_t plen = strlen(path) + 32;
-  char *tmp = malloc(plen);
-  if (tmp == NULL) { cJSON_free(text); return am_diag(d, AM_ENOMEM, "%s: out of memory", path); }
-  snprintf(tmp, plen, "%s.tmp.%ld", path, (long)getpid());
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  int rc = 0;
-  if (fd < 0) {
-    rc = am_diag(d, AM_EIO, "%s: cannot create %s: %s", path, tmp, strerror(errno));
-  } else {
-    if (write_all(fd, text, strlen(text)) != 0 || write_all(fd, "\n", 1) != 0 || fsync(fd) != 0)
-      rc = am_diag(d, AM_EIO, "%s: write failed: %s", path, strerror(errno));
-    if (close(fd) != 0 && rc == 0) rc = am_diag(d, AM_EIO, "%s: close failed: %s", path, strerror(errno));
-    if (rc == 0 && rename(tmp, path) != 0)
-      rc = am_diag(d, AM_EIO, "%s: rename from %s failed: %s", path, tmp, strerror(errno));
-    if (rc != 0) unlink(tmp);
-  }
-  free(tmp);
+  size_t n = strlen(text);
+  text[n] = '\n'; /* the NUL becomes the final newline: cJSON_Print's buffer is ours to change */
+  int rc = am_write_atomic(path, text, n + 1, d);
   cJSON_free(text);
   return rc;
-}
-
-int am_json_read_file(const char *path, cJSON **out, am_diag_t *d) {
-  *out = NULL;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return am_diag(d, errno == ENOENT ? AM_ENOENT : AM_EIO, "%s: cannot open: %s", path, strerror(errno));
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    close(fd);
-    return am_diag(d, AM_EIO, "%s: not a regular file", path);
-  }
-  size_t len = (size_t)st.st_size, got = 0;
-  char *buf = malloc(len + 1);
-  if (buf == NULL) { close(fd); return am_diag(d, AM_ENOMEM, "%s: out of memory", path); }
-  while (got < len) {
-    ssize_t r = read(fd, buf + got, len - got);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    got += (size_t)r;
-  }
-  close(fd);
-  buf[got] = '\0';
-  const char *end = NULL;
-  cJSON *root = cJSON_ParseWithOpts(buf, &end, 1);
-  if (root == NULL) {
-    size_t off = (end != NULL && end >= buf) ? (size_t)(end - buf) : 0;
-    size_t line = 1, col = 1;
-    for (size_t i = 0; i < off && i < got; i++) {
-      if (buf[i] == '\n') { line++; col = 1; } else col++;
-    }
-    free(buf);
-    return am_diag(d, AM_ESYNTAX, "%s: %zu:%zu: malformed JSON", path, line, col);
-  }
-  free(buf);
-  *out = root;
-  return 0;
 }
 
 int am_results_load(const char *path, cJSON **out, am_diag_t *d) {

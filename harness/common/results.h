@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include "am_error.h"
+#include "json_io.h"
 
 struct cJSON;
 
@@ -32,11 +33,10 @@ int am_json_scrub(struct cJSON *root);
 /* 1 when the tree holds no NaN/Infinity number. */
 int am_json_all_finite(const struct cJSON *root);
 
-/* Write root (scrubbed first) to path atomically: "<path>.tmp.<pid>" then rename.
- * 0, or a negative AM_E* code with d filled ("<path>: <reason>"). */
+/* Write root (scrubbed first, then printed with a final newline) to path with
+ * am_write_atomic (json_io.h: temp file, fsync, rename). 0, or a negative AM_E* code
+ * with d filled ("<path>: <reason>"). Reading: am_json_read_file (json_io.h). */
 int am_json_write_atomic(const char *path, struct cJSON *root, int pretty, am_diag_t *d);
-/* Read and parse a JSON file. 0, or AM_ENOENT/AM_EIO/AM_ESYNTAX with d filled. */
-int am_json_read_file(const char *path, struct cJSON **out, am_diag_t *d);
 /* Read a results file and check `schema_version` (1..AM_RESULTS_SCHEMA_VERSION) and
  * that `benchmarks` is an array. */
 int am_results_load(const char *path, struct cJSON **out, am_diag_t *d);

@@ -20,7 +20,7 @@
 static const char *const family[] = {"malloc", "calloc", "realloc", "free", "cfree", "reallocarray", "memalign",
                                      "posix_memalign", "aligned_alloc", "valloc", "pvalloc", "malloc_usable_size",
                                      "free_sized", "free_aligned_sized", NULL};
-/* Other allocators' own allocating entry points (jemalloc's *allocx). */
+/* Other allocators' own allocating entry points (the *allocx family). */
 static const char *const foreign_alloc[] = {"mallocx", "rallocx", "xallocx", "dallocx", "sdallocx", NULL};
 /* Other allocators' control and query entry points: noted, not fatal. */
 static const char *const foreign_ctl[] = {"mallctl", "mallctlnametomib", "mallctlbymib", "malloc_stats_print",
@@ -144,8 +144,8 @@ static void scan_file(const char *path, const char *expect, cJSON *targets, cJSO
     /* Bound elsewhere is fine when the target is no allocator — it defines no malloc of
      * its own: libstdc++'s operator new, libbsd's reallocarray, an executable's
      * canonical PLT stub (cc1's `free`) all call the malloc that is in effect. */
-    /* The backend's own fallback to glibc (tbbmalloc's proxy frees what glibc allocated
-     * before it was loaded) is its business, not a leak of the program's allocations. */
+    /* The backend's own fallback to glibc (a proxy library that frees what glibc
+     * allocated before it was loaded) is its business, not a leak of the program's allocations. */
     int ok = same_file(dst, expect) || !is_allocator(dst) || (same_file(src, expect) && strstr(dst, "/libc.so") != NULL);
     if (k == 1 || k == 2) count_target(targets, dst);
     if (k == 1 && same_file(dst, expect)) (*family_bound)++;
@@ -164,9 +164,9 @@ cJSON *am_bindings_check(const char *prefix, const char *expect, int *in_effect,
   cJSON *targets = cJSON_AddObjectToObject(o, "allocation_symbols_bound_to");
   cJSON *foreign = cJSON_AddArrayToObject(o, "foreign_allocation_bindings");
   cJSON *ctl = cJSON_AddArrayToObject(o, "foreign_control_bindings");
-  /* malloc-family symbols the backend does not define at all (jemalloc 5.3 and
-   * tcmalloc 2.10 have no reallocarray): bound to glibc, as in any LD_PRELOAD use of
-   * that backend; recorded, not fatal. */
+  /* malloc-family symbols the backend does not define at all (several allocators'
+   * libraries have no reallocarray): bound to glibc, as in any LD_PRELOAD use of that
+   * backend; recorded, not fatal. */
   cJSON *gaps = cJSON_AddArrayToObject(o, "backend_gaps");
   char dir[PATH_MAX], base[PATH_MAX];
   snprintf(dir, sizeof dir, "%s", prefix);

@@ -284,6 +284,104 @@ static int wrapped(const prun_t *o, const am_argv_t *a, am_argv_t *w) {
   return 0;
 }
 
+/* The tree's measurements: wall, CPU, faults, peak RSS (sampled sum or single peak). */
+static void rep_measures(cJSON *s, double wall, const am_tree_t *tree) {
+  struct rusage ru;
+  getrusage(RUSAGE_CHILDREN, &ru);
+  uint64_t single = (uint64_t)ru.ru_maxrss * 1024u, peak = tree->peak_bytes > single ? tree->peak_bytes : single;
+  am_json_add_num(s, "wall_s", wall);
+  am_json_add_num(s, "cpu_user_s", (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6);
+  am_json_add_num(s, "cpu_sys_s", (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6);
+  am_json_add_u64(s, "peak_rss_bytes", peak);
+  am_json_add_u64(s, "peak_rss_tree_sampled_bytes", tree->peak_bytes);
+  am_json_add_u64(s, "peak_rss_single_process_bytes", single);
+  am_json_add_u64(s, "rss_baseline_bytes", 0);
+  am_json_add_u64(s, "peak_rss_growth_bytes", peak);
+  am_json_add_u64(s, "minor_faults", (uint64_t)ru.ru_minflt);
+  am_json_add_u64(s, "major_faults", (uint64_t)ru.ru_majflt);
+  cJSON_AddNumberToObject(s, "total_ops", 1);
+  am_json_add_num(s, "ns_per_op", wall * 1e9);
+  am_json_add_num(s, "ops_per_s", wall > 0 ? 1 / wall : NAN);
+  cJSON_AddNumberToObject(s, "processes_max", (double)tree->max_procs);
+}
+
+/* The sample's server block: ready time, port, how it ended (sst: stop_server's). */
+static void rep_server(cJSON *s, double ready_s, unsigned port, int sst) {
+  cJSON *sv = cJSON_AddObjectToObject(s, "server");
+  am_json_add_num(sv, "ready_s", ready_s);
+  cJSON_AddNumberToObject(sv, "port", port);
+  if (sst == -1) cJSON_AddStringToObject(sv, "end", "killed after 10 s without exiting on SIGTERM");
+  else if (WIFSIGNALED(sst)) cJSON_AddNumberToObject(sv, "signal", WTERMSIG(sst));
+  else cJSON_AddNumberToObject(sv, "exit_code", WEXITSTATUS(sst));
+}
+
+/* How the client (and the server) ended, and the program's checks: the sample's status.
+ * cpid < 0: never started; done 0: timed out; st, sst: wait statuses (sst -1: killed). */
+static void rep_status(cJSON *s, const am_progfile_t *p, const prun_t *o, pid_t cpid, int done, int st,
+                       pid_t spid, int sst, const char *out, const char *tail) {
+  char msg[1400];
+  if (cpid < 0) set_status(s, "error", "could not start the command (fork failed or an argument too long)");
+  else if (!done) {
+    snprintf(msg, sizeof msg, "no exit after %g s: killed", o->timeout_s);
+    set_status(s, "timeout", msg);
+  } else if (WIFSIGNALED(st)) {
+    cJSON_AddNumberToObject(s, "signal", WTERMSIG(st));
+    snprintf(msg, sizeof msg, "killed by signal %d (%s)%s%s", WTERMSIG(st), strsignal(WTERMSIG(st)), tail[0] ? ": " : "", tail);
+    set_status(s, "crashed", msg);
+  } else {
+    cJSON_AddNumberToObject(s, "exit_code", WEXITSTATUS(st));
+    if (WEXITSTATUS(st) != p->check_exit) {
+      snprintf(msg, sizeof msg, "exit status %d, expected %d%s%s", WEXITSTATUS(st), p->check_exit, tail[0] ? ": " : "", tail);
+      set_status(s, "error", msg);
+    } else if (spid > 0 && sst != -1 && WIFSIGNALED(sst) && WTERMSIG(sst) != SIGTERM) {
+      snprintf(msg, sizeof msg, "the server was killed by signal %d (%s)", WTERMSIG(sst), strsignal(WTERMSIG(sst)));
+      set_status(s, "crashed", msg);
+    } else if (p->check_contains && (out == NULL || strstr(out, p->check_contains) == NULL)) {
+      snprintf(msg, sizeof msg, "stdout does not contain \"%.200s\" (check.contains)", p->check_contains);
+      set_status(s, "wrong-output", msg);
+    }
+  }
+}
+
+/* The program's output (digest, size, figure), its stderr's tail, the status, the RSS
+ * timeline and the bindings check: everything after the client and server ended. */
+static void rep_results(cJSON *s, const am_progfile_t *p, const prun_t *o, pid_t cpid, int done, int st, pid_t spid,
+                        int sst, const am_tree_t *tree) {
+  char out_path[8300], tail[420];
+  snprintf(out_path, sizeof out_path, "%s/%s.out", o->work, o->tag);
+  size_t olen;
+  char *out = slurp(out_path, &olen), hex[65];
+  am_progfile_output_sha256(p, out ? out : "", out ? olen : 0, hex);
+  cJSON_AddStringToObject(s, "output_sha256", hex);
+  am_json_add_u64(s, "output_bytes", olen);
+  cJSON_AddStringToObject(s, "output_file", out_path);
+  am_json_add_num(s, "figure", am_progfile_figure(p, out));
+  tail_of(o->work, o->tag, "err", tail, sizeof tail);
+  if (tail[0]) cJSON_AddStringToObject(s, "stderr_tail", tail);
+  rep_status(s, p, o, cpid, done, st, spid, sst, out, tail);
+  free(out);
+  cJSON_AddItemToObject(s, "rss_timeline", timeline_json(tree, o->interval_ms));
+  if (o->bindings) {
+    char prefix[8300], why[1400];
+    int ok;
+    snprintf(prefix, sizeof prefix, "%s/%s.ld", o->work, o->tag);
+    cJSON_AddItemToObject(s, "bindings", am_bindings_check(prefix, o->expect ? o->expect : "", &ok, why, sizeof why));
+    if (!ok) cJSON_AddStringToObject(s, "bindings_error", why);
+  }
+}
+
+/* The client's stdin: /dev/null, or the program's stdin file (relative to the work
+ * folder). The fd, or -1 with msg filled. */
+static int open_stdin(const am_progfile_t *p, const prun_t *o, const am_prog_vars_t *v, int devnull, char *msg, size_t cap) {
+  if (!p->stdin_file) return devnull;
+  char sp[8192], full[8300];
+  am_progfile_expand(p->stdin_file, v, sp, sizeof sp);
+  snprintf(full, sizeof full, "%s%s%s", sp[0] == '/' ? "" : o->work, sp[0] == '/' ? "" : "/", sp);
+  int in = open(full, O_RDONLY | O_CLOEXEC);
+  if (in < 0) snprintf(msg, cap, "stdin %.1000s: %s", full, strerror(errno));
+  return in;
+}
+
 /* The whole repetition; fills sample s. */
 static void run_rep(const am_progfile_t *p, const prun_t *o, cJSON *s) {
   am_argv_t cmd = p->command, srv = p->server;
@@ -317,17 +415,11 @@ static void run_rep(const am_progfile_t *p, const prun_t *o, cJSON *s) {
     if (spid > 0) { kill(-spid, SIGKILL); waitpid(spid, NULL, 0); }
     return;
   }
-  int in = devnull;
-  if (p->stdin_file) {
-    char sp[8192], full[8300];
-    am_progfile_expand(p->stdin_file, &v, sp, sizeof sp);
-    snprintf(full, sizeof full, "%s%s%s", sp[0] == '/' ? "" : o->work, sp[0] == '/' ? "" : "/", sp);
-    if ((in = open(full, O_RDONLY | O_CLOEXEC)) < 0) {
-      snprintf(msg, sizeof msg, "stdin %.1000s: %s", full, strerror(errno));
-      set_status(s, "error", msg);
-      if (spid > 0) stop_server(spid, &tree, now_s(), o->n_wrap > 0);
-      return;
-    }
+  int in = open_stdin(p, o, &v, devnull, msg, sizeof msg);
+  if (in < 0) {
+    set_status(s, "error", msg);
+    if (spid > 0) stop_server(spid, &tree, now_s(), o->n_wrap > 0);
+    return;
   }
   int fo = open_out(o->work, o->tag, "out"), fe = open_out(o->work, o->tag, "err");
   char **cenv = (p->server.n && !p->client_preload) ? env_plain : env_pre;
@@ -344,73 +436,9 @@ static void run_rep(const am_progfile_t *p, const prun_t *o, cJSON *s) {
   int sst = 0;
   if (spid > 0) sst = stop_server(spid, &tree, t0, o->n_wrap > 0);
   reap_all();
-  struct rusage ru;
-  getrusage(RUSAGE_CHILDREN, &ru);
-
-  uint64_t single = (uint64_t)ru.ru_maxrss * 1024u, peak = tree.peak_bytes > single ? tree.peak_bytes : single;
-  am_json_add_num(s, "wall_s", wall);
-  am_json_add_num(s, "cpu_user_s", (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6);
-  am_json_add_num(s, "cpu_sys_s", (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6);
-  am_json_add_u64(s, "peak_rss_bytes", peak);
-  am_json_add_u64(s, "peak_rss_tree_sampled_bytes", tree.peak_bytes);
-  am_json_add_u64(s, "peak_rss_single_process_bytes", single);
-  am_json_add_u64(s, "rss_baseline_bytes", 0);
-  am_json_add_u64(s, "peak_rss_growth_bytes", peak);
-  am_json_add_u64(s, "minor_faults", (uint64_t)ru.ru_minflt);
-  am_json_add_u64(s, "major_faults", (uint64_t)ru.ru_majflt);
-  cJSON_AddNumberToObject(s, "total_ops", 1);
-  am_json_add_num(s, "ns_per_op", wall * 1e9);
-  am_json_add_num(s, "ops_per_s", wall > 0 ? 1 / wall : NAN);
-  cJSON_AddNumberToObject(s, "processes_max", (double)tree.max_procs);
-  if (p->server.n) {
-    cJSON *sv = cJSON_AddObjectToObject(s, "server");
-    am_json_add_num(sv, "ready_s", ready_s);
-    cJSON_AddNumberToObject(sv, "port", v.port);
-    if (sst == -1) cJSON_AddStringToObject(sv, "end", "killed after 10 s without exiting on SIGTERM");
-    else if (WIFSIGNALED(sst)) cJSON_AddNumberToObject(sv, "signal", WTERMSIG(sst));
-    else cJSON_AddNumberToObject(sv, "exit_code", WEXITSTATUS(sst));
-  }
-  char out_path[8300], tail[420];
-  snprintf(out_path, sizeof out_path, "%s/%s.out", o->work, o->tag);
-  size_t olen;
-  char *out = slurp(out_path, &olen), hex[65];
-  am_progfile_output_sha256(p, out ? out : "", out ? olen : 0, hex);
-  cJSON_AddStringToObject(s, "output_sha256", hex);
-  am_json_add_u64(s, "output_bytes", olen);
-  cJSON_AddStringToObject(s, "output_file", out_path);
-  am_json_add_num(s, "figure", am_progfile_figure(p, out));
-  tail_of(o->work, o->tag, "err", tail, sizeof tail);
-  if (tail[0]) cJSON_AddStringToObject(s, "stderr_tail", tail);
-  if (cpid < 0) set_status(s, "error", "could not start the command (fork failed or an argument too long)");
-  else if (!done) {
-    snprintf(msg, sizeof msg, "no exit after %g s: killed", o->timeout_s);
-    set_status(s, "timeout", msg);
-  } else if (WIFSIGNALED(st)) {
-    cJSON_AddNumberToObject(s, "signal", WTERMSIG(st));
-    snprintf(msg, sizeof msg, "killed by signal %d (%s)%s%s", WTERMSIG(st), strsignal(WTERMSIG(st)), tail[0] ? ": " : "", tail);
-    set_status(s, "crashed", msg);
-  } else {
-    cJSON_AddNumberToObject(s, "exit_code", WEXITSTATUS(st));
-    if (WEXITSTATUS(st) != p->check_exit) {
-      snprintf(msg, sizeof msg, "exit status %d, expected %d%s%s", WEXITSTATUS(st), p->check_exit, tail[0] ? ": " : "", tail);
-      set_status(s, "error", msg);
-    } else if (spid > 0 && sst != -1 && WIFSIGNALED(sst) && WTERMSIG(sst) != SIGTERM) {
-      snprintf(msg, sizeof msg, "the server was killed by signal %d (%s)", WTERMSIG(sst), strsignal(WTERMSIG(sst)));
-      set_status(s, "crashed", msg);
-    } else if (p->check_contains && (out == NULL || strstr(out, p->check_contains) == NULL)) {
-      snprintf(msg, sizeof msg, "stdout does not contain \"%.200s\" (check.contains)", p->check_contains);
-      set_status(s, "wrong-output", msg);
-    }
-  }
-  free(out);
-  cJSON_AddItemToObject(s, "rss_timeline", timeline_json(&tree, o->interval_ms));
-  if (o->bindings) {
-    char prefix[8300], why[1400];
-    int ok;
-    snprintf(prefix, sizeof prefix, "%s/%s.ld", o->work, o->tag);
-    cJSON_AddItemToObject(s, "bindings", am_bindings_check(prefix, o->expect ? o->expect : "", &ok, why, sizeof why));
-    if (!ok) cJSON_AddStringToObject(s, "bindings_error", why);
-  }
+  rep_measures(s, wall, &tree);
+  if (p->server.n) rep_server(s, ready_s, v.port, sst);
+  rep_results(s, p, o, cpid, done, st, spid, sst, &tree);
   am_tree_free(&tree);
 }
 

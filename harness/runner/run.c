@@ -95,9 +95,9 @@ static int parse(int argc, char **argv, run_args_t *a) {
     else if ((v = am_opt_value(argc, argv, &i, "--chunk-ops", NULL)) != NULL) { if (am_parse_u64(v, UINT64_MAX, &a->chunk_ops) || !a->chunk_ops) return bad("--chunk-ops", v); }
     else if ((v = am_opt_value(argc, argv, &i, "--threads", NULL)) != NULL) { if (am_parse_u64(v, AM_LIMIT_THREADS, &a->threads) || !a->threads) return bad("--threads", v); }
     else if ((v = am_opt_value(argc, argv, &i, "--seed", NULL)) != NULL) { if (am_parse_u64(v, AM_LIMIT_SEED, &a->seed)) return bad("--seed", v); a->have_seed = 1; }
-    else if ((v = am_opt_value(argc, argv, &i, "--latency", NULL)) != NULL) { if (am_parse_u64(v, 1u << 30, &a->latency) || !a->latency) return bad("--latency", v); }
-    else if ((v = am_opt_value(argc, argv, &i, "--rss-interval-ms", NULL)) != NULL) { if (am_parse_u64(v, 60000, &a->rss_ms)) return bad("--rss-interval-ms", v); }
-    else if ((v = am_opt_value(argc, argv, &i, "--warmup", NULL)) != NULL) { if (am_parse_u64(v, 1000, &a->warmup)) return bad("--warmup", v); a->have_warmup = 1; }
+    else if ((v = am_opt_value(argc, argv, &i, "--latency", NULL)) != NULL) { if (am_parse_u64(v, AM_LIMIT_LATENCY, &a->latency) || !a->latency) return bad("--latency", v); }
+    else if ((v = am_opt_value(argc, argv, &i, "--rss-interval-ms", NULL)) != NULL) { if (am_parse_u64(v, AM_LIMIT_RSS_MS, &a->rss_ms)) return bad("--rss-interval-ms", v); }
+    else if ((v = am_opt_value(argc, argv, &i, "--warmup", NULL)) != NULL) { if (am_parse_u64(v, AM_LIMIT_WARMUP, &a->warmup)) return bad("--warmup", v); a->have_warmup = 1; }
     else if ((v = am_opt_value(argc, argv, &i, "--touch", NULL)) != NULL) { if ((a->touch = am_touch_parse(v)) < 0) return bad("--touch", v); }
     else { fprintf(stderr, "am-runner run: unknown option '%s' (try run --help)\n", argv[i]); return AM_RUNNER_BADINPUT; }
   }

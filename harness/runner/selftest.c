@@ -7,7 +7,7 @@
  * runner started on:
  *   engine: a hand-built stream MALLOC(size[i % k]) / FREE, replayed by am_engine_run;
  *   loop:   for (i...) { p = malloc(size[j]); sink = p; free(p); }  with the process's
- *           malloc when the backend overrides it (system, jemalloc, ...), else through
+ *           malloc when the backend overrides it (AM_CAP_OVERRIDES), else through
  *           the backend's table (bump).
  * Prints one JSON document; `allocmark selftest` judges it. Times nothing in CI. */
 #include <errno.h>

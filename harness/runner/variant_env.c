@@ -1,11 +1,11 @@
 /* harness/runner/variant_env.c — proof that a variant's environment is in effect.
  *
- * The driver runs a variant (`-b 'jemalloc+MALLOC_CONF=narenas:1'`, or a file under
+ * The driver runs a variant (`-b 'BASE+VAR=VALUE'`, or a file under
  * harness/backends/variants/) with its variables set and their names in AM_VARIANT_ENV
  * (comma-separated). Before the runner measures anything, each variable is read back:
- *   1. the backend's own env_check hook, where the allocator can report its settings
- *      (jemalloc mallctl("opt.*"), mimalloc mi_option_get, tcmalloc's properties,
- *      pagepool's pp_get_config): in effect, or an error naming what it holds instead;
+ *   1. the backend's own env_check hook (am_backend_t.env_check, in the backend's file),
+ *      where the allocator can report its settings through its own introspection: in
+ *      effect, or an error naming what it holds instead;
  *   2. GLIBC_TUNABLES, in any runner: glibc's own parser, asked through
  *      `ld.so --list-tunables` run with this process's environment (glibc has no public
  *      call to read a tunable): every tunable must exist and hold the value given;

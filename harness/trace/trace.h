@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "am_args.h"
 #include "am_error.h"
 #include "ops.h"
 #include "raw.h"
@@ -64,7 +65,7 @@ typedef struct am_convert_opts_s {
   int no_compress;             /* 1: store chunks uncompressed                         */
 } am_convert_opts_t;
 #define AM_TRACE_CHUNK_OPS (1u << 20)
-#define AM_TRACE_MAX_THREADS 256u    /* replay threads; more recorded threads share them */
+#define AM_TRACE_MAX_THREADS AM_LIMIT_THREADS /* replay threads (am_args.h); more recorded threads share them */
 int am_trace_convert(am_event_src_t *src, const char *out_path, const am_convert_opts_t *o, am_diag_t *d);
 
 /* ---- importers (import.c): another tool's trace into an .amtrace ---- */

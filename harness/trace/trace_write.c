@@ -1,7 +1,8 @@
 /* harness/trace/trace_write.c — the one writer of .amtrace files (layout: trace_fmt.h,
  * TRACE.md). Blocks are coded (varints), compressed with zstd (level 3) and appended to
- * a temp file beside the target; am_tw_finish writes the footer and trailer, syncs
- * and renames, so a failed conversion leaves nothing behind. Driver-side code. */
+ * a temp file beside the target (json_io.h's am_atomic_t); am_tw_finish writes the
+ * footer and trailer, syncs and renames, so a failed conversion leaves nothing behind.
+ * Driver-side code. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,11 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <zstd.h>
+#include "json_io.h"
 #include "trace_int.h"
 
 struct am_tw_s {
-  char path[4096], tmp[4160];
-  int fd, compress;
+  am_atomic_t file;   /* the temp file and its target (json_io.h) */
+  int compress;
   uint32_t threads;
   uint64_t off;
   unsigned char *raw, *z;
@@ -27,9 +29,9 @@ struct am_tw_s {
 static int wr(am_tw_t *w, const void *p, size_t n, am_diag_t *d) {
   const unsigned char *c = p;
   while (n > 0) {
-    ssize_t k = write(w->fd, c, n);
+    ssize_t k = write(w->file.fd, c, n);
     if (k < 0 && errno == EINTR) continue;
-    if (k <= 0) return am_diag(d, AM_EIO, "%s: write failed: %s", w->tmp, k < 0 ? strerror(errno) : "short write");
+    if (k <= 0) return am_diag(d, AM_EIO, "%s: write failed: %s", w->file.tmp, k < 0 ? strerror(errno) : "short write");
     c += k; n -= (size_t)k; w->off += (uint64_t)k;
   }
   return 0;
@@ -47,13 +49,10 @@ int am_tw_open(const char *path, const am_trace_meta_t *m, uint32_t flags, uint3
   *out = NULL;
   am_tw_t *w = calloc(1, sizeof *w);
   if (w == NULL) return am_diag(d, AM_ENOMEM, "%s: out of memory", path);
-  snprintf(w->path, sizeof w->path, "%s", path);
-  snprintf(w->tmp, sizeof w->tmp, "%s.tmp.%ld", path, (long)getpid());
-  w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (w->fd < 0) {
-    int e = errno;
+  int rc = am_atomic_begin(&w->file, path, d);
+  if (rc != 0) {
     free(w);
-    return am_diag(d, AM_EIO, "%s: cannot create: %s", path, strerror(e));
+    return rc;
   }
   w->compress = compress;
   w->threads = threads;
@@ -71,7 +70,7 @@ int am_tw_open(const char *path, const am_trace_meta_t *m, uint32_t flags, uint3
   put_str(&p, m->source);
   uint32_t hb = (uint32_t)(p - h);
   memcpy(h + 12, &hb, 4);
-  int rc = wr(w, h, hb, d);
+  rc = wr(w, h, hb, d);
   if (rc != 0) { am_tw_abort(w); return rc; }
   *out = w;
   return 0;
@@ -113,16 +112,16 @@ static int grow(unsigned char **b, size_t *cap, size_t need) {
 }
 
 int am_tw_block(am_tw_t *w, uint32_t chunk, uint32_t thread, const am_op_t *ops, size_t n, am_diag_t *d) {
-  if (grow(&w->raw, &w->raw_cap, n * AM_TF_MAX_OP + 1) != 0) return am_diag(d, AM_ENOMEM, "%s: out of memory", w->path);
+  if (grow(&w->raw, &w->raw_cap, n * AM_TF_MAX_OP + 1) != 0) return am_diag(d, AM_ENOMEM, "%s: out of memory", w->file.path);
   size_t rb = encode(w->raw, ops, n);
   const unsigned char *stored = w->raw;
   size_t sb = rb;
   uint32_t codec = AM_TF_CODEC_NONE;
   if (w->compress && rb > 64) {
     size_t bound = ZSTD_compressBound(rb);
-    if (grow(&w->z, &w->z_cap, bound) != 0) return am_diag(d, AM_ENOMEM, "%s: out of memory", w->path);
+    if (grow(&w->z, &w->z_cap, bound) != 0) return am_diag(d, AM_ENOMEM, "%s: out of memory", w->file.path);
     size_t zr = ZSTD_compressCCtx(w->cctx, w->z, bound, w->raw, rb, 3);
-    if (ZSTD_isError(zr)) return am_diag(d, AM_EIO, "%s: zstd: %s", w->path, ZSTD_getErrorName(zr));
+    if (ZSTD_isError(zr)) return am_diag(d, AM_EIO, "%s: zstd: %s", w->file.path, ZSTD_getErrorName(zr));
     if (zr < rb) { stored = w->z; sb = zr; codec = AM_TF_CODEC_ZSTD; }
   }
   am_tf_block_t b = {AM_TF_BLOCK_MAGIC, chunk, thread, (uint32_t)n, (uint32_t)rb, (uint32_t)sb, codec,
@@ -135,7 +134,7 @@ int am_tw_block(am_tw_t *w, uint32_t chunk, uint32_t thread, const am_op_t *ops,
 
 int am_tw_finish(am_tw_t *w, am_tf_footer_t *f, const am_tf_thread_t *th, const am_tf_channel_t *ch,
                  const char *stats_json, am_diag_t *d) {
-  if (w->chunk_off == NULL && f->chunks > 0) { am_tw_abort(w); return am_diag(d, AM_ENOMEM, "%s: out of memory", w->path); }
+  if (w->chunk_off == NULL && f->chunks > 0) { am_tw_abort(w); return am_diag(d, AM_ENOMEM, "%s: out of memory", w->file.path); }
   f->magic = AM_TF_FOOT_MAGIC;
   f->version = AM_TF_VERSION;
   f->chunks = (uint32_t)w->n_chunks;
@@ -146,7 +145,7 @@ int am_tw_finish(am_tw_t *w, am_tf_footer_t *f, const am_tf_thread_t *th, const 
   size_t fb = sizeof *f + (size_t)f->threads * sizeof *th + (size_t)f->channels * sizeof *ch +
               w->n_chunks * sizeof(uint64_t) + f->stats_bytes;
   unsigned char *buf = malloc(fb), *p = buf;
-  if (buf == NULL) { am_tw_abort(w); return am_diag(d, AM_ENOMEM, "%s: out of memory", w->path); }
+  if (buf == NULL) { am_tw_abort(w); return am_diag(d, AM_ENOMEM, "%s: out of memory", w->file.path); }
   memcpy(p, f, sizeof *f); p += sizeof *f;
   if (f->threads) { memcpy(p, th, (size_t)f->threads * sizeof *th); p += (size_t)f->threads * sizeof *th; }
   if (f->channels) { memcpy(p, ch, (size_t)f->channels * sizeof *ch); p += (size_t)f->channels * sizeof *ch; }
@@ -157,10 +156,7 @@ int am_tw_finish(am_tw_t *w, am_tf_footer_t *f, const am_tf_thread_t *th, const 
   int rc = wr(w, buf, fb, d);
   free(buf);
   if (rc == 0) rc = wr(w, &t, sizeof t, d);
-  if (rc == 0 && fsync(w->fd) != 0) rc = am_diag(d, AM_EIO, "%s: fsync: %s", w->tmp, strerror(errno));
-  if (rc == 0 && close(w->fd) != 0) rc = am_diag(d, AM_EIO, "%s: close: %s", w->tmp, strerror(errno));
-  w->fd = -1;
-  if (rc == 0 && rename(w->tmp, w->path) != 0) rc = am_diag(d, AM_EIO, "%s: rename: %s", w->path, strerror(errno));
+  if (rc == 0) rc = am_atomic_commit(&w->file, d); /* fsync, close, rename; else removed */
   if (rc != 0) { am_tw_abort(w); return rc; }
   ZSTD_freeCCtx(w->cctx);
   free(w->raw); free(w->z); free(w->chunk_off); free(w);
@@ -169,8 +165,7 @@ int am_tw_finish(am_tw_t *w, am_tf_footer_t *f, const am_tf_thread_t *th, const 
 
 void am_tw_abort(am_tw_t *w) {
   if (w == NULL) return;
-  if (w->fd >= 0) close(w->fd);
-  unlink(w->tmp);
+  am_atomic_abort(&w->file);
   ZSTD_freeCCtx(w->cctx);
   free(w->raw); free(w->z); free(w->chunk_off); free(w);
 }

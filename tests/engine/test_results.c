@@ -77,7 +77,7 @@ int main(int argc, char **argv) {
   write_text(bad, "{\"schema_version\": 1}");
   CHECK(am_results_load(bad, &back, &d) == AM_EINVAL && strstr(d.msg, "benchmarks") != NULL);
   write_text(bad, "{\n  \"schema_version\": 1,\n  \"benchmarks\": [,]\n}");
-  CHECK(am_results_load(bad, &back, &d) == AM_ESYNTAX && strstr(d.msg, ": 3:") != NULL);
+  CHECK(am_results_load(bad, &back, &d) == AM_ESYNTAX && strstr(d.msg, ":3:18: malformed JSON (unexpected character ',')") != NULL);
   unlink(bad);
   CHECK(am_results_load(bad, &back, &d) == AM_ENOENT);
   /* A folder that does not exist: the write fails cleanly. */
