@@ -274,7 +274,7 @@ static int compare(const char *trace, const char *pat, const char *bl, const cha
 
 /* A name for the pattern from a file name: its stem, [A-Za-z0-9._-] only, + "-fit". */
 static void pattern_name(const char *file, const char *ext, char *name, size_t cap) {
-  const char *base = strrchr(file, '/') != NULL ? strrchr(file, '/') + 1 : file;
+  const char *base = file == NULL ? "trace" : strrchr(file, '/') != NULL ? strrchr(file, '/') + 1 : file;
   snprintf(name, cap, "%.50s", base);
   char *dot = strstr(name, ext);
   if (dot != NULL) *dot = '\0';

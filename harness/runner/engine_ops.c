@@ -214,9 +214,12 @@ exec_other(am_worker_t *wk, const am_backend_t *be, am_slot_t *slots, am_chan_t 
       if (am_chan_send(&chans[op->arg], s->p, s->size, &wk->e->abort) != 0) return RC_ABORT;
       s->p = NULL;
       return RC_OK;
-    case AM_OP_RECV:
-      if (am_chan_recv(&chans[op->arg], &wk->e->abort, &s->p, &s->size, &wk->recv_wait_ns) != 0) return RC_ABORT;
+    case AM_OP_RECV: {
+      uint64_t waited = 0;
+      if (am_chan_recv(&chans[op->arg], &wk->e->abort, &s->p, &s->size, &waited) != 0) return RC_ABORT;
+      if (s->p != NULL) wk->recv_wait_ns += waited; /* an empty slot: a trace's thread start, not a free's wait */
       return RC_OK;
+    }
     case AM_OP_PACK:
     case AM_OP_UNPACK:
       return carrier_op(wk, slots, op);

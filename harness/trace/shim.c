@@ -48,6 +48,7 @@
 #define TLS __thread __attribute__((tls_model("initial-exec")))
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define INLINE static inline __attribute__((always_inline)) /* the hot path: no calls of ours */
 
 #define BUF_BYTES (64u * 1024u)     /* per-thread buffer                           */
 #define MAX_BUFS 65536u             /* thread buffers alive at once                */
@@ -226,6 +227,7 @@ static void buf_unlock(tbuf_t *b) { atomic_flag_clear_explicit(&b->lock, memory_
 
 /* Write out what b holds (owner or exit flusher). reset: owner only, empties it. */
 static void buf_flush(tbuf_t *b, int reset) {
+  int e = errno; /* write(2) may set it: the program sees what its call left */
   buf_lock(b);
   size_t c = atomic_load_explicit(&b->committed, memory_order_acquire);
   uint64_t ev = atomic_load_explicit(&b->pending, memory_order_acquire);
@@ -239,6 +241,7 @@ static void buf_flush(tbuf_t *b, int reset) {
     b->events_committed = 0;
   }
   buf_unlock(b);
+  errno = e;
 }
 
 static void write_footer(uint32_t reason) {
@@ -315,7 +318,7 @@ typedef struct cur_s {
   unsigned char stack[AM_RAW_MAX_EVENT];
 } cur_t;
 
-static inline unsigned char *enc_head(unsigned char *p, unsigned kind, uint64_t seq) {
+INLINE unsigned char *enc_head(unsigned char *p, unsigned kind, uint64_t seq) {
   uint64_t d = seq - t_seq;
   t_seq = seq;
   if (d >= 1 && d <= 15) *p++ = (unsigned char)(kind | d << 4);
@@ -332,7 +335,7 @@ static inline uint64_t clk(void) { return now_ns(CLOCK_MONOTONIC); }
 #define CALL_BEGIN() do { if (UNLIKELY(g_ts)) t_t0 = clk(); } while (0)
 #define CALL_END() do { if (UNLIKELY(g_ts)) t_t1 = clk(); } while (0)
 #define CALL_NOW() do { if (UNLIKELY(g_ts)) t_t0 = t_t1 = clk(); } while (0)
-static inline unsigned char *enc_ptr(unsigned char *p, const void *ptr) {
+INLINE unsigned char *enc_ptr(unsigned char *p, const void *ptr) {
   uint64_t v = (uint64_t)(uintptr_t)ptr;
   p = am_raw_put(p, am_raw_zz((int64_t)(v - t_ptr)));
   t_ptr = v;
@@ -341,11 +344,11 @@ static inline unsigned char *enc_ptr(unsigned char *p, const void *ptr) {
 
 static void thread_start(cur_t *c);
 
-static inline uint64_t seq_next(void) { return atomic_fetch_add_explicit(&g_seq, 1, memory_order_relaxed); }
+INLINE uint64_t seq_next(void) { return atomic_fetch_add_explicit(&g_seq, 1, memory_order_relaxed); }
 
 /* Where the next event goes: the thread's buffer, or (late events) the stack. Its
  * sequence number is taken here, after the thread's start event. */
-static inline void ev_begin_at(cur_t *c, unsigned kind, uint64_t seq) {
+INLINE void ev_begin_at(cur_t *c, unsigned kind, uint64_t seq) {
   if (UNLIKELY(t_buf == NULL && !t_ended)) thread_start(c);
   tbuf_t *b = atomic_load_explicit(&g_state, memory_order_relaxed) == ST_REC ? t_buf : NULL;
   c->b = b;
@@ -360,20 +363,22 @@ static inline void ev_begin_at(cur_t *c, unsigned kind, uint64_t seq) {
   c->w = enc_head(c->w, kind, seq == UINT64_MAX ? seq_next() : seq);
 }
 /* The usual case: the sequence number is taken now. */
-static inline void ev_begin(cur_t *c, unsigned kind) { ev_begin_at(c, kind, UINT64_MAX); }
+INLINE void ev_begin(cur_t *c, unsigned kind) { ev_begin_at(c, kind, UINT64_MAX); }
 
 static void late_event(cur_t *c, unsigned kind) {
+  int e = errno;
   write_block(t_thread, c->stack, (size_t)(c->w - c->stack), 1);
   atomic_fetch_add(&g_ended_events, 1);
   atomic_fetch_add(&g_ended_by_kind[kind], 1);
   if (atomic_load(&g_state) == ST_DONE) write_footer(3);
+  errno = e;
 }
 
-static inline void bump(_Atomic uint64_t *x) {
+INLINE void bump(_Atomic uint64_t *x) {
   atomic_store_explicit(x, atomic_load_explicit(x, memory_order_relaxed) + 1, memory_order_relaxed);
 }
 
-static inline void ev_end(cur_t *c, unsigned kind) {
+INLINE void ev_end(cur_t *c, unsigned kind) {
   tbuf_t *b = c->b;
   if (UNLIKELY(b == NULL)) { late_event(c, kind); return; }
   bump(&b->events);
@@ -384,6 +389,7 @@ static inline void ev_end(cur_t *c, unsigned kind) {
 
 __attribute__((noinline)) static void thread_start(cur_t *c) {
   (void)c;
+  int e = errno; /* mmap, pthread_setspecific */
   uint32_t idx = atomic_fetch_add(&g_next_thread, 1);
   t_thread = idx;
   t_seq = t_ptr = t_ts = 0;
@@ -394,6 +400,7 @@ __attribute__((noinline)) static void thread_start(cur_t *c) {
   ev_begin(&s, AM_RAW_THREAD_START);
   s.w = am_raw_put(s.w, (uint64_t)syscall(SYS_gettid));
   ev_end(&s, AM_RAW_THREAD_START);
+  errno = e;
 }
 
 static void thread_exit_cb(void *arg) {
@@ -426,6 +433,7 @@ static void fork_parent(void) {
   pthread_mutex_unlock(&g_reg_lock);
 }
 static void fork_child(void) {
+  int e = errno; /* the child's fork() returns with errno untouched */
   int was = t_in;
   t_in = 1;
   pthread_mutex_init(&g_write_lock, NULL);
@@ -459,6 +467,7 @@ static void fork_child(void) {
     }
   }
   t_in = was;
+  errno = e;
 }
 
 static void exec_flush(void) {
@@ -491,6 +500,7 @@ static void read_knobs(void) {
 static int init(void) {
   int expect = ST_OFF;
   if (!atomic_compare_exchange_strong(&g_state, &expect, ST_INIT)) return 0;
+  int e = errno; /* dlsym, open, ... */
   int was = t_in;
   t_in = 1;
   SYM(real_malloc, "malloc");
@@ -516,6 +526,7 @@ static int init(void) {
   }
   t_in = was;
   atomic_store(&g_state, st);
+  errno = e;
   return 0;
 }
 
@@ -544,7 +555,7 @@ static void failed(unsigned call, uint64_t size) {
   ev_end(&c, AM_RAW_FAILED);
 }
 
-static void rec_alloc(unsigned kind, uint64_t size, void *p) {
+INLINE void rec_alloc(unsigned kind, uint64_t size, void *p) {
   cur_t c;
   ev_begin(&c, kind);
   c.w = am_raw_put(c.w, size);
@@ -552,7 +563,7 @@ static void rec_alloc(unsigned kind, uint64_t size, void *p) {
   ev_end(&c, kind);
 }
 
-static void rec_aligned(unsigned call, uint64_t align, uint64_t size, void *p) {
+INLINE void rec_aligned(unsigned call, uint64_t align, uint64_t size, void *p) {
   cur_t c;
   ev_begin(&c, AM_RAW_ALIGNED);
   *c.w++ = (unsigned char)call;
@@ -562,7 +573,7 @@ static void rec_aligned(unsigned call, uint64_t align, uint64_t size, void *p) {
   ev_end(&c, AM_RAW_ALIGNED);
 }
 
-static void rec_ptr(unsigned kind, const void *p) {
+INLINE void rec_ptr(unsigned kind, const void *p) {
   cur_t c;
   ev_begin(&c, kind);
   c.w = enc_ptr(c.w, p);
@@ -580,10 +591,8 @@ AM_EXPORT void *malloc(size_t n) {
   CALL_BEGIN();
   void *p = real_malloc(n);
   CALL_END();
-  int e = errno;
   if (LIKELY(p != NULL)) rec_alloc(AM_RAW_MALLOC, n, p);
   else failed(AM_RAW_CALL_MALLOC, n);
-  errno = e;
   t_in = 0;
   return p;
 }
@@ -611,11 +620,9 @@ AM_EXPORT void free(void *p) {
   ENSURE(real_free);
   if (UNLIKELY(real_free == NULL)) return;
   if (!rec_on()) { real_free(p); return; }
-  int e = errno;
   t_in = 1;
   if (UNLIKELY(g_ts)) free_timed(p);
   else { rec_ptr(AM_RAW_FREE, p); real_free(p); }
-  errno = e;
   t_in = 0;
 }
 
@@ -631,12 +638,10 @@ AM_EXPORT void *calloc(size_t n, size_t m) {
   CALL_BEGIN();
   void *p = real_calloc(n, m);
   CALL_END();
-  int e = errno;
   size_t total;
   if (__builtin_mul_overflow(n, m, &total)) total = SIZE_MAX;
   if (LIKELY(p != NULL)) rec_alloc(AM_RAW_CALLOC, total, p);
   else failed(AM_RAW_CALL_CALLOC, total);
-  errno = e;
   t_in = 0;
   return p;
 }
