@@ -6,12 +6,14 @@
 #
 # Each variant is the default pagepool with one knob changed, through its PAGEPOOL_*
 # environment variable (allocator/README.md, "Knobs"):
-#   default        the defaults (classes=pow2 pools=64 return=1 lookup=fast lists=1 large=own)
+#   default        the defaults (classes=fine pools=64 return=1 lookup=fast lists=1 grow=1
+#                  large=own)
 #   lookup-tree    PAGEPOOL_LOOKUP=tree   every free finds its page in the red-black tree
-#   classes-fine   PAGEPOOL_CLASSES=fine  28 size classes instead of 9 powers of two
+#   classes-pow2   PAGEPOOL_CLASSES=pow2  9 powers of two (the original) instead of 28 classes
 #   pools-8        PAGEPOOL_POOLS=8       pages of 8 pools (32 KiB) instead of 64 (256 KiB)
 #   lists-off      PAGEPOOL_LISTS=0       no allocation lists: malloc takes a pool's free
 #                                         list, every free goes back to its pool
+#   grow-off       PAGEPOOL_GROW=0        allocation lists keep their first limit (16 KiB)
 #   return-off     PAGEPOOL_RETURN=0      free pages' memory never given back to the OS
 #   large-system   PAGEPOOL_LARGE=system  blocks over 4 KiB from the system allocator
 # Repetitions are interleaved: for each repetition, every variant runs every pattern once
@@ -24,10 +26,10 @@
 # results/ablation-<UTC stamp>). Needs build/allocmark (cmake --build build), python3, gnuplot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
 quick=""; reps=3; out=""
 patterns="pairs-small window-mixed batch-random lognormal-sizes web-sizes fragmentation calloc-heavy large-blocks"
-variants="default lookup-tree classes-fine pools-8 lists-off return-off large-system"
+variants="default lookup-tree classes-pow2 pools-8 lists-off grow-off return-off large-system"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=--quick ;;
@@ -45,9 +47,10 @@ env_of() {
   case "$1" in
     default) echo "" ;;
     lookup-tree) echo "PAGEPOOL_LOOKUP=tree" ;;
-    classes-fine) echo "PAGEPOOL_CLASSES=fine" ;;
+    classes-pow2) echo "PAGEPOOL_CLASSES=pow2" ;;
     pools-8) echo "PAGEPOOL_POOLS=8" ;;
     lists-off) echo "PAGEPOOL_LISTS=0" ;;
+    grow-off) echo "PAGEPOOL_GROW=0" ;;
     return-off) echo "PAGEPOOL_RETURN=0" ;;
     large-system) echo "PAGEPOOL_LARGE=system" ;;
     *) return 1 ;;
@@ -59,7 +62,7 @@ for p in $patterns; do [ -r "patterns/$p.json" ] || { echo "ablation.sh: -p: pat
 out=${out:-results/ablation-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out/raw"
 # Variables that would change every variant at once are cleared.
-unset PAGEPOOL_LOOKUP PAGEPOOL_CLASSES PAGEPOOL_POOLS PAGEPOOL_LISTS PAGEPOOL_RETURN PAGEPOOL_LARGE PAGEPOOL_SITES PAGEPOOL_REGION
+unset PAGEPOOL_LOOKUP PAGEPOOL_CLASSES PAGEPOOL_POOLS PAGEPOOL_LISTS PAGEPOOL_GROW PAGEPOOL_RETURN PAGEPOOL_LARGE PAGEPOOL_SITES PAGEPOOL_REGION
 files=""
 for p in $patterns; do files="$files patterns/$p.json"; done
 nv=$(echo $variants | wc -w)

@@ -63,7 +63,7 @@ typedef struct pp_config_s {
 } pp_config_t;
 int         pp_configure(const pp_config_t *cfg); /* before the first allocation */
 void        pp_get_config(pp_config_t *out);
-const char *pp_config_string(void);               /* "classes=pow2 pools=64 ..."  */
+const char *pp_config_string(void);               /* "classes=fine pools=64 ..."  */
 const char *pp_version(void);                     /* "1.0.0"                      */
 
 /* --- introspection -------------------------------------------------------- */

@@ -4,7 +4,8 @@
  * Knobs (environment, read once at start-up by scanning `environ` — no getenv, no stdio):
  *   PAGEPOOL_CLASSES=pow2|fine  size-class spacing: powers of two 16..4096 (9 classes, the
  *                               original design) or 16-byte steps to 128 then 4 per doubling
- *                               (28 classes)                               default pow2
+ *                               (28 classes: a block wastes under 25 % of its size, not 50 %:
+ *                               less memory on mixed sizes; README, issue 15)  default fine
  *   PAGEPOOL_POOLS=N            pools per page, a power of two in 8..64    default 64
  *   PAGEPOOL_RETURN=0|1         give free pages' memory back to the OS (madvise) once more
  *                               than 16 MiB of free pages are kept hot      default 1
@@ -14,6 +15,9 @@
  *   PAGEPOOL_LISTS=0|1          research: the heaps' allocation lists; 0 = off: a refill
  *                               takes one pool's free list, every free goes to its pool
  *                               (the design before the lists)               default 1
+ *   PAGEPOOL_GROW=0|1           research: allocation lists that cycle (empty, then full)
+ *                               double their limit (heap.c, PP_BIN_GROW_BYTES); 0 = every
+ *                               list keeps its first limit                  default 1
  *   PAGEPOOL_LARGE=own|system   blocks over 4096 B: pagepool's own spans (runs of OS pages
  *                               from mmap, freed ones cached for reuse: span.c) or the
  *                               original fall-back, the system allocator    default own
@@ -39,7 +43,7 @@ static int pp_cfg_loaded;            /* under pp_i_lock */
 static char pp_cfg_str[128];
 
 static void pp_cfg_defaults(pp_config_t *c) {
-  c->spacing = PP_CLASSES_POW2;
+  c->spacing = PP_CLASSES_FINE;
   c->pools_per_page = PP_MAX_POOLS;
   c->return_to_os = 1;
   c->lookup = PP_LOOKUP_FAST;
@@ -106,6 +110,7 @@ void pp_i_config_load(void) {
   pp_cfg_defaults(&c);
   const char *s = pp_env("PAGEPOOL_CLASSES");
   if (s != NULL && strcmp(s, "fine") == 0) c.spacing = PP_CLASSES_FINE;
+  if (s != NULL && strcmp(s, "pow2") == 0) c.spacing = PP_CLASSES_POW2;
   long n = pp_num(pp_env("PAGEPOOL_POOLS"));
   if (n >= PP_MIN_POOLS && n <= PP_MAX_POOLS && (n & (n - 1)) == 0) c.pools_per_page = (unsigned)n;
   c.return_to_os = pp_flag(pp_env("PAGEPOOL_RETURN"), c.return_to_os);
@@ -115,6 +120,7 @@ void pp_i_config_load(void) {
   s = pp_env("PAGEPOOL_LARGE");
   if (s != NULL && strcmp(s, "system") == 0) c.large = PP_LARGE_SYSTEM;
   pp_i_g.lists_off = !pp_flag(pp_env("PAGEPOOL_LISTS"), 1);
+  pp_i_g.grow_off = !pp_flag(pp_env("PAGEPOOL_GROW"), 1);
   n = pp_num(pp_env("PAGEPOOL_REGION"));
   if (n >= 0) {
     pp_i_g.region_set = 1;
@@ -206,6 +212,7 @@ const char *pp_config_string(void) {
   pp_cat(&pos, PP_DEBUG ? " debug=1" : " debug=0");
   pp_cat(&pos, c.large == PP_LARGE_SYSTEM ? " large=system" : " large=own");
   pp_cat(&pos, pp_i_g.lists_off ? " lists=0" : " lists=1");
+  pp_cat(&pos, pp_i_g.grow_off ? " grow=0" : " grow=1");
   pthread_mutex_unlock(&pp_i_lock);
   return pp_cfg_str;
 }

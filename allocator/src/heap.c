@@ -92,7 +92,41 @@ static inline __attribute__((always_inline)) void pp_free_to_pool(pp_heap_t *h, 
   pp_requeue(h, pl, in);
 }
 
-PP_NOINLINE void pp_i_free_local(pp_heap_t *h, pp_pool_t *pl, void *p) { pp_free_to_pool(h, pl, p); }
+/* The bin of class cls cycled (refilled, then full): double its limit within the bin's and
+ * the heap's budgets (PP_BIN_GROW_BYTES). 1 if it grew. */
+static int pp_bin_grow(pp_heap_t *h, pp_bin_t *bin, unsigned cls) {
+  size_t size = pp_i_g.class_size[cls], cur = bin->limit;
+  size_t bin_max = PP_BIN_GROW_BYTES / size, heap_left = (PP_HEAP_GROW_BYTES - h->grown) / size;
+  size_t add = cur < bin_max ? bin_max - cur : 0;
+  if (add > cur) add = cur;
+  if (add > heap_left) add = heap_left;
+  if (add == 0 || pp_i_g.grow_off) return 0;
+  bin->limit += (uint32_t)add;
+  bin->room += (int32_t)add;
+  h->grown += add * size;
+  return 1;
+}
+
+/* A local free found its bin's list full (room 0, p not counted). If the bin cycled since
+ * it was last full, it grows and p goes onto its list; else p goes back to its pool. */
+static inline void pp_free_over(pp_heap_t *h, pp_bin_t *bin, pp_pool_t *pl, void *p) {
+  unsigned cls = (unsigned)(bin - h->bins);
+  uint32_t bit = (uint32_t)1 << cls;
+  if (h->cycled & bit) {
+    h->cycled &= ~bit;
+    if (pp_bin_grow(h, bin, cls)) {
+      *(void **)p = bin->free;
+      bin->free = p;
+      bin->room--;
+      return;
+    }
+  }
+  pp_free_to_pool(h, pl, p);
+}
+
+PP_NOINLINE void pp_i_free_local(pp_heap_t *h, pp_pool_t *pl, void *p) {
+  pp_free_over(h, &h->bins[PP_LD(pl->cls)], pl, p);
+}
 
 void pp_i_free_remote(pp_page_t *pg, pp_pool_t *pl, void *p) {
   pp_pool_cold_t *c = &pg->cold[pl->idx];
@@ -163,15 +197,20 @@ static int pp_bin_refill(pp_heap_t *h, unsigned cls) {
   }
   bin->free = head;
   bin->room = (int32_t)bin->limit - (int32_t)got;
+  h->cycled |= (uint32_t)1 << cls;
   return 1;
 }
+
 
 /* Give every block of h's allocation lists back to its pool, and release the pools that
  * are then empty (thread exit, introspection). */
 void pp_i_heap_flush(pp_heap_t *h) {
+  h->grown = 0;
+  h->cycled = 0;
   for (unsigned c = 0; c < PP_MAX_CLASSES; c++) {
     void *b = h->bins[c].free;
     h->bins[c].free = NULL;
+    h->bins[c].limit = c < pp_i_g.nclasses ? pp_i_g.class_limit[c] : 0; /* as made */
     h->bins[c].room = (int32_t)h->bins[c].limit;
     while (b != NULL) {
       void *nx = *(void **)b;
@@ -277,7 +316,7 @@ PP_NOINLINE void pp_i_free_full(pp_bin_t *bin, void *p) {
   bin->room++;
   uintptr_t a = (uintptr_t)p; /* in the fast range: its page is in the side table */
   pp_page_t *pg = PP_LD(pp_i_g.side[(a - pp_i_g.region_base) >> pp_i_g.page_shift]);
-  pp_free_to_pool(pp_i_tl_fast, pp_i_pool_of(pg, a), p);
+  pp_free_over(pp_i_tl_fast, bin, pp_i_pool_of(pg, a), p);
 }
 
 PP_NOINLINE void pp_i_free_slow(void *p) {

@@ -65,6 +65,15 @@
  * most what the queued pools hold, or one fresh pool); local frees refill the list up to
  * twice that before they go to their pools. */
 #define PP_LIST_BYTES 8192
+/* A bin that keeps cycling — its list found empty (a refill) and then full (a free past its
+ * limit) — is too short for the program: its limit doubles, so the frees of a batch stay on
+ * the fast path instead of going to their pools one by one, up to PP_BIN_GROW_BYTES of
+ * blocks in one bin and PP_HEAP_GROW_BYTES added over all of a heap's bins (the blocks on
+ * the lists count as used: they are memory held back from other classes and from the OS).
+ * A bin that is only freed into (a phase that frees what it allocated before) never grows.
+ * pp_i_heap_flush (thread exit, introspection) resets every limit. */
+#define PP_BIN_GROW_BYTES ((size_t)1 << 20)
+#define PP_HEAP_GROW_BYTES ((size_t)2 << 20)
 
 typedef struct pp_pool_s pp_pool_t;
 typedef struct pp_page_s pp_page_t;
@@ -139,7 +148,8 @@ typedef struct pp_bin_s {
                                /* while room > 0, else to its pool; counted down by free   */
                                /* and up by malloc (one add each, no compare with limit);  */
                                /* negative after a refill that gathered more than limit   */
-  uint32_t limit;              /* PP_LIST_BYTES * 2 / size, at least 2                     */
+  uint32_t limit;              /* PP_LIST_BYTES * 2 / size, at least 2; doubled by         */
+                               /* pp_bin_grow (see PP_BIN_GROW_BYTES)                       */
 } pp_bin_t;
 _Static_assert(sizeof(pp_bin_t) == 32, "pp_bin_t: half a cache line");
 
@@ -161,6 +171,8 @@ struct pp_heap_s {
   pp_page_t *avail;            /* owned pages with at least one unassigned pool            */
   pp_heap_t *all_next;         /* every heap ever made                                     */
   pp_heap_t *aband_next;       /* abandoned-heap list                                      */
+  size_t grown;                /* bytes of limit the bins gained by growing (pp_bin_grow)  */
+  uint32_t cycled;             /* bit c: bin c was refilled since it last ran full         */
   unsigned id;
   int state;
 };
@@ -198,6 +210,7 @@ typedef struct pp_global_s {
   size_t region_request;       /* PAGEPOOL_REGION for tests, in bytes (when region_set)    */
   int region_set;
   int lists_off;               /* PAGEPOOL_LISTS=0 (research): no allocation lists         */
+  int grow_off;                /* PAGEPOOL_GROW=0 (research): lists keep their first limit */
 } pp_global_t;
 
 /* Mutable global state, under pp_i_lock. */
@@ -272,6 +285,8 @@ static inline void pp_i_bins_init(pp_heap_t *h) {
     h->bins[c].room = (int32_t)h->bins[c].limit;
     h->bins[c].partial.next = h->bins[c].partial.prev = &h->bins[c].partial;
   }
+  h->grown = 0;
+  h->cycled = 0;
   h->region_base = pp_i_g.region_base;
   h->fast_len = pp_i_g.fast_len;
   h->route = pp_i_g.route;

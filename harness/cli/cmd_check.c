@@ -51,6 +51,11 @@ static int check_one(const char *path, const am_gen_opts_t *base) {
     fprintf(stderr, "%s\n", d.msg);
     return 2;
   }
+  if (am_source_check(p, &d) != 0) {
+    fprintf(stderr, "%s\n", d.msg);
+    am_source_free(p);
+    return 2;
+  }
   unsigned counts[64];
   size_t n = base->threads ? 1 : am_source_thread_counts(p, counts, 64);
   if (base->threads) counts[0] = base->threads;
@@ -79,7 +84,7 @@ static int check_one(const char *path, const am_gen_opts_t *base) {
 }
 
 int am_cmd_check(int argc, char **argv) {
-  am_gen_opts_t o = {0, 0, 0, 0};
+  am_gen_opts_t o = {.seed = 0};
   int files = 0, rc = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];

@@ -173,6 +173,7 @@ typedef struct run_pat_s {
   const char *arg;        /* as given                     */
   char abs[PATH_MAX];     /* absolute path for the runner */
   am_source_t *src;       /* the workload (source.h) */
+  char name[300];         /* its name in results: the source's, "-paced" for --paced */
   unsigned threads[AM_RUN_MAX_THREADS];
   size_t n_threads;
   unsigned reps;
@@ -252,11 +253,11 @@ static int plan_outputs(run_pat_t *pats, size_t np, const char *out) {
   size_t dl = strlen(dir);
   for (size_t i = 0; i < np; i++) {
     snprintf(pats[i].out, sizeof pats[i].out, "%s%s%s-%s.json", dir, dir[dl - 1] == '/' ? "" : "/",
-             am_source_name(pats[i].src), stamp);
+             pats[i].name, stamp);
     for (size_t j = 0; j < i; j++)
       if (strcmp(pats[i].out, pats[j].out) == 0)
         return am_run_usage_error("%s and %s: both named '%s'; run them separately", pats[j].arg, pats[i].arg,
-                           am_source_name(pats[i].src)), -1;
+                           pats[i].name), -1;
   }
   return 0;
 }
@@ -264,8 +265,9 @@ static int plan_outputs(run_pat_t *pats, size_t np, const char *out) {
 /* The results' `workload` block (schema 2; results/README.md). */
 static cJSON *workload_json(const run_pat_t *rp, const am_run_opts_t *o) {
   cJSON *pj = cJSON_CreateObject();
-  cJSON_AddStringToObject(pj, "name", am_source_name(rp->src));
+  cJSON_AddStringToObject(pj, "name", rp->name);
   cJSON_AddStringToObject(pj, "kind", rp->src->kind->name);
+  cJSON_AddStringToObject(pj, "replay", o->paced ? "paced" : "back-to-back");
   cJSON_AddStringToObject(pj, "path", rp->arg);
   cJSON_AddStringToObject(pj, "abs_path", rp->abs);
   cJSON_AddStringToObject(pj, "sha256", am_source_sha256(rp->src));
@@ -429,13 +431,6 @@ static int timeout_given(int argc, char **argv) {
   return 0;
 }
 
-/* How many of the np files are recorded traces. */
-static size_t ntr_of(const char *const *files, size_t np) {
-  size_t n = 0;
-  for (size_t i = 0; i < np; i++) n += (size_t)am_trace_sniff(files[i]);
-  return n;
-}
-
 /* run's defaults, then argv. 0; -1 after --help; 2 after the one-line error. */
 static int run_options(int argc, char **argv, int plan_only, am_run_opts_t *o, const char **pat_args, size_t *np) {
   memset(o, 0, sizeof *o);
@@ -480,7 +475,15 @@ static int runner_infos(const am_run_opts_t *o, am_backend_info_t *info) {
  * estimates (checked against --max-memory). 0, or 2 after the error. */
 static int load_workload(const am_run_opts_t *o, run_pat_t *rp) {
   am_diag_t d;
-  if (am_source_load(rp->arg, &rp->src, &d) != 0) { fprintf(stderr, "%s\n", d.msg); return 2; }
+  if (am_source_load(rp->arg, &rp->src, &d) != 0 || am_source_check(rp->src, &d) != 0) {
+    fprintf(stderr, "%s\n", d.msg);
+    return 2;
+  }
+  if (o->paced && !(rp->src->kind->flags & AM_SOURCE_PACEABLE))
+    return am_run_usage_error("--paced: %s is a %s; --paced is for traces only (recorded with --timestamps)", rp->arg,
+                              rp->src->kind->name);
+  /* A paced replay is another measurement than the back-to-back one: its own name. */
+  snprintf(rp->name, sizeof rp->name, "%s%s", am_source_name(rp->src), o->paced ? "-paced" : "");
   if (realpath(rp->arg, rp->abs) == NULL) snprintf(rp->abs, sizeof rp->abs, "%s", rp->arg);
   if (o->n_threads) { memcpy(rp->threads, o->threads, sizeof o->threads); rp->n_threads = o->n_threads; }
   else rp->n_threads = am_source_thread_counts(rp->src, rp->threads, AM_RUN_MAX_THREADS);
@@ -493,7 +496,7 @@ static int load_workload(const am_run_opts_t *o, run_pat_t *rp) {
     if (rp->dump_phase < 0) { fprintf(stderr, "%s: phases: no phase named '%s' (--dump-at)\n", rp->arg, o->dump_at); return 2; }
   }
   for (size_t t = 0; t < rp->n_threads; t++) {
-    am_gen_opts_t g = {.seed = rp->seed, .seed_set = 1, .threads = rp->threads[t], .quick = o->quick};
+    am_gen_opts_t g = {.seed = rp->seed, .seed_set = 1, .threads = rp->threads[t], .quick = o->quick, .paced = o->paced};
     if (am_source_estimate(rp->src, &g, &rp->est_ops[t], &rp->est_peak[t], &d) != 0) {
       fprintf(stderr, "%s\n", d.msg);
       return 2;
@@ -523,7 +526,7 @@ static int plan_run(const am_run_opts_t *o, run_pat_t *pats, size_t np, size_t *
   for (size_t b = 0; b < o->n_backends; b++) names[b] = o->backends[b].name;
   am_plan_t *plan = am_plan_new(&o->shard, names, o->n_backends);
   for (size_t i = 0; i < np && plan != NULL; i++)
-    if (am_plan_add(plan, am_source_name(pats[i].src), am_source_sha256(pats[i].src), pats[i].threads,
+    if (am_plan_add(plan, pats[i].name, am_source_sha256(pats[i].src), pats[i].threads,
                     pats[i].n_threads, pats[i].reps) != 0) { am_plan_free(plan); plan = NULL; }
   if (plan == NULL) return am_run_usage_error("out of memory");
   int rc = 0;
@@ -563,7 +566,7 @@ static void print_progress(const run_progress_t *pg, const char *pname, const ru
  * backends: the benchmarks (one per backend) appended to `benchmarks`. */
 static void run_thread_count(const am_run_opts_t *o, const am_backend_info_t *info, const run_pat_t *rp, size_t t,
                              run_progress_t *pg, cJSON *benchmarks) {
-  const char *pname = am_source_name(rp->src);
+  const char *pname = rp->name;
   cJSON *samples[AM_RUN_MAX_BACKENDS];
   for (size_t b = 0; b < o->n_backends; b++) samples[b] = cJSON_CreateArray();
   for (unsigned r = 0; r < rp->reps && !am_spawn_stop; r++) {
@@ -598,7 +601,7 @@ static void run_workload_dumps(const am_run_opts_t *o, const run_pat_t *rp) {
     if (slash != NULL) snprintf(slash, sizeof dd - (size_t)(slash - dd), "/dumps");
     else snprintf(dd, sizeof dd, "dumps");
   }
-  am_run_dumps(rp->abs, am_source_sha256(rp->src), am_source_name(rp->src), o->dump_at, rp->dump_phase,
+  am_run_dumps(rp->abs, am_source_sha256(rp->src), rp->name, o->dump_at, rp->dump_phase,
                rp->threads[0], rp->seed, dd, o);
 }
 
@@ -606,7 +609,7 @@ static void run_workload_dumps(const am_run_opts_t *o, const run_pat_t *rp) {
  * when the file could not be written. */
 static int run_workload(const am_run_opts_t *o, const am_backend_info_t *info, const run_pat_t *rp,
                         const cJSON *context, am_env_snap_t *pat_start, run_progress_t *pg) {
-  const char *pname = am_source_name(rp->src);
+  const char *pname = rp->name;
   cJSON *benchmarks = cJSON_CreateArray();
   for (size_t t = 0; t < rp->n_threads && !am_spawn_stop; t++) run_thread_count(o, info, rp, t, pg, benchmarks);
   if (am_spawn_stop || (o->shard.n && cJSON_GetArraySize(benchmarks) == 0)) { /* interrupted, or no cell here */
@@ -655,14 +658,9 @@ static int run_main(int argc, char **argv, int plan_only) {
     const am_source_kind_t *k = am_source_sniff(pat_args[i], &d);
     nprog += k != NULL && k->exec == AM_EXEC_PROGRAM;
   }
-  if (o.paced && ntr_of(pat_args, np) != np) return am_run_usage_error("--paced: for traces only (recorded with --timestamps)");
+  if (o.paced && nprog) return am_run_usage_error("--paced: for traces only (recorded with --timestamps)");
   if (nprog == np) return am_run_programs(&o, info, pat_args, np);
   if (nprog != 0) return am_run_usage_error("run pattern files and program files in separate commands");
-
-  /* Recorded traces (harness/trace/TRACE.md) run through cmd_run_trace.c; not mixed either. */
-  size_t ntr = ntr_of(pat_args, np);
-  if (ntr == np) return am_run_traces(&o, info, pat_args, np);
-  if (ntr != 0) return am_run_usage_error("run pattern files and traces in separate commands");
 
   run_pat_t *pats = calloc(np, sizeof *pats);
   if (pats == NULL) return am_run_usage_error("out of memory");

@@ -101,8 +101,6 @@ void am_run_print_table(const char *pattern, const struct cJSON *benchmarks, uns
 /* `allocmark run` on program files (cmd_run_prog.c): every argument a program file
  * (programs/README.md). Returns the exit status. */
 int am_run_programs(const am_run_opts_t *o, const am_backend_info_t *info, const char *const *files, size_t nf);
-/* `allocmark run` on recorded traces (cmd_run_trace.c): every argument an .amtrace. */
-int am_run_traces(const am_run_opts_t *o, const am_backend_info_t *info, const char *const *files, size_t nf);
 struct am_progfile_s;
 /* A program's `setup` (untimed, no preload) with {n} = n in the folder work. 0, or -1
  * with the reason in why. */

@@ -21,56 +21,6 @@ static const char info_help[] =
   "  --check   also decode and validate every chunk (slower: reads the whole file)\n"
   "exit: 0 ok, 2 bad input (one line naming the file and the offset)\n";
 
-static const char *const kind_names[AM_OP_KIND_MAX] = {
-  NULL, "malloc", "calloc", "realloc", "aligned", "free", "send", "recv", NULL, NULL, NULL};
-
-cJSON *am_trace_info_json(const char *path, am_trace_t *t);
-cJSON *am_trace_info_json(const char *path, am_trace_t *t) {
-  const am_trace_info_t *i = am_trace_info(t);
-  const am_trace_meta_t *m = am_trace_meta(t);
-  cJSON *o = cJSON_CreateObject();
-  cJSON_AddStringToObject(o, "file", path);
-  cJSON_AddStringToObject(o, "format", "allocmark-trace/1");
-  struct stat st;
-  uint64_t bytes = stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
-  am_json_add_u64(o, "ops", i->ops);
-  cJSON *k = cJSON_AddObjectToObject(o, "ops_by_kind");
-  for (unsigned j = 1; j < AM_OP_KIND_MAX; j++)
-    if (kind_names[j] != NULL) am_json_add_u64(k, kind_names[j], i->by_kind[j]);
-  am_json_add_u64(o, "threads", i->recorded_threads);
-  am_json_add_u64(o, "replay_threads", i->threads);
-  am_json_add_u64(o, "channels", i->channels);
-  am_json_add_u64(o, "peak_live_bytes", i->peak_live_bytes);
-  am_json_add_u64(o, "peak_live_objects", i->peak_live_objects);
-  am_json_add_u64(o, "end_live_bytes", i->end_live_bytes);
-  am_json_add_u64(o, "end_live_objects", i->end_live_objects);
-  cJSON_AddBoolToObject(o, "complete", i->complete);
-  cJSON_AddBoolToObject(o, "timestamps", i->timestamps);
-  am_json_add_u64(o, "orphan_frees", i->orphan_frees);
-  am_json_add_u64(o, "orphan_reallocs", i->orphan_reallocs);
-  am_json_add_u64(o, "repaired", i->repaired);
-  am_json_add_u64(o, "failed_allocations", i->failed);
-  am_json_add_u64(o, "chunks", i->chunks);
-  am_json_add_u64(o, "stream_ops", i->stream_ops);
-  am_json_add_hex64(o, "checksum", i->checksum);
-  am_json_add_u64(o, "file_bytes", bytes);
-  am_json_add_num(o, "bytes_per_op", i->ops ? (double)bytes / (double)i->ops : 0);
-  cJSON *p = cJSON_AddObjectToObject(o, "program");
-  cJSON_AddStringToObject(p, "executable", m->program);
-  cJSON_AddStringToObject(p, "command_line", m->cmdline);
-  am_json_add_u64(p, "pid", m->pid);
-  am_json_add_u64(p, "ppid", m->ppid);
-  am_json_add_u64(p, "start_unix_ns", m->start_unix_ns);
-  cJSON_AddStringToObject(p, "libc", m->libc);
-  cJSON_AddStringToObject(p, "clock", m->clock);
-  cJSON_AddStringToObject(p, "source", m->source);
-  const cJSON *s = am_trace_stats(t);
-  if (s != NULL) {
-    const cJSON *x;
-    cJSON_ArrayForEach(x, s) cJSON_AddItemToObject(o, x->string, cJSON_Duplicate(x, 1));
-  }
-  return o;
-}
 
 static void print_hist(const char *title, const cJSON *h) {
   if (!cJSON_IsArray(h) || cJSON_GetArraySize(h) == 0) return;

@@ -45,6 +45,9 @@ typedef struct am_gen_opts_s {
   unsigned threads;  /* 0: the pattern's first thread count             */
   int quick;         /* 1: the pattern's `quick` scale (CI-sized)       */
   int seed_set;      /* 1: seed is the seed, 0 included (--seed 0)      */
+  unsigned char touch; /* traces: done to each new block (am_touch_t; 0 none);
+                          a pattern's phases carry their own               */
+  int paced;         /* traces: keep the recorded gaps (run --paced)     */
 } am_gen_opts_t;
 
 /* Size of the workload without generating it: ops, and peak live bytes as

@@ -8,6 +8,7 @@
 
 const am_source_kind_t *const am_source_kinds[] = {
   &am_source_program,
+  &am_source_trace,   /* recorded traces: the magic in the first 8 bytes */
   &am_source_pattern, /* last: the fallback for any other file */
   NULL,
 };
@@ -62,6 +63,9 @@ int am_source_estimate(const am_source_t *s, const am_gen_opts_t *o, uint64_t *o
 }
 size_t am_source_phase_count(const am_source_t *s) {
   return s->kind->phase_count ? s->kind->phase_count(s->impl) : 0;
+}
+int am_source_check(const am_source_t *s, am_diag_t *d) {
+  return s->kind->check ? s->kind->check(s->impl, d) : 0;
 }
 struct cJSON *am_source_describe(const am_source_t *s) {
   return s->kind->describe ? s->kind->describe(s->impl) : NULL;

@@ -4,7 +4,8 @@
  * The driver (`allocmark run`, `check`, `list`), the runner (`am-runner-X run`), the
  * results' `workload` block and the report speak to a workload only through this header.
  * A kind of workload is one `const am_source_kind_t` (a table of functions, SQLite-style)
- * in its own file, harness/common/source_<kind>.c, listed once in source.c's table.
+ * in its own file, harness/common/source_<kind>.c (a trace's: harness/trace/
+ * source_trace.c, beside its reader), listed once in source.c's table.
  * Implementing a new kind needs only this header:
  *
  *   1. Identify.  sniff(path, head, n): 1 when the file is of this kind. `head` is the
@@ -24,7 +25,10 @@
  *      op count and the peak live bytes at those options, without generating anything
  *      (for --max-memory and the ETA); NULL when the kind cannot tell (0 is recorded).
  *      phase_index(impl, name): the PHASE marker index a `--dump-at NAME` means, or -1;
- *      phase_count(impl): how many phases (`allocmark check` shows it).
+ *      phase_count(impl): how many phases (`allocmark check` shows it). check(impl, d):
+ *      the checks too slow for every load (a trace's every chunk decoded): the driver
+ *      calls it once, before planning; NULL when load checked everything. flags:
+ *      AM_SOURCE_PACEABLE, the kind holds recorded gaps that `run --paced` can keep.
  *   5. Describe.  describe(impl): a cJSON object, the kind's own part of the results'
  *      `workload` block (`workload.spec`: for a pattern, the parsed spec with defaults).
  *   6. Execute.   exec says how one repetition runs:
@@ -40,6 +44,8 @@
  *                      that allocated it) is expressed as channel SEND/RECV ops in the
  *                      streams: every RECV of chunk k has its SEND in a chunk <= k, and the
  *                      engine blocks a RECV until its SEND happened (happens-before).
+ *                      annotate(stream, sample), optional: the kind's own keys in each
+ *                      sample, after the replay (a trace's recorded counts).
  *      AM_EXEC_PROGRAM the workload is a real program: nothing is replayed; the driver
  *                      runs it itself once per repetition under the backend's LD_PRELOAD
  *                      and measures the process tree (harness/cli/cmd_run_prog.c). open is
@@ -71,15 +77,19 @@ typedef struct am_chunks_ops_s {
   am_workload_t *(*workload)(am_chunks_t *s);  /* the chunk's streams; totals of the whole     */
   uint64_t (*chunks)(const am_chunks_t *s);    /* >= 1; 1: workload() is the whole workload    */
   void (*close)(am_chunks_t *s);
+  void (*annotate)(const am_chunks_t *s, struct cJSON *sample); /* may be NULL          */
 } am_chunks_ops_t;
 struct am_chunks_s {
   const am_chunks_ops_t *ops;
   void *impl;
 };
 
+enum { AM_SOURCE_PACEABLE = 1u << 0 }; /* am_source_kind_t.flags */
+
 typedef struct am_source_kind_s {
   const char *name;      /* "pattern", "program", "trace": results' workload.kind */
   am_source_exec_t exec;
+  unsigned flags;        /* AM_SOURCE_*                                           */
   int (*sniff)(const char *path, const char *head, size_t n);
   int (*load)(const char *path, void **impl, am_diag_t *d);
   void (*free)(void *impl);
@@ -96,6 +106,7 @@ typedef struct am_source_kind_s {
   struct cJSON *(*describe)(const void *impl);                /* may be NULL: null      */
   int (*open)(const void *impl, const am_gen_opts_t *o, uint64_t max_ops, am_chunks_t **out,
               am_diag_t *d);                                  /* AM_EXEC_REPLAY only    */
+  int (*check)(const void *impl, am_diag_t *d);               /* may be NULL: 0         */
 } am_source_kind_t;
 
 /* A loaded workload of some kind. */
@@ -125,10 +136,12 @@ int am_source_phase_index(const am_source_t *s, const char *phase);
 size_t am_source_phase_count(const am_source_t *s);
 int am_source_estimate(const am_source_t *s, const am_gen_opts_t *o, uint64_t *ops, uint64_t *peak, am_diag_t *d);
 struct cJSON *am_source_describe(const am_source_t *s);
+int am_source_check(const am_source_t *s, am_diag_t *d);
 int am_source_open(const am_source_t *s, const am_gen_opts_t *o, uint64_t max_ops, am_chunks_t **out, am_diag_t *d);
 
 /* The kinds implemented in harness/common/source_<kind>.c. */
 extern const am_source_kind_t am_source_pattern;
 extern const am_source_kind_t am_source_program;
+extern const am_source_kind_t am_source_trace; /* harness/trace/source_trace.c (am_trace) */
 
 #endif /* AM_SOURCE_H */

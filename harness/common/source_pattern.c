@@ -69,7 +69,7 @@ static void ps_close(am_chunks_t *s) {
   else am_workload_free(p->whole);
   free(p);
 }
-static const am_chunks_ops_t pat_stream_ops = {ps_next, ps_rewind, ps_workload, ps_chunks, ps_close};
+static const am_chunks_ops_t pat_stream_ops = {ps_next, ps_rewind, ps_workload, ps_chunks, ps_close, NULL};
 
 static int pat_open(const void *impl, const am_gen_opts_t *o, uint64_t max_ops, am_chunks_t **out, am_diag_t *d) {
   pat_stream_t *p = calloc(1, sizeof *p);

@@ -14,7 +14,6 @@
 #include "am_args.h"
 #include "runner.h"
 #include "sample.h"
-#include "trace.h"
 
 static const char run_help[] =
   "usage: am-runner-<backend> run --workload FILE [options]\n"
@@ -65,6 +64,12 @@ static int chunk_rewind(void *ctx, char *why, size_t cap) {
   if (rc == 0) rc = c->ops->next(c, &d) == 1 ? 0 : -1;
   if (rc != 0) snprintf(why, cap, "%s", d.msg[0] ? d.msg : "no chunk 0");
   return rc;
+}
+
+int am_touch_parse(const char *s) {
+  static const char *const names[] = {"none", "first", "all", "verify"};
+  for (int i = 0; i < 4; i++) if (strcmp(s, names[i]) == 0) return i;
+  return -1;
 }
 
 static int bad(const char *what, const char *val) {
@@ -125,18 +130,13 @@ int am_runner_run(const am_backend_t *b, int argc, char **argv) {
   run_args_t a;
   int rc = parse(argc, argv, &a);
   if (rc != AM_RUNNER_OK) return rc < 0 ? AM_RUNNER_OK : rc;
-  if (am_trace_sniff(a.workload)) { /* a recorded trace (run_trace.c) */
-    am_trace_run_opts_t to = {.warmup = (unsigned)a.warmup, .latency_every = (unsigned)a.latency,
-                              .rss_interval_ms = (unsigned)a.rss_ms, .hw_counters = a.hw, .dump_path = a.dump,
-                              .dump_phase = a.dump_phase, .touch = a.touch, .paced = a.paced};
-    return am_runner_run_trace(b, a.workload, &to);
-  }
   am_source_t *src = NULL;
   if ((rc = load(&a, &src)) != AM_RUNNER_OK) { am_source_free(src); return rc; }
   am_diag_t d = {{0}};
   /* --seed 0 is a seed like any other: only an absent --seed means the workload's. */
   am_gen_opts_t g = {.seed = a.have_seed ? a.seed : am_source_seed(src), .seed_set = 1,
-                     .threads = (unsigned)a.threads, .quick = a.quick};
+                     .threads = (unsigned)a.threads, .quick = a.quick, .touch = (unsigned char)a.touch,
+                     .paced = a.paced};
   am_chunks_t *chunks = NULL;
   rc = am_source_open(src, &g, a.chunk_ops, &chunks, &d);
   if (rc == 0 && chunks->ops->next(chunks, &d) != 1) rc = d.msg[0] ? AM_ENOMEM : AM_EINVAL;
@@ -158,6 +158,7 @@ int am_runner_run(const am_backend_t *b, int argc, char **argv) {
     .next_chunk = chunked ? chunk_next : NULL,
     .rewind_chunks = chunked ? chunk_rewind : NULL,
     .chunk_ctx = chunks,
+    .paced = a.paced,
   };
   am_engine_result_t r;
   am_engine_run(b, w, &o, &r);
@@ -166,6 +167,7 @@ int am_runner_run(const am_backend_t *b, int argc, char **argv) {
     .threads = w->n_threads, .seed = g.seed, .quick = a.quick, .chunk_ops = a.chunk_ops,
   };
   cJSON *js = am_sample_json(b, w, &o, &info, &r);
+  if (js != NULL && chunks->ops->annotate != NULL) chunks->ops->annotate(chunks, js); /* the kind's own keys */
   char *s = js != NULL ? cJSON_PrintUnformatted(js) : NULL;
   int out_ok = s != NULL && puts(s) >= 0 && fflush(stdout) == 0;
   cJSON_free(s);

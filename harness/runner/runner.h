@@ -29,15 +29,7 @@ int am_runner_selftest(const am_backend_t *b, int argc, char **argv);
 struct cJSON;
 int am_variant_env_check(const am_backend_t *b, struct cJSON **out, char *why, size_t cap);
 const struct cJSON *am_variant_env_result(void);
-/* `run` of a recorded trace (run_trace.c): the engine fed chunk by chunk from the file. */
-typedef struct am_trace_run_opts_s {
-  unsigned warmup, latency_every, rss_interval_ms;
-  int hw_counters, dump_phase, touch;
-  int paced;                 /* --paced: keep the recorded gaps (PAUSE ops wait) */
-  const char *dump_path;
-} am_trace_run_opts_t;
-int am_runner_run_trace(const am_backend_t *b, const char *path, const am_trace_run_opts_t *o);
-/* "none" "first" "all" "verify" -> am_touch_t, else -1 (run_trace.c). */
+/* "none" "first" "all" "verify" -> am_touch_t, else -1 (run.c; --touch). */
 int am_touch_parse(const char *s);
 
 /* Path of the shared object that defines the process's `malloc` ("" if unknown). */

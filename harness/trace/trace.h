@@ -111,5 +111,8 @@ int am_trace_check(am_trace_t *t, am_diag_t *d);
 
 /* Is this path an .amtrace (by its first bytes)? 1 yes, 0 no or unreadable. */
 int am_trace_sniff(const char *path);
+/* `allocmark trace-info --json`'s object for an open trace (trace_read.c): counts, the
+ * recording's program and clock, the converter's statistics; path names the file. */
+struct cJSON *am_trace_info_json(const char *path, am_trace_t *t);
 
 #endif /* AM_TRACE_H */

@@ -75,6 +75,10 @@ static void past_end_large(void) {
 }
 
 int main(int argc, char **argv) {
+  pp_config_t cfg; /* the class sizes in the reports below are pow2's (the default is fine) */
+  pp_get_config(&cfg);
+  cfg.spacing = PP_CLASSES_POW2;
+  PP_T_CHECK(pp_configure(&cfg) == PP_OK);
   int debug = strstr(pp_config_string(), "debug=1") != NULL;
   if (argc != 2 || (strcmp(argv[1], "debug") != 0 && strcmp(argv[1], "release") != 0)) {
     fprintf(stderr, "usage: test_pp_misuse debug|release\n");

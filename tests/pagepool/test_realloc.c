@@ -35,6 +35,10 @@ static void *step(void *p, size_t a, size_t b, int expect_same) {
 }
 
 int main(void) {
+  pp_config_t cfg; /* the class sizes below are pow2's (the default is fine) */
+  pp_get_config(&cfg);
+  cfg.spacing = PP_CLASSES_POW2;
+  PP_T_CHECK(pp_configure(&cfg) == PP_OK);
   /* Within a class (pow2: 33..64 is class 64): in place both ways. */
   void *p = pp_malloc(40);
   p = step(p, 40, 64, 1);

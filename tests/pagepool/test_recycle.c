@@ -3,7 +3,8 @@
  * With 8 pools per page (32 KiB pages): a pool whose blocks are all freed returns to its
  * page and serves another class next; pages whose pools are all free leave the tree for
  * the free-page list and are reused before anything new is mapped; past 16 MiB of free
- * pages, RETURN=1 gives their memory to the OS (released_bytes) and RETURN=0 keeps it. */
+ * pages, RETURN=1 gives their memory to the OS (released_bytes) and RETURN=0 keeps it.
+ * Last, a bin that cycles between empty and full grows until a batch stays on its list. */
 #include <stdint.h>
 #include <string.h>
 #include "pp_test.h"
@@ -92,6 +93,29 @@ int main(int argc, char **argv) {
   for (int i = 0; i < M; i++) pp_free(many[i]);
   pp_free(many);
   PP_T_HEAP_OK();
+
+  /* Growing allocation lists: batches of K blocks of 64 B (64 KiB, four times the list's
+   * first limit of 256) allocated, then freed. The bin cycles (empty, then full) every
+   * round, so its limit doubles until a whole batch fits: then the next batch is the one
+   * just freed, straight from the list, last freed first. */
+  enum { K = 1000, ROUNDS = 6 };
+  static void *a[K];
+  for (int r = 0; r < ROUNDS; r++) {
+    for (int i = 0; i < K; i++) {
+      a[i] = pp_malloc(64);
+      PP_T_CHECK(a[i] != NULL);
+      memset(a[i], r, 64);
+    }
+    PP_T_HEAP_OK(); /* the lists' counts against their grown limits */
+    for (int i = 0; i < K; i++) pp_free(a[i]);
+  }
+  for (int i = 0; i < K; i++) {
+    void *b = pp_malloc(64);
+    PP_T_CHECK(b == a[K - 1 - i]);
+  }
+  for (int i = 0; i < K; i++) pp_free(a[i]);
+  s = stats(); /* flushes the lists: every limit back to its first value */
+  PP_T_CHECK(s.allocated_bytes == 0);
   printf("recycling ok (return=%d): pages reused, released %llu bytes at peak\n", ret,
          (unsigned long long)peak_released);
   return 0;

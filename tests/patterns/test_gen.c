@@ -27,7 +27,7 @@ static am_pattern_t *P(const char *text) {
 
 /* Build, check the streams, compare with the estimate. */
 static am_workload_t *B(const am_pattern_t *p, unsigned threads, uint64_t seed, int quick) {
-  am_gen_opts_t o = {seed, threads, quick, 0};
+  am_gen_opts_t o = {.seed = seed, .threads = threads, .quick = quick};
   am_workload_t *w;
   am_diag_t d;
   if (p == NULL) return NULL;
@@ -197,7 +197,7 @@ static void test_producer_consumer(void) {
   /* the same with 2 and 6 threads */
   am_workload_free(B(p, 2, 0, 0));
   am_workload_free(B(p, 6, 0, 1));
-  am_gen_opts_t o = {0, 1, 0, 0};
+  am_gen_opts_t o = {.threads = 1};
   am_diag_t d;
   CHECK(am_workload_build(p, &o, &w, &d) != 0 && strstr(d.msg, "roles[1].threads") != NULL, "1 thread: %s", d.msg);
   am_pattern_free(p);
@@ -398,7 +398,7 @@ static void test_chunks_of(const char *text) {
   am_workload_t *w = B(p, 0, 0, 0);
   am_gen_t *g = NULL;
   am_diag_t d;
-  am_gen_opts_t o = {0, 0, 0, 0};
+  am_gen_opts_t o = {.seed = 0};
   CHECK(w && p && am_gen_open(p, &o, 500, &g, &d) == 0, "am_gen_open");
   if (w == NULL || g == NULL) { am_workload_free(w); am_pattern_free(p); return; }
   am_workload_t *c = am_gen_workload(g);
