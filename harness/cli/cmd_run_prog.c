@@ -27,6 +27,8 @@
 #include <unistd.h>
 #include <cJSON.h>
 #include "cli.h"
+#include "metric_table.h"
+#include "table.h"
 #include "cmd_run.h"
 #include "progfile.h"
 #include "results.h"
@@ -250,22 +252,35 @@ static void print_table(const am_progfile_t *p, const cJSON *bms, unsigned reps)
     if (strcmp(cJSON_GetObjectItem(bm, "backend")->valuestring, "system") == 0)
       sys = num(cJSON_GetObjectItem(cJSON_GetObjectItem(bm, "aggregates"), "wall_s"), "median");
   printf("\n%s (program), %u repetition%s\n", p->name, reps, reps == 1 ? "" : "s");
-  printf("%-10s %-28s %-9s %-22s %-11s %s\n", "backend", "wall s median [95% CI]", "vs system",
-         p->fig_regex ? p->fig_unit : "figure", "peak RSS", "status");
+  am_table_t t;
+  am_table_init(&t);
+  am_table_col(&t, "backend", 0);
+  am_table_col(&t, "wall s median [95% CI]", 0);
+  am_table_col(&t, "vs system", 1);
+  am_table_col(&t, p->fig_regex ? p->fig_unit : "figure", 1);
+  am_table_col(&t, am_metrics[AM_M_PEAK_RSS_BYTES].label, 1);
+  am_table_col(&t, "status", 0);
   cJSON_ArrayForEach(bm, bms) {
     const cJSON *ag = cJSON_GetObjectItem(bm, "aggregates"), *w = cJSON_GetObjectItem(ag, "wall_s");
     double med = num(w, "median");
-    char ci[64] = "-", rel[16] = "-", fig[32] = "-", rss[24];
+    char ci[64] = "-", rel[16], fig[32] = "-", rss[24];
     if (isfinite(med)) snprintf(ci, sizeof ci, "%.3f [%.3f, %.3f]%s", med, num(w, "ci95_low"), num(w, "ci95_high"),
                                 cJSON_IsTrue(cJSON_GetObjectItem(w, "noisy")) ? " ~" : "");
-    if (isfinite(med) && isfinite(sys) && sys > 0) snprintf(rel, sizeof rel, "%.2fx", med / sys);
+    am_fmt_ratio(rel, sizeof rel, am_ratio(med, sys), "x");
     double f = num(cJSON_GetObjectItem(ag, "figure"), "median");
     if (isfinite(f)) snprintf(fig, sizeof fig, "%.6g", f);
-    am_fmt_bytes(rss, sizeof rss, num(cJSON_GetObjectItem(ag, "peak_rss_bytes"), "median"));
+    am_fmt_bytes(rss, sizeof rss, num(cJSON_GetObjectItem(ag, am_metrics[AM_M_PEAK_RSS_BYTES].name), "median"));
     const cJSON *er = cJSON_GetObjectItem(bm, "error");
-    printf("%-10s %-28s %-9s %-22s %-11s %s%s%.160s\n", cJSON_GetObjectItem(bm, "backend")->valuestring, ci, rel, fig, rss,
-           cJSON_GetObjectItem(bm, "status")->valuestring, cJSON_IsString(er) ? ": " : "", cJSON_IsString(er) ? er->valuestring : "");
+    am_table_add(&t, cJSON_GetObjectItem(bm, "backend")->valuestring);
+    am_table_add(&t, ci);
+    am_table_add(&t, rel[0] ? rel : "-");
+    am_table_add(&t, fig);
+    am_table_add(&t, rss);
+    am_table_addf(&t, "%s%s%.160s", cJSON_GetObjectItem(bm, "status")->valuestring, cJSON_IsString(er) ? ": " : "",
+                  cJSON_IsString(er) ? er->valuestring : "");
   }
+  am_table_write(&t, AM_TFMT_TEXT, stdout);
+  am_table_free(&t);
   printf("  wall = the command's wall time (a server, when there is one, is started before and stopped after it);"
          " ~ noisy (cv > 5 %%)\n");
 }

@@ -202,7 +202,7 @@ void am_run_print_table(const char *pattern, const cJSON *benchmarks, unsigned r
     double sys = NAN;
     cJSON_ArrayForEach(bm, benchmarks)
       if ((unsigned)num_at(bm, NULL, "threads") == seen[g] && strcmp(cJSON_GetObjectItem(bm, "backend")->valuestring, "system") == 0)
-        sys = agg(bm, "ns_per_op", "median");
+        sys = agg(bm, am_metrics[AM_M_NS_PER_OP].name, "median");
     printf("\n%s, %u thread%s, %u repetition%s\n", pattern, seen[g], seen[g] == 1 ? "" : "s", reps, reps == 1 ? "" : "s");
     am_table_t t;
     am_table_init(&t);
@@ -217,17 +217,17 @@ void am_run_print_table(const char *pattern, const cJSON *benchmarks, unsigned r
     am_table_col(&t, "status", 0);
     cJSON_ArrayForEach(bm, benchmarks) {
       if ((unsigned)num_at(bm, NULL, "threads") != seen[g]) continue;
-      double med = agg(bm, "ns_per_op", "median"), lo = agg(bm, "ns_per_op", "ci95_low"),
-             hi = agg(bm, "ns_per_op", "ci95_high"), cov = agg(bm, "ns_per_op", "ci_coverage");
-      const cJSON *noisy = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(bm, "aggregates"), "ns_per_op"), "noisy");
+      double med = agg(bm, am_metrics[AM_M_NS_PER_OP].name, "median"), lo = agg(bm, am_metrics[AM_M_NS_PER_OP].name, "ci95_low"),
+             hi = agg(bm, am_metrics[AM_M_NS_PER_OP].name, "ci95_high"), cov = agg(bm, am_metrics[AM_M_NS_PER_OP].name, "ci_coverage");
+      const cJSON *noisy = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(bm, "aggregates"), am_metrics[AM_M_NS_PER_OP].name), "noisy");
       char ci[64] = "-", rel[16], rss[24], growth[24], over[16] = "-";
       if (isfinite(med))
         snprintf(ci, sizeof ci, "%.2f [%.2f, %.2f]%s%s", med, lo, hi, isfinite(cov) && cov < 0.95 ? "*" : "",
                  cJSON_IsTrue(noisy) ? " ~" : "");
       am_fmt_ratio(rel, sizeof rel, am_ratio(med, sys), "x");
-      am_fmt_bytes(rss, sizeof rss, agg(bm, "peak_rss_bytes", "median"));
-      am_fmt_bytes(growth, sizeof growth, agg(bm, "peak_rss_growth_bytes", "median"));
-      double ov = agg(bm, "memory_overhead", "median");
+      am_fmt_bytes(rss, sizeof rss, agg(bm, am_metrics[AM_M_PEAK_RSS_BYTES].name, "median"));
+      am_fmt_bytes(growth, sizeof growth, agg(bm, am_metrics[AM_M_PEAK_RSS_GROWTH_BYTES].name, "median"));
+      double ov = agg(bm, am_metrics[AM_M_MEMORY_OVERHEAD].name, "median");
       if (isfinite(ov)) snprintf(over, sizeof over, "%.2f", ov);
       else if (num_at(bm, NULL, "ok_repetitions") > 0) snprintf(over, sizeof over, "n/a"); /* too few live bytes */
       am_table_add(&t, cJSON_GetObjectItem(bm, "backend")->valuestring);

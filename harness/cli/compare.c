@@ -107,7 +107,7 @@ static int compare_metric(am_cmp_list_t *l, const am_rbench_t *a, const am_rbenc
   c->na = na; c->nb = nb;
   c->med_a = median_of(xa, na);
   c->med_b = median_of(xb, nb);
-  c->ratio = c->med_a != 0 ? c->med_b / c->med_a : (c->med_b == 0 ? 1 : NAN);
+  c->ratio = am_ratio(c->med_b, c->med_a); /* fmt.h, as report and run's console */
   if (am_ratio_ci(xa, na, xb, nb, o->level, &c->ci_lo, &c->ci_hi, &c->ci_cov) != 0)
     c->ci_lo = c->ci_hi = c->ci_cov = NAN;
   c->p = am_mwu_p(xa, na, xb, nb);

@@ -43,7 +43,9 @@ char *am_fmt_cell(char *buf, size_t cap, const char *s) {
 }
 
 double am_ratio(double v, double base) {
-  return isfinite(v) && isfinite(base) && base > 0 ? v / base : NAN;
+  if (!isfinite(v) || !isfinite(base)) return NAN;
+  if (base == 0) return v == 0 ? 1 : NAN; /* 0 against 0 (e.g. no major faults on either side) */
+  return base > 0 ? v / base : NAN;
 }
 
 char *am_fmt_ratio(char *buf, size_t cap, double q, const char *suffix) {

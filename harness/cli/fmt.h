@@ -14,7 +14,8 @@ char *am_fmt_exact(char *buf, size_t cap, double v);    /* %.9g, for tables     
 /* Markdown-safe copy of text for a table cell: '|' escaped, newlines to spaces. */
 char *am_fmt_cell(char *buf, size_t cap, const char *s);
 
-/* v relative to a baseline: v / base; NaN unless both are finite and base > 0. */
+/* v relative to a baseline: v / base; 1 for 0 against 0; NaN when either is not finite,
+ * base is negative, or only base is 0. */
 double am_ratio(double v, double base);
 /* A ratio as text: two decimals (three below 0.1) and the suffix ("×" or "x"); "" for NaN. */
 char *am_fmt_ratio(char *buf, size_t cap, double q, const char *suffix);

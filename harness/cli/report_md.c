@@ -39,8 +39,7 @@ static void ctx_values(const am_report_t *r, int key, char *buf, size_t cap) {
     for (size_t j = 0; j < i; j++)
       if (r->files[j].ctx[key] != NULL && strcmp(r->files[j].ctx[key], v) == 0) seen = 1;
     if (seen) continue;
-    char cell[CELL];
-    int n = snprintf(buf + o, cap - o, "%s%s", o ? " / " : "", am_fmt_cell(cell, sizeof cell, v));
+    int n = snprintf(buf + o, cap - o, "%s%s", o ? " / " : "", v);
     if (n < 0 || (size_t)n >= cap - o) break;
     o += (size_t)n;
   }
@@ -51,7 +50,10 @@ static void environment(FILE *o, const am_report_t *r) {
   char v[2048];
   fputs("## Environment\n\n", o);
   am_report_env_warnings_md(r, o); /* report_env.c */
-  fputs("| | |\n|---|---|\n", o);
+  am_table_t t;
+  am_table_init(&t);
+  am_table_col(&t, "", 0);
+  am_table_col(&t, "", 0);
   for (int k = 0; k < AM_CTX_N; k++) {
     if (k == AM_CTX_CMDLINE) continue; /* per file, in the citation block */
     if (k == AM_CTX_DATE && r->n_files > 1) {
@@ -62,15 +64,20 @@ static void environment(FILE *o, const am_report_t *r) {
         if (lo == NULL || strcmp(d, lo) < 0) lo = d;
         if (hi == NULL || strcmp(d, hi) > 0) hi = d;
       }
-      if (lo != NULL && strcmp(lo, hi) != 0) { fprintf(o, "| dates | %s … %s |\n", lo, hi); continue; }
+      if (lo != NULL && strcmp(lo, hi) != 0) {
+        am_table_add(&t, "dates");
+        am_table_addf(&t, "%s … %s", lo, hi);
+        continue;
+      }
     }
     int any = 0;
     for (size_t i = 0; i < r->n_files; i++) any |= r->files[i].ctx[k] != NULL;
     if (!any) continue; /* e.g. no sanitizers, no frequency governor */
     ctx_values(r, k, v, sizeof v);
-    fprintf(o, "| %s | %s |\n", am_ctx_labels[k], v);
+    am_table_add(&t, am_ctx_labels[k]);
+    am_table_add(&t, v);
   }
-  am_table_t t;
+  md_table(&t, o);
   am_table_init(&t);
   am_table_col(&t, "backend", 0);
   am_table_col(&t, "version", 0);
@@ -276,18 +283,25 @@ static size_t count_patterns(const am_report_t *r) {
 }
 
 static void citation(FILE *o, const am_report_t *r) {
-  char cell[CELL], v[2048];
+  char v[2048];
   fputs("## Citation\n\nThe results files this report was made from (check them with `sha256sum -c`\n"
         "in the folder that holds them):\n\n```\n", o);
   for (size_t i = 0; i < r->n_files; i++) fprintf(o, "%s  %s\n", r->files[i].sha256, r->files[i].base);
-  fputs("```\n\n| file | pattern | date | git commit | command line |\n|---|---|---|---|---|\n", o);
+  fputs("```\n\n", o);
+  am_table_t t;
+  am_table_init(&t);
+  static const char *const cols[] = {"file", "pattern", "date", "git commit", "command line", NULL};
+  am_table_cols(&t, cols);
   for (size_t i = 0; i < r->n_files; i++) {
     const am_rfile_t *f = &r->files[i];
-    fprintf(o, "| %s | %s | %s | %s |", f->base, f->pattern, ctx_or(f, AM_CTX_DATE, "unknown"),
-            ctx_or(f, AM_CTX_COMMIT, "unknown"));
-    if (f->ctx[AM_CTX_CMDLINE] != NULL) fprintf(o, " `%s` |\n", am_fmt_cell(cell, sizeof cell, f->ctx[AM_CTX_CMDLINE]));
-    else fputs(" unknown |\n", o);
+    am_table_add(&t, f->base);
+    am_table_add(&t, f->pattern);
+    am_table_add(&t, ctx_or(f, AM_CTX_DATE, "unknown"));
+    am_table_add(&t, ctx_or(f, AM_CTX_COMMIT, "unknown"));
+    if (f->ctx[AM_CTX_CMDLINE] != NULL) am_table_addf(&t, "`%s`", f->ctx[AM_CTX_CMDLINE]);
+    else am_table_add(&t, "unknown");
   }
+  md_table(&t, o);
   ctx_values(r, AM_CTX_COMMIT, v, sizeof v);
   const am_rfile_t *f0 = &r->files[0];
   size_t np = count_patterns(r);

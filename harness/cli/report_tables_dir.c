@@ -4,13 +4,13 @@
  * The per-group tables are those `--table NAME --pattern P [--threads N]` would write,
  * made from a view of the loaded report (am_report_view) instead of a new read of the
  * run folder. Every file is rendered in memory first; only then is DIR created and each
- * file written (temp file, fsync, rename), so bad input leaves nothing behind. */
+ * file written (am_write_atomic: temp file, fsync, rename), so bad input leaves nothing
+ * behind. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
+#include "json_io.h"
 #include "report.h"
 
 typedef struct out_s {
@@ -114,26 +114,9 @@ static int make_dirs(const char *dir, am_diag_t *d) {
 }
 
 static int write_file(const char *dir, const out_t *o, am_diag_t *d) {
-  char path[4096], tmp[4200];
+  char path[4096];
   snprintf(path, sizeof path, "%s/%s", dir, o->name);
-  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-  if (fd < 0) return am_diag(d, AM_EIO, "%s: cannot create: %s", path, strerror(errno));
-  size_t off = 0;
-  while (off < o->len) {
-    ssize_t k = write(fd, o->buf + off, o->len - off);
-    if (k < 0 && errno == EINTR) continue;
-    if (k <= 0) break;
-    off += (size_t)k;
-  }
-  int bad = off != o->len || fsync(fd) != 0;
-  bad |= close(fd) != 0;
-  if (bad || rename(tmp, path) != 0) {
-    int e = errno;
-    unlink(tmp);
-    return am_diag(d, AM_EIO, "%s: cannot write: %s", path, strerror(e));
-  }
-  return 0;
+  return am_write_atomic(path, o->buf, o->len, d); /* json_io.h: temp file, fsync, rename */
 }
 
 int am_report_tables_dir(const am_report_t *r, const char *dir, am_rformat_t f, size_t *n_out, am_diag_t *d) {

@@ -7,7 +7,9 @@
 # colour; one line, `am_add_backend(toy)` in harness/CMakeLists.txt), builds that copy
 # (third-party allocators off, to stay short) and checks that toy appears, with no other
 # edit, in: `allocmark list`, `allocmark run -b all`, run_all.sh's default run, the
-# report, the backends table with its colour, the charts' palette and the charts.
+# report (its tables' columns and backend table), the charts' tables (`report --tables`:
+# the time table's figures, the backends table with its colour), the charts' palette
+# and the charts.
 # Exit 0 when all hold, 1 otherwise, 77 (skip) when gnuplot or jq is missing.
 set -u
 src=${1:?usage: new_backend.sh SOURCE_DIR}
@@ -61,7 +63,10 @@ echo "new_backend: run -b all ran: $(jq -r '[.benchmarks[].backend] | join(" ")'
 ./run_all.sh --quick --no-build --reps 1 --patterns glibc-simple --out "$tmp/ra" >/dev/null 2>"$tmp/ra.log" ||
   { tail -20 "$tmp/ra.log"; fail "run_all.sh"; }
 jq -e '[.benchmarks[].backend] | index("toy") != null' "$tmp/ra/glibc-simple.json" >/dev/null || fail "toy is not in run_all.sh's run"
-grep -q '| toy ' "$tmp/ra/report.md" || grep -q 'toy' "$tmp/ra/report.md" || fail "toy is not in the report"
+grep -q '^| pattern | threads | .* | toy |' "$tmp/ra/report.md" || fail "toy has no column in the report's tables"
+grep -q '^| toy | 0.0.1 | toy=1 |' "$tmp/ra/report.md" || fail "toy is not in the report's backend table"
+awk -F'\t' '$3 == "toy" && $4 == "ok" && $8 != ""' "$tmp/ra/plots/data/time.tsv" | grep -q . ||
+  fail "toy has no figure in the time chart's table (plots/data/time.tsv, from report --tables)"
 awk -F'\t' '$2 == "toy" && $5 == "#123456"' "$tmp/ra/plots/data/backends.tsv" | grep -q . ||
   fail "the backends table has no toy row with its colour: $(cat "$tmp/ra/plots/data/backends.tsv")"
 grep -q 'b eq "toy" ? "#123456"' "$tmp/ra/plots/data/palette.gp" || fail "toy's colour is not in the charts' palette"
