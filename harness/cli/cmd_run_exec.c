@@ -19,23 +19,12 @@
 #include "registry.h"
 #include "results.h"
 
-/* `runner info` in the spec's environment; the parsed object, or NULL with why in err. */
+/* `runner info` in the spec's environment (registry.h's one spawn); the parsed object,
+ * or NULL with why in err. */
 static cJSON *spec_info(const am_backend_spec_t *be, char *err, size_t cap) {
-  char path[4096], *envv[AM_SPEC_MAX_ENV + 1];
-  if (am_runner_path(be->runner, path, sizeof path) != 0) return snprintf(err, cap, "runner %.700s is missing", path), NULL;
+  char *envv[AM_SPEC_MAX_ENV + 1];
   am_backend_spec_env(be, envv, AM_SPEC_MAX_ENV + 1);
-  char *argv[] = {path, "info", NULL};
-  am_spawn_result_t r;
-  if (am_spawn(argv, envv, 30, &r) != 0) return snprintf(err, cap, "could not start %.700s", path), NULL;
-  cJSON *o = r.kind == AM_EXIT_OK ? cJSON_Parse(r.out) : NULL;
-  if (o != NULL && !cJSON_IsObject(o)) { cJSON_Delete(o); o = NULL; }
-  if (o == NULL) {
-    /* the runner's reason is its first line ("so: ...", "variant: ..."); the rest is context */
-    size_t n = strcspn(r.err_tail, "\n");
-    snprintf(err, cap, "%.*s", (int)n, r.err_tail[0] ? r.err_tail : "runner info failed");
-  }
-  am_spawn_result_free(&r);
-  return o;
+  return am_runner_info(be->runner, envv, err, cap);
 }
 
 int am_run_backend_info(const am_backend_spec_t *be, am_backend_info_t *out) {

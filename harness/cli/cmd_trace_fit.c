@@ -333,6 +333,52 @@ static int from_profile(const char *csv, const char *out, uint64_t live, uint64_
   return rc;
 }
 
+/* Side by side: the phases found, then the pattern's generated streams (built here,
+ * untimed) against the trace; the figures also into side (--json). */
+static void side_by_side(const cJSON *info, const am_pattern_t *p, double lf, int emp, cJSON *side) {
+  am_workload_t *w = NULL;
+  am_diag_t d = {{0}};
+  am_gen_opts_t g = {0};
+  const cJSON *phr = cJSON_GetObjectItem(side, "phases");
+  if (phr != NULL) {
+    printf("phases: %d found in the trace's timeline (window_events %.0f):\n", cJSON_GetArraySize(phr),
+           num(cJSON_GetObjectItem(info, "timeline"), "window_events"));
+    const cJSON *x;
+    cJSON_ArrayForEach(x, phr)
+      printf("  windows %2.0f-%-2.0f  %12.0f events %12.0f allocations %12.0f frees\n", num(x, "first_window"),
+             num(x, "last_window"), num(x, "events"), num(x, "allocs"), num(x, "frees"));
+  } else {
+    printf("phases: 1 (no clear change in the trace's timeline)%s\n", emp ? " (--empirical: one phase)" : "");
+  }
+  double ts[NB], tl[NB], ps[NB], pl[NB];
+  hist_read(cJSON_GetObjectItem(info, "size_histogram"), ts);
+  hist_read(cJSON_GetObjectItem(info, "lifetime_events_histogram"), tl);
+  double tla[NB] = {0}; /* trace lifetimes in allocations of the thread */
+  for (unsigned b = 0; b < NB; b++) if (tl[b] > 0) tla[bucket((uint64_t)((double)(b_lo(b) + b_hi(b)) / 2 * lf))] += tl[b];
+  if (am_workload_build(p, &g, &w, &d) == 0) {
+    stream_hists(w, ps, pl);
+    printf("%-34s %16s %16s\n", "", "trace", "pattern");
+    printf("%-34s %16.0f %16llu\n", "threads", num(info, "replay_threads"), (unsigned long long)w->n_threads);
+    printf("%-34s %16.0f %16llu\n", "ops (allocation and free)", num(info, "ops"), (unsigned long long)(w->alloc_ops + w->free_ops));
+    printf("%-34s %16.0f %16llu\n", "peak live bytes", num(info, "peak_live_bytes"), (unsigned long long)w->peak_live_bytes);
+    printf("%-34s %16.0f %16.0f\n", "size median (log2 bucket top, B)", quantile(ts, 0.5), quantile(ps, 0.5));
+    printf("%-34s %16.0f %16.0f\n", "size p90", quantile(ts, 0.9), quantile(ps, 0.9));
+    printf("%-34s %16.0f %16.0f\n", "lifetime median (allocations)", quantile(tla, 0.5), quantile(pl, 0.5));
+    printf("%-34s %16.0f %16.0f\n", "lifetime p90 (allocations)", quantile(tla, 0.9), quantile(pl, 0.9));
+    printf("size distribution distance (TVD over log2 buckets): %.3f\n", tvd(ts, ps));
+    printf("lifetime distribution distance (TVD):               %.3f\n", tvd(tla, pl));
+    am_json_add_u64(side, "trace_ops", (uint64_t)num(info, "ops"));
+    am_json_add_u64(side, "pattern_ops", w->alloc_ops + w->free_ops);
+    am_json_add_u64(side, "trace_peak_live_bytes", (uint64_t)num(info, "peak_live_bytes"));
+    am_json_add_u64(side, "pattern_peak_live_bytes", w->peak_live_bytes);
+    am_json_add_num(side, "size_tvd", tvd(ts, ps));
+    am_json_add_num(side, "lifetime_tvd", tvd(tla, pl));
+    am_workload_free(w);
+  } else {
+    fprintf(stderr, "allocmark trace-fit: the pattern could not be generated for the side-by-side: %s\n", d.msg);
+  }
+}
+
 int am_cmd_trace_fit(int argc, char **argv) {
   const char *file = NULL, *out = NULL, *json = NULL, *bl = "all", *reps = "3", *v, *prof = NULL, *from = NULL;
   int cmp = 0, emp = 0;
@@ -396,47 +442,7 @@ int am_cmd_trace_fit(int argc, char **argv) {
   if (prof != NULL)
     printf("profile: %s (%d sizes, %.0f live bytes on average; rate per million events)\n", prof, cJSON_GetArraySize(rows),
            am_profile_live_bytes(rows));
-  /* Side by side: the pattern's generated streams against the trace. */
-  am_workload_t *w = NULL;
-  am_gen_opts_t g = {0};
-  const cJSON *phr = cJSON_GetObjectItem(side, "phases");
-  if (phr != NULL) {
-    printf("phases: %d found in the trace's timeline (window_events %.0f):\n", cJSON_GetArraySize(phr),
-           num(cJSON_GetObjectItem(info, "timeline"), "window_events"));
-    const cJSON *x;
-    cJSON_ArrayForEach(x, phr)
-      printf("  windows %2.0f-%-2.0f  %12.0f events %12.0f allocations %12.0f frees\n", num(x, "first_window"),
-             num(x, "last_window"), num(x, "events"), num(x, "allocs"), num(x, "frees"));
-  } else {
-    printf("phases: 1 (no clear change in the trace's timeline)%s\n", emp ? " (--empirical: one phase)" : "");
-  }
-  double ts[NB], tl[NB], ps[NB], pl[NB];
-  hist_read(cJSON_GetObjectItem(info, "size_histogram"), ts);
-  hist_read(cJSON_GetObjectItem(info, "lifetime_events_histogram"), tl);
-  double tla[NB] = {0}; /* trace lifetimes in allocations of the thread */
-  for (unsigned b = 0; b < NB; b++) if (tl[b] > 0) tla[bucket((uint64_t)((double)(b_lo(b) + b_hi(b)) / 2 * lf))] += tl[b];
-  if (am_workload_build(p, &g, &w, &d) == 0) {
-    stream_hists(w, ps, pl);
-    printf("%-34s %16s %16s\n", "", "trace", "pattern");
-    printf("%-34s %16.0f %16llu\n", "threads", num(info, "replay_threads"), (unsigned long long)w->n_threads);
-    printf("%-34s %16.0f %16llu\n", "ops (allocation and free)", num(info, "ops"), (unsigned long long)(w->alloc_ops + w->free_ops));
-    printf("%-34s %16.0f %16llu\n", "peak live bytes", num(info, "peak_live_bytes"), (unsigned long long)w->peak_live_bytes);
-    printf("%-34s %16.0f %16.0f\n", "size median (log2 bucket top, B)", quantile(ts, 0.5), quantile(ps, 0.5));
-    printf("%-34s %16.0f %16.0f\n", "size p90", quantile(ts, 0.9), quantile(ps, 0.9));
-    printf("%-34s %16.0f %16.0f\n", "lifetime median (allocations)", quantile(tla, 0.5), quantile(pl, 0.5));
-    printf("%-34s %16.0f %16.0f\n", "lifetime p90 (allocations)", quantile(tla, 0.9), quantile(pl, 0.9));
-    printf("size distribution distance (TVD over log2 buckets): %.3f\n", tvd(ts, ps));
-    printf("lifetime distribution distance (TVD):               %.3f\n", tvd(tla, pl));
-    am_json_add_u64(side, "trace_ops", (uint64_t)num(info, "ops"));
-    am_json_add_u64(side, "pattern_ops", w->alloc_ops + w->free_ops);
-    am_json_add_u64(side, "trace_peak_live_bytes", (uint64_t)num(info, "peak_live_bytes"));
-    am_json_add_u64(side, "pattern_peak_live_bytes", w->peak_live_bytes);
-    am_json_add_num(side, "size_tvd", tvd(ts, ps));
-    am_json_add_num(side, "lifetime_tvd", tvd(tla, pl));
-    am_workload_free(w);
-  } else {
-    fprintf(stderr, "allocmark trace-fit: the pattern could not be generated for the side-by-side: %s\n", d.msg);
-  }
+  side_by_side(info, p, lf, emp, side);
   rc = 0;
   if (cmp && compare(file, out, bl, reps, side) != 0) {
     fprintf(stderr, "allocmark trace-fit: the comparison runs failed\n");

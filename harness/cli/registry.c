@@ -21,19 +21,27 @@ int am_registry_index(const char *name) {
 /* Per backend: 0 not asked yet, 1 asked (info may still be NULL: the runner failed). */
 static struct { int asked; cJSON *info; } cache[AM_REGISTRY_CAP];
 
-static cJSON *spawn_info(const char *name) {
+cJSON *am_runner_info(const char *runner, char *const *env, char *err, size_t cap) {
   char path[4096];
-  if (am_runner_path(name, path, sizeof path) != 0) {
-    fprintf(stderr, "allocmark: backend %s: runner %s is missing (rebuild)\n", name, path);
-    return NULL;
-  }
+  if (am_runner_path(runner, path, sizeof path) != 0) return snprintf(err, cap, "runner %.700s is missing (rebuild)", path), NULL;
   char *argv[] = {path, "info", NULL};
   am_spawn_result_t r;
-  if (am_spawn(argv, NULL, 30, &r) != 0) return NULL;
+  if (am_spawn(argv, env, 30, &r) != 0) return snprintf(err, cap, "could not start %.700s", path), NULL;
   cJSON *o = r.kind == AM_EXIT_OK ? cJSON_Parse(r.out) : NULL;
-  if (o == NULL || !cJSON_IsObject(o))
-    fprintf(stderr, "allocmark: backend %s: `%s info` failed: %s\n", name, path, r.err_tail);
+  if (o != NULL && !cJSON_IsObject(o)) { cJSON_Delete(o); o = NULL; }
+  if (o == NULL) {
+    /* the runner's reason is its first line ("so: ...", "variant: ..."); the rest is context */
+    size_t n = strcspn(r.err_tail, "\n");
+    snprintf(err, cap, "%.*s", (int)n, r.err_tail[0] ? r.err_tail : "runner info failed");
+  }
   am_spawn_result_free(&r);
+  return o;
+}
+
+static cJSON *spawn_info(const char *name) {
+  char err[768];
+  cJSON *o = am_runner_info(name, NULL, err, sizeof err);
+  if (o == NULL) fprintf(stderr, "allocmark: backend %s: `info` failed: %s\n", name, err);
   return o;
 }
 

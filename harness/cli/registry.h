@@ -18,6 +18,11 @@ const char *am_registry_name(size_t i);
 /* Position of name in the registry, or -1 when it is not built here. */
 int am_registry_index(const char *name);
 
+/* The one spawn of `am-runner-<runner> info` (with env, NULL-terminated, added to the
+ * environment; may be NULL): the parsed object (the caller frees it), or NULL with the
+ * runner's one-line reason in err. */
+struct cJSON *am_runner_info(const char *runner, char *const *env, char *err, size_t cap);
+
 /* `am-runner-<name> info` as JSON, spawned once per process and cached (do not free);
  * NULL when the backend is not built or its runner failed (one line on stderr once). */
 const struct cJSON *am_registry_info(const char *name);

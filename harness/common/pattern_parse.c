@@ -478,9 +478,71 @@ static int parse_role_threads(am_pctx_t *c, const cJSON *v, const char *path, am
   return am_j_bad(c, path, want, v, 0);
 }
 
+/* A phase's `roles`: each role's name (unique), threads and program over the phase's
+ * own (base, bset); sets[i] what role i set itself. 0, or the diagnostic's code. */
+static int parse_roles(am_pctx_t *c, am_pattern_t *p, am_phase_t *ph, const cJSON *roles, const char *path,
+                       const am_program_t *base, const prog_set_t *bset, prog_set_t *sets) {
+  static const char *const role_keys[] = {"name", "threads", PROGRAM_KEYS, NULL};
+  const char *name;
+  char defname[32];
+  int rc;
+  char rp[AM_PATH_MAX];
+  am_j_path(rp, path, "roles");
+  char want[96];
+  snprintf(want, sizeof want, "an array of 1 to %u role objects", AM_MAX_ROLES);
+  if (!cJSON_IsArray(roles)) return am_j_bad(c, rp, want, roles, 0);
+  int n = cJSON_GetArraySize(roles);
+  if (n < 1 || n > (int)AM_MAX_ROLES) return am_j_bad(c, rp, want, roles, 1);
+  ph->roles_given = 1;
+  ph->n_roles = (size_t)n;
+  ph->roles = am_arena_alloc(c->arena, (size_t)n * sizeof *ph->roles);
+  if (ph->roles == NULL) return am_diag(c->d, AM_ENOMEM, "%s: out of memory", c->file);
+  int rest_taken = 0, i = 0;
+  for (const cJSON *e = roles->child; e != NULL; e = e->next, i++) {
+    am_role_t *r = &ph->roles[i];
+    char ep[AM_PATH_MAX], tp[AM_PATH_MAX];
+    am_j_index(ep, rp, (size_t)i);
+    if ((rc = am_j_object(c, e, ep, role_keys)) != 0) return rc;
+    snprintf(defname, sizeof defname, "role%d", i);
+    if ((rc = am_j_string(c, e, "name", ep, AM_NAME_MAX, 1, defname, &name)) != 0) return rc;
+    snprintf(r->name, sizeof r->name, "%s", name);
+    for (int j = 0; j < i; j++)
+      if (strcmp(ph->roles[j].name, r->name) == 0) {
+        am_j_path(tp, ep, "name");
+        return am_diag(c->d, AM_EINVAL, "%s: %s: expected a role name not used before in this phase, got \"%s\"",
+                       c->file, tp, r->name);
+      }
+    am_j_path(tp, ep, "threads");
+    if ((rc = parse_role_threads(c, am_j_get(e, "threads"), tp, r, &rest_taken)) != 0) return rc;
+    r->prog = *base;
+    sets[i] = *bset;
+    if ((rc = parse_program(c, e, ep, &r->prog, &sets[i])) != 0) return rc;
+    if ((rc = finish_program(c, p, ep, &r->prog, &sets[i])) != 0) return rc;
+  }
+  return 0;
+}
+
+/* A phase's `free_kept`: -1 (absent or false), or the order the kept objects go in. */
+static int parse_free_kept(am_pctx_t *c, const cJSON *v, const char *path, am_phase_t *ph) {
+  ph->free_kept = -1;
+  const cJSON *fk = am_j_get(v, "free_kept");
+  if (fk == NULL || cJSON_IsFalse(fk)) return 0;
+  if (cJSON_IsTrue(fk)) {
+    ph->free_kept = AM_ORDER_FIFO;
+    return 0;
+  }
+  char fp[AM_PATH_MAX];
+  am_j_path(fp, path, "free_kept");
+  int o = -1;
+  if (cJSON_IsString(fk))
+    for (int i = 0; order_names[i] != NULL; i++) if (strcmp(order_names[i], fk->valuestring) == 0) o = i;
+  if (o < 0) return am_j_bad(c, fp, "false, true, \"fifo\", \"lifo\" or \"random\"", fk, 0);
+  ph->free_kept = o;
+  return 0;
+}
+
 static int parse_phase(am_pctx_t *c, am_pattern_t *p, const cJSON *v, size_t idx, am_phase_t *ph) {
   static const char *const keys[] = {"name", "round", "lag", "free_kept", "roles", PROGRAM_KEYS, NULL};
-  static const char *const role_keys[] = {"name", "threads", PROGRAM_KEYS, NULL};
   char path[AM_PATH_MAX];
   snprintf(path, sizeof path, "phases[%zu]", idx);
   int rc = am_j_object(c, v, path, keys);
@@ -495,20 +557,7 @@ static int parse_phase(am_pctx_t *c, am_pattern_t *p, const cJSON *v, size_t idx
   ph->round = (uint32_t)x;
   if ((rc = am_j_uint(c, v, "lag", path, 0, AM_MAX_LAG, 0, 1, &x)) != 0) return rc;
   ph->lag = (uint32_t)x;
-  ph->free_kept = -1;
-  const cJSON *fk = am_j_get(v, "free_kept");
-  if (fk != NULL && !cJSON_IsFalse(fk)) {
-    if (cJSON_IsTrue(fk)) ph->free_kept = AM_ORDER_FIFO;
-    else {
-      char fp[AM_PATH_MAX];
-      am_j_path(fp, path, "free_kept");
-      int o = -1;
-      if (cJSON_IsString(fk))
-        for (int i = 0; order_names[i] != NULL; i++) if (strcmp(order_names[i], fk->valuestring) == 0) o = i;
-      if (o < 0) return am_j_bad(c, fp, "false, true, \"fifo\", \"lifo\" or \"random\"", fk, 0);
-      ph->free_kept = o;
-    }
-  }
+  if ((rc = parse_free_kept(c, v, path, ph)) != 0) return rc;
   am_program_t base;
   prog_set_t bset = {0, 0, NULL};
   program_defaults(&base);
@@ -529,40 +578,8 @@ static int parse_phase(am_pctx_t *c, am_pattern_t *p, const cJSON *v, size_t idx
     ph->roles[0].prog = base;
     sets[0] = bset;
     if ((rc = finish_program(c, p, path, &ph->roles[0].prog, &sets[0])) != 0) return rc;
-  } else {
-    char rp[AM_PATH_MAX];
-    am_j_path(rp, path, "roles");
-    char want[96];
-    snprintf(want, sizeof want, "an array of 1 to %u role objects", AM_MAX_ROLES);
-    if (!cJSON_IsArray(roles)) return am_j_bad(c, rp, want, roles, 0);
-    int n = cJSON_GetArraySize(roles);
-    if (n < 1 || n > (int)AM_MAX_ROLES) return am_j_bad(c, rp, want, roles, 1);
-    ph->roles_given = 1;
-    ph->n_roles = (size_t)n;
-    ph->roles = am_arena_alloc(c->arena, (size_t)n * sizeof *ph->roles);
-    if (ph->roles == NULL) return am_diag(c->d, AM_ENOMEM, "%s: out of memory", c->file);
-    int rest_taken = 0, i = 0;
-    for (const cJSON *e = roles->child; e != NULL; e = e->next, i++) {
-      am_role_t *r = &ph->roles[i];
-      char ep[AM_PATH_MAX], tp[AM_PATH_MAX];
-      am_j_index(ep, rp, (size_t)i);
-      if ((rc = am_j_object(c, e, ep, role_keys)) != 0) return rc;
-      snprintf(defname, sizeof defname, "role%d", i);
-      if ((rc = am_j_string(c, e, "name", ep, AM_NAME_MAX, 1, defname, &name)) != 0) return rc;
-      snprintf(r->name, sizeof r->name, "%s", name);
-      for (int j = 0; j < i; j++)
-        if (strcmp(ph->roles[j].name, r->name) == 0) {
-          am_j_path(tp, ep, "name");
-          return am_diag(c->d, AM_EINVAL, "%s: %s: expected a role name not used before in this phase, got \"%s\"",
-                         c->file, tp, r->name);
-        }
-      am_j_path(tp, ep, "threads");
-      if ((rc = parse_role_threads(c, am_j_get(e, "threads"), tp, r, &rest_taken)) != 0) return rc;
-      r->prog = base;
-      sets[i] = bset;
-      if ((rc = parse_program(c, e, ep, &r->prog, &sets[i])) != 0) return rc;
-      if ((rc = finish_program(c, p, ep, &r->prog, &sets[i])) != 0) return rc;
-    }
+  } else if ((rc = parse_roles(c, p, ph, roles, path, &base, &bset, sets)) != 0) {
+    return rc;
   }
   for (size_t i = 0; i < ph->n_roles; i++)
     if ((rc = resolve_handoff(c, ph, &ph->roles[i].prog, sets[i].handoff_to)) != 0) return rc;

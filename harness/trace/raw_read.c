@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "gen_mem.h"
 #include "trace.h"
+#include "trace_bytes.h"
 
 typedef struct blk_s { uint64_t off; uint32_t bytes, events; } blk_t;
 
@@ -47,61 +48,25 @@ static int bad(am_diag_t *d, const am_raw_t *r, uint64_t off, const char *what) 
   return am_diag(d, AM_EINVAL, "%s: offset %llu: %s", r->path, (unsigned long long)off, what);
 }
 
-static int pread_all(int fd, void *buf, size_t n, uint64_t off) {
-  unsigned char *c = buf;
-  while (n > 0) {
-    ssize_t r = pread(fd, c, n, (off_t)off);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return -1;
-    c += r; n -= (size_t)r; off += (uint64_t)r;
-  }
-  return 0;
-}
-
-static int get_u32(const unsigned char **p, const unsigned char *end, uint32_t *v) {
-  if (end - *p < 4) return -1;
-  memcpy(v, *p, 4); *p += 4;
-  return 0;
-}
-static int get_u64(const unsigned char **p, const unsigned char *end, uint64_t *v) {
-  if (end - *p < 8) return -1;
-  memcpy(v, *p, 8); *p += 8;
-  return 0;
-}
-static int get_str(const unsigned char **p, const unsigned char *end, char *out, size_t cap, int nul_to_space) {
-  uint32_t n;
-  if (get_u32(p, end, &n) != 0 || (size_t)(end - *p) < n) return -1;
-  size_t k = n < cap - 1 ? n : cap - 1;
-  memcpy(out, *p, k);
-  out[k] = '\0';
-  if (nul_to_space) {
-    while (k > 0 && out[k - 1] == '\0') k--;
-    out[k] = '\0';
-    for (size_t i = 0; i < k; i++) if (out[i] == '\0') out[i] = ' ';
-  }
-  *p += n;
-  return 0;
-}
-
 static int read_header(am_raw_t *r, am_diag_t *d) {
   unsigned char h[16384];
   size_t n = r->size < sizeof h ? (size_t)r->size : sizeof h;
   if (n < 48) return bad(d, r, r->size, "truncated raw header (expected at least 48 bytes)");
-  if (pread_all(r->fd, h, n, 0) != 0) return am_diag(d, AM_EIO, "%s: read error", r->path);
+  if (am_tb_pread(r->fd, h, n, 0) != 0) return am_diag(d, AM_EIO, "%s: read error", r->path);
   if (memcmp(h, AM_RAW_MAGIC, 8) != 0) return bad(d, r, 0, "not a raw allocmark recording (bad magic)");
   const unsigned char *p = h + 8, *end = h + n;
   uint32_t ver = 0;
-  get_u32(&p, end, &ver);
+  am_tb_u32(&p, end, &ver);
   if (ver != AM_RAW_VERSION) return bad(d, r, 8, "unsupported raw recording version");
-  get_u32(&p, end, &r->meta.flags);
-  get_u64(&p, end, &r->meta.pid);
-  get_u64(&p, end, &r->meta.ppid);
-  get_u64(&p, end, &r->meta.start_unix_ns);
-  get_u64(&p, end, &r->meta.generation);
-  if (get_str(&p, end, r->meta.program, sizeof r->meta.program, 0) != 0 ||
-      get_str(&p, end, r->meta.cmdline, sizeof r->meta.cmdline, 1) != 0 ||
-      get_str(&p, end, r->meta.libc, sizeof r->meta.libc, 0) != 0 ||
-      get_str(&p, end, r->meta.clock, sizeof r->meta.clock, 0) != 0)
+  am_tb_u32(&p, end, &r->meta.flags);
+  am_tb_u64(&p, end, &r->meta.pid);
+  am_tb_u64(&p, end, &r->meta.ppid);
+  am_tb_u64(&p, end, &r->meta.start_unix_ns);
+  am_tb_u64(&p, end, &r->meta.generation);
+  if (am_tb_str(&p, end, r->meta.program, sizeof r->meta.program, 0) != 0 ||
+      am_tb_str(&p, end, r->meta.cmdline, sizeof r->meta.cmdline, 1) != 0 ||
+      am_tb_str(&p, end, r->meta.libc, sizeof r->meta.libc, 0) != 0 ||
+      am_tb_str(&p, end, r->meta.clock, sizeof r->meta.clock, 0) != 0)
     return bad(d, r, (uint64_t)(p - h), "truncated raw header strings");
   snprintf(r->meta.source, sizeof r->meta.source, "allocmark record");
   r->data_off = (uint64_t)(p - h);
@@ -114,10 +79,10 @@ static int index_blocks(am_raw_t *r, am_diag_t *d) {
   while (off < r->size) {
     uint32_t magic;
     if (r->size - off < 4) { r->truncated = 1; break; }
-    if (pread_all(r->fd, &magic, 4, off) != 0) return am_diag(d, AM_EIO, "%s: read error", r->path);
+    if (am_tb_pread(r->fd, &magic, 4, off) != 0) return am_diag(d, AM_EIO, "%s: read error", r->path);
     if (magic == AM_RAW_FOOT_MAGIC) {
       if (r->size - off < sizeof(am_raw_footer_t)) { r->truncated = 1; break; }
-      pread_all(r->fd, &r->foot, sizeof r->foot, off);
+      am_tb_pread(r->fd, &r->foot, sizeof r->foot, off);
       r->have_foot = 1;
       off += sizeof(am_raw_footer_t);
       continue;
@@ -125,7 +90,7 @@ static int index_blocks(am_raw_t *r, am_diag_t *d) {
     if (magic != AM_RAW_BLOCK_MAGIC) return bad(d, r, off, "expected an event block or a footer");
     am_raw_block_t b;
     if (r->size - off < sizeof b) { r->truncated = 1; break; }
-    pread_all(r->fd, &b, sizeof b, off);
+    am_tb_pread(r->fd, &b, sizeof b, off);
     if (r->size - off - sizeof b < b.bytes) { r->truncated = 1; break; }
     if (b.thread >= (1u << 24)) return bad(d, r, off + 4, "thread index out of range");
     if (b.thread >= r->n_th) {
@@ -158,7 +123,7 @@ static int decode_next(am_raw_t *r, uint32_t ti, am_diag_t *d) {
       t->buf = nb;
       t->cap = b->bytes;
     }
-    if (pread_all(r->fd, t->buf, b->bytes, b->off) != 0) return am_diag(d, AM_EIO, "%s: read error", r->path);
+    if (am_tb_pread(r->fd, t->buf, b->bytes, b->off) != 0) return am_diag(d, AM_EIO, "%s: read error", r->path);
     t->p = t->buf;
     t->end = t->buf + b->bytes;
     t->blk_off = b->off;

@@ -19,6 +19,7 @@
 #include <zstd.h>
 #include "gen_mem.h"
 #include "results.h"
+#include "trace_bytes.h"
 #include "trace_int.h"
 
 #define MAX_SIZE (1ull << 48)   /* largest block a trace may request (and longest PAUSE, ns) */
@@ -54,35 +55,11 @@ static int bad(am_diag_t *d, const am_trace_t *t, uint64_t off, const char *fmt,
   return am_diag(d, AM_EINVAL, "%s: offset %llu: %s", t->path, (unsigned long long)off, what);
 }
 
-static int pread_all(int fd, void *buf, size_t n, uint64_t off) {
-  unsigned char *c = buf;
-  while (n > 0) {
-    ssize_t r = pread(fd, c, n, (off_t)off);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return -1;
-    c += r; n -= (size_t)r; off += (uint64_t)r;
-  }
-  return 0;
-}
-
-static int get_str(const unsigned char **p, const unsigned char *end, char *out, size_t cap) {
-  uint32_t n;
-  if (end - *p < 4) return -1;
-  memcpy(&n, *p, 4);
-  *p += 4;
-  if ((size_t)(end - *p) < n) return -1;
-  size_t k = n < cap - 1 ? n : cap - 1;
-  memcpy(out, *p, k);
-  out[k] = '\0';
-  *p += n;
-  return 0;
-}
-
 static int read_header(am_trace_t *t, am_diag_t *d) {
   unsigned char h[8 + 16 + 24 + 20 + 1024 + 4096 + 64 + 32 + 128];
   if (t->size < 48) return bad(d, t, t->size, "truncated header (a trace has at least 48 bytes)");
   size_t n = t->size < sizeof h ? (size_t)t->size : sizeof h;
-  if (pread_all(t->fd, h, n, 0) != 0) return am_diag(d, AM_EIO, "%s: read error", t->path);
+  if (am_tb_pread(t->fd, h, n, 0) != 0) return am_diag(d, AM_EIO, "%s: read error", t->path);
   if (memcmp(h, AM_TF_MAGIC, 8) != 0) return bad(d, t, 0, "not an allocmark trace (bad magic)");
   uint32_t u[4];
   memcpy(u, h + 8, sizeof u);
@@ -98,9 +75,9 @@ static int read_header(am_trace_t *t, am_diag_t *d) {
   t->meta.ppid = q[1];
   t->meta.start_unix_ns = q[2];
   const unsigned char *p = h + 48, *end = h + t->header_bytes;
-  if (get_str(&p, end, t->meta.program, sizeof t->meta.program) || get_str(&p, end, t->meta.cmdline, sizeof t->meta.cmdline) ||
-      get_str(&p, end, t->meta.libc, sizeof t->meta.libc) || get_str(&p, end, t->meta.clock, sizeof t->meta.clock) ||
-      get_str(&p, end, t->meta.source, sizeof t->meta.source) || p != end)
+  if (am_tb_str(&p, end, t->meta.program, sizeof t->meta.program, 0) || am_tb_str(&p, end, t->meta.cmdline, sizeof t->meta.cmdline, 0) ||
+      am_tb_str(&p, end, t->meta.libc, sizeof t->meta.libc, 0) || am_tb_str(&p, end, t->meta.clock, sizeof t->meta.clock, 0) ||
+      am_tb_str(&p, end, t->meta.source, sizeof t->meta.source, 0) || p != end)
     return bad(d, t, (uint64_t)(p - h), "header strings do not fit the header size");
   if (t->info.threads == 0 || t->info.threads > AM_TRACE_MAX_THREADS)
     return bad(d, t, 20, "thread count %u out of range (1..%u)", t->info.threads, AM_TRACE_MAX_THREADS);
@@ -112,7 +89,7 @@ static int read_footer(am_trace_t *t, am_diag_t *d) {
   uint64_t at = t->size - sizeof tr;
   if (t->size < t->header_bytes + sizeof tr + sizeof(am_tf_footer_t))
     return bad(d, t, t->size, "truncated trace (no room for the footer and end marker)");
-  if (pread_all(t->fd, &tr, sizeof tr, at) != 0) return am_diag(d, AM_EIO, "%s: read error", t->path);
+  if (am_tb_pread(t->fd, &tr, sizeof tr, at) != 0) return am_diag(d, AM_EIO, "%s: read error", t->path);
   if (memcmp(tr.magic, AM_TF_END_MAGIC, 8) != 0)
     return bad(d, t, at + 16, "truncated or corrupt trace: no end marker");
   if (tr.footer_off < t->header_bytes || tr.footer_off + tr.footer_bytes != at || tr.footer_bytes < sizeof(am_tf_footer_t))
@@ -120,7 +97,7 @@ static int read_footer(am_trace_t *t, am_diag_t *d) {
   t->foot_bytes = tr.footer_bytes;
   t->foot = am_map(t->foot_bytes);
   if (t->foot == NULL) return am_diag(d, AM_ENOMEM, "%s: out of memory", t->path);
-  if (pread_all(t->fd, t->foot, t->foot_bytes, tr.footer_off) != 0) return am_diag(d, AM_EIO, "%s: read error", t->path);
+  if (am_tb_pread(t->fd, t->foot, t->foot_bytes, tr.footer_off) != 0) return am_diag(d, AM_EIO, "%s: read error", t->path);
   if (am_tf_fnv32(t->foot, t->foot_bytes) != tr.footer_fnv) return bad(d, t, tr.footer_off, "footer checksum mismatch (corrupt footer)");
   t->footer_off = tr.footer_off;
   am_tf_footer_t f;
@@ -265,7 +242,7 @@ int am_trace_read_chunk(am_trace_t *t, uint32_t k, am_op_t *const *ops, size_t *
   for (uint32_t th = 0; th < t->info.threads; th++) {
     am_tf_block_t b;
     if (limit - off < sizeof b) return bad(d, t, off, "chunk %u: block of thread %u is cut short", k, th);
-    if (pread_all(t->fd, &b, sizeof b, off) != 0) return am_diag(d, AM_EIO, "%s: read error", t->path);
+    if (am_tb_pread(t->fd, &b, sizeof b, off) != 0) return am_diag(d, AM_EIO, "%s: read error", t->path);
     if (b.magic != AM_TF_BLOCK_MAGIC) return bad(d, t, off, "chunk %u: expected the block of thread %u (bad magic)", k, th);
     if (b.chunk != k || b.thread != th) return bad(d, t, off, "chunk %u: expected the block of thread %u, found chunk %u thread %u", k, th, b.chunk, b.thread);
     if (b.stored_bytes > t->info.max_stored || b.raw_bytes > t->info.max_raw || limit - off - sizeof b < b.stored_bytes)
@@ -274,7 +251,7 @@ int am_trace_read_chunk(am_trace_t *t, uint32_t k, am_op_t *const *ops, size_t *
     if (b.codec > AM_TF_CODEC_ZSTD || (b.codec == AM_TF_CODEC_NONE && b.raw_bytes != b.stored_bytes))
       return bad(d, t, off + 24, "chunk %u: block of thread %u: bad codec %u", k, th, b.codec);
     unsigned char *buf = b.codec == AM_TF_CODEC_ZSTD ? t->z : t->raw;
-    if (b.stored_bytes && pread_all(t->fd, buf, b.stored_bytes, off + sizeof b) != 0) return am_diag(d, AM_EIO, "%s: read error", t->path);
+    if (b.stored_bytes && am_tb_pread(t->fd, buf, b.stored_bytes, off + sizeof b) != 0) return am_diag(d, AM_EIO, "%s: read error", t->path);
     if (am_tf_fnv32(buf, b.stored_bytes) != b.fnv) return bad(d, t, off, "chunk %u: block of thread %u: checksum mismatch (corrupt data)", k, th);
     if (b.codec == AM_TF_CODEC_ZSTD) {
       size_t r = ZSTD_decompressDCtx(t->dctx, t->raw, t->info.max_raw + 16, buf, b.stored_bytes);
@@ -293,7 +270,7 @@ int am_trace_sniff(const char *path) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;
   char m[8];
-  int ok = pread_all(fd, m, 8, 0) == 0 && memcmp(m, AM_TF_MAGIC, 8) == 0;
+  int ok = am_tb_pread(fd, m, 8, 0) == 0 && memcmp(m, AM_TF_MAGIC, 8) == 0;
   close(fd);
   return ok;
 }
