@@ -5,7 +5,9 @@
  * the next request reuses memory that is already mapped and faulted in instead of paying
  * mmap, page faults and munmap again:
  *   - spans of 1..PP_SPAN_BINS pages (up to 256 KiB): one LIFO stack per exact page count
- *     (the link is in the span's first word);
+ *     (the link is in the span's first word); a request takes its own count's stack, else
+ *     the first non-empty one up to a quarter (and one page) longer, whole: mixed medium
+ *     sizes reuse each other's spans instead of mapping new ones;
  *   - longer spans: a small table, best fit; a span over 4 times the request is split, its
  *     tail cached as a span of its own (a shorter one is used whole: splitting would leave
  *     pieces too short for the next long request); when every cached span is too short, the longest one is grown with
@@ -56,13 +58,17 @@ static int pp_span_cache(void *base, size_t len); /* under the lock; 0: table fu
  * pages, faulted in already, are reused. Under pp_i_span_lock. */
 static void *pp_span_take(size_t len, size_t *have) {
   size_t pages = len / PP_OS_PAGE;
-  if (pages <= PP_SPAN_BINS) {
-    void *s = pp_span_bin[pages];
-    if (s != NULL) {
-      pp_span_bin[pages] = *(void **)s;
-      pp_span_cached -= len;
-      *have = len;
-      return s;
+  if (pages <= PP_SPAN_BINS) { /* the exact count, else up to a quarter more, used whole */
+    size_t top = pages + pages / 4 + 1;
+    if (top > PP_SPAN_BINS) top = PP_SPAN_BINS;
+    for (size_t k = pages; k <= top; k++) {
+      void *s = pp_span_bin[k];
+      if (s != NULL) {
+        pp_span_bin[k] = *(void **)s;
+        pp_span_cached -= k * PP_OS_PAGE;
+        *have = k * PP_OS_PAGE;
+        return s;
+      }
     }
     if (pp_span_nbig == 0) return NULL;
   }

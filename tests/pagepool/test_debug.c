@@ -45,6 +45,10 @@ static void do_free(void *p) { pp_free(p); }
 static void do_free_twice(void *p) { pp_free(p); pp_free(p); }
 
 int main(void) {
+  pp_config_t cfg; /* the class sizes below are pow2's (the default is fine) */
+  pp_get_config(&cfg);
+  cfg.spacing = PP_CLASSES_POW2;
+  PP_T_CHECK(pp_configure(&cfg) == PP_OK);
   int debug = strstr(pp_config_string(), "debug=1") != NULL;
 
   /* pp_check finds a damaged free list (a's free put a on the heap's allocation list), then

@@ -3,7 +3,8 @@
  * their contents, calloc returns zeroes even where a dirty block was freed just before,
  * realloc grows and shrinks keeping the contents, aligned blocks up to 2 MiB alignment,
  * usable size >= request, pp_stats counts live large blocks, pp_check passes. own only: a
- * freed span is reused by the next request of its size (the cache), and
+ * freed span is reused by the next request of its size (the cache), or of a slightly
+ * smaller one (near fit), and
  * pp_config_string() names the mode. */
 #include <stdint.h>
 #include <string.h>
@@ -50,6 +51,24 @@ int main(int argc, char **argv) {
   }
   for (unsigned i = 0; i < N; i++) pp_free(p[i]);
   PP_T_CHECK(pp_stats(&st) == PP_OK && st.large_blocks == 0 && st.large_bytes == 0);
+
+  /* Near fit (own): a freed span of 8 pages serves a request of 7 whole (no 7-page span is
+   * cached), zeroed by calloc; it goes back to the cache as 8 pages, and serves 8 again. */
+  unsigned char *s8 = pp_malloc(8 * 4096 - 64);
+  PP_T_CHECK(s8 != NULL);
+  memset(s8, 0xEE, 8 * 4096 - 64);
+  pp_free(s8);
+  unsigned char *s7 = pp_calloc(1, 7 * 4096 - 64);
+  PP_T_CHECK(s7 != NULL && pp_usable_size(s7) >= 7 * 4096 - 64);
+  if (own) PP_T_CHECK(s7 == s8);
+  for (size_t k = 0; k < 7 * 4096 - 64; k += 61) PP_T_CHECK(s7[k] == 0);
+  PP_T_HEAP_OK();
+  pp_free(s7);
+  unsigned char *t8 = pp_malloc(8 * 4096 - 64);
+  PP_T_CHECK(t8 != NULL);
+  if (own) PP_T_CHECK(t8 == s8);
+  memset(t8, 1, 8 * 4096 - 64);
+  pp_free(t8);
 
   /* realloc: grow (in place within the span, then moving), shrink, back to small. */
   unsigned char *q = pp_malloc(5000);
