@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,16 +46,8 @@ static const char record_help[] =
   "  only what reaches malloc.\n"
   "exit: the program's exit status (128+N: killed by signal N); 2 bad input; 1 no trace\n";
 
-__attribute__((format(printf, 1, 2)))
-static int usage_error(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("allocmark record: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  return 2;
-}
+/* Bad input: one line, exit status 2 (the one printer, cli_error.c). */
+#define usage_error(...) am_cli_error("record", __VA_ARGS__)
 
 /* CMD as the kernel would find it: with a '/', as is; else along $PATH. */
 static int find_cmd(const char *cmd, char *out, size_t cap) {
