@@ -36,7 +36,9 @@ static const char record_help[] =
   "  --follow-fork       a forked child records to FILE's stem + .<pid>-<gen>.amtrace\n"
   "                      (default: children stop recording)\n"
   "  --follow-exec       programs started by exec (also in children) are recorded too,\n"
-  "                      each to its own file (default: not recorded)\n"
+  "                      each to its own file (default: not recorded; but when CMD is a\n"
+  "                      script, such as a pyenv shim, the exec chain of its own process is\n"
+  "                      followed and FILE is the program it finally runs)\n"
   "  --chunk-ops N       ops per chunk of the trace (default 1048576): a replay holds one\n"
   "                      chunk of every thread in memory at a time\n"
   "  --keep-raw          keep the raw recordings (folder FILE.rec.XXXXXX) for debugging\n"
@@ -76,17 +78,22 @@ static int find_cmd(const char *cmd, char *out, size_t cap) {
 }
 
 /* Warnings about what LD_PRELOAD cannot see in this executable. */
-static void check_binary(const char *path, const char *cmd) {
+/* 1 when path is a script (#!), else 0. */
+static int check_binary(const char *path, const char *cmd) {
+  int script = 0;
   struct stat st;
   if (stat(path, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)))
     fprintf(stderr, "allocmark record: warning: %s is setuid/setgid: the loader ignores LD_PRELOAD, nothing will be recorded\n", path);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
+  if (fd < 0) return 0;
   unsigned char buf[4096];
   ssize_t n = read(fd, buf, sizeof buf);
   close(fd);
   if (n >= 2 && buf[0] == '#' && buf[1] == '!') {
-    fprintf(stderr, "allocmark record: note: %s is a script: its interpreter is what gets recorded (and a program it execs only with --follow-exec)\n", path);
+    fprintf(stderr, "allocmark record: note: %s is a script: its own exec chain is followed, and the trace is of the "
+                    "program it finally runs in its process (a wrapper that execs the real program, such as a pyenv "
+                    "shim); a program it starts as a child is recorded only with --follow-fork --follow-exec\n", path);
+    script = 1;
   } else if (n >= (ssize_t)sizeof(Elf64_Ehdr) && memcmp(buf, ELFMAG, SELFMAG) == 0 && buf[EI_CLASS] == ELFCLASS64) {
     Elf64_Ehdr eh;
     memcpy(&eh, buf, sizeof eh);
@@ -106,6 +113,7 @@ static void check_binary(const char *path, const char *cmd) {
   if (strncmp(base, "python", 6) == 0 && (pm == NULL || strncmp(pm, "malloc", 6) != 0))
     fprintf(stderr, "allocmark record: warning: CPython serves small objects from its own arenas (pymalloc); "
                     "set PYTHONMALLOC=malloc to record them\n");
+  return script;
 }
 
 /* The output for one raw file: FILE for the program, else FILE's stem + .<pid>-<gen>.amtrace */
@@ -147,6 +155,23 @@ static int convert_one(const char *raw_path, const char *out, const am_convert_o
   return 0;
 }
 
+/* The raw file that becomes FILE: the command's first image, <pid>-0.raw; when a wrapper
+ * script's exec chain is followed (flag m), the last image of that process (the highest
+ * generation: the program the script finally ran). */
+static void root_raw(struct dirent **names, int n, pid_t pid, int last, char *root, size_t cap) {
+  char pre[32];
+  int pl = snprintf(pre, sizeof pre, "%ld-", (long)pid);
+  unsigned long best = 0;
+  for (int k = 0; last && k < n; k++) {
+    const char *nm = names[k]->d_name;
+    char *end = NULL;
+    if (strncmp(nm, pre, (size_t)pl) != 0) continue;
+    unsigned long g = strtoul(nm + pl, &end, 10);
+    if (end != NULL && strcmp(end, ".raw") == 0 && g > best) best = g;
+  }
+  snprintf(root, cap, "%ld-%lu.raw", (long)pid, best);
+}
+
 static char *env_prepend(const char *name, const char *val) {
   const char *old = getenv(name);
   size_t n = strlen(name) + strlen(val) + (old ? strlen(old) + 1 : 0) + 2;
@@ -167,6 +192,9 @@ static int run_child(const char *path, char **argv, const char *dir, const char 
     setenv("AMTRACE_DIR", dir, 1);
     setenv("AMTRACE_FLAGS", flags, 1);
     setenv("AMTRACE_GEN", "0000000000", 1);
+    char me[24];
+    snprintf(me, sizeof me, "%ld", (long)getpid());
+    setenv("AMTRACE_PID", me, 1);
     signal(SIGINT, SIG_DFL);
     execv(path, argv);
     fprintf(stderr, "allocmark record: exec %s: %s\n", path, strerror(errno));
@@ -210,7 +238,7 @@ int am_cmd_record(int argc, char **argv) {
   if (access(dir, W_OK) != 0) return usage_error("-o %s: folder '%s' is not writable or does not exist", out, dir);
   char path[PATH_MAX];
   if (find_cmd(argv[i], path, sizeof path) != 0) return usage_error("%s: command not found or not executable", argv[i]);
-  check_binary(path, argv[i]);
+  int script = check_binary(path, argv[i]);
 
   char rec[PATH_MAX + 32];
   snprintf(rec, sizeof rec, "%s.rec.XXXXXX", out);
@@ -219,6 +247,7 @@ int am_cmd_record(int argc, char **argv) {
   if (ts) *f++ = 't';
   if (ffork) *f++ = 'f';
   if (fexec) *f++ = 'e';
+  else if (script) *f++ = 'm'; /* a wrapper script: follow its own exec chain */
   *f = '\0';
   pid_t pid = 0;
   void (*old_int)(int) = signal(SIGINT, SIG_IGN); /* the program decides what ^C does */
@@ -237,7 +266,8 @@ int am_cmd_record(int argc, char **argv) {
   struct dirent **names = NULL;
   int n = scandir(rec, &names, NULL, alphasort);
   char root[64];
-  snprintf(root, sizeof root, "%ld-0.raw", (long)pid);
+  int chain = strchr(flags, 'm') != NULL, skipped = 0;
+  root_raw(names, n, pid, chain, root, sizeof root);
   int wrote_root = 0, failed = 0;
   for (int pass = 0; pass < 2; pass++)
     for (int k = 0; k < n; k++) {
@@ -248,11 +278,19 @@ int am_cmd_record(int argc, char **argv) {
       if (is_root != (pass == 0)) continue;
       char raw[PATH_MAX * 2], o[PATH_MAX * 2];
       snprintf(raw, sizeof raw, "%s/%s", rec, nm);
+      if (chain && !is_root) { /* a wrapper script's own images before the program it ran */
+        skipped++;
+        if (!keep) unlink(raw);
+        continue;
+      }
       out_name(out, nm, is_root, o, sizeof o);
       if (convert_one(raw, o, &co) != 0) failed = 1;
       else if (is_root) wrote_root = 1;
       if (!keep) unlink(raw);
     }
+  if (skipped > 0)
+    fprintf(stderr, "allocmark record: %d image%s of the wrapper script before it (%s) not kept\n", skipped,
+            skipped == 1 ? "" : "s", keep ? "raw files" : "--keep-raw keeps them as raw files");
   fprintf(stderr, "allocmark record: %s ran %.3f s under the recorder; conversion took %.3f s\n", argv[i], t_run,
           am_now_s() - t_conv);
   for (int k = 0; k < n; k++) free(names[k]);

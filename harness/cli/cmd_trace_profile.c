@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cJSON.h>
+#include "json_io.h"
 #include "cli.h"
 #include "results.h"
 #include "trace_profile.h"
@@ -54,20 +55,17 @@ double am_profile_live_bytes(const cJSON *rows) {
 }
 
 int am_profile_write_csv(const char *path, const cJSON *rows, am_diag_t *d) {
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-  FILE *f = fopen(tmp, "w");
-  if (f == NULL) return am_diag(d, AM_EIO, "%s: cannot write (%s)", path, strerror(errno));
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len); /* then written atomically (json_io.h) */
+  if (f == NULL) return am_diag(d, AM_ENOMEM, "%s: out of memory", path);
   const cJSON *r;
   cJSON_ArrayForEach(r, rows)
     fprintf(f, "%.0f, %.17g, %.17g\n", cJSON_GetNumberValue(cJSON_GetArrayItem(r, 0)),
             cJSON_GetNumberValue(cJSON_GetArrayItem(r, 1)), cJSON_GetNumberValue(cJSON_GetArrayItem(r, 2)));
-  int bad = ferror(f);
-  if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-    unlink(tmp);
-    return am_diag(d, AM_EIO, "%s: cannot write (%s)", path, strerror(errno));
-  }
-  return 0;
+  int rc = fclose(f) != 0 ? am_diag(d, AM_ENOMEM, "%s: out of memory", path) : am_write_atomic(path, buf, len, d);
+  free(buf);
+  return rc;
 }
 
 /* One field of a CSV line: a number >= 0 (integer if want_int) and what follows. */

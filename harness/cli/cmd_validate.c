@@ -321,8 +321,14 @@ int am_cmd_validate(int argc, char **argv) {
   snprintf(path, sizeof path, "%s/validate.json", dir);
   if (am_json_write_atomic(path, doc, 1, &d) != 0) fprintf(stderr, "allocmark validate: %s\n", d.msg);
   snprintf(path, sizeof path, "%s/validate.md", dir);
-  FILE *md = fopen(path, "w");
-  if (md) { am_val_markdown(doc, md); fclose(md); }
+  char *mdbuf = NULL;
+  size_t mdlen = 0;
+  FILE *md = open_memstream(&mdbuf, &mdlen);
+  if (md != NULL) {
+    am_val_markdown(doc, md);
+    if (fclose(md) != 0 || am_write_atomic(path, mdbuf, mdlen, &d) != 0) fprintf(stderr, "allocmark validate: %s: cannot write\n", path);
+  }
+  free(mdbuf);
   am_val_markdown(doc, stdout);
   snprintf(path, sizeof path, "%s/validate.tsv", dir);
   int predicted = 0;

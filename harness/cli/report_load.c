@@ -12,6 +12,7 @@
 #include "am_args.h"
 #include <sys/stat.h>
 #include <cJSON.h>
+#include "json_io.h"
 #include "registry.h"
 #include "report.h"
 #include "results.h"
@@ -277,45 +278,16 @@ static char *ctx_text(int key, const cJSON *v) {
   return c;
 }
 
-static int read_all(const char *path, char **text, size_t *len, am_diag_t *d) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) return am_diag(d, AM_ENOENT, "%s: cannot open: %s", path, strerror(errno));
-  size_t cap = 1 << 16, n = 0;
-  char *buf = malloc(cap + 1);
-  for (size_t got; buf != NULL && (got = fread(buf + n, 1, cap - n, f)) > 0;) {
-    n += got;
-    if (n == cap) {
-      char *nb = realloc(buf, 2 * cap + 1);
-      if (nb == NULL) { free(buf); buf = NULL; break; }
-      buf = nb; cap *= 2;
-    }
-  }
-  int err = ferror(f);
-  fclose(f);
-  if (buf == NULL) return am_diag(d, AM_ENOMEM, "%s: out of memory", path);
-  if (err) { free(buf); return am_diag(d, AM_EIO, "%s: read error", path); }
-  buf[n] = '\0';
-  *text = buf; *len = n;
-  return 0;
-}
-
 /* Load one file; *seen counts results files (kept or filtered out, not skipped). */
 static int load_file(am_report_t *r, const char *path, int from_folder, const am_rfilter_t *flt,
                      size_t *seen, am_diag_t *d) {
   char *text = NULL;
   size_t len = 0;
-  int rc = read_all(path, &text, &len, d);
+  int rc = am_file_read(path, AM_JSON_FILE_MAX, &text, &len, d);
   if (rc != 0) return rc;
-  const char *end = NULL;
-  cJSON *root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1); /* + its NUL: cJSON wants it */
-  if (root == NULL) {
-    size_t line = 1, col = 1;
-    for (const char *p = text; end != NULL && p < end && p < text + len; p++) {
-      if (*p == '\n') { line++; col = 1; } else col++;
-    }
-    free(text);
-    return am_diag(d, AM_ESYNTAX, "%s: %zu:%zu: malformed JSON", path, line, col);
-  }
+  cJSON *root = NULL;
+  rc = am_json_parse(path, text, len, &root, d);
+  if (rc != 0) { free(text); return rc; }
   am_rfile_t *nf = realloc(r->files, (r->n_files + 1) * sizeof *r->files);
   if (nf == NULL) { free(text); cJSON_Delete(root); return am_diag(d, AM_ENOMEM, "out of memory"); }
   r->files = nf;

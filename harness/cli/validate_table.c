@@ -5,8 +5,10 @@
  * and (a) against (c). Medians of the repetitions throughout. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cJSON.h>
+#include "json_io.h"
 #include "results.h"
 #include "validate.h"
 
@@ -175,7 +177,9 @@ void am_val_markdown(const cJSON *doc, FILE *f) {
 }
 
 int am_val_tsv(const cJSON *doc, const char *path) {
-  FILE *f = fopen(path, "w");
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len); /* then written atomically (json_io.h) */
   if (f == NULL) return -1;
   fprintf(f, "program\tbackend\tmeasured_diff_s\tpredicted_diff_s\tpredicted_diff_c_s\trel_a\trel_b\trel_c\n");
   const cJSON *p, *r;
@@ -191,5 +195,8 @@ int am_val_tsv(const cJSON *doc, const char *path) {
       }
       fputc('\n', f);
     }
-  return fclose(f) == 0 ? 0 : -1;
+  am_diag_t d;
+  int rc = fclose(f) == 0 && am_write_atomic(path, buf, len, &d) == 0 ? 0 : -1;
+  free(buf);
+  return rc;
 }

@@ -24,7 +24,10 @@
  *   AMTRACE_FLAGS  letters: t timestamps (CLOCK_MONOTONIC: each call's start, as a delta,
  *                  and the ns inside the real call: two clock reads), f follow fork (the
  *                  child records to its own file; else it stops recording), e follow exec
- *                  (an exec'd program records too; else it is not recorded)
+ *                  (an exec'd program records too; else it is not recorded), m follow
+ *                  the command's own exec chain only (a wrapper script exec'ing the real
+ *                  program: the images of process AMTRACE_PID record, its children's not)
+ *   AMTRACE_PID    with m: the pid of the command allocmark record started
  *   AMTRACE_GEN    a decimal counter rewritten in place by each recorded image, so an
  *                  exec'd program knows it is not the first */
 #include <dlfcn.h>
@@ -85,7 +88,7 @@ static int (*real_execvpe)(const char *, char *const[], char *const[]);
 static _Atomic int g_state;
 static int g_fd = -1;
 static int g_ts;                    /* timestamps on                               */
-static int g_follow_fork, g_follow_exec;
+static int g_follow_fork, g_follow_exec, g_follow_main;
 static _Atomic uint64_t g_seq;
 static _Atomic uint32_t g_next_thread;
 static uint64_t g_gen;
@@ -487,6 +490,7 @@ static void read_knobs(void) {
     if (*f == 't') g_ts = 1;
     else if (*f == 'f') g_follow_fork = 1;
     else if (*f == 'e') g_follow_exec = 1;
+    else if (*f == 'm') g_follow_main = 1;
   }
   char *gen = getenv("AMTRACE_GEN"); /* points into the environment block: rewritten in place */
   uint64_t g = 0;
@@ -495,6 +499,14 @@ static void read_knobs(void) {
   g_gen = g;
   uint64_t next = g + 1;
   for (size_t i = n; i-- > 0;) { gen[i] = (char)('0' + next % 10); next /= 10; }
+}
+
+/* With flag m: is this process the command allocmark record started (AMTRACE_PID)? */
+static int is_command_pid(void) {
+  const char *p = getenv("AMTRACE_PID");
+  uint64_t v = 0;
+  for (; p != NULL && *p >= '0' && *p <= '9'; p++) v = v * 10 + (uint64_t)(*p - '0');
+  return p != NULL && *p == '\0' && v == (uint64_t)getpid();
 }
 
 static int init(void) {
@@ -519,7 +531,8 @@ static int init(void) {
   int st = ST_PASS;
   if (real_malloc != NULL && real_free != NULL && real_calloc != NULL && real_realloc != NULL) {
     read_knobs();
-    if (g_gen > 0 && !g_follow_exec) st = ST_PASS; /* an exec'd program: not followed */
+    if (g_gen > 0 && !g_follow_exec && !(g_follow_main && is_command_pid()))
+      st = ST_PASS; /* an exec'd program: not followed */
     else if (open_output() == 0 && pthread_key_create(&g_key, thread_exit_cb) == 0 &&
              pthread_atfork(fork_prepare, fork_parent, fork_child) == 0)
       st = ST_REC;

@@ -38,6 +38,18 @@ if [ -z "$child" ]; then fail "no trace for the forked child"; else
 fi
 echo "ok mtprog: ops by kind over the baseline $diff"
 
+# A wrapper script that execs the program (a pyenv shim's shape, with a command
+# substitution's fork before it): FILE is the program's trace, the same ops by kind as
+# recording the program itself, and nothing else is written.
+mkdir "$T/w"
+printf '#!/bin/sh\nv=$(echo x)\nexec "%s" "$@"\n' "$P" >"$T/wrap.sh" && chmod +x "$T/wrap.sh"
+"$A" record -o "$T/w/w.amtrace" -- "$T/wrap.sh" $N >"$T/w.out" 2>"$T/w.err" || fail "record via a wrapper script: $(cat "$T/w.err")"
+cmp -s "$T/plain.out" "$T/w.out" || fail "mtprog's output changed under the recorder, via the wrapper"
+wgot=$("$A" trace-info --json --check "$T/w/w.amtrace" | jq -r "$kinds")
+[ "$wgot" = "$got" ] || fail "via a wrapper script: ops by kind $wgot, want mtprog's own $got"
+[ "$(ls "$T/w")" = "w.amtrace" ] || fail "via a wrapper script: extra files $(ls "$T/w" | tr '\n' ' ')"
+echo "ok wrapper script: the program's trace"
+
 # CPython, its allocations routed to malloc.
 cat >"$T/s.py" <<'PY'
 d = {}
@@ -45,8 +57,7 @@ for i in range(20000):
     d[str(i)] = [i] * (i % 7)
 print(sum(len(v) for v in d.values()), len(d))
 PY
-py=/usr/bin/python3 # Debian's, not a wrapper script (a wrapper would exec it: not followed)
-[ -x "$py" ] || py=$(command -v python3)
+py=$(command -v python3) # a wrapper script (a pyenv shim) is followed to the interpreter it execs
 if [ -n "$py" ]; then
   PYTHONMALLOC=malloc "$py" "$T/s.py" >"$T/py.plain" || fail "python3 failed"
   PYTHONMALLOC=malloc "$A" record -o "$T/py.amtrace" -- "$py" "$T/s.py" >"$T/py.rec" 2>"$T/py.err" || fail "record python3: $(cat "$T/py.err")"
