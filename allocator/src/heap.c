@@ -107,8 +107,24 @@ static int pp_bin_grow(pp_heap_t *h, pp_bin_t *bin, unsigned cls) {
   return 1;
 }
 
+/* Park bin cls (see PP_BIN_GROW_BYTES): its list's blocks go back to their pools, its limit
+ * is kept aside and set to 0 until the next refill. */
+static void pp_bin_park(pp_heap_t *h, pp_bin_t *bin, unsigned cls) {
+  void *b = bin->free;
+  h->parked[cls] = bin->limit;
+  bin->free = NULL;
+  bin->limit = 0;
+  bin->room = 0;
+  while (b != NULL) {
+    void *nx = *(void **)b;
+    pp_free_to_pool(h, pp_i_block_pool(b), b);
+    b = nx;
+  }
+}
+
 /* A local free found its bin's list full (room 0, p not counted). If the bin cycled since
- * it was last full, it grows and p goes onto its list; else p goes back to its pool. */
+ * it was last full, it grows and p goes onto its list; if it ran full twice without a
+ * refill, it is parked; p goes back to its pool. */
 static inline void pp_free_over(pp_heap_t *h, pp_bin_t *bin, pp_pool_t *pl, void *p) {
   unsigned cls = (unsigned)(bin - h->bins);
   uint32_t bit = (uint32_t)1 << cls;
@@ -120,6 +136,8 @@ static inline void pp_free_over(pp_heap_t *h, pp_bin_t *bin, pp_pool_t *pl, void
       bin->room--;
       return;
     }
+  } else if (bin->limit != 0) {
+    pp_bin_park(h, bin, cls);
   }
   pp_free_to_pool(h, pl, p);
 }
@@ -195,6 +213,10 @@ static int pp_bin_refill(pp_heap_t *h, unsigned cls) {
     PP_ST(pl->used, cap);
     got = cap;
   }
+  if (h->parked[cls] != 0) { /* allocating again: the list is back */
+    bin->limit = h->parked[cls];
+    h->parked[cls] = 0;
+  }
   bin->free = head;
   bin->room = (int32_t)bin->limit - (int32_t)got;
   h->cycled |= (uint32_t)1 << cls;
@@ -208,6 +230,7 @@ void pp_i_heap_flush(pp_heap_t *h) {
   h->grown = 0;
   h->cycled = 0;
   for (unsigned c = 0; c < PP_MAX_CLASSES; c++) {
+    h->parked[c] = 0;
     void *b = h->bins[c].free;
     h->bins[c].free = NULL;
     h->bins[c].limit = c < pp_i_g.nclasses ? pp_i_g.class_limit[c] : 0; /* as made */

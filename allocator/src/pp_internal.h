@@ -70,10 +70,13 @@
  * the fast path instead of going to their pools one by one, up to PP_BIN_GROW_BYTES of
  * blocks in one bin and PP_HEAP_GROW_BYTES added over all of a heap's bins (the blocks on
  * the lists count as used: they are memory held back from other classes and from the OS).
- * A bin that is only freed into (a phase that frees what it allocated before) never grows.
- * pp_i_heap_flush (thread exit, introspection) resets every limit. */
-#define PP_BIN_GROW_BYTES ((size_t)1 << 20)
-#define PP_HEAP_GROW_BYTES ((size_t)2 << 20)
+ * A bin that runs full twice with no refill between is in a run of frees only (a phase
+ * freeing what an earlier one made, a program's teardown): it is *parked* — its blocks go
+ * back to their pools, and so do the run's later frees (limit 0) until its next refill
+ * restores the limit — so that pools and pages empty as the program frees them and memory
+ * can go back to the OS. pp_i_heap_flush (thread exit, introspection) resets every limit. */
+#define PP_BIN_GROW_BYTES ((size_t)4 << 20)
+#define PP_HEAP_GROW_BYTES ((size_t)4 << 20)
 
 typedef struct pp_pool_s pp_pool_t;
 typedef struct pp_page_s pp_page_t;
@@ -173,6 +176,7 @@ struct pp_heap_s {
   pp_heap_t *aband_next;       /* abandoned-heap list                                      */
   size_t grown;                /* bytes of limit the bins gained by growing (pp_bin_grow)  */
   uint32_t cycled;             /* bit c: bin c was refilled since it last ran full         */
+  uint32_t parked[PP_MAX_CLASSES]; /* limit of a parked bin (its limit is 0 meanwhile)     */
   unsigned id;
   int state;
 };
@@ -287,6 +291,7 @@ static inline void pp_i_bins_init(pp_heap_t *h) {
   }
   h->grown = 0;
   h->cycled = 0;
+  for (unsigned c = 0; c < PP_MAX_CLASSES; c++) h->parked[c] = 0;
   h->region_base = pp_i_g.region_base;
   h->fast_len = pp_i_g.fast_len;
   h->route = pp_i_g.route;
