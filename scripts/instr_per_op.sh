@@ -7,7 +7,7 @@
 #
 # For each backend, one runner (build/runners/am-runner-BACKEND) replays the pattern once
 # (its quick scale unless --full; no warm-up, no RSS timeline, no counters) under callgrind,
-# counting only inside the engine's worker threads (worker_main: the replay loop and the
+# counting only inside the engine's worker threads (am_engine_worker_main: the replay loop and the
 # allocator it calls, not stream generation); prints "pattern backend instr/op ops".
 # The harness's own share is the `bump` backend's figure. Environment: BUILD (default
 # build), AM_INSTR_PRELOAD (a library to LD_PRELOAD into the runner, e.g. an older
@@ -27,7 +27,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 for be in "$@"; do
   runner=$build/runners/am-runner-$be
   [ -x "$runner" ] || { echo "instr_per_op.sh: $runner: no such runner (backend '$be' not built)" >&2; exit 2; }
-  env ${AM_INSTR_PRELOAD:+LD_PRELOAD=$AM_INSTR_PRELOAD} valgrind --tool=callgrind --toggle-collect=worker_main \
+  env ${AM_INSTR_PRELOAD:+LD_PRELOAD=$AM_INSTR_PRELOAD} valgrind --tool=callgrind --toggle-collect=am_engine_worker_main \
     --callgrind-out-file="$tmp/cg.out" "$runner" run --pattern "$pat" $scale --warmup 0 \
     --rss-interval-ms 0 --no-hw >"$tmp/sample.json" 2>"$tmp/err" ||
     { echo "instr_per_op.sh: $be: runner failed:" >&2; tail -5 "$tmp/err" >&2; exit 1; }
