@@ -91,7 +91,12 @@ static int free_check(am_worker_t *wk, const am_op_t *op, const am_slot_t *s) {
   return -1;
 }
 
-static inline void write_rounds(void *p, uint64_t rounds) {
+/* The WRITE op's store loop (false-sharing patterns: 20000 stores per op). Its own
+ * function, aligned to a 64-byte line, so the loop sits at the same offset of an
+ * instruction-cache line in every backend's runner: inlined, it landed wherever each
+ * runner's link put it, and on this project's AMD VM a loop that crosses a 64-byte line
+ * ran at half speed in some runners and not others (patterns/README.md, false-sharing). */
+__attribute__((noinline, aligned(64))) static void write_rounds(void *p, uint64_t rounds) {
   volatile unsigned char *q = p;
   unsigned char o = q[0];
   for (uint64_t r = 0; r < rounds; r++) q[0] = (unsigned char)(o + r + 1);
