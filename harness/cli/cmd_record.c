@@ -238,7 +238,8 @@ int am_cmd_record(int argc, char **argv) {
   if (ts) *f++ = 't';
   if (ffork) *f++ = 'f';
   if (fexec) *f++ = 'e';
-  else if (script) *f++ = 'm'; /* a wrapper script: follow its own exec chain */
+  int chain = script && !fexec; /* a wrapper script: follow its own exec chain (flag m) */
+  if (chain) *f++ = 'm';
   *f = '\0';
   pid_t pid = 0;
   void (*old_int)(int) = signal(SIGINT, SIG_IGN); /* the program decides what ^C does */
@@ -257,7 +258,7 @@ int am_cmd_record(int argc, char **argv) {
   struct dirent **names = NULL;
   int n = scandir(rec, &names, NULL, alphasort);
   char root[64];
-  int chain = strchr(flags, 'm') != NULL, skipped = 0;
+  int skipped = 0;
   root_raw(names, n, pid, chain, root, sizeof root);
   int wrote_root = 0, failed = 0;
   for (int pass = 0; pass < 2; pass++)

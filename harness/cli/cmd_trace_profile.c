@@ -54,18 +54,16 @@ double am_profile_live_bytes(const cJSON *rows) {
   return b;
 }
 
-int am_profile_write_csv(const char *path, const cJSON *rows, am_diag_t *d) {
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len); /* then written atomically (json_io.h) */
-  if (f == NULL) return am_diag(d, AM_ENOMEM, "%s: out of memory", path);
+static int render_csv(FILE *f, const void *arg) {
   const cJSON *r;
-  cJSON_ArrayForEach(r, rows)
+  cJSON_ArrayForEach(r, (const cJSON *)arg)
     fprintf(f, "%.0f, %.17g, %.17g\n", cJSON_GetNumberValue(cJSON_GetArrayItem(r, 0)),
             cJSON_GetNumberValue(cJSON_GetArrayItem(r, 1)), cJSON_GetNumberValue(cJSON_GetArrayItem(r, 2)));
-  int rc = fclose(f) != 0 ? am_diag(d, AM_ENOMEM, "%s: out of memory", path) : am_write_atomic(path, buf, len, d);
-  free(buf);
-  return rc;
+  return 0;
+}
+
+int am_profile_write_csv(const char *path, const cJSON *rows, am_diag_t *d) {
+  return am_write_atomic_rendered(path, render_csv, rows, d);
 }
 
 /* One field of a CSV line: a number >= 0 (integer if want_int) and what follows. */

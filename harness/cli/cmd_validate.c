@@ -250,6 +250,12 @@ static void chart(const char *dir, const char *tsv, const cJSON *doc) {
   }
 }
 
+/* validate.md (am_write_atomic_rendered's renderer). */
+static int render_md(FILE *f, const void *doc) {
+  am_val_markdown(doc, f);
+  return 0;
+}
+
 int am_cmd_validate(int argc, char **argv) {
   vopts_t o = {"all", NULL, NULL, 0, 1};
   const char *files[64];
@@ -321,14 +327,7 @@ int am_cmd_validate(int argc, char **argv) {
   snprintf(path, sizeof path, "%s/validate.json", dir);
   if (am_json_write_atomic(path, doc, 1, &d) != 0) fprintf(stderr, "allocmark validate: %s\n", d.msg);
   snprintf(path, sizeof path, "%s/validate.md", dir);
-  char *mdbuf = NULL;
-  size_t mdlen = 0;
-  FILE *md = open_memstream(&mdbuf, &mdlen);
-  if (md != NULL) {
-    am_val_markdown(doc, md);
-    if (fclose(md) != 0 || am_write_atomic(path, mdbuf, mdlen, &d) != 0) fprintf(stderr, "allocmark validate: %s: cannot write\n", path);
-  }
-  free(mdbuf);
+  if (am_write_atomic_rendered(path, render_md, doc, &d) != 0) fprintf(stderr, "allocmark validate: %s\n", d.msg);
   am_val_markdown(doc, stdout);
   snprintf(path, sizeof path, "%s/validate.tsv", dir);
   int predicted = 0;

@@ -176,11 +176,8 @@ void am_val_markdown(const cJSON *doc, FILE *f) {
     }
 }
 
-int am_val_tsv(const cJSON *doc, const char *path) {
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len); /* then written atomically (json_io.h) */
-  if (f == NULL) return -1;
+static int render_tsv(FILE *f, const void *arg) {
+  const cJSON *doc = arg;
   fprintf(f, "program\tbackend\tmeasured_diff_s\tpredicted_diff_s\tpredicted_diff_c_s\trel_a\trel_b\trel_c\n");
   const cJSON *p, *r;
   cJSON_ArrayForEach(p, cJSON_GetObjectItem(doc, "programs"))
@@ -195,8 +192,10 @@ int am_val_tsv(const cJSON *doc, const char *path) {
       }
       fputc('\n', f);
     }
+  return 0;
+}
+
+int am_val_tsv(const cJSON *doc, const char *path) {
   am_diag_t d;
-  int rc = fclose(f) == 0 && am_write_atomic(path, buf, len, &d) == 0 ? 0 : -1;
-  free(buf);
-  return rc;
+  return am_write_atomic_rendered(path, render_tsv, doc, &d) == 0 ? 0 : -1;
 }

@@ -204,6 +204,19 @@ int am_atomic_commit(am_atomic_t *a, am_diag_t *d) {
   return 0;
 }
 
+int am_write_atomic_rendered(const char *path, am_render_fn render, const void *arg, am_diag_t *d) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  if (f == NULL) return am_diag(d, AM_ENOMEM, "%s: out of memory", path);
+  int rc = render(f, arg);
+  if (fclose(f) != 0 && rc == 0) rc = am_diag(d, AM_ENOMEM, "%s: out of memory", path);
+  else if (rc != 0) rc = am_diag(d, rc, "%s: cannot render", path);
+  else rc = am_write_atomic(path, buf, len, d);
+  free(buf);
+  return rc;
+}
+
 int am_write_atomic(const char *path, const void *buf, size_t len, am_diag_t *d) {
   am_atomic_t a;
   int rc = am_atomic_begin(&a, path, d);

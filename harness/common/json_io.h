@@ -43,6 +43,12 @@ int am_json_read_file(const char *path, struct cJSON **out, am_diag_t *d);
  * filled: "<path>: <what failed>: <why>". */
 int am_write_atomic(const char *path, const void *buf, size_t len, am_diag_t *d);
 
+/* What render wrote into a FILE (its return: 0, else a failure), written atomically to
+ * path as am_write_atomic does. 0, or AM_ENOMEM / AM_EIO / render's code, with d filled. */
+#include <stdio.h>
+typedef int (*am_render_fn)(FILE *f, const void *arg);
+int am_write_atomic_rendered(const char *path, am_render_fn render, const void *arg, am_diag_t *d);
+
 /* A streaming atomic write: begin creates the temp file (a->fd, write to it), commit
  * fsyncs, closes and renames it over the path, abort closes and removes it. */
 typedef struct am_atomic_s {
