@@ -4,7 +4,8 @@
  * page and serves another class next; pages whose pools are all free leave the tree for
  * the free-page list and are reused before anything new is mapped; past 16 MiB of free
  * pages, RETURN=1 gives their memory to the OS (released_bytes) and RETURN=0 keeps it.
- * Last, a bin that cycles between empty and full grows until a batch stays on its list. */
+ * Last, a bin that cycles between empty and full grows until a batch stays on its list,
+ * and one in a run of frees only is parked (its blocks go back to their pools). */
 #include <stdint.h>
 #include <string.h>
 #include "pp_test.h"
@@ -116,6 +117,31 @@ int main(int argc, char **argv) {
   for (int i = 0; i < K; i++) pp_free(a[i]);
   s = stats(); /* flushes the lists: every limit back to its first value */
   PP_T_CHECK(s.allocated_bytes == 0);
+
+  /* Parking: a run of frees only (a teardown). The bin grows once (it cycled), runs full
+   * again with no refill between and is parked: its list's blocks and the run's later
+   * frees go back to their pools, so (with no pp_stats flush) the emptied pools serve
+   * another class at once. Without parking 512 blocks (8 pools) would stay on the list. */
+  enum { P = 63 * 64 };
+  static void *q[P];
+  static uintptr_t qpool[P];
+  int npool = 0, reused = 0;
+  for (int i = 0; i < P; i++) {
+    q[i] = pp_malloc(64);
+    PP_T_CHECK(q[i] != NULL);
+    uintptr_t pl = (uintptr_t)q[i] & ~(uintptr_t)4095;
+    int j = 0;
+    while (j < npool && qpool[j] != pl) j++;
+    if (j == npool) qpool[npool++] = pl;
+  }
+  for (int i = 0; i < P; i++) pp_free(q[i]);
+  for (int i = 0; i < npool - 1; i++) { /* one pool stays queued for class 64 */
+    q[i] = pp_malloc(4096);
+    for (int j = 0; j < npool; j++) reused += ((uintptr_t)q[i] & ~(uintptr_t)4095) == qpool[j];
+  }
+  PP_T_CHECK(npool >= 63 && reused >= npool - 3);
+  for (int i = 0; i < npool - 1; i++) pp_free(q[i]);
+  PP_T_CHECK(stats().allocated_bytes == 0);
   printf("recycling ok (return=%d): pages reused, released %llu bytes at peak\n", ret,
          (unsigned long long)peak_released);
   return 0;
