@@ -72,7 +72,11 @@ void *pp_i_aligned(size_t align, size_t n, uintptr_t site) {
   if (n <= PP_SMALL_MAX && align <= PP_POOL_SIZE) {
     pp_i_init();
     int c = pp_i_aligned_class(n, align);
+#if PP_DEBUG /* the requested size, n, is recorded (the canary follows it) */
     if (c >= 0) return pp_i_malloc_class((unsigned)c, site);
+#else /* the inline fast path, asked for the class's own size: the same bin */
+    if (c >= 0) return pp_i_malloc(pp_i_g.class_size[c], site);
+#endif
   }
   return pp_i_large_alloc(n, align, site);
 }
