@@ -2,11 +2,12 @@
  * run each in a fresh runner process, aggregate, write one results file per pattern
  * (atomically) and print a table.
  *
- * Order: for each pattern, each thread count, repetition r runs every backend once,
+ * Order: a round is one pattern x thread count x repetition r, every backend once,
  * starting at backend r (A B C D, then B C D A, ...), so slow drifts of the machine
- * hit every backend alike. Bad input (flags, patterns, sizes over --max-memory,
- * unknown or unbuilt backends, an unusable output path) is reported in one line before
- * anything runs: exit 2, no file. A repetition that crashes, hangs or fails is recorded
+ * hit every backend alike. Rounds run spread (pass r: round r of every pattern; the
+ * default) or grouped (pattern by pattern): --schedule, run_schedule().
+ * Bad input (flags, patterns, sizes over --max-memory, unknown or unbuilt backends, an
+ * unusable output path) is reported in one line before anything runs: exit 2, no file. A repetition that crashes, hangs or fails is recorded
  * with its status and the rest still run; the exit status is then 1. */
 #include <errno.h>
 #include <fcntl.h>
@@ -79,6 +80,12 @@ static const char run_help_more[] =
   "                        0-1), give multi-threaded runs the whole set (recorded)\n"
   "  --order rotate|random backend order per round: rotated (default) or a seeded\n"
   "                        permutation (--order-seed N, default 0)\n"
+  "  --schedule spread|grouped  spread (default): pass r runs repetition r of every\n"
+  "                        pattern and thread count, so each benchmark's repetitions\n"
+  "                        span the whole run and the machine's slow drift is noise in\n"
+  "                        each, not a bias between patterns or runs (files are written\n"
+  "                        as each pattern's last repetition ends); grouped: each\n"
+  "                        pattern's repetitions back to back, its file written then\n"
   "  --aslr off|on         run the runners with address randomization off or on\n"
   "                        (personality(2), like setarch -R; default: as the system)\n"
   "  --env-pad BYTES       add AM_ENV_PAD=<BYTES> to the runner's environment: shifts\n"
@@ -181,6 +188,11 @@ typedef struct run_pat_s {
   uint64_t est_ops[AM_RUN_MAX_THREADS], est_peak[AM_RUN_MAX_THREADS];
   int dump_phase;         /* --dump-at: the phase's index, -1 the end */
   char out[PATH_MAX];
+  /* While it runs: */
+  size_t round0;          /* the plan's index of its first round (plan.h)          */
+  cJSON **samples;        /* [t * n_backends + b]: the samples of each benchmark   */
+  am_env_snap_t env_start; /* when its first round started (environment.during)   */
+  int started;
 } run_pat_t;
 
 static int is_dir(const char *p) {
@@ -511,9 +523,30 @@ static int load_workload(const am_run_opts_t *o, run_pat_t *rp) {
   return 0;
 }
 
-static void free_workloads(run_pat_t *pats, size_t np) {
-  for (size_t i = 0; i < np; i++) am_source_free(pats[i].src);
+static void free_workloads(run_pat_t *pats, size_t np, size_t n_backends) {
+  for (size_t i = 0; i < np; i++) {
+    am_source_free(pats[i].src);
+    for (size_t k = 0; pats[i].samples != NULL && k < pats[i].n_threads * n_backends; k++)
+      cJSON_Delete(pats[i].samples[k]);
+    free(pats[i].samples);
+  }
   free(pats);
+}
+
+/* Each workload's sample arrays and plan offset, before the first round. 0, or 2. */
+static int prepare_workloads(run_pat_t *pats, size_t np, size_t n_backends, const am_env_snap_t *start) {
+  size_t round = 0;
+  for (size_t i = 0; i < np; i++) {
+    run_pat_t *rp = &pats[i];
+    rp->round0 = round;
+    round += rp->n_threads * rp->reps;
+    rp->env_start = *start;
+    if ((rp->samples = calloc(rp->n_threads * n_backends, sizeof *rp->samples)) == NULL)
+      return am_run_usage_error("out of memory");
+    for (size_t k = 0; k < rp->n_threads * n_backends; k++)
+      if ((rp->samples[k] = cJSON_CreateArray()) == NULL) return am_run_usage_error("out of memory");
+  }
+  return 0;
 }
 
 /* The plan of the cells (plan.h); `allocmark plan` prints it, a sharded run writes it
@@ -562,32 +595,25 @@ static void print_progress(const run_progress_t *pg, const char *pname, const ru
           rp->threads[t], r + 1, rp->reps, backend, what, el, eta);
 }
 
-/* Every repetition of one workload at its t-th thread count, interleaved across the
- * backends: the benchmarks (one per backend) appended to `benchmarks`. */
-static void run_thread_count(const am_run_opts_t *o, const am_backend_info_t *info, const run_pat_t *rp, size_t t,
-                             run_progress_t *pg, cJSON *benchmarks) {
-  const char *pname = rp->name;
-  cJSON *samples[AM_RUN_MAX_BACKENDS];
-  for (size_t b = 0; b < o->n_backends; b++) samples[b] = cJSON_CreateArray();
-  for (unsigned r = 0; r < rp->reps && !am_spawn_stop; r++) {
-    if (!am_shard_has_round(&o->shard, pg->round++)) continue;
-    for (size_t j = 0; j < o->n_backends && !am_spawn_stop; j++) {
-      size_t b = am_run_order(o, j, r, pg->round - 1);
-      cJSON *s = am_run_one(&o->backends[b], rp->abs, am_source_sha256(rp->src), rp->threads[t], rp->seed, r, o);
-      if (am_spawn_stop) { cJSON_Delete(s); break; } /* killed by the stop: not a result */
-      char cell[512];
-      cJSON_AddStringToObject(s, "cell", am_cell_id(cell, sizeof cell, pname, rp->threads[t], r, o->backends[b].name));
-      cJSON_AddStringToObject(s, "host", pg->host);
-      cJSON_AddItemToArray(samples[b], s);
-      pg->done++;
-      const cJSON *st = cJSON_GetObjectItem(s, "status");
-      if (!cJSON_IsString(st) || strcmp(st->valuestring, "ok") != 0) pg->failed++;
-      print_progress(pg, pname, rp, t, r, o->backends[b].name, s);
-    }
-  }
-  for (size_t b = 0; b < o->n_backends; b++) {
-    if (o->shard.n && cJSON_GetArraySize(samples[b]) == 0) { cJSON_Delete(samples[b]); continue; }
-    cJSON_AddItemToArray(benchmarks, am_run_benchmark(&info[b], rp->threads[t], samples[b]));
+/* Round r of one workload at its t-th thread count: every backend once, in the round's
+ * order (rotated, or --order random), each sample appended to the workload's array for
+ * that backend. Rounds outside this --shard are skipped. */
+static void run_round(const am_run_opts_t *o, run_pat_t *rp, size_t t, unsigned r, run_progress_t *pg) {
+  size_t round = rp->round0 + t * rp->reps + r; /* the plan's round index (plan.h) */
+  if (!am_shard_has_round(&o->shard, round)) return;
+  if (!rp->started) { am_env_snap(&rp->env_start); rp->started = 1; } /* its `during` starts here */
+  for (size_t j = 0; j < o->n_backends && !am_spawn_stop; j++) {
+    size_t b = am_run_order(o, j, r, round);
+    cJSON *s = am_run_one(&o->backends[b], rp->abs, am_source_sha256(rp->src), rp->threads[t], rp->seed, r, o);
+    if (am_spawn_stop) { cJSON_Delete(s); break; } /* killed by the stop: not a result */
+    char cell[512];
+    cJSON_AddStringToObject(s, "cell", am_cell_id(cell, sizeof cell, rp->name, rp->threads[t], r, o->backends[b].name));
+    cJSON_AddStringToObject(s, "host", pg->host);
+    cJSON_AddItemToArray(rp->samples[t * o->n_backends + b], s);
+    pg->done++;
+    const cJSON *st = cJSON_GetObjectItem(s, "status");
+    if (!cJSON_IsString(st) || strcmp(st->valuestring, "ok") != 0) pg->failed++;
+    print_progress(pg, rp->name, rp, t, r, o->backends[b].name, s);
   }
 }
 
@@ -605,23 +631,25 @@ static void run_workload_dumps(const am_run_opts_t *o, const run_pat_t *rp) {
                rp->threads[0], rp->seed, dd, o);
 }
 
-/* One workload's whole matrix, then its results file (atomically) and table. 0, or 1
- * when the file could not be written. */
-static int run_workload(const am_run_opts_t *o, const am_backend_info_t *info, const run_pat_t *rp,
-                        const cJSON *context, am_env_snap_t *pat_start, run_progress_t *pg) {
-  const char *pname = rp->name;
+/* A workload whose rounds have all run: its benchmarks (one per backend and thread
+ * count, from the samples, which they take), results file (atomically), table and
+ * --dump-at maps. 0, or 1 when the file could not be written. */
+static int finish_workload(const am_run_opts_t *o, const am_backend_info_t *info, run_pat_t *rp,
+                           const cJSON *context) {
   cJSON *benchmarks = cJSON_CreateArray();
-  for (size_t t = 0; t < rp->n_threads && !am_spawn_stop; t++) run_thread_count(o, info, rp, t, pg, benchmarks);
-  if (am_spawn_stop || (o->shard.n && cJSON_GetArraySize(benchmarks) == 0)) { /* interrupted, or no cell here */
-    cJSON_Delete(benchmarks);
-    return 0;
-  }
+  for (size_t t = 0; t < rp->n_threads; t++)
+    for (size_t b = 0; b < o->n_backends; b++) {
+      cJSON **sp = &rp->samples[t * o->n_backends + b];
+      if (o->shard.n && cJSON_GetArraySize(*sp) == 0) continue; /* no cell of it in this shard */
+      cJSON_AddItemToArray(benchmarks, am_run_benchmark(&info[b], rp->threads[t], *sp));
+      *sp = NULL;
+    }
+  if (o->shard.n && cJSON_GetArraySize(benchmarks) == 0) { cJSON_Delete(benchmarks); return 0; }
   cJSON *root = cJSON_CreateObject();
   cJSON_AddNumberToObject(root, "schema_version", AM_RESULTS_SCHEMA_VERSION);
   cJSON_AddStringToObject(root, "generator", "allocmark run");
   cJSON *ctx = cJSON_Duplicate(context, 1);
-  am_env_during(ctx, pat_start);
-  am_env_snap(pat_start); /* the next pattern's runs start now */
+  am_env_during(ctx, &rp->env_start);
   cJSON_AddItemToObject(root, "context", ctx);
   cJSON_AddItemToObject(root, "workload", workload_json(rp, o));
   cJSON_AddItemToObject(root, "benchmarks", benchmarks);
@@ -631,13 +659,41 @@ static int run_workload(const am_run_opts_t *o, const am_backend_info_t *info, c
     fprintf(stderr, "allocmark run: %s\n", d.msg);
     rc = 1;
   } else {
-    am_run_print_table(pname, benchmarks, rp->reps);
+    am_run_print_table(rp->name, benchmarks, rp->reps);
     if (o->noise_floor) am_run_print_noise_floor(rp->out, o);
     printf("results: %s\n", rp->out);
   }
   fflush(stdout);
   cJSON_Delete(root);
   if (o->dump_at != NULL) run_workload_dumps(o, rp);
+  return rc;
+}
+
+/* Every round of every workload, in the --schedule's order, each workload finished
+ * (written) after its last round. grouped: workload by workload, each one's rounds back
+ * to back. spread (default): pass r runs round r of every workload and thread count, so
+ * each benchmark's repetitions span the whole run, and a slow drift of the machine (a
+ * neighbour, the host's clock) becomes noise within every benchmark instead of a bias
+ * between workloads, or between this run and another. 0, or 1 when a file failed. */
+static int run_schedule(const am_run_opts_t *o, const am_backend_info_t *info, run_pat_t *pats, size_t np,
+                        const cJSON *context, run_progress_t *pg) {
+  int rc = 0;
+  if (o->schedule_grouped) {
+    for (size_t i = 0; i < np && !am_spawn_stop; i++) {
+      for (size_t t = 0; t < pats[i].n_threads; t++)
+        for (unsigned r = 0; r < pats[i].reps && !am_spawn_stop; r++) run_round(o, &pats[i], t, r, pg);
+      if (!am_spawn_stop && finish_workload(o, info, &pats[i], context) != 0) rc = 1;
+    }
+    return rc;
+  }
+  unsigned passes = 0;
+  for (size_t i = 0; i < np; i++) passes = pats[i].reps > passes ? pats[i].reps : passes;
+  for (unsigned r = 0; r < passes && !am_spawn_stop; r++)
+    for (size_t i = 0; i < np && !am_spawn_stop; i++) {
+      if (r >= pats[i].reps) continue;
+      for (size_t t = 0; t < pats[i].n_threads && !am_spawn_stop; t++) run_round(o, &pats[i], t, r, pg);
+      if (r + 1 == pats[i].reps && !am_spawn_stop && finish_workload(o, info, &pats[i], context) != 0) rc = 1;
+    }
   return rc;
 }
 
@@ -672,7 +728,7 @@ static int run_main(int argc, char **argv, int plan_only) {
   run_progress_t pg = {.host = "?"};
   if (rc == 0) rc = plan_run(&o, pats, np, &pg.total);
   if (rc != 0) {
-    free_workloads(pats, np);
+    free_workloads(pats, np, o.n_backends);
     return rc == 1 ? 0 : rc; /* 1: `allocmark plan` printed it */
   }
 
@@ -682,12 +738,12 @@ static int run_main(int argc, char **argv, int plan_only) {
   am_env_snap_t pat_start;
   cJSON_AddItemToObject(context, "environment", am_env_probe(&o, &pat_start)); /* cmd_run_env.c */
   am_spawn_catch_signals(); /* SIGINT/SIGTERM: stop now, write no unfinished pattern */
-  for (size_t i = 0; i < np && !am_spawn_stop; i++)
-    if (run_workload(&o, info, &pats[i], context, &pat_start, &pg) != 0) rc = 1;
+  rc = prepare_workloads(pats, np, o.n_backends, &pat_start);
+  if (rc == 0) rc = run_schedule(&o, info, pats, np, context, &pg);
   cJSON_Delete(context);
-  free_workloads(pats, np);
+  free_workloads(pats, np, o.n_backends);
   if (am_spawn_stop) {
-    fprintf(stderr, "allocmark run: interrupted by signal %d: the pattern in progress was not written; "
+    fprintf(stderr, "allocmark run: interrupted by signal %d: the unfinished patterns were not written; "
                     "results files written before are complete\n", (int)am_spawn_stop);
     return 130;
   }
@@ -699,7 +755,8 @@ int am_cmd_run(int argc, char **argv) { return run_main(argc, argv, 0); }
 
 static const char plan_help[] =
   "usage: allocmark plan PATTERN... [run options] [--shard K/N] [--json]\n"
-  "  Lists the cells `allocmark run` with the same arguments would run, in run order,\n"
+  "  Lists the cells `allocmark run` with the same arguments would run, in plan order\n"
+  "  (run's --schedule grouped; spread runs repetition r of every workload in pass r),\n"
   "  without running any. A cell is workload x threads x repetition x backend, with the\n"
   "  stable id <workload>/t<threads>/r<rep>/<backend> (rep 0-based) that results samples\n"
   "  carry as `cell`. A round is workload x threads x repetition (every backend once,\n"

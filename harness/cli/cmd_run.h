@@ -36,6 +36,9 @@ typedef struct am_run_opts_s {
   const char *pin;          /* --pin CPUS, or NULL (cmd_run_env.c)         */
   int order_random;         /* --order random                              */
   uint64_t order_seed;      /* --order-seed                                */
+  int schedule_grouped;     /* --schedule grouped: each workload's rounds back to
+                             * back; 0 (spread, default): pass r runs round r of every
+                             * workload, so each benchmark's samples span the run */
   int aslr;                 /* --aslr: 0 as the system, 1 off, 2 on        */
   size_t env_pad;           /* --env-pad BYTES                             */
   int noise_floor;          /* --noise-floor: each backend also as NAME#2  */

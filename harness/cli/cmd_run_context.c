@@ -140,6 +140,7 @@ cJSON *am_run_context(const am_run_opts_t *opt) {
   cJSON_AddStringToObject(o, "order", opt->order_random ? "repetitions interleaved across backends, a seeded random order each round"
                                                          : "repetitions interleaved across backends, rotated each repetition");
   if (opt->order_random) am_json_add_u64(o, "order_seed", opt->order_seed);
+  cJSON_AddStringToObject(o, "schedule", opt->schedule_grouped ? "grouped" : "spread");
   add_str(o, "pin", opt->pin);
   cJSON_AddStringToObject(o, "aslr", opt->aslr == 1 ? "off" : opt->aslr == 2 ? "on" : "as the system");
   cJSON_AddNumberToObject(o, "env_pad_bytes", (double)opt->env_pad);

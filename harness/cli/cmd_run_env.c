@@ -12,6 +12,8 @@
  *                         on the driver just before it execs the runner, which inherits it)
  *   --order random --order-seed N   each round's backend order a seeded permutation
  *                         instead of the rotation A B C, B C A, ...
+ *   --schedule spread|grouped   rounds of all workloads interleaved (pass r runs round r
+ *                         of each; default), or each workload's rounds back to back
  *   --aslr off|on         personality(ADDR_NO_RANDOMIZE) set or cleared for the runner
  *   --env-pad BYTES       AM_ENV_PAD=<BYTES x 'x'> in the runner's environment: moves its
  *                         stack, the layout bias Mytkowicz et al. measured
@@ -88,6 +90,12 @@ int am_env_parse_opt(int argc, char **argv, int *i, am_run_opts_t *o) {
     if (strcmp(v, "random") == 0) o->order_random = 1;
     else if (strcmp(v, "rotate") == 0) o->order_random = 0;
     else return opt_error("--order (random or rotate)", v);
+    return 1;
+  }
+  if ((v = am_opt_value(argc, argv, i, "--schedule", NULL)) != NULL) {
+    if (strcmp(v, "spread") == 0) o->schedule_grouped = 0;
+    else if (strcmp(v, "grouped") == 0) o->schedule_grouped = 1;
+    else return opt_error("--schedule (spread or grouped)", v);
     return 1;
   }
   if ((v = am_opt_value(argc, argv, i, "--order-seed", NULL)) != NULL) {

@@ -2,7 +2,9 @@
 # tests/compare/test_env.sh — environment checks and the options that control the
 # environment: context.environment (facts, before/during, warnings) and the warnings on
 # stderr and in the report; --pin, --aslr, --env-pad recorded per sample; --order random
-# reproducible from its seed; --noise-floor's twins and printed comparison; bad values.
+# reproducible from its seed; --schedule spread (default: repetition r of every pattern
+# before r+1, same cells as grouped) and grouped, recorded; --noise-floor's twins and
+# printed comparison; bad values.
 # usage: test_env.sh BUILD_DIR SOURCE_DIR
 set -uo pipefail
 build=$1 src=$2 am=$1/allocmark p=$2/patterns/pairs-small.json
@@ -35,7 +37,19 @@ order() { "$am" run "$p" --quick -r 3 -b system,pagepool --order random --order-
 a=$(order 7); b=$(order 7)
 [ -n "$a" ] && [ "$a" = "$b" ] || fail "--order random --order-seed 7 not reproducible: '$a' / '$b'"
 jq -e '.context.options.order_seed == 7' "$tmp/o7.json" > /dev/null || fail "order_seed not recorded"
-for bad in "--pin x" "--pin 99999" "--aslr maybe" "--order sideways" "--env-pad -1" "--order-seed z"; do
+# Schedules: the (pattern, rep) sequence of the progress lines, and the cells written.
+q=$src/patterns/window-mixed.json
+sched() { "$am" run "$p" "$q" --quick -r 2 -b system,bump "$@" 2>&1 >/dev/null |
+          sed -n 's/^\[[0-9]*\/[0-9]*\] \([a-z-]*\) t=1 rep \([0-9]\)\/2 .*/\1:\2/p' | uniq | tr '\n' ' '; }
+mkdir -p "$tmp/sp" "$tmp/gr"
+s=$(sched -o "$tmp/sp/"); g=$(sched --schedule grouped -o "$tmp/gr/")
+[ "$s" = "pairs-small:1 window-mixed:1 pairs-small:2 window-mixed:2 " ] || fail "spread order: '$s'"
+[ "$g" = "pairs-small:1 pairs-small:2 window-mixed:1 window-mixed:2 " ] || fail "grouped order: '$g'"
+cells() { jq -r '.benchmarks[].samples[] | .cell + " " + .checksum' "$1"/*.json | sort; }
+[ "$(cells "$tmp/sp")" = "$(cells "$tmp/gr")" ] && [ "$(cells "$tmp/sp" | wc -l)" = 8 ] || fail "spread and grouped wrote different cells"
+jq -e '.context.options.schedule == "spread"' "$tmp"/sp/pairs-small-*.json > /dev/null || fail "schedule spread not recorded"
+jq -e '.context.options.schedule == "grouped"' "$tmp"/gr/pairs-small-*.json > /dev/null || fail "schedule grouped not recorded"
+for bad in "--pin x" "--pin 99999" "--aslr maybe" "--order sideways" "--env-pad -1" "--order-seed z" "--schedule later"; do
   # shellcheck disable=SC2086
   "$am" run "$p" --quick -r 1 -b system $bad -o "$tmp/bad.json" > /dev/null 2> "$tmp/err"; rc=$?
   [ "$rc" = 2 ] && [ ! -e "$tmp/bad.json" ] && [ "$(wc -l < "$tmp/err")" = 1 ] || fail "$bad: exit $rc, expected 2 and one line"

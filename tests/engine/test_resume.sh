@@ -22,7 +22,7 @@ am=$build/allocmark
 # ---- 1. allocmark run, several patterns, SIGTERM ----
 d=$scratch/run; mkdir -p "$d"
 "$am" run "$src/patterns/pairs-small.json" "$src/patterns/web-sizes.json" "$src/patterns/window-mixed.json" \
-  -b system,bump -r 40 --quick -o "$d/" >/dev/null 2>"$scratch/run.err" &
+  -b system,bump -r 40 --quick --schedule grouped -o "$d/" >/dev/null 2>"$scratch/run.err" &
 p=$!
 for _ in $(seq 1200); do ls "$d" | grep -q json && break; sleep 0.05; done # one file done (slow builds too)
 kill -TERM "$p"; wait "$p"; rc=$?
@@ -32,6 +32,16 @@ for f in "$d"/*; do json_ok "$f" || fail "allocmark run: $f is not a complete re
 sleep 0.3
 pgrep -g "$p" >/dev/null 2>&1 && fail "allocmark run: processes of its group left behind"
 echo "allocmark run + SIGTERM: exit $rc, kept $(ls "$d" | tr '\n' ' ')"
+# The default schedule (spread) finishes every pattern in the last pass: stopped midway,
+# no file at all.
+d=$scratch/run-spread; mkdir -p "$d"
+"$am" run "$src/patterns/pairs-small.json" "$src/patterns/web-sizes.json" -b system,bump -r 40 --quick \
+  -o "$d/" >/dev/null 2>"$scratch/spread.err" &
+p=$!
+for _ in $(seq 1200); do [ "$(grep -c '^\[' "$scratch/spread.err")" -ge 12 ] && break; sleep 0.05; done
+kill -TERM "$p"; wait "$p"; rc=$?
+[ "$rc" = 130 ] || fail "allocmark run (spread): exit $rc after SIGTERM, want 130 ($(tail -1 "$scratch/spread.err"))"
+[ -z "$(ls "$d")" ] || fail "allocmark run (spread): files after SIGTERM midway: $(ls "$d" | tr '\n' ' ')"
 
 # ---- 2. run_all.sh ----
 wrap=$scratch/allocmark-wrap
