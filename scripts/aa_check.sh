@@ -15,10 +15,9 @@
 # Output: one line per pair, "run-i run-j <compare's summary line>", consecutive pairs
 # first, and DIR/pairs.tsv (i, j, comparisons, same, percent). `uptime` before every
 # run goes to DIR/uptime.txt: quote it with the figures. Exit 0, or 2 on bad usage.
-# Example (the README's figures; about 3.5 minutes a run on the 2-core VM):
-#   scripts/aa_check.sh -n 4 -- patterns/{pairs-small,window-mixed,glibc-simple,batch-fifo,\
-#     batch-lifo,batch-random,lognormal-sizes,seed-perf-test-small,web-sizes,generational}.json \
-#     -b system,jemalloc,mimalloc,tcmalloc,pagepool -r 5 -t 1
+# Example (a few minutes a run on the 2-core VM; the README's figures, under
+# "Comparing runs", name the backends):
+#   scripts/aa_check.sh -n 3 -- patterns/{pairs-small,window-mixed,glibc-simple}.json -r 5 -t 1
 set -euo pipefail
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 die() { echo "aa_check.sh: $*" >&2; exit 2; }
