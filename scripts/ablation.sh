@@ -17,7 +17,8 @@
 #   return-off     PAGEPOOL_RETURN=0      free pages' memory never given back to the OS
 #   large-system   PAGEPOOL_LARGE=system  blocks over 4 KiB from the system allocator
 # Repetitions are interleaved: for each repetition, every variant runs every pattern once
-# (`allocmark run -b pagepool -r 1`, a fresh runner process each). Medians over the
+# (`allocmark run -b pagepool -t 1 -r 1`: one thread, so a pattern's thread counts are not
+# mixed in one median; a fresh runner process each). Medians over the
 # repetitions of ns/op and of peak RSS growth, and their ratio to `default`, go to
 # DIR/ablation.tsv and DIR/ablation.md (Markdown tables), and the time ratios to the chart
 # DIR/ablation.png (plots/ablation.gp). Raw results: DIR/raw/VARIANT/REP/*.json.
@@ -26,7 +27,7 @@
 # results/ablation-<UTC stamp>). Needs build/allocmark (cmake --build build), python3, gnuplot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
 quick=""; reps=3; out=""
 patterns="pairs-small window-mixed batch-random lognormal-sizes web-sizes fragmentation calloc-heavy large-blocks"
 variants="default lookup-tree classes-pow2 pools-8 lists-off grow-off return-off large-system"
@@ -73,7 +74,7 @@ for r in $(seq 1 "$reps"); do
     echo "ablation: repetition $r/$reps, variant $i/$nv: $v" >&2
     mkdir -p "$out/raw/$v/$r"
     # shellcheck disable=SC2086
-    env $(env_of "$v") build/allocmark run $files -b pagepool -r 1 $quick -o "$out/raw/$v/$r/" >/dev/null ||
+    env $(env_of "$v") build/allocmark run $files -b pagepool -t 1 -r 1 $quick -o "$out/raw/$v/$r/" >/dev/null ||
       echo "ablation: $v repetition $r: some run failed (recorded in its results file)" >&2
   done
 done
