@@ -86,6 +86,7 @@ static const char run_help_more[] =
   "                        each, not a bias between patterns or runs (files are written\n"
   "                        as each pattern's last repetition ends); grouped: each\n"
   "                        pattern's repetitions back to back, its file written then\n"
+  "                        (program files always run grouped)\n"
   "  --aslr off|on         run the runners with address randomization off or on\n"
   "                        (personality(2), like setarch -R; default: as the system)\n"
   "  --env-pad BYTES       add AM_ENV_PAD=<BYTES> to the runner's environment: shifts\n"
@@ -715,7 +716,10 @@ static int run_main(int argc, char **argv, int plan_only) {
     nprog += k != NULL && k->exec == AM_EXEC_PROGRAM;
   }
   if (o.paced && nprog) return am_run_usage_error("--paced: for traces only (recorded with --timestamps)");
-  if (nprog == np) return am_run_programs(&o, info, pat_args, np);
+  if (nprog == np) { /* programs run one after another (cmd_run_prog.c), and say so */
+    o.schedule_grouped = 1;
+    return am_run_programs(&o, info, pat_args, np);
+  }
   if (nprog != 0) return am_run_usage_error("run pattern files and program files in separate commands");
 
   run_pat_t *pats = calloc(np, sizeof *pats);

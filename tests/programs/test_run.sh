@@ -39,6 +39,7 @@ grep -q 'sort-test' "$tmp/report.md" || fail "report: no sort-test"
 
 "$am" run "$good/minimal.json" -b system -r 1 --quick -o "$tmp/min.json" >"$tmp/log" 2>&1 || { cat "$tmp/log"; fail "minimal: exit $?"; }
 [ "$(q '.benchmarks[0].status' "$tmp/min.json")" = ok ] || fail "minimal: not ok"
+[ "$(q '.context.options.schedule' "$tmp/min.json")" = grouped ] || fail "minimal: context.options.schedule is not grouped (programs run one after another)"
 
 "$am" run "$good/env-echo.json" -b system,pagepool -o "$tmp/env.json" >"$tmp/log" 2>&1; rc=$?
 [ "$rc" = 1 ] || fail "env-echo: exit $rc, expected 1"
