@@ -534,14 +534,14 @@ static void free_workloads(run_pat_t *pats, size_t np, size_t n_backends) {
   free(pats);
 }
 
-/* Each workload's sample arrays and plan offset, before the first round. 0, or 2. */
-static int prepare_workloads(run_pat_t *pats, size_t np, size_t n_backends, const am_env_snap_t *start) {
+/* Each workload's sample arrays and plan offset, before the first round (its
+ * env_start is taken by its first round, run_round). 0, or 2 after the error. */
+static int prepare_workloads(run_pat_t *pats, size_t np, size_t n_backends) {
   size_t round = 0;
   for (size_t i = 0; i < np; i++) {
     run_pat_t *rp = &pats[i];
     rp->round0 = round;
     round += rp->n_threads * rp->reps;
-    rp->env_start = *start;
     if ((rp->samples = calloc(rp->n_threads * n_backends, sizeof *rp->samples)) == NULL)
       return am_run_usage_error("out of memory");
     for (size_t k = 0; k < rp->n_threads * n_backends; k++)
@@ -739,13 +739,13 @@ static int run_main(int argc, char **argv, int plan_only) {
   gethostname(pg.host, sizeof pg.host - 1);
   pg.t_start = am_now_s();
   cJSON *context = am_run_context(&o);
-  am_env_snap_t pat_start;
-  cJSON_AddItemToObject(context, "environment", am_env_probe(&o, &pat_start)); /* cmd_run_env.c */
+  cJSON_AddItemToObject(context, "environment", am_env_probe(&o)); /* cmd_run_env.c */
   am_spawn_catch_signals(); /* SIGINT/SIGTERM: stop now, write no unfinished pattern */
-  rc = prepare_workloads(pats, np, o.n_backends, &pat_start);
-  if (rc == 0) rc = run_schedule(&o, info, pats, np, context, &pg);
+  int prep = prepare_workloads(pats, np, o.n_backends);
+  if (prep == 0) rc = run_schedule(&o, info, pats, np, context, &pg);
   cJSON_Delete(context);
   free_workloads(pats, np, o.n_backends);
+  if (prep != 0) return prep; /* out of memory before anything ran: 2, like other bad starts */
   if (am_spawn_stop) {
     fprintf(stderr, "allocmark run: interrupted by signal %d: the unfinished patterns were not written; "
                     "results files written before are complete\n", (int)am_spawn_stop);

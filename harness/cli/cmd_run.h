@@ -144,9 +144,9 @@ typedef struct am_env_snap_s {
   int ok;
 } am_env_snap_t;
 void am_env_snap(am_env_snap_t *s);
-/* context.environment (static facts, `before`, warnings, printed to stderr); *start
- * gets the snapshot at its end. */
-struct cJSON *am_env_probe(const am_run_opts_t *o, am_env_snap_t *start);
+/* context.environment (static facts, `before`, warnings, printed to stderr). Each
+ * results file's `during` starts at its workload's first round (am_env_during). */
+struct cJSON *am_env_probe(const am_run_opts_t *o);
 /* Adds environment.during (since `since`) and its warnings to a file's context. */
 void am_env_during(struct cJSON *context, const am_env_snap_t *since);
 /* The twin of a backend under --noise-floor ("NAME#2"), and a name's runner backend

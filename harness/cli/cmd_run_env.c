@@ -357,7 +357,7 @@ static void static_facts(cJSON *env, cJSON *w, const am_run_opts_t *o) {
          vendor[0] ? " (" : "", vendor, vendor[0] ? ")" : "");
 }
 
-cJSON *am_env_probe(const am_run_opts_t *o, am_env_snap_t *start) {
+cJSON *am_env_probe(const am_run_opts_t *o) {
   cJSON *env = cJSON_CreateObject(), *w = cJSON_CreateArray();
   static_facts(env, w, o);
   cJSON *before = cJSON_AddObjectToObject(env, "before");
@@ -377,7 +377,6 @@ cJSON *am_env_probe(const am_run_opts_t *o, am_env_snap_t *start) {
   if (steal > 0.01) warn(w, "CPU steal %.1f %% before the run (the hypervisor ran others on our CPUs)", 100 * steal);
   cJSON_AddItemToObject(env, "warnings", w);
   if (o->pin != NULL) cJSON_AddStringToObject(env, "pin", o->pin);
-  *start = b;
   for (int i = 0; i < cJSON_GetArraySize(w); i++)
     fprintf(stderr, "allocmark run: warning: %s\n", cJSON_GetArrayItem(w, i)->valuestring);
   return env;
