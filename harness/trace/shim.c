@@ -484,6 +484,20 @@ static void exec_flush(void) {
 /* A function pointer from dlsym (memcpy: ISO C has no void * to function cast). */
 #define SYM(var, name) do { void *s_ = dlsym(RTLD_NEXT, name); memcpy(&(var), &s_, sizeof s_); } while (0)
 
+/* The decimal value of s[0..n), a non-digit counting as 0 (AMTRACE_GEN keeps its length
+ * whatever it holds); *all_digits (may be NULL) says whether every character was one. */
+static uint64_t dec_value(const char *s, size_t n, int *all_digits) {
+  uint64_t v = 0;
+  int ok = 1;
+  for (size_t i = 0; i < n; i++) {
+    int d = s[i] >= '0' && s[i] <= '9';
+    ok &= d;
+    v = v * 10 + (uint64_t)(d ? s[i] - '0' : 0);
+  }
+  if (all_digits != NULL) *all_digits = ok;
+  return v;
+}
+
 static void read_knobs(void) {
   const char *f = getenv("AMTRACE_FLAGS");
   for (; f != NULL && *f; f++) {
@@ -493,20 +507,18 @@ static void read_knobs(void) {
     else if (*f == 'm') g_follow_main = 1;
   }
   char *gen = getenv("AMTRACE_GEN"); /* points into the environment block: rewritten in place */
-  uint64_t g = 0;
   size_t n = gen != NULL ? strlen(gen) : 0;
-  for (size_t i = 0; i < n; i++) g = g * 10 + (uint64_t)(gen[i] >= '0' && gen[i] <= '9' ? gen[i] - '0' : 0);
-  g_gen = g;
-  uint64_t next = g + 1;
+  g_gen = dec_value(gen, n, NULL);
+  uint64_t next = g_gen + 1;
   for (size_t i = n; i-- > 0;) { gen[i] = (char)('0' + next % 10); next /= 10; }
 }
 
 /* With flag m: is this process the command allocmark record started (AMTRACE_PID)? */
 static int is_command_pid(void) {
   const char *p = getenv("AMTRACE_PID");
-  uint64_t v = 0;
-  for (; p != NULL && *p >= '0' && *p <= '9'; p++) v = v * 10 + (uint64_t)(*p - '0');
-  return p != NULL && *p == '\0' && v == (uint64_t)getpid();
+  int digits;
+  uint64_t v = dec_value(p, p != NULL ? strlen(p) : 0, &digits);
+  return p != NULL && digits && v == (uint64_t)getpid();
 }
 
 static int init(void) {
