@@ -53,8 +53,10 @@ int pp_dump_json(FILE *out) {
     fprintf(out, "%s\n    {\"address\": \"%#lx\", \"released\": %s}", first ? "" : ",",
             (unsigned long)pg->base, pg->released ? "true" : "false");
   fprintf(out, "%s],\n", first ? "" : "\n  ");
-  fprintf(out, "  \"large\": {\"blocks\": %llu, \"bytes\": %llu}\n}\n",
-          (unsigned long long)atomic_load(&pp_i_large_n), (unsigned long long)atomic_load(&pp_i_large_bytes));
+  uint64_t large_n, large_b;
+  pp_i_large_totals(&large_n, &large_b);
+  fprintf(out, "  \"large\": {\"blocks\": %llu, \"bytes\": %llu}\n}\n", (unsigned long long)large_n,
+          (unsigned long long)large_b);
   pthread_mutex_unlock(&pp_i_lock);
   return ferror(out) ? PP_EINVAL : PP_OK;
 }

@@ -59,18 +59,49 @@ _Static_assert(sizeof(pp_large_t) == PP_LARGE_HDR, "large header size");
 
 static pp_large_t *pp_hdr(const void *p) { return (pp_large_t *)((uintptr_t)p - PP_LARGE_HDR); }
 
+/* Count a large block in (add) or out: in the thread's heap (plain moves: the heap's own
+ * counters), else in the global atomics; pp_i_large_totals sums them. */
 static void pp_large_account(pp_large_t *h, int add) {
-  if (add) {
-    atomic_fetch_add_explicit(&pp_i_large_n, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&pp_i_large_bytes, h->size, memory_order_relaxed);
+  uint64_t n = add ? 1 : (uint64_t)0 - 1, b = add ? h->size : (uint64_t)0 - h->size;
+  pp_heap_t *hp = pp_i_tl_heap;
+  if (PP_LIKELY(hp != NULL)) {
+    PP_ST(hp->large_n, PP_LD(hp->large_n) + n);
+    PP_ST(hp->large_bytes, PP_LD(hp->large_bytes) + b);
   } else {
-    atomic_fetch_sub_explicit(&pp_i_large_n, 1, memory_order_relaxed);
-    atomic_fetch_sub_explicit(&pp_i_large_bytes, h->size, memory_order_relaxed);
+    atomic_fetch_add_explicit(&pp_i_large_n, n, memory_order_relaxed);
+    atomic_fetch_add_explicit(&pp_i_large_bytes, b, memory_order_relaxed);
   }
   if (pp_i_g.track_sites) pp_i_large_site(h->site, (int64_t)h->size, add);
 }
 
+void pp_i_large_totals(uint64_t *n, uint64_t *bytes) {
+  uint64_t c = atomic_load(&pp_i_large_n), b = atomic_load(&pp_i_large_bytes);
+  for (pp_heap_t *h = pp_i_w.all_heaps; h != NULL; h = h->all_next) {
+    c += PP_LD(h->large_n);
+    b += PP_LD(h->large_bytes);
+  }
+  *n = c;
+  *bytes = b;
+}
+
+/* The block's offset in its span past the header: a cache colour, so that blocks of
+ * spans (page-aligned) do not all start in the same L1 set (32 KiB, 8-way: 64 sets of
+ * 64 B lines, one per 4 KiB); a batch of 16 medium blocks would otherwise evict each
+ * other's first lines and headers. Taken from the span's slack past the block (spare
+ * bytes), so it costs no memory: the heap's counter steps through 64 colours, scaled to
+ * the lines that fit. */
+static size_t pp_span_colour(size_t spare) {
+  pp_heap_t *h = pp_i_tl_heap;
+  if (h == NULL) return 0;
+  size_t lines = (spare >> 6) + 1, c = h->colour++ & 63;
+  if (lines > 64) lines = 64;
+  return ((c * lines) >> 6) << 6;
+}
+
 #define PP_PAGE_UP(x) (((x) + 4095) & ~(size_t)4095)
+/* realloc growing a span past its pages takes a cached span up to this length and copies
+ * (a page fault per new page costs more than copying it); a longer one grows by mremap. */
+#define PP_SPAN_COPY_MAX ((size_t)256 << 10)
 
 /* Debug mode: the bytes after a span's block, up to 16 within its pages, are a canary. */
 #if PP_DEBUG
@@ -114,6 +145,7 @@ static void *pp_span_alloc(size_t n, size_t align, uintptr_t site, int zero) {
     errno = ENOMEM;
     return NULL;
   }
+  if (off == PP_LARGE_HDR) off += pp_span_colour(got - n - PP_LARGE_HDR);
   uintptr_t p = off != 0 ? (uintptr_t)base + off
                          : ((uintptr_t)base + PP_LARGE_HDR + align - 1) & ~(uintptr_t)(align - 1);
   pp_large_t *h = pp_hdr((void *)p);
@@ -227,7 +259,24 @@ int pp_i_large_plain(const void *p) {
   return pp_hdr(p)->magic == PP_SPAN_LIVE || pp_hdr(p)->offset == PP_LARGE_HDR;
 }
 
-/* A span's block to n bytes: in place within the span, else the span is remapped. */
+/* Move p, a span's block counted out, to a cached span of need bytes (its offset kept):
+ * its contents copied, its old span freed; NULL when no cached span fits. */
+static void *pp_span_move_cached(void *p, size_t need) {
+  pp_large_t *h = pp_hdr(p);
+  size_t got;
+  char *base = pp_i_span_cached(need, &got);
+  if (base == NULL) return NULL;
+  char *q = base + h->offset;
+  memcpy(q, p, h->size);
+  *pp_hdr(q) = *h;
+  pp_hdr(q)->span = got;
+  pp_large_account(h, 1); /* pp_i_large_free counts the old block out again */
+  pp_i_large_free(p);
+  return q;
+}
+
+/* A span's block to n bytes: in place within the span, else a cached span (copied) or the
+ * span remapped. */
 static void *pp_span_realloc(void *p, size_t n, uintptr_t site) {
   pp_large_t *h = pp_hdr(p);
   size_t off = h->offset;
@@ -238,7 +287,16 @@ static void *pp_span_realloc(void *p, size_t n, uintptr_t site) {
   pp_span_canary_check(p);
   pp_large_account(h, 0);
   size_t need = PP_PAGE_UP(n + off);
-  if (need > h->span || need + ((size_t)1 << 20) < h->span) { /* grow, or shrink a lot */
+  if (need > h->span && pp_i_fail_inject()) { /* PAGEPOOL_FAIL: growing is one request */
+    pp_large_account(h, 1);
+    errno = ENOMEM;
+    return NULL;
+  }
+  void *q;
+  if (need > h->span && need <= PP_SPAN_COPY_MAX && (q = pp_span_move_cached(p, need)) != NULL) {
+    p = q;
+    h = pp_hdr(p);
+  } else if (need > h->span || need + ((size_t)1 << 20) < h->span) { /* grow, or shrink a lot */
     char *base = pp_i_span_resize((char *)p - off, h->span, need);
     if (base == NULL) {
       pp_large_account(h, 1);

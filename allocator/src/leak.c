@@ -83,13 +83,18 @@ static void pp_print_site(FILE *out, const pp_site_t *s) {
 void pp_leak_report(FILE *out) {
   if (out == NULL) return;
   uint64_t cnt[PP_MAX_CLASSES] = {0};
-  uint64_t large_n = atomic_load(&pp_i_large_n), large_b = atomic_load(&pp_i_large_bytes);
+  uint64_t large_n, large_b;
   pp_site_t top[PP_TOP_SITES];
   unsigned ntop = 0;
   int tracking = 0;
-  if (atomic_load(&pp_i_started)) {
+  if (!atomic_load(&pp_i_started)) {
+    pthread_mutex_lock(&pp_i_lock);
+    pp_i_large_totals(&large_n, &large_b);
+    pthread_mutex_unlock(&pp_i_lock);
+  } else {
     pp_i_drain_all();
     pthread_mutex_lock(&pp_i_lock);
+    pp_i_large_totals(&large_n, &large_b);
     tracking = pp_i_g.track_sites;
     if (tracking) memset(pp_agg, 0, sizeof pp_agg);
     for (pp_page_t *pg = pp_i_w.all_pages; pg != NULL; pg = pg->all_next) {

@@ -77,6 +77,12 @@
  * can go back to the OS. pp_i_heap_flush (thread exit, introspection) resets every limit. */
 #define PP_BIN_GROW_BYTES ((size_t)4 << 20)
 #define PP_HEAP_GROW_BYTES ((size_t)4 << 20)
+/* Each heap keeps the spans (span.c) of up to PP_HEAP_SPAN_PAGES OS pages — blocks of
+ * 4 KiB to 64 KiB with their header — that its thread frees, up to PP_HEAP_SPAN_BYTES in
+ * all, and takes its medium blocks from them first: no pp_i_span_lock on that path, which
+ * two threads allocating medium blocks contend for. The rest go to the global cache. */
+#define PP_HEAP_SPAN_PAGES 17
+#define PP_HEAP_SPAN_BYTES ((size_t)2 << 20)
 
 typedef struct pp_pool_s pp_pool_t;
 typedef struct pp_page_s pp_page_t;
@@ -177,6 +183,13 @@ struct pp_heap_s {
   size_t grown;                /* bytes of limit the bins gained by growing (pp_bin_grow)  */
   uint32_t cycled;             /* bit c: bin c was refilled since it last ran full         */
   uint32_t parked[PP_MAX_CLASSES]; /* limit of a parked bin (its limit is 0 meanwhile)     */
+  void *spans[PP_HEAP_SPAN_PAGES + 1]; /* owner: free spans of k OS pages its thread freed, */
+                               /* one LIFO stack per k (link in the first word; span.c)    */
+  _Atomic size_t span_bytes;   /* owner writes: bytes on `spans`                           */
+  _Atomic uint64_t large_n;    /* owner writes: large blocks its thread allocated minus    */
+  _Atomic uint64_t large_bytes;/* those it freed, and their bytes (modulo 2^64: one heap's */
+                               /* share may be "negative"; the sum is exact; large.c)      */
+  uint32_t colour;             /* owner: cache colour of its next span's block (large.c)   */
   unsigned id;
   int state;
 };
@@ -241,6 +254,7 @@ extern pthread_rwlock_t pp_i_tree_lock;  /* tree: write under pp_i_lock, read al
 extern pthread_mutex_t pp_i_orphan_lock; /* the heap of threads past their TLS teardown   */
 extern _Atomic int pp_i_started;
 extern _Atomic int pp_i_outside;         /* some page lies outside the region             */
+/* Large blocks (and bytes) of threads without a heap; the heaps count their own. */
 extern _Atomic uint64_t pp_i_large_n, pp_i_large_bytes;
 extern _Thread_local pp_heap_t *pp_i_tl_heap __attribute__((tls_model("initial-exec")));
 /* The heap the fast paths use: pp_i_tl_heap, or &pp_i_heap_none (no heap yet, thread past
@@ -352,9 +366,11 @@ size_t pp_i_large_usable(const void *p);
 /* span.c: pagepool's own large path */
 extern pthread_mutex_t pp_i_span_lock;
 void  *pp_i_span_get(size_t len, size_t *got, int *fresh);
+void  *pp_i_span_cached(size_t len, size_t *have); /* from a cache only, or NULL   */
 void   pp_i_span_put(void *base, size_t len);
 void  *pp_i_span_resize(void *base, size_t len, size_t newlen);
-size_t pp_i_span_cached_bytes(void);
+void   pp_i_span_flush(pp_heap_t *h);     /* h's spans to the global cache (or the OS)     */
+void   pp_i_large_totals(uint64_t *n, uint64_t *bytes); /* live large blocks; pp_i_lock */
 
 /* debug.c */
 void pp_i_die(const char *what, const void *p) __attribute__((noreturn));

@@ -9,13 +9,15 @@
 int pp_stats(pp_stats_t *out) {
   if (out == NULL) return PP_EINVAL;
   memset(out, 0, sizeof *out);
-  out->large_blocks = atomic_load(&pp_i_large_n);
-  out->large_bytes = atomic_load(&pp_i_large_bytes);
+  if (atomic_load(&pp_i_started)) pp_i_drain_all();
+  pthread_mutex_lock(&pp_i_lock);
+  pp_i_large_totals(&out->large_blocks, &out->large_bytes);
   out->allocated_bytes = out->large_bytes;
   out->mapped_bytes = out->large_bytes;
-  if (!atomic_load(&pp_i_started)) return PP_OK;
-  pp_i_drain_all();
-  pthread_mutex_lock(&pp_i_lock);
+  if (!atomic_load(&pp_i_started)) {
+    pthread_mutex_unlock(&pp_i_lock);
+    return PP_OK;
+  }
   for (pp_page_t *pg = pp_i_w.all_pages; pg != NULL; pg = pg->all_next) {
     if (PP_LD(pg->state) != PP_PAGE_ACTIVE) continue;
     for (unsigned i = 0; i < pp_i_g.pools; i++) {
