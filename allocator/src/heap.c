@@ -227,7 +227,7 @@ static int pp_bin_refill(pp_heap_t *h, unsigned cls) {
 /* Give every block of h's allocation lists back to its pool, and release the pools that
  * are then empty, and h's cached spans to the global cache (thread exit, introspection). */
 void pp_i_heap_flush(pp_heap_t *h) {
-  pp_i_span_flush(h);
+  pp_i_large_flush(h);
   h->grown = 0;
   h->cycled = 0;
   for (unsigned c = 0; c < PP_MAX_CLASSES; c++) {

@@ -61,7 +61,7 @@ static pp_large_t *pp_hdr(const void *p) { return (pp_large_t *)((uintptr_t)p - 
 
 /* Count a large block in (add) or out: in the thread's heap (plain moves: the heap's own
  * counters), else in the global atomics; pp_i_large_totals sums them. */
-static void pp_large_account(pp_large_t *h, int add) {
+static inline __attribute__((always_inline)) void pp_large_account(pp_large_t *h, int add) {
   uint64_t n = add ? 1 : (uint64_t)0 - 1, b = add ? h->size : (uint64_t)0 - h->size;
   pp_heap_t *hp = pp_i_tl_heap;
   if (PP_LIKELY(hp != NULL)) {
@@ -84,20 +84,7 @@ void pp_i_large_totals(uint64_t *n, uint64_t *bytes) {
   *bytes = b;
 }
 
-/* The block's offset in its span past the header: a cache colour, so that blocks of
- * spans (page-aligned) do not all start in the same L1 set (32 KiB, 8-way: 64 sets of
- * 64 B lines, one per 4 KiB); a batch of 16 medium blocks would otherwise evict each
- * other's first lines and headers. Taken from the span's slack past the block (spare
- * bytes), so it costs no memory: the heap's counter steps through 64 colours, scaled to
- * the lines that fit. */
-static size_t pp_span_colour(size_t spare) {
-  pp_heap_t *h = pp_i_tl_heap;
-  if (h == NULL) return 0;
-  size_t lines = (spare >> 6) + 1, c = h->colour++ & 63;
-  if (lines > 64) lines = 64;
-  return ((c * lines) >> 6) << 6;
-}
-
+#define PP_OS_PAGE ((size_t)4096)
 #define PP_PAGE_UP(x) (((x) + 4095) & ~(size_t)4095)
 /* realloc growing a span past its pages takes a cached span up to this length and copies
  * (a page fault per new page costs more than copying it); a longer one grows by mremap. */
@@ -129,23 +116,72 @@ static void pp_span_canary_check(const void *p) {
 #endif
 }
 
+/* The heap's cache of freed spans (pp_heap_t.spans, PP_HEAP_SPAN_PAGES): each kept as the
+ * header of the block it last held, which the free has just read and the next block of
+ * the span will write at the same place (when the block fits after it), so keeping and
+ * taking a span touch no other line of it. Keep: 0 when the heap is full. */
+static inline int pp_span_keep(pp_heap_t *hp, pp_large_t *h) {
+  size_t k = h->span / PP_OS_PAGE;
+  if (k > PP_HEAP_SPAN_PAGES || hp->nspans[k] >= PP_HEAP_SPAN_SLOTS ||
+      hp->span_bytes + h->span > PP_HEAP_SPAN_BYTES)
+    return 0;
+  hp->spans[k][hp->nspans[k]++] = h;
+  hp->span_bytes += h->span;
+  return 1;
+}
+
+/* A kept span of `pages` OS pages, else of up to a quarter (and one page) more, as in the
+ * global cache (span.c); NULL when the heap has none. */
+static inline pp_large_t *pp_span_reuse(pp_heap_t *hp, size_t pages) {
+  size_t top = pages + pages / 4 + 1;
+  if (top > PP_HEAP_SPAN_PAGES) top = PP_HEAP_SPAN_PAGES;
+  for (size_t k = pages; k <= top; k++) {
+    if (hp->nspans[k] != 0) {
+      pp_large_t *h = hp->spans[k][--hp->nspans[k]];
+      hp->span_bytes -= h->span;
+      return h;
+    }
+  }
+  return NULL;
+}
+
+void pp_i_large_flush(pp_heap_t *hp) {
+  for (size_t k = 1; k <= PP_HEAP_SPAN_PAGES; k++) {
+    while (hp->nspans[k] != 0) {
+      pp_large_t *h = hp->spans[k][--hp->nspans[k]];
+      pp_i_span_put((char *)h + PP_LARGE_HDR - h->offset, h->span);
+    }
+  }
+  hp->span_bytes = 0;
+}
+
 /* A block of n bytes aligned to align (a power of two >= 16) in a span; zeroed when zero
- * (memset only when the span is reused). */
+ * (memset only when the span is reused). The heap's kept spans serve plain blocks. */
 static void *pp_span_alloc(size_t n, size_t align, uintptr_t site, int zero) {
   size_t off = align <= PP_LARGE_HDR ? PP_LARGE_HDR : align <= 4096 ? align : 0;
   size_t slack = off == 0 ? align + PP_LARGE_HDR : off; /* over a page: align in the span */
-  if (n > SIZE_MAX / 2 - slack || align > UINT32_MAX / 2) {
-    errno = ENOMEM;
+  if (n > SIZE_MAX / 2 - slack || align > UINT32_MAX / 2 || pp_i_fail_inject()) {
+    errno = ENOMEM; /* PAGEPOOL_FAIL: one memory request per large block */
     return NULL;
   }
-  size_t got;
-  int fresh;
-  char *base = pp_i_span_get(PP_PAGE_UP(n + slack), &got, &fresh);
-  if (base == NULL) {
-    errno = ENOMEM;
-    return NULL;
+  size_t len = PP_PAGE_UP(n + slack), got;
+  int fresh = 0;
+  char *base;
+  pp_heap_t *hp = pp_i_tl_heap;
+  pp_large_t *old;
+  if (off == PP_LARGE_HDR && hp != NULL && len <= PP_HEAP_SPAN_PAGES * PP_OS_PAGE &&
+      (old = pp_span_reuse(hp, len / PP_OS_PAGE)) != NULL) {
+    got = old->span;
+    base = (char *)old + PP_LARGE_HDR - old->offset;
+    if (n <= got - old->offset) off = old->offset; /* the same header line (an aligned */
+                                                   /* block's, a page in: it fits)      */
+  } else {
+    base = pp_i_span_get(len, &got, &fresh);
+    if (base == NULL) {
+      errno = ENOMEM;
+      return NULL;
+    }
   }
-  if (off == PP_LARGE_HDR) off += pp_span_colour(got - n - PP_LARGE_HDR);
   uintptr_t p = off != 0 ? (uintptr_t)base + off
                          : ((uintptr_t)base + PP_LARGE_HDR + align - 1) & ~(uintptr_t)(align - 1);
   pp_large_t *h = pp_hdr((void *)p);
@@ -165,7 +201,7 @@ static void *pp_span_alloc(size_t n, size_t align, uintptr_t site, int zero) {
 
 void *pp_i_large_alloc(size_t n, size_t align, uintptr_t site) {
   if (align < PP_MIN_BLOCK) align = PP_MIN_BLOCK;
-  pp_i_init();
+  if (PP_UNLIKELY(!atomic_load_explicit(&pp_i_started, memory_order_acquire))) pp_i_init();
   if (pp_i_g.large_own) return pp_span_alloc(n, align, site, 0);
   size_t extra = PP_LARGE_HDR + (align > PP_MIN_BLOCK ? align - PP_MIN_BLOCK : 0);
   if (n > SIZE_MAX - extra || align > UINT32_MAX / 2) {
@@ -249,8 +285,12 @@ void pp_i_large_free(void *p) {
   pp_large_account(h, 0);
   uint32_t magic = h->magic;
   h->magic = PP_LARGE_DEAD;
-  if (magic == PP_SPAN_LIVE) pp_i_span_put((char *)p - h->offset, h->span);
-  else PP_SYS_FREE((char *)p - h->offset);
+  if (magic == PP_SPAN_LIVE) {
+    pp_heap_t *hp = pp_i_tl_heap;
+    if (hp == NULL || !pp_span_keep(hp, h)) pp_i_span_put((char *)p - h->offset, h->span);
+  } else {
+    PP_SYS_FREE((char *)p - h->offset);
+  }
 }
 
 /* Can realloc resize p in place (a span, or a system block that is not over-aligned)? */
@@ -264,8 +304,15 @@ int pp_i_large_plain(const void *p) {
 static void *pp_span_move_cached(void *p, size_t need) {
   pp_large_t *h = pp_hdr(p);
   size_t got;
-  char *base = pp_i_span_cached(need, &got);
-  if (base == NULL) return NULL;
+  char *base;
+  pp_heap_t *hp = pp_i_tl_heap;
+  pp_large_t *old;
+  if (hp != NULL && need <= PP_HEAP_SPAN_PAGES * PP_OS_PAGE && (old = pp_span_reuse(hp, need / PP_OS_PAGE)) != NULL) {
+    got = old->span;
+    base = (char *)old + PP_LARGE_HDR - old->offset;
+  } else if ((base = pp_i_span_cached(need, &got)) == NULL) {
+    return NULL;
+  }
   char *q = base + h->offset;
   memcpy(q, p, h->size);
   *pp_hdr(q) = *h;

@@ -78,10 +78,13 @@
 #define PP_BIN_GROW_BYTES ((size_t)4 << 20)
 #define PP_HEAP_GROW_BYTES ((size_t)4 << 20)
 /* Each heap keeps the spans (span.c) of up to PP_HEAP_SPAN_PAGES OS pages — blocks of
- * 4 KiB to 64 KiB with their header — that its thread frees, up to PP_HEAP_SPAN_BYTES in
- * all, and takes its medium blocks from them first: no pp_i_span_lock on that path, which
- * two threads allocating medium blocks contend for. The rest go to the global cache. */
+ * 4 KiB to 64 KiB with their header — that its thread frees, PP_HEAP_SPAN_SLOTS per page
+ * count and PP_HEAP_SPAN_BYTES in all, and takes its medium blocks from them first: no
+ * pp_i_span_lock on that path, which two threads allocating medium blocks contend for,
+ * and no line of the span touched but the header. The rest go to the global cache; so do
+ * a heap's spans when its thread ends or it is flushed (pp_i_large_flush). */
 #define PP_HEAP_SPAN_PAGES 17
+#define PP_HEAP_SPAN_SLOTS 8
 #define PP_HEAP_SPAN_BYTES ((size_t)2 << 20)
 
 typedef struct pp_pool_s pp_pool_t;
@@ -183,13 +186,13 @@ struct pp_heap_s {
   size_t grown;                /* bytes of limit the bins gained by growing (pp_bin_grow)  */
   uint32_t cycled;             /* bit c: bin c was refilled since it last ran full         */
   uint32_t parked[PP_MAX_CLASSES]; /* limit of a parked bin (its limit is 0 meanwhile)     */
-  void *spans[PP_HEAP_SPAN_PAGES + 1]; /* owner: free spans of k OS pages its thread freed, */
-                               /* one LIFO stack per k (link in the first word; span.c)    */
-  _Atomic size_t span_bytes;   /* owner writes: bytes on `spans`                           */
+  void *spans[PP_HEAP_SPAN_PAGES + 1][PP_HEAP_SPAN_SLOTS]; /* owner: free spans of k OS */
+                               /* pages its thread freed, as their last block's header     */
+  uint8_t nspans[PP_HEAP_SPAN_PAGES + 1]; /* ... a LIFO stack per k, this deep (large.c)   */
+  size_t span_bytes;           /* owner: bytes of `spans`                                  */
   _Atomic uint64_t large_n;    /* owner writes: large blocks its thread allocated minus    */
   _Atomic uint64_t large_bytes;/* those it freed, and their bytes (modulo 2^64: one heap's */
                                /* share may be "negative"; the sum is exact; large.c)      */
-  uint32_t colour;             /* owner: cache colour of its next span's block (large.c)   */
   unsigned id;
   int state;
 };
@@ -362,6 +365,7 @@ void   pp_i_large_free(void *p);
 int    pp_i_large_plain(const void *p);
 void  *pp_i_large_resize(void *p, size_t n, uintptr_t site);
 size_t pp_i_large_usable(const void *p);
+void   pp_i_large_flush(pp_heap_t *h);    /* h's spans to the global cache (or the OS)    */
 
 /* span.c: pagepool's own large path */
 extern pthread_mutex_t pp_i_span_lock;
@@ -369,7 +373,6 @@ void  *pp_i_span_get(size_t len, size_t *got, int *fresh);
 void  *pp_i_span_cached(size_t len, size_t *have); /* from a cache only, or NULL   */
 void   pp_i_span_put(void *base, size_t len);
 void  *pp_i_span_resize(void *base, size_t len, size_t newlen);
-void   pp_i_span_flush(pp_heap_t *h);     /* h's spans to the global cache (or the OS)     */
 void   pp_i_large_totals(uint64_t *n, uint64_t *bytes); /* live large blocks; pp_i_lock */
 
 /* debug.c */

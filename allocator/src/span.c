@@ -12,10 +12,8 @@
  *     tail cached as a span of its own (a shorter one is used whole: splitting would leave
  *     pieces too short for the next long request); when every cached span is too short, the longest one is grown with
  *     mremap (its pages, already faulted in, are kept).
- * Before that global cache, each thread's heap keeps the short spans (up to
- * PP_HEAP_SPAN_PAGES pages: medium blocks) its thread frees, up to PP_HEAP_SPAN_BYTES, and
- * takes from them without the lock; a heap's spans go to the global cache when its thread
- * ends or the heap is trimmed (pp_i_span_flush).
+ * Before this global cache, each thread's heap keeps the short spans its thread frees
+ * (medium blocks; large.c, pp_heap_t.spans) and takes from them without the lock.
  * At most PP_SPAN_CACHE_BYTES are cached (PAGEPOOL_RETURN=0: PP_SPAN_CACHE_BYTES_KEEP); a
  * span that does not fit is unmapped at once. The large header (large.c) records the span's
  * start and length; realloc of a span resizes in place within its length;
@@ -110,34 +108,11 @@ static void *pp_span_move(void *base, size_t len, size_t newlen) {
 #endif
 }
 
-/* A span of the calling thread's heap for len bytes (pages <= PP_HEAP_SPAN_PAGES): its
- * own page count, else up to a quarter (and one page) longer, as in the global cache;
- * *have: its length. NULL when the heap has none. No lock: the heap's thread only. */
-static void *pp_heap_span_take(pp_heap_t *h, size_t pages, size_t *have) {
-  size_t top = pages + pages / 4 + 1;
-  if (top > PP_HEAP_SPAN_PAGES) top = PP_HEAP_SPAN_PAGES;
-  for (size_t k = pages; k <= top; k++) {
-    void *s = h->spans[k];
-    if (s != NULL) {
-      h->spans[k] = *(void **)s;
-      *have = k * PP_OS_PAGE;
-      PP_ST(h->span_bytes, PP_LD(h->span_bytes) - *have);
-      return s;
-    }
-  }
-  return NULL;
-}
-
-/* A cached span of at least len bytes — the thread's heap first, then the global cache
- * (whole or split, never a shorter one) — or NULL; *have: its length. No mmap. */
+/* A cached span of at least len bytes (whole or split, never a shorter one), or NULL;
+ * *have: its length. No mmap. */
 void *pp_i_span_cached(size_t len, size_t *have) {
-  size_t pages = len / PP_OS_PAGE;
-  pp_heap_t *h = pp_i_tl_heap;
-  void *s = NULL;
-  if (h != NULL && pages <= PP_HEAP_SPAN_PAGES && (s = pp_heap_span_take(h, pages, have)) != NULL)
-    return s;
   pthread_mutex_lock(&pp_i_span_lock);
-  s = pp_span_take(len, have);
+  void *s = pp_span_take(len, have);
   pthread_mutex_unlock(&pp_i_span_lock);
   if (s != NULL && *have < len) { /* the longest, too short: back where it was */
     pp_i_span_put(s, *have);
@@ -149,17 +124,9 @@ void *pp_i_span_cached(size_t len, size_t *have) {
 /* Map or reuse a span of at least len bytes (a multiple of 4 KiB); *got: its length,
  * *fresh: 1 when newly mapped (zero-filled). NULL when out of memory. */
 void *pp_i_span_get(size_t len, size_t *got, int *fresh) {
-  if (pp_i_fail_inject()) return NULL; /* PAGEPOOL_FAIL: one request per large block */
-  size_t have = 0;
-  pp_heap_t *h = pp_i_tl_heap;
-  void *s = NULL;
-  if (h != NULL && len / PP_OS_PAGE <= PP_HEAP_SPAN_PAGES &&
-      (s = pp_heap_span_take(h, len / PP_OS_PAGE, got)) != NULL) {
-    *fresh = 0;
-    return s;
-  }
+  size_t have = 0; /* PAGEPOOL_FAIL: the caller counts one request per large block */
   pthread_mutex_lock(&pp_i_span_lock);
-  s = pp_span_take(len, &have);
+  void *s = pp_span_take(len, &have);
   pthread_mutex_unlock(&pp_i_span_lock);
   if (s != NULL && have < len) { /* grow a shorter cached span in place or by moving */
     void *g = pp_span_move(s, have, len);
@@ -204,47 +171,12 @@ static int pp_span_cache(void *base, size_t len) {
   return 1;
 }
 
-/* A span (base, len) is free: onto the thread's heap while it has room, else cache it
- * globally, or give it back to the OS. */
+/* A span (base, len) is free: cache it, or give it back to the OS. */
 void pp_i_span_put(void *base, size_t len) {
-  pp_heap_t *h = pp_i_tl_heap;
-  size_t pages = len / PP_OS_PAGE;
-  if (h != NULL && pages <= PP_HEAP_SPAN_PAGES && len % PP_OS_PAGE == 0 &&
-      PP_LD(h->span_bytes) + len <= PP_HEAP_SPAN_BYTES) {
-    *(void **)base = h->spans[pages];
-    h->spans[pages] = base;
-    PP_ST(h->span_bytes, PP_LD(h->span_bytes) + len);
-    return;
-  }
   pthread_mutex_lock(&pp_i_span_lock);
   int kept = len % PP_OS_PAGE == 0 && pp_span_cache_room(len) && pp_span_cache(base, len);
   pthread_mutex_unlock(&pp_i_span_lock);
   if (!kept) munmap(base, len);
-}
-
-/* Every span of h's cache to the global one (or the OS, past its limit): the thread is
- * ending, or the heap is being trimmed. Not h's thread: only with h idle (abandoned). */
-void pp_i_span_flush(pp_heap_t *h) {
-  if (PP_LD(h->span_bytes) == 0) return;
-  void *out = NULL; /* those the global cache has no room for, unmapped after the lock */
-  pthread_mutex_lock(&pp_i_span_lock);
-  for (size_t k = 1; k <= PP_HEAP_SPAN_PAGES; k++) {
-    for (void *s = h->spans[k], *nx; s != NULL; s = nx) {
-      nx = *(void **)s;
-      if (!pp_span_cache_room(k * PP_OS_PAGE) || !pp_span_cache(s, k * PP_OS_PAGE)) {
-        *(void **)s = out;
-        ((size_t *)s)[1] = k * PP_OS_PAGE;
-        out = s;
-      }
-    }
-    h->spans[k] = NULL;
-  }
-  PP_ST(h->span_bytes, 0);
-  pthread_mutex_unlock(&pp_i_span_lock);
-  for (void *s = out, *nx; s != NULL; s = nx) {
-    nx = *(void **)s;
-    munmap(s, ((size_t *)s)[1]);
-  }
 }
 
 /* Grow or shrink a span to newlen bytes (multiple of 4 KiB), moving it if needed; NULL

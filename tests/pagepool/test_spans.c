@@ -1,0 +1,108 @@
+/* tests/pagepool/test_spans.c — the heaps' span caches (PAGEPOOL_LARGE=own; large.c):
+ *   - a medium block freed is the next one of its page count in the same thread, and
+ *     ahead of the global cache;
+ *   - realloc growing a span takes a cached span that fits (same address as the span
+ *     freed before), keeping the contents;
+ *   - a medium block allocated in one thread and freed in another leaves pp_stats' large
+ *     counts exact (each heap counts its own side);
+ *   - a thread's cached spans go to the global cache when it ends: the main thread's next
+ *     request of that size gets the exited thread's span;
+ *   - more medium blocks than a heap keeps (PP_HEAP_SPAN_SLOTS per page count) freed at
+ *     once all come back, with contents and zeroing (calloc) intact.
+ * Every step ends with pp_check(). */
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+#include "pp_test.h"
+
+enum { MEDIUM = 20000 }; /* 5 OS pages with the header */
+
+static void *child_alloc(void *arg) {
+  (void)arg;
+  unsigned char *p = pp_malloc(MEDIUM);
+  if (p != NULL) memset(p, 0x5A, MEDIUM);
+  return p;
+}
+
+static void *child_free_and_exit(void *arg) {
+  void **out = arg;
+  void *p = pp_malloc(3 * MEDIUM);
+  *out = p;
+  pp_free(p); /* kept by this thread's heap, flushed to the global cache at its exit */
+  return NULL;
+}
+
+int main(void) {
+  PP_T_CHECK(strstr(pp_config_string(), "large=own") != NULL);
+  pp_stats_t st;
+
+  /* LIFO reuse in the thread's own cache. */
+  void *a = pp_malloc(MEDIUM), *b = pp_malloc(MEDIUM);
+  PP_T_CHECK(a != NULL && b != NULL && a != b);
+  pp_free(a);
+  pp_free(b);
+  PP_T_CHECK(pp_malloc(MEDIUM) == b);
+  PP_T_CHECK(pp_malloc(MEDIUM) == a);
+  pp_free(a);
+  pp_free(b);
+  PP_T_HEAP_OK();
+
+  /* realloc growth into a cached span: 64 KiB freed, then a block grown to 60000 B. */
+  unsigned char *big = pp_malloc(65536);
+  PP_T_CHECK(big != NULL);
+  pp_free(big);
+  unsigned char *v = pp_malloc(100);
+  for (int i = 0; i < 100; i++) v[i] = (unsigned char)i;
+  v = pp_realloc(v, 8000); /* a span of 2 pages */
+  PP_T_CHECK(v != NULL);
+  for (int i = 100; i < 8000; i++) v[i] = (unsigned char)i;
+  v = pp_realloc(v, 60000); /* 15 pages: the 17-page span is within a quarter */
+  PP_T_CHECK(v == big);
+  for (int i = 0; i < 8000; i++) PP_T_CHECK(v[i] == (unsigned char)i);
+  pp_free(v);
+  PP_T_CHECK(pp_stats(&st) == PP_OK && st.large_blocks == 0 && st.large_bytes == 0);
+  PP_T_HEAP_OK();
+
+  /* Cross-thread: allocated by a child, freed here. */
+  pthread_t t;
+  void *cp = NULL;
+  PP_T_CHECK(pthread_create(&t, NULL, child_alloc, NULL) == 0 && pthread_join(t, &cp) == 0);
+  PP_T_CHECK(cp != NULL && ((unsigned char *)cp)[MEDIUM - 1] == 0x5A);
+  PP_T_CHECK(pp_stats(&st) == PP_OK && st.large_blocks == 1 && st.large_bytes == MEDIUM);
+  pp_free(cp);
+  PP_T_CHECK(pp_stats(&st) == PP_OK && st.large_blocks == 0 && st.large_bytes == 0);
+  PP_T_HEAP_OK();
+
+  /* Thread exit: its kept span reaches the global cache, and this thread (whose own cache
+   * has no span of that page count) gets it. */
+  void *gone = NULL;
+  PP_T_CHECK(pthread_create(&t, NULL, child_free_and_exit, &gone) == 0 && pthread_join(t, NULL) == 0);
+  PP_T_CHECK(gone != NULL && pp_malloc(3 * MEDIUM) == gone);
+  pp_free(gone);
+  PP_T_HEAP_OK();
+
+  /* More than a heap keeps: 40 blocks of one page count, dirty, freed, then calloc'ed. */
+  enum { N = 40 };
+  unsigned char *m[N];
+  for (int i = 0; i < N; i++) {
+    m[i] = pp_malloc(MEDIUM);
+    PP_T_CHECK(m[i] != NULL);
+    memset(m[i], 0xEE, MEDIUM);
+  }
+  for (int i = 0; i < N; i++) pp_free(m[i]);
+  for (int i = 0; i < N; i++) {
+    m[i] = pp_calloc(1, MEDIUM);
+    PP_T_CHECK(m[i] != NULL);
+    for (int k = 0; k < MEDIUM; k += 127) PP_T_CHECK(m[i][k] == 0);
+    PP_T_CHECK(m[i][MEDIUM - 1] == 0);
+    memset(m[i], i, MEDIUM);
+  }
+  for (int i = 0; i < N; i++) {
+    PP_T_CHECK(m[i][0] == (unsigned char)i && m[i][MEDIUM - 1] == (unsigned char)i);
+    pp_free(m[i]);
+  }
+  PP_T_CHECK(pp_stats(&st) == PP_OK && st.large_blocks == 0 && st.large_bytes == 0);
+  PP_T_HEAP_OK();
+  puts("test_spans: ok");
+  return 0;
+}
