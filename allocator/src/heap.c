@@ -4,12 +4,15 @@
  *   pp_bin_refill      splice several queued pools' free lists onto a bin's allocation list
  *   pp_i_heap_flush    allocation lists' blocks back to their pools (exit, introspection)
  *   pp_i_free_local    a local free past the bin's list limit: onto the block's pool
- *   pp_i_free_remote   another thread's block: push onto its pool's remote stack; the push
- *                      that makes the stack non-empty also queues the pool on the owner heap
- *   pp_i_heap_drain    owner side: take every queued pool's remote blocks back
+ *   pp_i_free_remote   another thread's block: onto this thread's batch for its heap, pushed
+ *                      onto that heap's remote_blocks stack when full (or, without a heap,
+ *                      onto its pool's remote stack; the push that makes that stack
+ *                      non-empty also queues the pool on the owner heap)
+ *   pp_i_heap_drain    owner side: take the pushed batches' and queued pools' blocks back
  * Invariant used by the remote protocol: a pool's remote blocks still count in `used`, so a
- * pool (and its page) cannot be released while a remote push is in flight; the owner only
- * looks at a pool's remote stack after taking the pool from its queue.
+ * pool (and its page) cannot be released while a remote push is in flight, nor while a
+ * block waits in another thread's batch; the owner only looks at a pool's remote stack
+ * after taking the pool from its queue.
  */
 #include <errno.h>
 #include "pp_fast.h"
@@ -146,7 +149,43 @@ PP_NOINLINE void pp_i_free_local(pp_heap_t *h, pp_pool_t *pl, void *p) {
   pp_free_over(h, &h->bins[PP_LD(pl->cls)], pl, p);
 }
 
+/* Push batch c onto its destination heap's remote_blocks stack, and empty it. */
+static void pp_rcache_flush(pp_rcache_t *c) {
+  void *old = atomic_load_explicit(&c->to->remote_blocks, memory_order_relaxed);
+  do {
+    *(void **)c->tail = old;
+  } while (!atomic_compare_exchange_weak_explicit(&c->to->remote_blocks, &old, c->head,
+                                                  memory_order_release, memory_order_relaxed));
+  c->head = c->tail = NULL;
+  c->n = 0;
+}
+
+/* Every batch of h (its own thread, or h idle). */
+static void pp_rcache_flush_all(pp_heap_t *h) {
+  for (unsigned i = 0; i < PP_RCACHE_SLOTS; i++)
+    if (h->rcache[i].n != 0) pp_rcache_flush(&h->rcache[i]);
+}
+
+/* p, a block of pool pl in page pg, owned by another heap: onto this thread's batch for
+ * that heap (see PP_RCACHE_SLOTS), or, for a thread without a heap and in debug mode,
+ * straight onto the pool's remote stack. */
 void pp_i_free_remote(pp_page_t *pg, pp_pool_t *pl, void *p) {
+#if !PP_DEBUG
+  pp_heap_t *me = pp_i_tl_heap;
+  if (PP_LIKELY(me != NULL)) {
+    pp_heap_t *to = PP_LD(pg->owner);
+    pp_rcache_t *c = &me->rcache[to->id % PP_RCACHE_SLOTS];
+    if (c->to != to) {
+      if (c->n != 0) pp_rcache_flush(c);
+      c->to = to;
+    }
+    *(void **)p = c->head;
+    if (c->n == 0) c->tail = p;
+    c->head = p;
+    if (++c->n >= PP_RCACHE_BLOCKS) pp_rcache_flush(c);
+    return;
+  }
+#endif
   pp_pool_cold_t *c = &pg->cold[pl->idx];
   void *old = atomic_load_explicit(&c->remote, memory_order_relaxed);
   do {
@@ -162,7 +201,18 @@ void pp_i_free_remote(pp_page_t *pg, pp_pool_t *pl, void *p) {
                                                   memory_order_relaxed));
 }
 
+/* Owner side: the batches other threads pushed; each block back to its pool. */
+static void pp_heap_drain_blocks(pp_heap_t *h) {
+  void *b = atomic_exchange_explicit(&h->remote_blocks, NULL, memory_order_acquire);
+  while (b != NULL) {
+    void *nx = *(void **)b;
+    pp_free_to_pool(h, pp_i_block_pool(b), b);
+    b = nx;
+  }
+}
+
 void pp_i_heap_drain(pp_heap_t *h) {
+  if (atomic_load_explicit(&h->remote_blocks, memory_order_relaxed) != NULL) pp_heap_drain_blocks(h);
   if (atomic_load_explicit(&h->remote_pools, memory_order_relaxed) == NULL) return;
   pp_pool_t *pl = atomic_exchange_explicit(&h->remote_pools, NULL, memory_order_acquire);
   while (pl != NULL) {
@@ -191,7 +241,8 @@ void pp_i_heap_drain(pp_heap_t *h) {
  * only 8 blocks of 512 B), and partial pools are used up before new ones are opened. */
 static int pp_bin_refill(pp_heap_t *h, unsigned cls) {
   pp_bin_t *bin = &h->bins[cls];
-  if (atomic_load_explicit(&h->remote_pools, memory_order_relaxed) != NULL) pp_i_heap_drain(h);
+  pp_i_heap_drain(h);
+  pp_rcache_flush_all(h); /* this thread's batches for other heaps, which may need them */
   unsigned cap = pp_i_g.class_cap[cls];
   unsigned want = pp_i_g.class_want[cls];
   unsigned got = 0;
@@ -225,8 +276,10 @@ static int pp_bin_refill(pp_heap_t *h, unsigned cls) {
 
 
 /* Give every block of h's allocation lists back to its pool, and release the pools that
- * are then empty, and h's cached spans to the global cache (thread exit, introspection). */
+ * are then empty; push h's remote batches, and give its cached spans to the global cache
+ * (thread exit, introspection). */
 void pp_i_heap_flush(pp_heap_t *h) {
+  pp_rcache_flush_all(h);
   pp_i_large_flush(h);
   h->grown = 0;
   h->cycled = 0;

@@ -10,9 +10,11 @@
  * of their pools is used.
  *
  * Concurrency: a pool's local free list, bins and page lists are touched only by the owning
- * heap's thread. Other threads free into a pool's `remote` stack (lock-free push); the first
- * push onto an empty stack also pushes the pool onto the owner heap's `remote_pools` stack,
- * and the owner drains that stack in its slow path. Everything global (page carving, the
+ * heap's thread. Other threads gather their frees into it per heap and push each batch
+ * onto the owner heap's `remote_blocks` stack (lock-free push); a thread without a heap (or
+ * debug mode) frees into a pool's `remote` stack instead, whose first push onto an empty
+ * stack also pushes the pool onto the owner heap's `remote_pools` stack. The owner drains
+ * both in its slow path. Everything global (page carving, the
  * free-page list, the tree, heap lists, metadata) is under pp_i_lock. Counters that the
  * introspection functions read while owners write are relaxed atomics (plain moves on x86).
  *
@@ -83,6 +85,14 @@
  * pp_i_span_lock on that path, which two threads allocating medium blocks contend for,
  * and no line of the span touched but the header. The rest go to the global cache; so do
  * a heap's spans when its thread ends or it is flushed (pp_i_large_flush). */
+/* Remote frees: a thread gathers its frees into other heaps' pools per destination heap
+ * (PP_RCACHE_SLOTS destinations at once, by heap id; PP_RCACHE_BLOCKS blocks each) and
+ * pushes each batch with one CAS onto that heap's remote_blocks stack, instead of one or
+ * two CASes per block on lines the owner also writes (the pool's remote stack, the heap's
+ * queue of pools to drain). Blocks in a batch still count as used in their pools. Debug
+ * mode pushes every block at once onto its pool's remote stack, where pp_check sees it. */
+#define PP_RCACHE_SLOTS 4
+#define PP_RCACHE_BLOCKS 32
 #define PP_HEAP_SPAN_PAGES 17
 #define PP_HEAP_SPAN_SLOTS 8
 #define PP_HEAP_SPAN_BYTES ((size_t)2 << 20)
@@ -149,6 +159,16 @@ struct pp_page_s {
   pp_pool_cold_t cold[PP_MAX_POOLS];   /* the same pools' cold fields                 */
 };
 
+/* A batch of one thread's frees into another heap's pools (pp_i_free_remote): a chain of
+ * blocks (link in the first word) for heap `to`, pushed onto its remote_blocks stack with
+ * one CAS when it holds PP_RCACHE_BLOCKS blocks, when another destination needs the slot,
+ * at the thread's next refill, and when its heap is flushed (thread exit, introspection). */
+typedef struct pp_rcache_s {
+  pp_heap_t *to;               /* destination heap; NULL: empty                            */
+  void *head, *tail;           /* the chain                                                */
+  uint32_t n;                  /* blocks on it                                             */
+} pp_rcache_t;
+
 typedef struct pp_bin_s {
   void *free;                  /* allocation list served by the fast path: whole free      */
                                /* lists of several pools spliced together at a refill;     */
@@ -180,6 +200,8 @@ struct pp_heap_s {
   uint16_t bin_off[PP_CLASS_SLOTS]; /* (size + 15) / 16 -> offset of its bin in the heap   */
   pp_qlink_t scratch;          /* target of the free path's no-op link writes              */
   pp_pool_t *_Atomic remote_pools; /* pools with remote frees to drain                     */
+  _Atomic(void *) remote_blocks; /* other threads' batches of this heap's blocks (heap.c) */
+  pp_rcache_t rcache[PP_RCACHE_SLOTS]; /* owner: its frees into other heaps, gathered    */
   pp_page_t *avail;            /* owned pages with at least one unassigned pool            */
   pp_heap_t *all_next;         /* every heap ever made                                     */
   pp_heap_t *aband_next;       /* abandoned-heap list                                      */

@@ -1,7 +1,8 @@
 /* allocator/src/stats.c — pp_stats(): the allocator's own account of its memory.
  *
- * Pending remote frees of live threads' heaps still count as allocated until their owner
- * drains them; the calling thread's heap and abandoned heaps are drained first.
+ * Pending remote frees into live threads' heaps (and those still in other live threads'
+ * batches) count as allocated until their owner drains them; the calling thread's heap
+ * and abandoned heaps are drained first.
  */
 #include <string.h>
 #include "pp_internal.h"
