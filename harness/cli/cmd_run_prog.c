@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <cJSON.h>
 #include "cli.h"
+#include "registry.h"
 #include "metric_table.h"
 #include "table.h"
 #include "cmd_run.h"
@@ -157,7 +158,7 @@ static int fallback_preload(const char *backend, const am_backend_info_t *bi, co
   const cJSON *fb = cJSON_GetObjectItem(cJSON_GetObjectItem(proof, "bindings"), "foreign_allocation_bindings"), *e;
   if (cJSON_GetArraySize(fb) == 0) return 0;
   char np[2048];
-  snprintf(np, sizeof np, "%s", strcmp(backend, "system") == 0 ? bi->malloc_from : be->preload);
+  snprintf(np, sizeof np, "%s", am_registry_is_reference(backend) ? bi->malloc_from : be->preload);
   cJSON_ArrayForEach(e, fb) {
     const char *line = e->valuestring, *colon = strstr(line, ": _Z");
     if (colon == NULL || strstr(line, "libstdc++") == NULL || strstr(line, "libstdc++") > colon) continue;
@@ -210,7 +211,7 @@ static const char *check_outputs(const am_progfile_t *p, pbe_t *be, const am_run
   const char *ref = NULL;
   for (int pass = 0; pass < 2 && ref == NULL; pass++)
     for (size_t b = 0; b < o->n_backends && ref == NULL; b++) {
-      if (pass == 0 && strcmp(o->backends[b].name, "system") != 0) continue;
+      if (pass == 0 && !am_registry_is_reference(o->backends[b].name)) continue;
       const cJSON *s;
       cJSON_ArrayForEach(s, be[b].samples) if (is_ok(s)) {
         ref = cJSON_GetObjectItem(s, "output_sha256")->valuestring;
@@ -249,7 +250,7 @@ static void print_table(const am_progfile_t *p, const cJSON *bms, unsigned reps)
   double sys = NAN;
   const cJSON *bm;
   cJSON_ArrayForEach(bm, bms)
-    if (strcmp(cJSON_GetObjectItem(bm, "backend")->valuestring, "system") == 0)
+    if (am_registry_is_reference(cJSON_GetObjectItem(bm, "backend")->valuestring))
       sys = num(cJSON_GetObjectItem(cJSON_GetObjectItem(bm, "aggregates"), "wall_s"), "median");
   printf("\n%s (program), %u repetition%s\n", p->name, reps, reps == 1 ? "" : "s");
   am_table_t t;
@@ -356,7 +357,7 @@ static long run_program(const am_progfile_t *p, const char *arg, const char *out
   if (common_status) fprintf(stderr, "%s: %s\n", arg, why);
   for (size_t b = 0; b < o->n_backends; b++) {
     be[b].samples = cJSON_CreateArray();
-    int sys = strcmp(o->backends[b].name, "system") == 0;
+    int sys = am_registry_is_reference(o->backends[b].name);
     snprintf(be[b].expect, sizeof be[b].expect, "%s", info[b].malloc_from);
     if (!sys) snprintf(be[b].preload, sizeof be[b].preload, "%s", info[b].malloc_from);
     if (common_status) { snprintf(be[b].excluded, sizeof be[b].excluded, "%s", why); be[b].excluded_status = common_status; }

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cmd_run.h"
 #include "metric_table.h"
+#include "registry.h"
 #include "results.h"
 #include "stats.h"
 #include "table.h"
@@ -201,7 +202,7 @@ void am_run_print_table(const char *pattern, const cJSON *benchmarks, unsigned r
   for (size_t g = 0; g < ns; g++) {
     double sys = NAN;
     cJSON_ArrayForEach(bm, benchmarks)
-      if ((unsigned)num_at(bm, NULL, "threads") == seen[g] && strcmp(cJSON_GetObjectItem(bm, "backend")->valuestring, "system") == 0)
+      if ((unsigned)num_at(bm, NULL, "threads") == seen[g] && am_registry_is_reference(cJSON_GetObjectItem(bm, "backend")->valuestring))
         sys = agg(bm, am_metrics[AM_M_NS_PER_OP].name, "median");
     printf("\n%s, %u thread%s, %u repetition%s\n", pattern, seen[g], seen[g] == 1 ? "" : "s", reps, reps == 1 ? "" : "s");
     am_table_t t;

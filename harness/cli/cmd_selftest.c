@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cJSON.h>
 #include "cli.h"
+#include "registry.h"
 
 static const char selftest_help[] =
   "usage: allocmark selftest [-b BACKEND] [--pairs N] [--reps N] [--sizes A,B,...] [--tolerance PCT]\n"
@@ -56,7 +57,7 @@ static double med(const cJSON *o, const char *key) {
 }
 
 int am_cmd_selftest(int argc, char **argv) {
-  const char *backend = "system";
+  const char *backend = am_registry_reference();
   double tol = 10.0;
   char *extra[8];
   int n_extra = 0;

@@ -28,6 +28,7 @@
 #include "cli.h"
 #include "cmd_run.h"
 #include "progfile.h"
+#include "registry.h"
 #include "results.h"
 #include "validate.h"
 
@@ -232,7 +233,7 @@ static void chart(const char *dir, const char *tsv, const cJSON *doc) {
       snprintf(w, sizeof w, " %.60s ", b);
       char padded[1030];
       snprintf(padded, sizeof padded, " %s ", names);
-      if (strcmp(b, "system") == 0 || strstr(padded, w) != NULL || strlen(names) + strlen(b) + 2 >= sizeof names) continue;
+      if (am_registry_is_reference(b) || strstr(padded, w) != NULL || strlen(names) + strlen(b) + 2 >= sizeof names) continue;
       size_t ln = strlen(names), lc = strlen(colours);
       snprintf(names + ln, sizeof names - ln, "%s%s", ln ? " " : "", b);
       snprintf(colours + lc, sizeof colours - lc, "%s%.15s", lc ? " " : "", c);
@@ -319,7 +320,7 @@ int am_cmd_validate(int argc, char **argv) {
     if (r == 2) { free(vp); return 2; }
     bad |= r;
   }
-  cJSON *doc = am_val_collect(vp, nf);
+  cJSON *doc = am_val_collect(vp, nf, am_registry_reference());
   cJSON_AddBoolToObject(doc, "quick", o.quick);
   cJSON_AddStringToObject(doc, "backends", o.backends);
   char path[PATH_MAX + 32];

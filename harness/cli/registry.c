@@ -18,6 +18,9 @@ int am_registry_index(const char *name) {
   return -1;
 }
 
+const char *am_registry_reference(void) { return am_registry_ref; }
+int am_registry_is_reference(const char *name) { return name != NULL && strcmp(name, am_registry_ref) == 0; }
+
 /* Per backend: 0 not asked yet, 1 asked (info may still be NULL: the runner failed). */
 static struct { int asked; cJSON *info; } cache[AM_REGISTRY_CAP];
 

@@ -17,6 +17,11 @@ size_t am_registry_count(void);
 const char *am_registry_name(size_t i);
 /* Position of name in the registry, or -1 when it is not built here. */
 int am_registry_index(const char *name);
+/* The reference backend, the C library's own malloc (AM_REFERENCE_BACKEND in
+ * harness/CMakeLists.txt): what every ratio is relative to. Its name, and whether name
+ * (not NULL) is it. */
+const char *am_registry_reference(void);
+int am_registry_is_reference(const char *name);
 
 /* The one spawn of `am-runner-<runner> info` (with env, NULL-terminated, added to the
  * environment; may be NULL): the parsed object (the caller frees it), or NULL with the

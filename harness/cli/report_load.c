@@ -450,7 +450,7 @@ static int index_report(am_report_t *r, am_diag_t *d) {
     g->count++;
     b->group = r->n_groups - 1;
     if (strcmp(b->status, "ok") != 0) r->n_failed++;
-    else if (strcmp(b->backend, "system") == 0 && b->m[AM_M_NS_PER_OP].has) g->sys = b;
+    else if (am_registry_is_reference(b->backend) && b->m[AM_M_NS_PER_OP].has) g->sys = b;
     size_t k = 0;
     while (k < r->n_backends && strcmp(r->backends[k], b->backend) != 0) k++;
     if (k == r->n_backends) r->backends[r->n_backends++] = b->backend;

@@ -23,8 +23,9 @@ typedef struct am_val_prog_s {
  * than two pairs or no pair is untied. */
 double am_kendall_tau(const double *x, const double *y, size_t n);
 
-/* The study's document ({"programs": [...]}) from the results files. */
-struct cJSON *am_val_collect(const am_val_prog_t *progs, size_t n);
+/* The study's document ({"reference": REF, "programs": [...]}) from the results files;
+ * ref: the reference backend, the one every difference is against. */
+struct cJSON *am_val_collect(const am_val_prog_t *progs, size_t n, const char *ref);
 /* Markdown tables of the document (to f). */
 void am_val_markdown(const struct cJSON *doc, FILE *f);
 /* One row per program and backend: the chart's data. 0, or -1. */

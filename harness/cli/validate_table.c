@@ -68,7 +68,7 @@ static cJSON *load(const char *path) {
   return d;
 }
 
-static cJSON *one_program(const am_val_prog_t *vp) {
+static cJSON *one_program(const am_val_prog_t *vp, const char *ref) {
   cJSON *a = load(vp->measured), *b = load(vp->replayed), *c = load(vp->fitted);
   cJSON *o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "program", vp->name);
@@ -78,7 +78,7 @@ static cJSON *one_program(const am_val_prog_t *vp) {
   cJSON_AddStringToObject(o, "trace", vp->trace);
   if (b == NULL) cJSON_AddStringToObject(o, "replay_missing", vp->why_b[0] ? vp->why_b : "no results file");
   if (c == NULL) cJSON_AddStringToObject(o, "fit_missing", vp->why_c[0] ? vp->why_c : "no results file");
-  const cJSON *sa = bench(a, "system"), *sb = bench(b, "system"), *sc = bench(c, "system");
+  const cJSON *sa = bench(a, ref), *sb = bench(b, ref), *sc = bench(c, ref);
   double wa0 = ok(sa) ? med(sa, "wall_s") : NAN, nb0 = ok(sb) ? med(sb, "ns_per_op") : NAN,
          nc0 = ok(sc) ? med(sc, "ns_per_op") : NAN, ops = sb ? ops_of(sb) : NAN;
   cJSON *info = NULL;
@@ -129,11 +129,12 @@ static cJSON *one_program(const am_val_prog_t *vp) {
   return o;
 }
 
-cJSON *am_val_collect(const am_val_prog_t *progs, size_t n) {
+cJSON *am_val_collect(const am_val_prog_t *progs, size_t n, const char *ref) {
   cJSON *doc = cJSON_CreateObject();
   cJSON_AddStringToObject(doc, "generator", "allocmark validate");
+  cJSON_AddStringToObject(doc, "reference", ref);
   cJSON *arr = cJSON_AddArrayToObject(doc, "programs");
-  for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(arr, one_program(&progs[i]));
+  for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(arr, one_program(&progs[i], ref));
   return doc;
 }
 
@@ -157,9 +158,11 @@ void am_val_markdown(const cJSON *doc, FILE *f) {
       fprintf(f, "%s(c) %.160s", cJSON_IsString(mb) ? "; " : " ", mc->valuestring);
     fprintf(f, " |\n");
   }
-  fprintf(f, "\n| program | backend | (a) program ×system | (b) replay ×system | (c) fitted ×system | measured Δ s | "
+  const cJSON *rf = cJSON_GetObjectItem(doc, "reference");
+  const char *ref = cJSON_IsString(rf) ? rf->valuestring : "the reference";
+  fprintf(f, "\n| program | backend | (a) program ×%s | (b) replay ×%s | (c) fitted ×%s | measured Δ s | "
              "predicted Δ s (b) | peak RSS (a) MiB | replay RSS growth (b) MiB |\n"
-             "|---|---|---|---|---|---|---|---|---|\n");
+             "|---|---|---|---|---|---|---|---|---|\n", ref, ref, ref);
   cJSON_ArrayForEach(p, cJSON_GetObjectItem(doc, "programs"))
     cJSON_ArrayForEach(r, cJSON_GetObjectItem(p, "backends")) {
       fprintf(f, "| %s | %s |", cJSON_GetObjectItem(p, "program")->valuestring, cJSON_GetObjectItem(r, "backend")->valuestring);
@@ -178,12 +181,13 @@ void am_val_markdown(const cJSON *doc, FILE *f) {
 
 static int render_tsv(FILE *f, const void *arg) {
   const cJSON *doc = arg;
+  const cJSON *ref = cJSON_GetObjectItem(doc, "reference");
   fprintf(f, "program\tbackend\tmeasured_diff_s\tpredicted_diff_s\tpredicted_diff_c_s\trel_a\trel_b\trel_c\n");
   const cJSON *p, *r;
   cJSON_ArrayForEach(p, cJSON_GetObjectItem(doc, "programs"))
     cJSON_ArrayForEach(r, cJSON_GetObjectItem(p, "backends")) {
       const char *b = cJSON_GetObjectItem(r, "backend")->valuestring;
-      if (strcmp(b, "system") == 0) continue; /* 0 against 0 by definition */
+      if (cJSON_IsString(ref) && strcmp(b, ref->valuestring) == 0) continue; /* 0 against 0 */
       fprintf(f, "%s\t%s", cJSON_GetObjectItem(p, "program")->valuestring, b);
       const char *keys[] = {"measured_diff_s", "predicted_diff_s", "predicted_diff_c_s", "rel_a", "rel_b", "rel_c"};
       for (size_t k = 0; k < 6; k++) {
