@@ -84,7 +84,6 @@ void pp_i_large_totals(uint64_t *n, uint64_t *bytes) {
   *bytes = b;
 }
 
-#define PP_OS_PAGE ((size_t)4096)
 #define PP_PAGE_UP(x) (((x) + 4095) & ~(size_t)4095)
 /* realloc growing a span past its pages takes a cached span up to this length and copies
  * (a page fault per new page costs more than copying it); a longer one grows by mremap. */
@@ -119,10 +118,12 @@ static void pp_span_canary_check(const void *p) {
 /* The heap's cache of freed spans (pp_heap_t.spans, PP_HEAP_SPAN_PAGES): each kept as the
  * header of the block it last held, which the free has just read and the next block of
  * the span will write at the same place (when the block fits after it), so keeping and
- * taking a span touch no other line of it. Keep: 0 when the heap is full. */
-static inline int pp_span_keep(pp_heap_t *hp, pp_large_t *h) {
+ * taking a span touch no other line of it. Keep: 0 when the thread has no heap or its
+ * heap is full. */
+static inline int pp_span_keep(pp_large_t *h) {
+  pp_heap_t *hp = pp_i_tl_heap;
   size_t k = h->span / PP_OS_PAGE;
-  if (k > PP_HEAP_SPAN_PAGES || hp->nspans[k] >= PP_HEAP_SPAN_SLOTS ||
+  if (hp == NULL || k > PP_HEAP_SPAN_PAGES || hp->nspans[k] >= PP_HEAP_SPAN_SLOTS ||
       hp->span_bytes + h->span > PP_HEAP_SPAN_BYTES)
     return 0;
   hp->spans[k][hp->nspans[k]++] = h;
@@ -130,9 +131,16 @@ static inline int pp_span_keep(pp_heap_t *hp, pp_large_t *h) {
   return 1;
 }
 
-/* A kept span of `pages` OS pages, else of up to a quarter (and one page) more, as in the
- * global cache (span.c); NULL when the heap has none. */
-static inline pp_large_t *pp_span_reuse(pp_heap_t *hp, size_t pages) {
+/* The first byte of the span whose block's header is h. */
+static inline char *pp_span_base(const pp_large_t *h) { return (char *)h + PP_LARGE_HDR - h->offset; }
+
+/* A span the thread's heap kept, for len bytes (a multiple of 4 KiB): of its page count,
+ * else of up to a quarter (and one page) more, as in the global cache (span.c); NULL when
+ * the thread has no heap, len is over PP_HEAP_SPAN_PAGES pages or the heap has none. */
+static inline pp_large_t *pp_span_reuse(size_t len) {
+  pp_heap_t *hp = pp_i_tl_heap;
+  size_t pages = len / PP_OS_PAGE;
+  if (hp == NULL || pages > PP_HEAP_SPAN_PAGES) return NULL;
   size_t top = pages + pages / 4 + 1;
   if (top > PP_HEAP_SPAN_PAGES) top = PP_HEAP_SPAN_PAGES;
   for (size_t k = pages; k <= top; k++) {
@@ -149,7 +157,7 @@ void pp_i_large_flush(pp_heap_t *hp) {
   for (size_t k = 1; k <= PP_HEAP_SPAN_PAGES; k++) {
     while (hp->nspans[k] != 0) {
       pp_large_t *h = hp->spans[k][--hp->nspans[k]];
-      pp_i_span_put((char *)h + PP_LARGE_HDR - h->offset, h->span);
+      pp_i_span_put(pp_span_base(h), h->span);
     }
   }
   hp->span_bytes = 0;
@@ -167,12 +175,10 @@ static void *pp_span_alloc(size_t n, size_t align, uintptr_t site, int zero) {
   size_t len = PP_PAGE_UP(n + slack), got;
   int fresh = 0;
   char *base;
-  pp_heap_t *hp = pp_i_tl_heap;
   pp_large_t *old;
-  if (off == PP_LARGE_HDR && hp != NULL && len <= PP_HEAP_SPAN_PAGES * PP_OS_PAGE &&
-      (old = pp_span_reuse(hp, len / PP_OS_PAGE)) != NULL) {
+  if (off == PP_LARGE_HDR && (old = pp_span_reuse(len)) != NULL) {
     got = old->span;
-    base = (char *)old + PP_LARGE_HDR - old->offset;
+    base = pp_span_base(old);
     if (n <= got - old->offset) off = old->offset; /* the same header line (an aligned */
                                                    /* block's, a page in: it fits)      */
   } else {
@@ -285,12 +291,8 @@ void pp_i_large_free(void *p) {
   pp_large_account(h, 0);
   uint32_t magic = h->magic;
   h->magic = PP_LARGE_DEAD;
-  if (magic == PP_SPAN_LIVE) {
-    pp_heap_t *hp = pp_i_tl_heap;
-    if (hp == NULL || !pp_span_keep(hp, h)) pp_i_span_put((char *)p - h->offset, h->span);
-  } else {
-    PP_SYS_FREE((char *)p - h->offset);
-  }
+  if (magic != PP_SPAN_LIVE) PP_SYS_FREE((char *)p - h->offset);
+  else if (!pp_span_keep(h)) pp_i_span_put(pp_span_base(h), h->span);
 }
 
 /* Can realloc resize p in place (a span, or a system block that is not over-aligned)? */
@@ -305,11 +307,10 @@ static void *pp_span_move_cached(void *p, size_t need) {
   pp_large_t *h = pp_hdr(p);
   size_t got;
   char *base;
-  pp_heap_t *hp = pp_i_tl_heap;
-  pp_large_t *old;
-  if (hp != NULL && need <= PP_HEAP_SPAN_PAGES * PP_OS_PAGE && (old = pp_span_reuse(hp, need / PP_OS_PAGE)) != NULL) {
+  pp_large_t *old = pp_span_reuse(need);
+  if (old != NULL) {
     got = old->span;
-    base = (char *)old + PP_LARGE_HDR - old->offset;
+    base = pp_span_base(old);
   } else if ((base = pp_i_span_cached(need, &got)) == NULL) {
     return NULL;
   }

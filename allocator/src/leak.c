@@ -86,15 +86,11 @@ void pp_leak_report(FILE *out) {
   uint64_t large_n, large_b;
   pp_site_t top[PP_TOP_SITES];
   unsigned ntop = 0;
-  int tracking = 0;
-  if (!atomic_load(&pp_i_started)) {
-    pthread_mutex_lock(&pp_i_lock);
-    pp_i_large_totals(&large_n, &large_b);
-    pthread_mutex_unlock(&pp_i_lock);
-  } else {
-    pp_i_drain_all();
-    pthread_mutex_lock(&pp_i_lock);
-    pp_i_large_totals(&large_n, &large_b);
+  int tracking = 0, started = atomic_load(&pp_i_started);
+  if (started) pp_i_drain_all();
+  pthread_mutex_lock(&pp_i_lock);
+  pp_i_large_totals(&large_n, &large_b);
+  if (started) {
     tracking = pp_i_g.track_sites;
     if (tracking) memset(pp_agg, 0, sizeof pp_agg);
     for (pp_page_t *pg = pp_i_w.all_pages; pg != NULL; pg = pg->all_next) {
@@ -126,8 +122,8 @@ void pp_leak_report(FILE *out) {
         if (j < PP_TOP_SITES) top[j] = pp_agg[i];
       }
     }
-    pthread_mutex_unlock(&pp_i_lock);
   }
+  pthread_mutex_unlock(&pp_i_lock);
   uint64_t tot_n = large_n, tot_b = large_b;
   for (unsigned c = 0; c < pp_i_g.nclasses; c++) {
     tot_n += cnt[c];

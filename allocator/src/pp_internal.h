@@ -63,6 +63,7 @@
  * (pp_i_region_give_back), so pagepool serves what the system allocator would. */
 #define PP_REGION_AS_SHARE 8
 #define PP_LARGE_HDR 32                           /* bytes in front of a large block     */
+#define PP_OS_PAGE ((size_t)4096)                 /* a span is a run of these (span.c)   */
 /* Bytes of blocks a refill gathers onto a bin's allocation list (at least one block, at
  * most what the queued pools hold, or one fresh pool); local frees refill the list up to
  * twice that before they go to their pools. */
@@ -164,7 +165,7 @@ struct pp_page_s {
  * one CAS when it holds PP_RCACHE_BLOCKS blocks, when another destination needs the slot,
  * at the thread's next refill, and when its heap is flushed (thread exit, introspection). */
 typedef struct pp_rcache_s {
-  pp_heap_t *to;               /* destination heap; NULL: empty                            */
+  pp_heap_t *to;               /* destination heap (kept after a push; n says if empty)    */
   void *head, *tail;           /* the chain                                                */
   uint32_t n;                  /* blocks on it                                             */
 } pp_rcache_t;

@@ -27,7 +27,6 @@
 #include <sys/mman.h>
 #include "pp_internal.h"
 
-#define PP_OS_PAGE ((size_t)4096)
 #define PP_SPAN_BINS 64                       /* exact-size stacks: 1..64 pages        */
 #define PP_SPAN_BIG 16                        /* cached spans over 64 pages             */
 #define PP_SPAN_CACHE_BYTES ((size_t)64 << 20) /* cached bytes at most, return=1        */
