@@ -37,15 +37,18 @@ build=${BUILD:-build}
 export AM_BUMP_GIB=${AM_BUMP_GIB:-2} # valgrind cannot map bump's default 64 GiB
 sim=()
 [ -z "$cache" ] || sim=(--cache-sim=yes --branch-sim=yes)
+tmps=() # each backend's folder: removed at exit, whatever the exit, unless KEEP is set
+trap '[ -n "${KEEP:-}" ] || [ ${#tmps[@]} -eq 0 ] || rm -rf "${tmps[@]}"' EXIT
 for be in "$@"; do
   runner=$build/runners/am-runner-$be
   [ -x "$runner" ] || { echo "$me: $runner: no such runner (backend '$be' not built)" >&2; exit 2; }
   t=$(mktemp -d)
+  tmps+=("$t")
   env ${AM_INSTR_PRELOAD:+LD_PRELOAD=$AM_INSTR_PRELOAD} ${PP_LIBDIR:+LD_LIBRARY_PATH=$PP_LIBDIR} \
     valgrind --tool=callgrind "${sim[@]}" --toggle-collect=am_engine_worker_main \
     --callgrind-out-file="$t/cg.out" "$runner" run --pattern "$pat" $scale --warmup 0 \
     --rss-interval-ms 0 --no-hw >"$t/sample.json" 2>"$t/err" ||
-    { echo "$me: $be: runner failed:" >&2; tail -5 "$t/err" >&2; rm -rf "$t"; exit 1; }
+    { echo "$me: $be: runner failed:" >&2; tail -5 "$t/err" >&2; exit 1; }
   keep=""
   [ -z "${KEEP:-}" ] || keep="  $t/cg.out"
   if [ -z "$cache" ]; then
@@ -68,5 +71,4 @@ print("%-20s %-10s Ir %6.1f  D1mr %5.2f  D1mw %5.2f  LLm %5.3f  Bcm %5.2f  Bim %
     d["Bcm"] / ops, d["Bim"] / ops, ops, keep))
 PY
   fi
-  [ -n "${KEEP:-}" ] || rm -rf "$t"
 done
