@@ -14,8 +14,11 @@
  *     mremap (its pages, already faulted in, are kept).
  * Before this global cache, each thread's heap keeps the short spans its thread frees
  * (medium blocks; large.c, pp_heap_t.spans) and takes from them without the lock.
- * At most PP_SPAN_CACHE_BYTES are cached (PAGEPOOL_RETURN=0: PP_SPAN_CACHE_BYTES_KEEP); a
- * span that does not fit is unmapped at once. The large header (large.c) records the span's
+ * The cache holds at most PP_SPAN_CACHE_BYTES, or half the bytes of the spans handed out
+ * (mapped and not in this cache) when that is more: a process whose large blocks are
+ * hundreds of MiB keeps enough freed spans to serve its next blocks from pages already
+ * faulted in, while the memory kept stays bounded by its large footprint (PAGEPOOL_RETURN=0:
+ * PP_SPAN_CACHE_BYTES_KEEP). A span that does not fit is unmapped at once. The large header (large.c) records the span's
  * start and length; realloc of a span resizes in place within its length;
  * growing past it takes a cached span when one fits (pages already faulted in: the
  * contents are copied, up to 256 KiB), else the span is grown with mremap.
@@ -29,7 +32,8 @@
 
 #define PP_SPAN_BINS 64                       /* exact-size stacks: 1..64 pages        */
 #define PP_SPAN_BIG 16                        /* cached spans over 64 pages             */
-#define PP_SPAN_CACHE_BYTES ((size_t)64 << 20) /* cached bytes at most, return=1        */
+#define PP_SPAN_CACHE_BYTES ((size_t)64 << 20) /* cached bytes at most, return=1 ...   */
+#define PP_SPAN_CACHE_SHARE 2                 /* ... or spans handed out / this, if more */
 #define PP_SPAN_CACHE_BYTES_KEEP ((size_t)1 << 30) /* ... with PAGEPOOL_RETURN=0        */
 
 pthread_mutex_t pp_i_span_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -43,6 +47,10 @@ static void *pp_span_bin[PP_SPAN_BINS + 1];   /* under pp_i_span_lock */
 static pp_span_big_t pp_span_big[PP_SPAN_BIG];
 static unsigned pp_span_nbig;
 static size_t pp_span_cached;
+static _Atomic size_t pp_span_out; /* bytes of spans mapped and not in this cache */
+
+static void pp_span_out_add(size_t n) { atomic_fetch_add_explicit(&pp_span_out, n, memory_order_relaxed); }
+static void pp_span_out_sub(size_t n) { atomic_fetch_sub_explicit(&pp_span_out, n, memory_order_relaxed); }
 
 static int pp_span_cache_room(size_t len);
 static int pp_span_cache(void *base, size_t len); /* under the lock; 0: table full */
@@ -63,6 +71,7 @@ static void *pp_span_take(size_t len, size_t *have) {
         pp_span_bin[k] = *(void **)s;
         pp_span_cached -= k * PP_OS_PAGE;
         *have = k * PP_OS_PAGE;
+        pp_span_out_add(*have);
         return s;
       }
     }
@@ -87,6 +96,7 @@ static void *pp_span_take(size_t len, size_t *have) {
     b.len = len;
   }
   *have = b.len;
+  pp_span_out_add(b.len);
   return b.base;
 }
 
@@ -129,7 +139,12 @@ void *pp_i_span_get(size_t len, size_t *got, int *fresh) {
   pthread_mutex_unlock(&pp_i_span_lock);
   if (s != NULL && have < len) { /* grow a shorter cached span in place or by moving */
     void *g = pp_span_move(s, have, len);
-    if (g == MAP_FAILED) munmap(s, have);
+    if (g == MAP_FAILED) {
+      munmap(s, have);
+      pp_span_out_sub(have);
+    } else {
+      pp_span_out_add(len - have);
+    }
     s = g == MAP_FAILED ? NULL : g;
     have = len;
   }
@@ -142,16 +157,21 @@ void *pp_i_span_get(size_t len, size_t *got, int *fresh) {
   if (s == MAP_FAILED && pp_i_region_give_back()) /* RLIMIT_AS: the region's unused tail */
     s = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (s == MAP_FAILED) return NULL;
+  pp_span_out_add(len);
   *got = len;
   *fresh = 1;
   return s;
 }
 
-/* Is there room in the cache for len more bytes? Under the lock. */
-static int pp_span_cache_room(size_t len) {
-  size_t cap = pp_i_g.return_to_os ? PP_SPAN_CACHE_BYTES : PP_SPAN_CACHE_BYTES_KEEP;
-  return pp_span_cached + len <= cap;
+/* The cache's limit now (see the file's header). */
+static size_t pp_span_cache_cap(void) {
+  if (!pp_i_g.return_to_os) return PP_SPAN_CACHE_BYTES_KEEP;
+  size_t share = atomic_load_explicit(&pp_span_out, memory_order_relaxed) / PP_SPAN_CACHE_SHARE;
+  return share > PP_SPAN_CACHE_BYTES ? share : PP_SPAN_CACHE_BYTES;
 }
+
+/* Is there room in the cache for len more bytes? Under the lock. */
+static int pp_span_cache_room(size_t len) { return pp_span_cached + len <= pp_span_cache_cap(); }
 
 /* Put a span on its stack or in the long-span table; 0 when the table is full. */
 static int pp_span_cache(void *base, size_t len) {
@@ -170,12 +190,27 @@ static int pp_span_cache(void *base, size_t len) {
   return 1;
 }
 
-/* A span (base, len) is free: cache it, or give it back to the OS. */
+/* A span (base, len) is free: cache it, or give it back to the OS. The limit falls with
+ * the spans handed out, so long spans cached while it was higher are given back (up to
+ * PP_SPAN_BIG per call), longest first: freeing a process's large blocks leaves no more
+ * than PP_SPAN_CACHE_BYTES cached. */
 void pp_i_span_put(void *base, size_t len) {
+  pp_span_big_t out[PP_SPAN_BIG];
+  unsigned nout = 0;
+  pp_span_out_sub(len);
   pthread_mutex_lock(&pp_i_span_lock);
   int kept = len % PP_OS_PAGE == 0 && pp_span_cache_room(len) && pp_span_cache(base, len);
+  for (size_t cap = pp_span_cache_cap(); pp_span_cached > cap && pp_span_nbig > 0;) {
+    unsigned longest = 0;
+    for (unsigned i = 1; i < pp_span_nbig; i++)
+      if (pp_span_big[i].len > pp_span_big[longest].len) longest = i;
+    out[nout++] = pp_span_big[longest];
+    pp_span_cached -= pp_span_big[longest].len;
+    pp_span_big[longest] = pp_span_big[--pp_span_nbig];
+  }
   pthread_mutex_unlock(&pp_i_span_lock);
   if (!kept) munmap(base, len);
+  for (unsigned i = 0; i < nout; i++) munmap(out[i].base, out[i].len);
 }
 
 /* Grow or shrink a span to newlen bytes (multiple of 4 KiB), moving it if needed; NULL
@@ -183,9 +218,12 @@ void pp_i_span_put(void *base, size_t len) {
 void *pp_i_span_resize(void *base, size_t len, size_t newlen) {
   if (newlen < len) {
     munmap((char *)base + newlen, len - newlen);
+    pp_span_out_sub(len - newlen);
     return base;
   }
   void *s = pp_span_move(base, len, newlen); /* PAGEPOOL_FAIL: counted by the caller */
   if (s == MAP_FAILED && pp_i_region_give_back()) s = pp_span_move(base, len, newlen);
-  return s == MAP_FAILED ? NULL : s;
+  if (s == MAP_FAILED) return NULL;
+  pp_span_out_add(newlen - len);
+  return s;
 }

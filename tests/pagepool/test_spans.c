@@ -8,7 +8,11 @@
  *   - a thread's cached spans go to the global cache when it ends: the main thread's next
  *     request of that size gets the exited thread's span;
  *   - more medium blocks than a heap keeps (PP_HEAP_SPAN_SLOTS per page count) freed at
- *     once all come back, with contents and zeroing (calloc) intact.
+ *     once all come back, with contents and zeroing (calloc) intact;
+ *   - the global cache's limit follows the spans handed out (span.c): with 320 MiB of
+ *     8 MiB blocks live, 12 freed are all kept (96 MiB, over the 64 MiB floor) and come
+ *     back (a mark written before the free is still there; a fresh mapping is zeroes);
+ *     once every block is freed, at most 64 MiB of them stay cached.
  * Every step ends with pp_check(). */
 #include <pthread.h>
 #include <stdint.h>
@@ -102,6 +106,34 @@ int main(void) {
     pp_free(m[i]);
   }
   PP_T_CHECK(pp_stats(&st) == PP_OK && st.large_blocks == 0 && st.large_bytes == 0);
+  PP_T_HEAP_OK();
+
+  /* The global cache's limit: half the spans handed out, at least 64 MiB. Only one word of
+   * each block is written, so its memory is a page. */
+  enum { L = 40, LFREE = 12, LSIZE = 8 << 20, MARK = 1000 };
+  unsigned char *l[L];
+  for (int i = 0; i < L; i++) {
+    l[i] = pp_malloc(LSIZE);
+    PP_T_CHECK(l[i] != NULL && l[i][MARK] == 0);
+    l[i][MARK] = 0xA5;
+  }
+  for (int i = 0; i < LFREE; i++) pp_free(l[i]);
+  int marked = 0;
+  for (int i = 0; i < LFREE; i++) {
+    l[i] = pp_malloc(LSIZE);
+    PP_T_CHECK(l[i] != NULL);
+    marked += l[i][MARK] == 0xA5;
+  }
+  PP_T_CHECK(marked == LFREE); /* 64 MiB alone would have kept 7 */
+  for (int i = 0; i < L; i++) pp_free(l[i]);
+  marked = 0;
+  for (int i = 0; i < L; i++) {
+    l[i] = pp_malloc(LSIZE);
+    PP_T_CHECK(l[i] != NULL);
+    marked += l[i][MARK] == 0xA5;
+  }
+  PP_T_CHECK(marked <= 7); /* (64 MiB) / (8 MiB and a page) */
+  for (int i = 0; i < L; i++) pp_free(l[i]);
   PP_T_HEAP_OK();
   puts("test_spans: ok");
   return 0;
