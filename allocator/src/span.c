@@ -3,115 +3,198 @@
  * A span is a run of OS pages (4 KiB) mapped with mmap for one block over 4096 B (or one
  * aligned beyond a pool). Freed spans are kept in a cache, under pp_i_span_lock, so that
  * the next request reuses memory that is already mapped and faulted in instead of paying
- * mmap, page faults and munmap again:
- *   - spans of 1..PP_SPAN_BINS pages (up to 256 KiB): one LIFO stack per exact page count
- *     (the link is in the span's first word); a request takes its own count's stack, else
- *     the first non-empty one up to a quarter (and one page) longer, whole: mixed medium
- *     sizes reuse each other's spans instead of mapping new ones;
- *   - longer spans: a small table, best fit; a span over 4 times the request is split, its
- *     tail cached as a span of its own (a shorter one is used whole: splitting would leave
- *     pieces too short for the next long request); when every cached span is too short, the longest one is grown with
- *     mremap (its pages, already faulted in, are kept).
+ * mmap, page faults and munmap again.
+ *   - Spans of up to PP_SPAN_STACK_PAGES pages (the medium blocks a thread's heap keeps,
+ *     below): one LIFO stack per length, so a freed span, still in the CPU's caches, is
+ *     the next of its length (or of up to a quarter shorter) to be used.
+ *   - Longer spans: a page heap that coalesces, a table of free ranges in address order
+ *     (PP_SPAN_FREE at most). A freed span joins the ranges just before and after it when
+ *     they touch it (mmap places consecutive mappings side by side), so memory freed as
+ *     blocks of one size serves blocks of any other.
+ * A request (a short one that its stacks cannot serve, too) takes the best fit, from its
+ * low end, and the rest stays cached (a range at most a quarter longer than the request is
+ * taken whole). When every range is too short for a request over PP_SPAN_GROW_MIN, the
+ * longest is grown with mremap (its pages, already faulted in, are kept); a shorter
+ * request maps a fresh span. A range may lie across two kernel mappings (two spans
+ * merged), which mremap cannot move: a realloc's move is then a copy (pp_span_move), a
+ * new block's growth a fresh mapping (pp_span_grow).
  * Before this global cache, each thread's heap keeps the short spans its thread frees
  * (medium blocks; large.c, pp_heap_t.spans) and takes from them without the lock.
  * The cache holds at most PP_SPAN_CACHE_BYTES, or half the bytes of the spans handed out
  * (mapped and not in this cache) when that is more: a process whose large blocks are
  * hundreds of MiB keeps enough freed spans to serve its next blocks from pages already
  * faulted in, while the memory kept stays bounded by its large footprint (PAGEPOOL_RETURN=0:
- * PP_SPAN_CACHE_BYTES_KEEP). A span that does not fit is unmapped at once. The large header (large.c) records the span's
- * start and length; realloc of a span resizes in place within its length;
- * growing past it takes a cached span when one fits (pages already faulted in: the
- * contents are copied, up to 256 KiB), else the span is grown with mremap.
+ * PP_SPAN_CACHE_BYTES_KEEP). Past the limit, the longest range's end is unmapped, so as the
+ * spans handed out fall (a teardown) the cache shrinks back to PP_SPAN_CACHE_BYTES; a span
+ * that finds the table full and touches no range is unmapped at once. The large header
+ * (large.c) records the span's start and length; realloc of a span resizes in place within
+ * its length; growing past it takes a cached span when one fits (pages already faulted in:
+ * the contents are copied, up to 256 KiB), else the span is grown with mremap.
  * Out of memory: PAGEPOOL_FAIL counts each span request (and each realloc growing past its
  * span) as one memory request; a failed mmap or mremap gives the page region's unused reservation back
  * (pp_i_region_give_back: RLIMIT_AS) and is tried once more.
  */
+#include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
 #include "pp_internal.h"
 
-#define PP_SPAN_BINS 64                       /* exact-size stacks: 1..64 pages        */
-#define PP_SPAN_BIG 16                        /* cached spans over 64 pages             */
+#define PP_SPAN_STACK_PAGES PP_HEAP_SPAN_PAGES /* spans this short: a LIFO per length  */
+#define PP_SPAN_FREE 128                      /* free ranges cached at most            */
+#define PP_SPAN_GROW_MIN ((size_t)256 << 10)   /* longer requests grow a short range    */
+#define PP_SPAN_TRIM 8                        /* ranges (or ends) unmapped per free    */
 #define PP_SPAN_CACHE_BYTES ((size_t)64 << 20) /* cached bytes at most, return=1 ...   */
 #define PP_SPAN_CACHE_SHARE 2                 /* ... or spans handed out / this, if more */
 #define PP_SPAN_CACHE_BYTES_KEEP ((size_t)1 << 30) /* ... with PAGEPOOL_RETURN=0        */
 
 pthread_mutex_t pp_i_span_lock = PTHREAD_MUTEX_INITIALIZER;
 
-typedef struct pp_span_big_s {
-  void *base;
+typedef struct pp_span_range_s {
+  char *base;
   size_t len;
-} pp_span_big_t;
+} pp_span_range_t;
 
-static void *pp_span_bin[PP_SPAN_BINS + 1];   /* under pp_i_span_lock */
-static pp_span_big_t pp_span_big[PP_SPAN_BIG];
-static unsigned pp_span_nbig;
-static size_t pp_span_cached;
+static void *pp_span_stack[PP_SPAN_STACK_PAGES + 1]; /* under pp_i_span_lock; link in word 0 */
+static pp_span_range_t pp_span_free[PP_SPAN_FREE]; /* under pp_i_span_lock, by address */
+static unsigned pp_span_nfree;
+static size_t pp_span_cached;                      /* bytes of pp_span_free            */
 static _Atomic size_t pp_span_out; /* bytes of spans mapped and not in this cache */
 
 static void pp_span_out_add(size_t n) { atomic_fetch_add_explicit(&pp_span_out, n, memory_order_relaxed); }
 static void pp_span_out_sub(size_t n) { atomic_fetch_sub_explicit(&pp_span_out, n, memory_order_relaxed); }
 
-static int pp_span_cache_room(size_t len);
-static int pp_span_cache(void *base, size_t len); /* under the lock; 0: table full */
+/* The index of the first range that starts after b. Under the lock. */
+static unsigned pp_span_after(const char *b) {
+  unsigned lo = 0, hi = pp_span_nfree;
+  while (lo < hi) {
+    unsigned mid = (lo + hi) / 2;
+    if (pp_span_free[mid].base <= b) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+static void pp_span_remove(unsigned i) {
+  memmove(&pp_span_free[i], &pp_span_free[i + 1], (pp_span_nfree - i - 1) * sizeof *pp_span_free);
+  pp_span_nfree--;
+}
+
+static size_t pp_span_cache_cap(void);
+
+/* Cache the span (base, len): a short one on its length's stack, when the cache has room
+ * for it; a longer one in the table, joined with the ranges it touches. 0 when not kept.
+ * Under the lock. */
+static int pp_span_cache(char *base, size_t len) {
+  size_t pages = len / PP_OS_PAGE;
+  if (pages <= PP_SPAN_STACK_PAGES) {
+    if (pp_span_cached + len > pp_span_cache_cap()) return 0;
+    *(void **)base = pp_span_stack[pages];
+    pp_span_stack[pages] = base;
+    pp_span_cached += len;
+    return 1;
+  }
+  unsigned i = pp_span_after(base);
+  pp_span_range_t *prev = i > 0 ? &pp_span_free[i - 1] : NULL, *next = i < pp_span_nfree ? &pp_span_free[i] : NULL;
+  int join_prev = prev != NULL && prev->base + prev->len == base;
+  int join_next = next != NULL && base + len == next->base;
+  if (join_prev && join_next) {
+    prev->len += len + next->len;
+    pp_span_remove(i);
+  } else if (join_prev) {
+    prev->len += len;
+  } else if (join_next) {
+    next->base = base;
+    next->len += len;
+  } else {
+    if (pp_span_nfree == PP_SPAN_FREE) return 0;
+    memmove(&pp_span_free[i + 1], &pp_span_free[i], (pp_span_nfree - i) * sizeof *pp_span_free);
+    pp_span_free[i].base = base;
+    pp_span_free[i].len = len;
+    pp_span_nfree++;
+  }
+  pp_span_cached += len;
+  return 1;
+}
 
 /* A cached span for a request of len bytes (a multiple of 4 KiB), or NULL; *have: the
- * length taken. Exact page count from a stack; else the best fit among the long spans,
- * whose tail (past len) goes back to the cache as a span of its own; else the longest
- * cached span, shorter than len (*have < len): the caller grows it with mremap, so its
- * pages, faulted in already, are reused. Under pp_i_span_lock. */
-static void *pp_span_take(size_t len, size_t *have) {
+ * length taken. A short request takes the stack of its length, or of up to a quarter
+ * (and a page) more, whole; else the best fit (the shortest range that holds len, the
+ * lowest of equals), whose low len bytes are taken (all of it when it is at most a
+ * quarter longer); else,
+ * for a request over PP_SPAN_GROW_MIN, the longest range whole (*have < len): the caller
+ * grows it with mremap, so its pages, faulted in already, are reused. Under the lock. */
+static char *pp_span_take(size_t len, size_t *have) {
   size_t pages = len / PP_OS_PAGE;
-  if (pages <= PP_SPAN_BINS) { /* the exact count, else up to a quarter more, used whole */
+  if (pages <= PP_SPAN_STACK_PAGES) { /* the last freed of its length, or a quarter more */
     size_t top = pages + pages / 4 + 1;
-    if (top > PP_SPAN_BINS) top = PP_SPAN_BINS;
+    if (top > PP_SPAN_STACK_PAGES) top = PP_SPAN_STACK_PAGES;
     for (size_t k = pages; k <= top; k++) {
-      void *s = pp_span_bin[k];
+      char *s = pp_span_stack[k];
       if (s != NULL) {
-        pp_span_bin[k] = *(void **)s;
+        pp_span_stack[k] = *(void **)s;
         pp_span_cached -= k * PP_OS_PAGE;
+        pp_span_out_add(k * PP_OS_PAGE);
         *have = k * PP_OS_PAGE;
-        pp_span_out_add(*have);
         return s;
       }
     }
-    if (pp_span_nbig == 0) return NULL;
   }
-  if (pp_span_nbig == 0) return NULL;
-  unsigned best = PP_SPAN_BIG, longest = 0;
-  for (unsigned i = 0; i < pp_span_nbig; i++) {
-    if (pp_span_big[i].len >= len && (best == PP_SPAN_BIG || pp_span_big[i].len < pp_span_big[best].len))
+  unsigned best = PP_SPAN_FREE, longest = 0;
+  for (unsigned i = 0; i < pp_span_nfree; i++) {
+    size_t l = pp_span_free[i].len;
+    if (l >= len && (best == PP_SPAN_FREE || l < pp_span_free[best].len)) {
       best = i;
-    if (pp_span_big[i].len > pp_span_big[longest].len) longest = i;
+      if (l == len) break;
+    }
+    if (l > pp_span_free[longest].len) longest = i;
   }
-  if (best == PP_SPAN_BIG && pages <= PP_SPAN_BINS) return NULL; /* short: map afresh */
-  unsigned k = best != PP_SPAN_BIG ? best : longest;
-  pp_span_big_t b = pp_span_big[k];
-  pp_span_big[k] = pp_span_big[--pp_span_nbig];
-  pp_span_cached -= b.len;
-  if (b.len / 4 > len) { /* much longer: split, the tail stays cached (or goes back) */
-    void *tail = (char *)b.base + len;
-    if (!pp_span_cache_room(b.len - len) || !pp_span_cache(tail, b.len - len))
-      munmap(tail, b.len - len);
-    b.len = len;
+  if (best == PP_SPAN_FREE) {
+    if (pp_span_nfree == 0 || len <= PP_SPAN_GROW_MIN) return NULL; /* map afresh */
+    best = longest;
   }
-  *have = b.len;
-  pp_span_out_add(b.len);
-  return b.base;
+  pp_span_range_t *r = &pp_span_free[best];
+  char *s = r->base;
+  /* A range at most a quarter (and a page) longer is taken whole: splitting it would
+   * leave a piece too short for most requests, which would pile up in the table (on
+   * large-blocks: 174 000 page faults against 131 000, the cache trimmed to make room). */
+  size_t take = r->len <= len + len / 4 + PP_OS_PAGE ? r->len : len;
+  if (take == r->len) {
+    pp_span_remove(best);
+  } else {
+    r->base += take;
+    r->len -= take;
+  }
+  pp_span_cached -= take;
+  pp_span_out_add(take);
+  *have = take;
+  return s;
 }
 
 /* Grow a span (base, len) to newlen bytes, moving it if needed: mremap, which keeps the
- * pages already faulted in. ThreadSanitizer does not intercept mremap, so the shadow of
- * the range a move leaves keeps its old accesses and a later span landing there is
- * reported as racing with them; sanitizer builds move by copy instead. MAP_FAILED when
- * out of memory (base intact). */
+ * pages already faulted in. A range of the cache may lie across two mappings (two spans
+ * merged), which mremap refuses (EFAULT): that one is moved by copy. ThreadSanitizer does
+ * not intercept mremap, so the shadow of the range a move leaves keeps its old accesses
+ * and a later span landing there is reported as racing with them; sanitizer builds always
+ * move by copy. MAP_FAILED when out of memory (base intact). */
 static void *pp_span_move(void *base, size_t len, size_t newlen) {
-#if defined(__SANITIZE_THREAD__)
+#if !defined(__SANITIZE_THREAD__)
+  void *g = mremap(base, len, newlen, MREMAP_MAYMOVE);
+  if (g != MAP_FAILED || errno != EFAULT) return g;
+#endif
   void *s = mmap(NULL, newlen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (s == MAP_FAILED) return MAP_FAILED;
   memcpy(s, base, len);
   munmap(base, len);
   return s;
+}
+
+/* Grow the cached range (base, len), whose contents do not matter, to newlen bytes with
+ * mremap, keeping its pages; MAP_FAILED when mremap cannot (out of memory, or a range
+ * across two mappings: EFAULT) and in ThreadSanitizer builds (see pp_span_move). */
+static void *pp_span_grow(void *base, size_t len, size_t newlen) {
+#if defined(__SANITIZE_THREAD__)
+  (void)base, (void)len, (void)newlen;
+  return MAP_FAILED;
 #else
   return mremap(base, len, newlen, MREMAP_MAYMOVE);
 #endif
@@ -138,13 +221,9 @@ void *pp_i_span_get(size_t len, size_t *got, int *fresh) {
   void *s = pp_span_take(len, &have);
   pthread_mutex_unlock(&pp_i_span_lock);
   if (s != NULL && have < len) { /* grow a shorter cached span in place or by moving */
-    void *g = pp_span_move(s, have, len);
-    if (g == MAP_FAILED) {
-      munmap(s, have);
-      pp_span_out_sub(have);
-    } else {
-      pp_span_out_add(len - have);
-    }
+    void *g = pp_span_grow(s, have, len);
+    if (g == MAP_FAILED) pp_i_span_put(s, have); /* back in the cache; map afresh below */
+    else pp_span_out_add(len - have);
     s = g == MAP_FAILED ? NULL : g;
     have = len;
   }
@@ -170,43 +249,32 @@ static size_t pp_span_cache_cap(void) {
   return share > PP_SPAN_CACHE_BYTES ? share : PP_SPAN_CACHE_BYTES;
 }
 
-/* Is there room in the cache for len more bytes? Under the lock. */
-static int pp_span_cache_room(size_t len) { return pp_span_cached + len <= pp_span_cache_cap(); }
-
-/* Put a span on its stack or in the long-span table; 0 when the table is full. */
-static int pp_span_cache(void *base, size_t len) {
-  size_t pages = len / PP_OS_PAGE;
-  if (pages <= PP_SPAN_BINS) {
-    *(void **)base = pp_span_bin[pages];
-    pp_span_bin[pages] = base;
-  } else if (pp_span_nbig < PP_SPAN_BIG) {
-    pp_span_big[pp_span_nbig].base = base;
-    pp_span_big[pp_span_nbig].len = len;
-    pp_span_nbig++;
-  } else {
-    return 0;
-  }
-  pp_span_cached += len;
-  return 1;
-}
-
-/* A span (base, len) is free: cache it, or give it back to the OS. The limit falls with
- * the spans handed out, so long spans cached while it was higher are given back (up to
- * PP_SPAN_BIG per call), longest first: freeing a process's large blocks leaves no more
- * than PP_SPAN_CACHE_BYTES cached. */
+/* A span (base, len) is free: cache it, or give it back to the OS. Past the cache's
+ * limit, which falls with the spans handed out, the longest range's end goes back (up to
+ * PP_SPAN_TRIM pieces a call): freeing a process's large blocks leaves no more than
+ * PP_SPAN_CACHE_BYTES cached. */
 void pp_i_span_put(void *base, size_t len) {
-  pp_span_big_t out[PP_SPAN_BIG];
+  pp_span_range_t out[PP_SPAN_TRIM];
   unsigned nout = 0;
   pp_span_out_sub(len);
   pthread_mutex_lock(&pp_i_span_lock);
-  int kept = len % PP_OS_PAGE == 0 && pp_span_cache_room(len) && pp_span_cache(base, len);
-  for (size_t cap = pp_span_cache_cap(); pp_span_cached > cap && pp_span_nbig > 0;) {
+  int kept = len % PP_OS_PAGE == 0 && pp_span_cache(base, len);
+  for (size_t cap = pp_span_cache_cap(); pp_span_cached > cap && nout < PP_SPAN_TRIM;) {
     unsigned longest = 0;
-    for (unsigned i = 1; i < pp_span_nbig; i++)
-      if (pp_span_big[i].len > pp_span_big[longest].len) longest = i;
-    out[nout++] = pp_span_big[longest];
-    pp_span_cached -= pp_span_big[longest].len;
-    pp_span_big[longest] = pp_span_big[--pp_span_nbig];
+    for (unsigned i = 1; i < pp_span_nfree; i++)
+      if (pp_span_free[i].len > pp_span_free[longest].len) longest = i;
+    pp_span_range_t *r = &pp_span_free[longest];
+    size_t cut = (pp_span_cached - cap + PP_OS_PAGE - 1) & ~(PP_OS_PAGE - 1);
+    if (cut >= r->len) {
+      out[nout++] = *r;
+      pp_span_cached -= r->len;
+      pp_span_remove(longest);
+    } else {
+      r->len -= cut;
+      out[nout].base = r->base + r->len;
+      out[nout++].len = cut;
+      pp_span_cached -= cut;
+    }
   }
   pthread_mutex_unlock(&pp_i_span_lock);
   if (!kept) munmap(base, len);
