@@ -16,7 +16,8 @@
  *     builds: debug builds fill each new block, which leaves no mark);
  *   - the global cache coalesces: blocks of 300 KiB freed side by side serve one of
  *     three times that size from the same memory, and a block of 100 KiB from the
- *     rest of it.
+ *     rest of it; a 2 MiB block, longer than that range, is grown from it (its contents
+ *     are still there: release builds).
  * Every step ends with pp_check(). */
 #include <pthread.h>
 #include <stdint.h>
@@ -64,6 +65,20 @@ int main(void) {
   PP_T_CHECK(z == y);
   pp_free(z);
   PP_T_HEAP_OK();
+  /* A request longer than every cached range reuses the longest one's pages: extended in
+   * place (after it, or before it), else grown by mremap, its contents stay (release
+   * builds: a debug build fills each new block). */
+  if (strstr(pp_config_string(), "debug=1") == NULL) {
+    z = pp_malloc(N3);
+    PP_T_CHECK(z == y);
+    z[0] = 0x77;
+    pp_free(z);
+    size_t more = ((size_t)2 << 20) + 4096 - 3 * (size_t)S; /* the span grows by this */
+    char *w = pp_malloc((size_t)2 << 20);
+    PP_T_CHECK(w != NULL && (w[0] == 0x77 || w[more] == 0x77));
+    pp_free(w);
+    PP_T_HEAP_OK();
+  }
 
   /* LIFO reuse in the thread's own cache (a small block first: the thread's heap is made
    * at its first small allocation; without one, medium blocks go to the global cache). */
@@ -136,7 +151,7 @@ int main(void) {
   PP_T_CHECK(pp_stats(&st) == PP_OK && st.large_blocks == 0 && st.large_bytes == 0);
   PP_T_HEAP_OK();
 
-  /* The global cache's limit: half the spans handed out, at least 64 MiB. Only one word of
+  /* The global cache's limit: the bytes of the spans handed out, at least 64 MiB. Only one word of
    * each block is written, so its memory is a page. Not in debug builds, whose malloc
    * fills every new block (PP_CANARY), so reuse leaves no mark (and 320 MiB are written). */
   if (strstr(pp_config_string(), "debug=1") == NULL) {
