@@ -270,9 +270,9 @@ static size_t pp_span_cache_cap(void) {
 }
 
 /* A span (base, len) is free: cache it, or give it back to the OS. Past the cache's
- * limit, which falls with the spans handed out, the longest range's end goes back (up to
- * PP_SPAN_TRIM pieces a call): freeing a process's large blocks leaves no more than
- * PP_SPAN_CACHE_BYTES cached. */
+ * limit, which falls with the spans handed out, the longest range's end goes back, and
+ * once the table is empty the longest short spans (up to PP_SPAN_TRIM pieces a call):
+ * freeing a process's large blocks leaves no more than PP_SPAN_CACHE_BYTES cached. */
 void pp_i_span_put(void *base, size_t len) {
   pp_span_range_t out[PP_SPAN_TRIM];
   unsigned nout = 0;
@@ -280,6 +280,16 @@ void pp_i_span_put(void *base, size_t len) {
   pthread_mutex_lock(&pp_i_span_lock);
   int kept = len % PP_OS_PAGE == 0 && pp_span_cache(base, len);
   for (size_t cap = pp_span_cache_cap(); pp_span_cached > cap && nout < PP_SPAN_TRIM;) {
+    if (pp_span_nfree == 0) { /* only short spans cached, kept while the limit was higher */
+      size_t k = PP_SPAN_STACK_PAGES;
+      while (k > 0 && pp_span_stack[k] == NULL) k--;
+      if (k == 0) break; /* cannot be: the cached bytes are on the stacks */
+      out[nout].base = pp_span_stack[k];
+      out[nout++].len = k * PP_OS_PAGE;
+      pp_span_stack[k] = *(void **)pp_span_stack[k];
+      pp_span_cached -= k * PP_OS_PAGE;
+      continue;
+    }
     unsigned longest = 0;
     for (unsigned i = 1; i < pp_span_nfree; i++)
       if (pp_span_free[i].len > pp_span_free[longest].len) longest = i;

@@ -12,8 +12,9 @@
  *   - the global cache's limit follows the spans handed out (span.c): with 320 MiB of
  *     8 MiB blocks live, 12 freed are all kept (96 MiB, over the 64 MiB floor; side by
  *     side, they are one range) and come back (a mark written before the free is still
- *     there); once every block is freed, at most 64 MiB of them stay cached (release
- *     builds: debug builds fill each new block, which leaves no mark);
+ *     there); once every block is freed, at most 64 MiB of them stay cached, and short
+ *     spans cached while the limit was high are given back too (release builds: debug
+ *     builds fill each new block, which leaves no mark);
  *   - the global cache coalesces: blocks of 300 KiB freed side by side serve one of
  *     three times that size from the same memory, and a block of 100 KiB from the
  *     rest of it; a 2 MiB block, longer than that range, is grown from it (its contents
@@ -178,7 +179,28 @@ int main(void) {
       marked += l[i][MARK] == 0x3C;
     }
     PP_T_CHECK(marked <= 8); /* 64 MiB: 7 spans of 8 MiB and a page, and most of an 8th */
+    /* Short spans cached while the limit was high (74 MiB of 64 KiB spans on the global
+     * stacks, with 320 MiB handed out) are given back once the table is empty and the
+     * limit has fallen to 64 MiB: the last free gives some back (and does not read the
+     * empty table). */
+    enum { M = 1200, MSIZE = 60 << 10 };
+    static unsigned char *ms[M];
+    for (int i = 0; i < M; i++) {
+      ms[i] = pp_malloc(MSIZE);
+      PP_T_CHECK(ms[i] != NULL);
+      ms[i][MARK] = 0x3C;
+    }
+    for (int i = 0; i < M; i++) pp_free(ms[i]);
     for (int i = 0; i < L; i++) pp_free(l[i]);
+    PP_T_HEAP_OK();
+    marked = 0;
+    for (int i = 0; i < M; i++) {
+      ms[i] = pp_malloc(MSIZE);
+      PP_T_CHECK(ms[i] != NULL);
+      marked += ms[i][MARK] == 0x3C;
+    }
+    PP_T_CHECK(marked < M);
+    for (int i = 0; i < M; i++) pp_free(ms[i]);
   }
   pp_free(small);
   PP_T_HEAP_OK();
