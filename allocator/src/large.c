@@ -141,7 +141,7 @@ static inline pp_large_t *pp_span_reuse(size_t len) {
   pp_heap_t *hp = pp_i_tl_heap;
   size_t pages = len / PP_OS_PAGE;
   if (hp == NULL || pages > PP_HEAP_SPAN_PAGES) return NULL;
-  size_t top = pages + pages / 4 + 1;
+  size_t top = pp_i_span_near(pages);
   if (top > PP_HEAP_SPAN_PAGES) top = PP_HEAP_SPAN_PAGES;
   for (size_t k = pages; k <= top; k++) {
     if (hp->nspans[k] != 0) {

@@ -64,6 +64,10 @@
 #define PP_REGION_AS_SHARE 8
 #define PP_LARGE_HDR 32                           /* bytes in front of a large block     */
 #define PP_OS_PAGE ((size_t)4096)                 /* a span is a run of these (span.c)   */
+/* The span caches' near fit (the heaps' in large.c, the global one in span.c): a cached
+ * span of up to this many OS pages serves a request of `pages` whole, so mixed medium
+ * sizes reuse each other's spans and no piece too short to use is split off. */
+static inline size_t pp_i_span_near(size_t pages) { return pages + pages / 4 + 1; }
 /* Bytes of blocks a refill gathers onto a bin's allocation list (at least one block, at
  * most what the queued pools hold, or one fresh pool); local frees refill the list up to
  * twice that before they go to their pools. */

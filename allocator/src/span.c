@@ -128,7 +128,7 @@ static int pp_span_cache(char *base, size_t len) {
 static char *pp_span_take(size_t len, size_t *have) {
   size_t pages = len / PP_OS_PAGE;
   if (pages <= PP_SPAN_STACK_PAGES) { /* the last freed of its length, or a quarter more */
-    size_t top = pages + pages / 4 + 1;
+    size_t top = pp_i_span_near(pages);
     if (top > PP_SPAN_STACK_PAGES) top = PP_SPAN_STACK_PAGES;
     for (size_t k = pages; k <= top; k++) {
       char *s = pp_span_stack[k];
@@ -159,7 +159,7 @@ static char *pp_span_take(size_t len, size_t *have) {
   /* A range at most a quarter (and a page) longer is taken whole: splitting it would
    * leave a piece too short for most requests, which would pile up in the table (on
    * large-blocks: 174 000 page faults against 131 000, the cache trimmed to make room). */
-  size_t take = r->len <= len + len / 4 + PP_OS_PAGE ? r->len : len;
+  size_t take = r->len / PP_OS_PAGE <= pp_i_span_near(pages) ? r->len : len;
   if (take == r->len) {
     pp_span_remove(best);
   } else {
