@@ -7,13 +7,15 @@
 # Each variant is the default pagepool with one knob changed, through its PAGEPOOL_*
 # environment variable (allocator/README.md, "Knobs"):
 #   default        the defaults (classes=fine pools=64 return=1 lookup=fast lists=1 grow=1
-#                  large=own)
+#                  large=own runs=1)
 #   lookup-tree    PAGEPOOL_LOOKUP=tree   every free finds its page in the red-black tree
 #   classes-pow2   PAGEPOOL_CLASSES=pow2  9 powers of two (the original) instead of 28 classes
 #   pools-8        PAGEPOOL_POOLS=8       pages of 8 pools (32 KiB) instead of 64 (256 KiB)
 #   lists-off      PAGEPOOL_LISTS=0       no allocation lists: malloc takes a pool's free
 #                                         list, every free goes back to its pool
 #   grow-off       PAGEPOOL_GROW=0        allocation lists keep their first limit (16 KiB)
+#   runs-off       PAGEPOOL_RUNS=0        one pool for every class: no runs of 2 or 4 pools
+#                                         for the blocks that leave a large tail in one
 #   return-off     PAGEPOOL_RETURN=0      free pages' memory never given back to the OS
 #   large-system   PAGEPOOL_LARGE=system  blocks over 4 KiB from the system allocator
 # Repetitions are interleaved: for each repetition, every variant runs every pattern once
@@ -27,10 +29,10 @@
 # results/ablation-<UTC stamp>). Needs build/allocmark (cmake --build build), python3, gnuplot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; }
 quick=""; reps=3; out=""
 patterns="pairs-small window-mixed batch-random lognormal-sizes web-sizes fragmentation calloc-heavy large-blocks"
-variants="default lookup-tree classes-pow2 pools-8 lists-off grow-off return-off large-system"
+variants="default lookup-tree classes-pow2 pools-8 lists-off grow-off runs-off return-off large-system"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=--quick ;;
@@ -52,6 +54,7 @@ env_of() {
     pools-8) echo "PAGEPOOL_POOLS=8" ;;
     lists-off) echo "PAGEPOOL_LISTS=0" ;;
     grow-off) echo "PAGEPOOL_GROW=0" ;;
+    runs-off) echo "PAGEPOOL_RUNS=0" ;;
     return-off) echo "PAGEPOOL_RETURN=0" ;;
     large-system) echo "PAGEPOOL_LARGE=system" ;;
     *) return 1 ;;
@@ -63,7 +66,7 @@ for p in $patterns; do [ -r "patterns/$p.json" ] || { echo "ablation.sh: -p: pat
 out=${out:-results/ablation-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out/raw"
 # Variables that would change every variant at once are cleared.
-unset PAGEPOOL_LOOKUP PAGEPOOL_CLASSES PAGEPOOL_POOLS PAGEPOOL_LISTS PAGEPOOL_GROW PAGEPOOL_RETURN PAGEPOOL_LARGE PAGEPOOL_SITES PAGEPOOL_REGION
+unset PAGEPOOL_LOOKUP PAGEPOOL_CLASSES PAGEPOOL_POOLS PAGEPOOL_LISTS PAGEPOOL_GROW PAGEPOOL_RUNS PAGEPOOL_RETURN PAGEPOOL_LARGE PAGEPOOL_SITES PAGEPOOL_REGION
 files=""
 for p in $patterns; do files="$files patterns/$p.json"; done
 nv=$(echo $variants | wc -w)

@@ -32,7 +32,7 @@ static unsigned pp_chk_list(pp_chk_t *k, pp_pool_t *pl, void *head, const char *
   size_t size = PP_LD(c->size);
   for (void *b = head; b != NULL; b = *(void **)b) {
     uintptr_t a = (uintptr_t)b;
-    if (a < c->base || a >= c->base + PP_POOL_SIZE || (a - c->base) % size != 0) {
+    if (a < c->base || a >= c->base + pp_i_pool_bytes(pl) || (a - c->base) % size != 0) {
       PP_FAIL(k, "pool %#lx: %s list entry %#lx is not a block of the pool", (unsigned long)c->base,
               name, (unsigned long)a);
       return n;
@@ -59,12 +59,12 @@ static void pp_chk_pool(pp_chk_t *k, pp_pool_t *pl) {
       PP_FAIL(k, "unused pool %#lx has blocks or a size", (unsigned long)c->base);
     return;
   }
-  if (!pl->linked && pl->free != NULL) {
+  if (!pp_i_queued(pl) && pl->free != NULL) {
     PP_FAIL(k, "pool %#lx: free blocks but not queued", (unsigned long)c->base);
     return;
   }
   if (cls >= pp_i_g.nclasses || PP_LD(c->size) != pp_i_g.class_size[cls] ||
-      pp_i_g.class_cap[cls] != PP_POOL_SIZE / pp_i_g.class_size[cls]) {
+      pp_i_g.class_cap[cls] != pp_i_pool_bytes(pl) / pp_i_g.class_size[cls]) {
     PP_FAIL(k, "pool %#lx: class %u, size %u, capacity %u disagree", (unsigned long)c->base, cls,
             (unsigned)PP_LD(c->size), (unsigned)pp_i_g.class_cap[cls]);
     return;
@@ -118,16 +118,25 @@ static void pp_chk_page(pp_chk_t *k, pp_page_t *pg, size_t *active, size_t *free
   }
   for (unsigned i = 0; i < pp_i_g.pools; i++) {
     int assigned = !(mask & ((uint64_t)1 << i));
-    if (assigned != (PP_LD(pg->pools[i].cls) != PP_NO_CLASS))
+    unsigned pcls = PP_LD(pg->pools[i].cls), cls = pp_i_run_member(pcls) ? pcls ^ PP_RUN_MEMBER : pcls;
+    if (assigned != (pcls != PP_NO_CLASS))
       PP_FAIL(k, "page %#lx: pool %u mask bit disagrees with its class", (unsigned long)pg->base, i);
-    if (PP_LD(pg->pool_cls[i]) != PP_LD(pg->pools[i].cls))
+    if (PP_LD(pg->pool_cls[i]) != cls)
       PP_FAIL(k, "page %#lx: pool %u class copy %u, class %u", (unsigned long)pg->base, i,
-              (unsigned)PP_LD(pg->pool_cls[i]), (unsigned)PP_LD(pg->pools[i].cls));
+              (unsigned)PP_LD(pg->pool_cls[i]), cls);
     pp_bin_t *_Atomic *route = pg->outside ? NULL : pp_i_route_slot(pg->cold[i].base);
     pp_heap_t *owner = PP_LD(pg->owner);
-    if (route != NULL && PP_LD(*route) != (assigned && owner ? &owner->bins[PP_LD(pg->pools[i].cls)] : NULL))
+    if (route != NULL && PP_LD(*route) != (assigned && owner ? &owner->bins[cls] : NULL))
       PP_FAIL(k, "page %#lx: pool %u route entry is not its owner's bin", (unsigned long)pg->base, i);
-    pp_chk_pool(k, &pg->pools[i]);
+    unsigned head = PP_LD(pg->pool_head[i]), runk = assigned && cls < pp_i_g.nclasses ? pp_i_g.class_pools[cls] : 1;
+    if (head > i || head % runk != 0 || i - head >= runk || pp_i_run_member(pcls) != (head != i) ||
+        (head != i && PP_LD(pg->pools[head].cls) != cls))
+      PP_FAIL(k, "page %#lx: pool %u is in no run of its class (first pool %u)", (unsigned long)pg->base, i, head);
+    else if (head != i && (pg->pools[i].free != NULL || PP_LD(pg->pools[i].used) != 0 ||
+                           PP_LD(pg->cold[i].size) != 0 || atomic_load(&pg->cold[i].remote) != NULL))
+      PP_FAIL(k, "page %#lx: pool %u, in the run of pool %u, has blocks of its own", (unsigned long)pg->base, i, head);
+    else if (head == i)
+      pp_chk_pool(k, &pg->pools[i]);
   }
 }
 
@@ -166,7 +175,7 @@ static void pp_chk_heap(pp_chk_t *k, pp_heap_t *h) {
     pp_qlink_t *s = &h->bins[c].partial, *prev = s;
     for (pp_qlink_t *l = s->next; l != s; prev = l, l = l->next) {
       pp_pool_t *pl = pp_i_pool_of_link(l);
-      if (l == NULL || l->prev != prev || !pl->linked || PP_LD(pl->cls) != c ||
+      if (l == NULL || l->prev != prev || !pp_i_queued(pl) || PP_LD(pl->cls) != c ||
           PP_LD(pp_i_pool_page(pl)->owner) != h || pl->free == NULL) {
         PP_FAIL(k, "heap %u class %u: partial list broken at pool %#lx", h->id, c,
                 l == NULL ? 0ul : (unsigned long)pp_i_cold(pl)->base);

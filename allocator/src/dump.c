@@ -15,7 +15,8 @@ static void pp_dump_page(FILE *out, pp_page_t *pg, int first) {
   fprintf(out, "%s\n    {\"address\": \"%#lx\", \"heap\": %u, \"used_pools\": %u, \"pools\": [",
           first ? "" : ",", (unsigned long)pg->base, owner ? owner->id : 0u, (unsigned)PP_LD(pg->used_pools));
   for (unsigned i = 0; i < pp_i_g.pools; i++) {
-    pp_pool_t *pl = &pg->pools[i];
+    unsigned head = PP_LD(pg->pool_head[i]); /* a later pool of a run shows its run */
+    pp_pool_t *pl = &pg->pools[head];
     unsigned cls = PP_LD(pl->cls);
     const char *sep = i ? ",\n      " : "\n      ";
     if (cls == PP_NO_CLASS) {
@@ -23,8 +24,10 @@ static void pp_dump_page(FILE *out, pp_page_t *pg, int first) {
               sep, i);
     } else {
       unsigned used = PP_LD(pl->used);
-      fprintf(out, "%s{\"index\": %u, \"class\": %u, \"block_size\": %u, \"capacity\": %u, \"used\": %u, \"free\": %u}",
-              sep, i, cls, (unsigned)PP_LD(pg->cold[i].size), pp_i_cap(pl), used, pp_i_cap(pl) - used);
+      fprintf(out, "%s{\"index\": %u, \"class\": %u, \"block_size\": %u, \"capacity\": %u, \"used\": %u, \"free\": %u, "
+              "\"run\": [%u, %u]}",
+              sep, i, cls, (unsigned)PP_LD(pg->cold[head].size), pp_i_cap(pl), used, pp_i_cap(pl) - used, head,
+              (unsigned)pp_i_g.class_pools[cls]);
     }
   }
   fprintf(out, "\n    ]}");

@@ -25,14 +25,12 @@ static void pp_partial_link(pp_bin_t *bin, pp_pool_t *pl) {
   pl->q.prev = t;
   t->next = &pl->q;
   s->prev = &pl->q;
-  pl->linked = 1;
 }
 
 static void pp_partial_unlink(pp_pool_t *pl) {
   pl->q.prev->next = pl->q.next;
   pl->q.next->prev = pl->q.prev;
   pl->q.next = pl->q.prev = NULL;
-  pl->linked = 0;
 }
 
 static pp_pool_t *pp_partial_head(pp_bin_t *bin) {
@@ -46,18 +44,18 @@ static void pp_pool_settle(pp_heap_t *h, pp_pool_t *pl, int keep) {
   pp_bin_t *bin = &h->bins[PP_LD(pl->cls)];
   pp_qlink_t *s = &bin->partial;
   if (PP_LD(pl->used) == 0) {
-    int only = pl->linked ? s->next == &pl->q && s->prev == &pl->q : s->next == s;
+    int only = pp_i_queued(pl) ? s->next == &pl->q && s->prev == &pl->q : s->next == s;
     if (!(keep && only)) {
-      if (pl->linked) pp_partial_unlink(pl);
+      if (pp_i_queued(pl)) pp_partial_unlink(pl);
       pp_i_pool_release(h, pl);
       return;
     }
   }
-  if (!pl->linked && pl->free != NULL) pp_partial_link(bin, pl);
+  if (!pp_i_queued(pl) && pl->free != NULL) pp_partial_link(bin, pl);
 }
 
 /* Branch-free "a block came back to pl": a pool that was full and detached (not queued:
- * linked == 0, which is `free` == NULL before the push; in, all ones, says it was queued)
+ * q.next == NULL, which is `free` == NULL before the push; in, all ones, says it was queued)
  * joins the tail of its bin's partial queue; otherwise every write below stores what is
  * already there (or lands in h->scratch). Which case applies is random in a mixed working
  * set, so a branch here would be mispredicted often. */
@@ -75,7 +73,6 @@ static inline void pp_requeue(pp_heap_t *h, pp_pool_t *pl, uintptr_t in) {
   w->prev = t;
   x->next = self;
   s->prev = (pp_qlink_t *)pp_sel(in, (uintptr_t)t, (uintptr_t)self);
-  pl->linked = 1;
 }
 
 /* p back onto its pool pl, which keeps u > 0 blocks used after it: push, and queue the
@@ -86,7 +83,7 @@ static inline __attribute__((always_inline)) void pp_pool_push(pp_heap_t *h, pp_
   pl->free = p;
   PP_ST(pl->used, u);
   uintptr_t in = (uintptr_t)0 - (uintptr_t)(old != NULL); /* all ones: queued already */
-  pl->tail = (uint8_t)pp_sel(in, pl->tail, pp_i_tail_of(p)); /* p is last if first */
+  pl->tail = (uint16_t)pp_sel(in, pl->tail, pp_i_tail_of(p)); /* p is last if first */
   pp_requeue(h, pl, in);
 }
 
@@ -374,7 +371,8 @@ void *pp_i_malloc_class(unsigned cls, uintptr_t site) {
 
 /* PAGEPOOL_SITES=1: the fast path hands b out here, to record its site. */
 PP_NOINLINE void *pp_i_alloc_site(void *b, uintptr_t site) {
-  pp_i_cold(pp_i_block_pool(b))->sites[pp_i_tail_of(b)] = site;
+  pp_pool_cold_t *c = pp_i_cold(pp_i_block_pool(b));
+  c->sites[((uintptr_t)b - c->base) / PP_MIN_BLOCK] = site;
   return b;
 }
 

@@ -31,6 +31,7 @@ static pp_page_t *pp_page_new(uintptr_t base, int outside) {
   pg->node.len = pp_i_g.page_size;
   for (unsigned i = 0; i < PP_MAX_POOLS; i++) {
     pg->pools[i].idx = (uint8_t)i;
+    PP_ST(pg->pool_head[i], (uint8_t)i);
     pg->cold[i].base = base + ((uintptr_t)i << PP_POOL_SHIFT);
     PP_ST(pg->pools[i].cls, (uint8_t)PP_NO_CLASS);
     PP_ST(pg->pool_cls[i], (uint8_t)PP_NO_CLASS);
@@ -142,32 +143,66 @@ static void pp_avail_unlink(pp_heap_t *h, pp_page_t *pg) {
   pg->in_avail = 0;
 }
 
-/* Assign an unused pool of one of h's pages (a new page if none) to class cls. */
-pp_pool_t *pp_i_pool_acquire(pp_heap_t *h, unsigned cls) {
-  pp_page_t *pg = h->avail;
-  if (pg == NULL) {
-    pg = pp_i_page_acquire(h);
-    if (pg == NULL) return NULL;
-    pp_avail_link(h, pg);
+/* Bit i set: pools i .. i+k-1 of free mask m are all free, i a multiple of k (1, 2, 4). */
+static uint64_t pp_run_starts(uint64_t m, unsigned k) {
+  if (k == 1) return m;
+  m &= m >> 1;
+  if (k == 2) return m & 0x5555555555555555ull;
+  m &= m >> 2;
+  return m & 0x1111111111111111ull;
+}
+
+/* How many of h's pages with unused pools a run of several pools looks at before it takes
+ * a fresh page (each holds at least one unused pool, maybe not an aligned run). */
+#define PP_RUN_SCAN 16
+
+/* One of h's pages with an aligned run of k unused pools (a new page if none), and the
+ * run's first pool in *idx. NULL when out of memory. */
+static pp_page_t *pp_run_find(pp_heap_t *h, unsigned k, unsigned *idx) {
+  unsigned n = 0;
+  for (pp_page_t *pg = h->avail; pg != NULL && n < PP_RUN_SCAN; pg = pg->next, n++) {
+    uint64_t r = pp_run_starts(PP_LD(pg->free_mask), k);
+    if (r != 0) {
+      *idx = (unsigned)__builtin_ctzll(r);
+      return pg;
+    }
   }
-  uint64_t mask = PP_LD(pg->free_mask);
-  unsigned idx = (unsigned)__builtin_ctzll(mask);
-  mask &= mask - 1;
+  pp_page_t *pg = pp_i_page_acquire(h);
+  if (pg == NULL) return NULL;
+  pp_avail_link(h, pg);
+  *idx = 0;
+  return pg;
+}
+
+/* Assign an unused pool (a run of class_pools[cls] pools) of one of h's pages (a new page
+ * if none) to class cls. */
+pp_pool_t *pp_i_pool_acquire(pp_heap_t *h, unsigned cls) {
+  unsigned k = pp_i_g.class_pools[cls], idx;
+  pp_page_t *pg;
+  if (PP_LIKELY(k == 1) && h->avail != NULL) {
+    pg = h->avail;
+    idx = (unsigned)__builtin_ctzll(PP_LD(pg->free_mask));
+  } else {
+    pg = pp_run_find(h, k, &idx);
+    if (pg == NULL) return NULL;
+  }
+  uint64_t bits = (((uint64_t)1 << k) - 1) << idx;
+  uint64_t mask = PP_LD(pg->free_mask) & ~bits;
   PP_ST(pg->free_mask, mask);
-  PP_ST(pg->used_pools, PP_LD(pg->used_pools) + 1);
+  PP_ST(pg->used_pools, PP_LD(pg->used_pools) + k);
   if (mask == 0) pp_avail_unlink(h, pg);
 
   pp_pool_t *pl = &pg->pools[idx];
   pp_pool_cold_t *c = &pg->cold[idx];
   size_t size = pp_i_g.class_size[cls];
-  unsigned cap = (unsigned)(PP_POOL_SIZE / size);
-  if (pp_i_g.track_sites && c->sites == NULL) {
+  unsigned cap = pp_i_g.class_cap[cls];
+  if (pp_i_g.track_sites && c->sites == NULL) { /* a slot per 16 bytes of the longest run */
     pthread_mutex_lock(&pp_i_lock);
-    c->sites = pp_i_meta_alloc(PP_BLOCKS_MAX * sizeof(uintptr_t));
+    c->sites = pp_i_meta_alloc(PP_RUN_MAX * PP_BLOCKS_MAX * sizeof(uintptr_t));
     pthread_mutex_unlock(&pp_i_lock);
-    if (c->sites == NULL) { /* give the pool back; report out of memory */
-      PP_ST(pg->free_mask, PP_LD(pg->free_mask) | ((uint64_t)1 << idx));
-      PP_ST(pg->used_pools, PP_LD(pg->used_pools) - 1);
+    if (c->sites == NULL) { /* give the pools back; report out of memory */
+      PP_ST(pg->free_mask, PP_LD(pg->free_mask) | bits);
+      PP_ST(pg->used_pools, PP_LD(pg->used_pools) - k);
       if (!pg->in_avail) pp_avail_link(h, pg);
       return NULL;
     }
@@ -181,32 +216,36 @@ pp_pool_t *pp_i_pool_acquire(pp_heap_t *h, unsigned cls) {
 #endif
   pl->free = b;
   pl->tail = pp_i_tail_of(b + (cap - 1) * size);
-  pl->linked = 0;
   pl->q.next = pl->q.prev = NULL;
   PP_ST(pl->used, 0);
   PP_ST(c->size, (uint16_t)size);
-  PP_ST(pl->cls, (uint8_t)cls);
-  PP_ST(pg->pool_cls[idx], (uint8_t)cls);
-  pp_bin_t *_Atomic *route = pg->outside ? NULL : pp_i_route_slot(c->base); /* outside: */
-  /* may lie in the region's tail given back (RLIMIT_AS); the tree finds it, not the route */
-  if (route != NULL) PP_ST(*route, &h->bins[cls]); /* h owns pg: local frees find this bin */
+  for (unsigned i = idx; i < idx + k; i++) {
+    PP_ST(pg->pool_head[i], (uint8_t)idx);
+    PP_ST(pg->pools[i].cls, (uint8_t)(i == idx ? cls : PP_RUN_MEMBER | cls));
+    PP_ST(pg->pool_cls[i], (uint8_t)cls);
+    pp_bin_t *_Atomic *route = pg->outside ? NULL : pp_i_route_slot(pg->cold[i].base); /* outside: */
+    /* may lie in the region's tail given back (RLIMIT_AS); the tree finds it, not the route */
+    if (route != NULL) PP_ST(*route, &h->bins[cls]); /* h owns pg: local frees find this bin */
+  }
   return pl;
 }
 
-/* Return an empty pool (used == 0, not queued) to its page. */
+/* Return an empty pool (used == 0, not queued; the first of its run) to its page. */
 void pp_i_pool_release(pp_heap_t *h, pp_pool_t *pl) {
   pp_page_t *pg = pp_i_pool_page(pl);
-  unsigned idx = pl->idx;
+  unsigned idx = pl->idx, k = pp_i_g.class_pools[PP_LD(pl->cls)];
   pl->free = NULL;
-  pl->linked = 0;
   pl->q.next = pl->q.prev = NULL;
-  pp_bin_t *_Atomic *route = pg->outside ? NULL : pp_i_route_slot(pg->cold[idx].base);
-  if (route != NULL) PP_ST(*route, (pp_bin_t *)NULL);
-  PP_ST(pl->cls, (uint8_t)PP_NO_CLASS);
-  PP_ST(pg->pool_cls[idx], (uint8_t)PP_NO_CLASS);
+  for (unsigned i = idx; i < idx + k; i++) {
+    pp_bin_t *_Atomic *route = pg->outside ? NULL : pp_i_route_slot(pg->cold[i].base);
+    if (route != NULL) PP_ST(*route, (pp_bin_t *)NULL);
+    PP_ST(pg->pools[i].cls, (uint8_t)PP_NO_CLASS);
+    PP_ST(pg->pool_cls[i], (uint8_t)PP_NO_CLASS);
+    PP_ST(pg->pool_head[i], (uint8_t)i);
+  }
   PP_ST(pg->cold[idx].size, (uint16_t)0);
-  PP_ST(pg->free_mask, PP_LD(pg->free_mask) | ((uint64_t)1 << idx));
-  uint32_t left = PP_LD(pg->used_pools) - 1;
+  PP_ST(pg->free_mask, PP_LD(pg->free_mask) | ((((uint64_t)1 << k) - 1) << idx));
+  uint32_t left = PP_LD(pg->used_pools) - k;
   PP_ST(pg->used_pools, left);
   if (left == 0) {
     if (pg->in_avail) pp_avail_unlink(h, pg);

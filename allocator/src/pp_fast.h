@@ -25,9 +25,14 @@ static inline pp_page_t *pp_i_page_of(uintptr_t a) {
   return pp_i_page_of_slow(a);
 }
 
-/* Pages are aligned to their size, so the pool index is in the address bits. */
+/* Pages are aligned to their size, so the pool index is in the address bits. A later pool
+ * of a run says so in its cls (the line a free reads anyway), and its run's first pool is
+ * the descriptor (pool_head). */
 static inline pp_pool_t *pp_i_pool_of(pp_page_t *pg, uintptr_t a) {
-  return &pg->pools[(a >> PP_POOL_SHIFT) & pp_i_g.pool_index_mask];
+  uintptr_t idx = (a >> PP_POOL_SHIFT) & pp_i_g.pool_index_mask;
+  pp_pool_t *pl = &pg->pools[idx];
+  if (PP_UNLIKELY(pp_i_run_member(PP_LD(pl->cls)))) pl = &pg->pools[PP_LD(pg->pool_head[idx])];
+  return pl;
 }
 
 /* The pool of b, a block of some pool. */
@@ -68,8 +73,9 @@ static inline __attribute__((always_inline)) void *pp_i_malloc(size_t n, uintptr
  * its pool (pp_i_free_local). */
 static inline __attribute__((always_inline)) void pp_i_free_in(pp_page_t *pg, void *p) {
   uintptr_t idx = ((uintptr_t)p >> PP_POOL_SHIFT) & pp_i_g.pool_index_mask;
+  pp_pool_t *pl = pp_i_pool_of(pg, (uintptr_t)p);
 #if PP_DEBUG
-  pp_i_debug_on_free(pg, &pg->pools[idx], p);
+  pp_i_debug_on_free(pg, pl, p);
 #endif
   pp_heap_t *h = pp_i_tl_heap;
   if (PP_LIKELY(h != NULL && PP_LD(pg->owner) == h)) {
@@ -80,9 +86,9 @@ static inline __attribute__((always_inline)) void pp_i_free_in(pp_page_t *pg, vo
       bin->room--;
       return;
     }
-    pp_i_free_local(h, &pg->pools[idx], p); /* list full: back to its pool */
+    pp_i_free_local(h, pl, p); /* list full: back to its pool */
   } else {
-    pp_i_free_remote(pg, &pg->pools[idx], p);
+    pp_i_free_remote(pg, pl, p);
   }
 }
 

@@ -51,8 +51,18 @@
 #define PP_MIN_POOLS 8
 #define PP_MIN_BLOCK 16                           /* smallest class; alignment of all    */
 #define PP_BLOCKS_MAX (PP_POOL_SIZE / PP_MIN_BLOCK) /* 256 blocks in a pool at most      */
+/* A class whose blocks leave a large tail in one pool (2560 B: 1 block and 1536 B unused)
+ * takes a *run* of 2 or 4 adjacent pools of one page, aligned to the run, as one pool of
+ * 8 or 16 KiB (2560 B: 3 blocks in 8 KiB, 256 B unused): the run's first pool is its
+ * descriptor, the others point at it (pp_page_t.pool_head). At most PP_RUN_MAX pools;
+ * PAGEPOOL_RUNS=0 gives every class one pool, as in the original design (config.c). */
+#define PP_RUN_MAX 4
+/* A pool's `tail` field is the tail block's offset from the start of the 256 KiB window
+ * that holds its page (pages are aligned to their size, at most this), in 16-byte units. */
+#define PP_TAIL_WINDOW (PP_POOL_SIZE * PP_MAX_POOLS)
 #define PP_MAX_CLASSES 32
 #define PP_NO_CLASS 0xFFu
+#define PP_RUN_MEMBER 0x80u /* pp_pool_t.cls of a later pool of a run: this | the class */
 #define PP_CLASS_SLOTS (PP_SMALL_MAX / PP_MIN_BLOCK + 1) /* class_of[] entries           */
 /* Free pages kept hot (memory not returned) before PAGEPOOL_RETURN=1 gives one back. */
 #define PP_KEEP_FREE_BYTES ((size_t)16 << 20)
@@ -122,12 +132,14 @@ struct pp_pool_s {
   _Atomic uint32_t used;       /* owner writes: blocks not on `free` (pending remote and   */
                                /* blocks on the owner heap's allocation list included)     */
                                /* (32 bits: a 16-bit counter made pairs-small ~15% slower) */
-  _Atomic uint8_t cls;         /* class index or PP_NO_CLASS (copy: page's pool_cls[idx])  */
-  uint8_t linked;              /* owner: on its bin's partial queue                        */
+  _Atomic uint8_t cls;         /* class index or PP_NO_CLASS (copy: page's pool_cls[idx]); */
+                               /* a later pool of a run: PP_RUN_MEMBER | class (the run's  */
+                               /* first pool is the descriptor: pp_i_pool_of)              */
   uint8_t idx;                 /* index in its page: finds the page and the cold fields    */
                                /* (capacity: pp_i_cap, from the class)                     */
-  uint8_t tail;                /* owner: last block of `free` (when not NULL), as its      */
-                               /* offset in the pool / 16: a refill splices `free` in O(1) */
+  uint16_t tail;               /* owner: last block of `free` (when not NULL), as its      */
+                               /* offset in PP_TAIL_WINDOW / 16: a refill splices `free`   */
+                               /* in O(1). On its bin's partial queue: q.next != NULL      */
 } __attribute__((aligned(32)));
 _Static_assert(sizeof(pp_pool_t) == 32, "pp_pool_t: hot fields fill half a cache line");
 
@@ -160,6 +172,11 @@ struct pp_page_s {
   _Atomic uint8_t pool_cls[PP_MAX_POOLS] __attribute__((aligned(64))); /* pools[i].cls,   */
                                /* one line per page: a local free reads its class here,    */
                                /* not from the pool's descriptor (a miss in a wide set)    */
+  _Atomic uint8_t pool_head[PP_MAX_POOLS]; /* owner writes: index of the first pool of pool i's run */
+                               /* (i itself unless i is a later pool of a run): the       */
+                               /* descriptor of every block in pool i (pp_i_pool_of); read */
+                               /* only for later pools of runs (their cls says so), so the */
+                               /* frees of other pools load no line more                   */
   pp_pool_t pools[PP_MAX_POOLS] __attribute__((aligned(64))); /* hot: 2 per line   */
   pp_pool_cold_t cold[PP_MAX_POOLS];   /* the same pools' cold fields                 */
 };
@@ -250,7 +267,8 @@ typedef struct pp_global_s {
   unsigned nclasses;
   uint8_t class_of[PP_CLASS_SLOTS];   /* (size + 15) / 16 -> class                        */
   uint16_t class_size[PP_MAX_CLASSES];
-  uint16_t class_cap[PP_MAX_CLASSES];  /* blocks per pool of each class                   */
+  uint16_t class_cap[PP_MAX_CLASSES];  /* blocks per pool (run) of each class             */
+  uint8_t class_pools[PP_MAX_CLASSES]; /* pools in a run of each class: 1, 2 or 4         */
   uint32_t class_want[PP_MAX_CLASSES]; /* blocks a refill gathers: PP_LIST_BYTES / size    */
   uint32_t class_limit[PP_MAX_CLASSES]; /* bins' limit: 2 * class_want                    */
   pp_config_t cfg;
@@ -258,6 +276,7 @@ typedef struct pp_global_s {
   int region_set;
   int lists_off;               /* PAGEPOOL_LISTS=0 (research): no allocation lists         */
   int grow_off;                /* PAGEPOOL_GROW=0 (research): lists keep their first limit */
+  int runs_off;                /* PAGEPOOL_RUNS=0 (research): one pool per class, always  */
 } pp_global_t;
 
 /* Mutable global state, under pp_i_lock. */
@@ -304,11 +323,19 @@ static inline unsigned pp_i_cap(const pp_pool_t *pl) { return pp_i_g.class_cap[P
 
 /* A pool's tail field for block b, and the block a tail field names (head: any block of
  * the pool; pools are aligned to their size). */
-static inline uint8_t pp_i_tail_of(const void *b) {
-  return (uint8_t)(((uintptr_t)b & (PP_POOL_SIZE - 1)) / PP_MIN_BLOCK);
+static inline uint16_t pp_i_tail_of(const void *b) {
+  return (uint16_t)(((uintptr_t)b & (PP_TAIL_WINDOW - 1)) / PP_MIN_BLOCK);
 }
-static inline void **pp_i_tail_block(const void *head, uint8_t tail) {
-  return (void **)(((uintptr_t)head & ~(PP_POOL_SIZE - 1)) + (uintptr_t)tail * PP_MIN_BLOCK);
+static inline void **pp_i_tail_block(const void *head, uint16_t tail) {
+  return (void **)(((uintptr_t)head & ~(PP_TAIL_WINDOW - 1)) + (uintptr_t)tail * PP_MIN_BLOCK);
+}
+/* A later pool of a run (its descriptor is the run's first pool)? */
+static inline int pp_i_run_member(unsigned cls) { return (cls ^ PP_RUN_MEMBER) < PP_MAX_CLASSES; }
+/* On its bin's partial queue? */
+static inline int pp_i_queued(const pp_pool_t *pl) { return pl->q.next != NULL; }
+/* Bytes of pl's pool (its run). */
+static inline size_t pp_i_pool_bytes(const pp_pool_t *pl) {
+  return PP_POOL_SIZE * pp_i_g.class_pools[PP_LD(pl->cls)];
 }
 
 static inline pp_pool_t *pp_i_pool_of_link(pp_qlink_t *l) {

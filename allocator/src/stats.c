@@ -24,7 +24,7 @@ int pp_stats(pp_stats_t *out) {
     for (unsigned i = 0; i < pp_i_g.pools; i++) {
       uint32_t used = PP_LD(pg->pools[i].used);
       out->allocated_bytes += (uint64_t)used * PP_LD(pg->cold[i].size);
-      if (used != 0) out->active_bytes += PP_POOL_SIZE;
+      if (used != 0) out->active_bytes += pp_i_pool_bytes(&pg->pools[i]); /* its run */
     }
   }
   out->pages = pp_i_w.tree.count;
