@@ -117,5 +117,6 @@ int pp_owns(const void *p) {
   if (pg == NULL || PP_LD(pg->state) != PP_PAGE_ACTIVE) return 0;
   pp_pool_t *pl = pp_i_pool_of(pg, a);
   size_t size = PP_LD(pg->cold[pl->idx].size);
-  return size != 0 && (a - pg->cold[pl->idx].base) % size == 0;
+  uintptr_t off = a - pg->cold[pl->idx].base; /* not in the pool's unused tail */
+  return size != 0 && off % size == 0 && off / size < pp_i_cap(pl);
 }

@@ -50,6 +50,13 @@ int main(int argc, char **argv) {
       blocks[s][i] = p;
     }
   PP_T_HEAP_OK();
+  /* The unused tail of a pool (a run) is no block, though it lies at a multiple of the
+   * size: 1536 B fill 5 blocks of a run of 8 KiB (7680 B), 2 of one pool (3072 B). */
+  uintptr_t run = on ? 8192 : 4096, fit = on ? 7680 : 3072;
+  for (unsigned i = 0; i < N; i++) {
+    uintptr_t base = (uintptr_t)blocks[0][i] & ~(run - 1);
+    PP_T_CHECK(pp_owns((void *)base) && !pp_owns((void *)(base + fit)));
+  }
   PP_T_CHECK(pp_stats(&st) == PP_OK);
   size_t active = (size_t)(st.active_bytes - st0.active_bytes);
   size_t one_pool_each = 3 * N * 4096;
