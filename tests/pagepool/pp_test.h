@@ -26,6 +26,17 @@ static inline int pp_t_usable_is(const void *p, size_t cls, size_t req) {
   return pp_usable_size(p) == (debug ? req : cls);
 }
 
+/* Contents that say which block they belong to: pp_t_fill writes byte i of p as
+ * seed + 7 i, pp_t_same says whether p still holds them. */
+static inline void pp_t_fill(unsigned char *p, size_t n, unsigned seed) {
+  for (size_t i = 0; i < n; i++) p[i] = (unsigned char)(seed + i * 7);
+}
+static inline int pp_t_same(const unsigned char *p, size_t n, unsigned seed) {
+  for (size_t i = 0; i < n; i++)
+    if (p[i] != (unsigned char)(seed + i * 7)) return 0;
+  return 1;
+}
+
 /* Deterministic xorshift64* generator. */
 static inline unsigned long long pp_t_rand(unsigned long long *s) {
   *s ^= *s >> 12;

@@ -8,19 +8,9 @@
 #include <string.h>
 #include "pp_test.h"
 
-static void fill(unsigned char *p, size_t n, unsigned seed) {
-  for (size_t i = 0; i < n; i++) p[i] = (unsigned char)(seed + i * 7);
-}
-
-static int same(const unsigned char *p, size_t n, unsigned seed) {
-  for (size_t i = 0; i < n; i++)
-    if (p[i] != (unsigned char)(seed + i * 7)) return 0;
-  return 1;
-}
-
 /* realloc from a to b: returns the new block, checks contents and placement. */
 static void *step(void *p, size_t a, size_t b, int expect_same) {
-  fill(p, a, (unsigned)a);
+  pp_t_fill(p, a, (unsigned)a);
   void *q = pp_realloc(p, b);
   PP_T_CHECK(q != NULL && pp_usable_size(q) >= b);
   if (expect_same >= 0) {
@@ -30,7 +20,7 @@ static void *step(void *p, size_t a, size_t b, int expect_same) {
       exit(1);
     }
   }
-  PP_T_CHECK(same(q, a < b ? a : b, (unsigned)a));
+  PP_T_CHECK(pp_t_same(q, a < b ? a : b, (unsigned)a));
   return q;
 }
 

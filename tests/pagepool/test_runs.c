@@ -14,14 +14,6 @@
 static const size_t sizes[3] = { 1536, 2560, 3072 };
 static unsigned char *blocks[3][N];
 
-static void fill(unsigned char *p, size_t n, unsigned tag) {
-  for (size_t i = 0; i < n; i++) p[i] = (unsigned char)(tag + i * 7);
-}
-static int intact(const unsigned char *p, size_t n, unsigned tag) {
-  for (size_t i = 0; i < n; i++)
-    if (p[i] != (unsigned char)(tag + i * 7)) return 0;
-  return 1;
-}
 
 /* Frees the odd blocks of every size: remote frees into the main thread's runs. */
 static void *remote_free(void *arg) {
@@ -46,7 +38,7 @@ int main(int argc, char **argv) {
       PP_T_CHECK(pp_t_usable_is(p, sizes[s], sizes[s] - 8));
       uintptr_t a = (uintptr_t)p;
       if ((a >> 12) != ((a + sizes[s] - 1) >> 12)) straddle++;
-      fill(p, sizes[s] - 8, s * 64 + i);
+      pp_t_fill(p, sizes[s] - 8, s * 64 + i);
       blocks[s][i] = p;
     }
   PP_T_HEAP_OK();
@@ -88,18 +80,18 @@ int main(int argc, char **argv) {
   PP_T_CHECK(pthread_create(&t, NULL, remote_free, NULL) == 0);
   PP_T_CHECK(pthread_join(t, NULL) == 0);
   for (unsigned s = 0; s < 3; s++)
-    for (unsigned i = 0; i < N; i += 2) PP_T_CHECK(intact(blocks[s][i], sizes[s] - 8, s * 64 + i));
+    for (unsigned i = 0; i < N; i += 2) PP_T_CHECK(pp_t_same(blocks[s][i], sizes[s] - 8, s * 64 + i));
   /* Allocating again drains the remote frees into the runs and reuses their blocks. */
   for (unsigned s = 0; s < 3; s++)
     for (unsigned i = 1; i < N; i += 2) {
       blocks[s][i] = pp_malloc(sizes[s]);
       PP_T_CHECK(blocks[s][i] != NULL);
-      fill(blocks[s][i], sizes[s], 200 + i);
+      pp_t_fill(blocks[s][i], sizes[s], 200 + i);
     }
   PP_T_HEAP_OK();
   for (unsigned s = 0; s < 3; s++)
     for (unsigned i = 0; i < N; i++) {
-      PP_T_CHECK(intact(blocks[s][i], i % 2 ? sizes[s] : sizes[s] - 8, i % 2 ? 200 + i : s * 64 + i));
+      PP_T_CHECK(pp_t_same(blocks[s][i], i % 2 ? sizes[s] : sizes[s] - 8, i % 2 ? 200 + i : s * 64 + i));
       pp_free(blocks[s][i]);
     }
   PP_T_HEAP_OK();
