@@ -152,6 +152,9 @@ static uint64_t pp_run_starts(uint64_t m, unsigned k) {
   return m & 0x1111111111111111ull;
 }
 
+/* The free-mask bits of the run of k pools from pool idx. */
+static inline uint64_t pp_run_bits(unsigned idx, unsigned k) { return (((uint64_t)1 << k) - 1) << idx; }
+
 /* How many of h's pages with unused pools a run of several pools looks at before it takes
  * a fresh page (each holds at least one unused pool, maybe not an aligned run). */
 #define PP_RUN_SCAN 16
@@ -186,7 +189,7 @@ pp_pool_t *pp_i_pool_acquire(pp_heap_t *h, unsigned cls) {
     pg = pp_run_find(h, k, &idx);
     if (pg == NULL) return NULL;
   }
-  uint64_t bits = (((uint64_t)1 << k) - 1) << idx;
+  uint64_t bits = pp_run_bits(idx, k);
   uint64_t mask = PP_LD(pg->free_mask) & ~bits;
   PP_ST(pg->free_mask, mask);
   PP_ST(pg->used_pools, PP_LD(pg->used_pools) + k);
@@ -244,7 +247,7 @@ void pp_i_pool_release(pp_heap_t *h, pp_pool_t *pl) {
     PP_ST(pg->pool_head[i], (uint8_t)i);
   }
   PP_ST(pg->cold[idx].size, (uint16_t)0);
-  PP_ST(pg->free_mask, PP_LD(pg->free_mask) | ((((uint64_t)1 << k) - 1) << idx));
+  PP_ST(pg->free_mask, PP_LD(pg->free_mask) | pp_run_bits(idx, k));
   uint32_t left = PP_LD(pg->used_pools) - k;
   PP_ST(pg->used_pools, left);
   if (left == 0) {
