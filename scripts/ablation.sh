@@ -6,10 +6,12 @@
 #
 # Each variant is the default pagepool with one knob changed, through its PAGEPOOL_*
 # environment variable (allocator/README.md, "Knobs"):
-#   default        the defaults (classes=fine pools=64 return=1 lookup=fast lists=1 grow=1
+#   default        the defaults (classes=fit pools=64 return=1 lookup=fast lists=1 grow=1
 #                  large=own runs=1)
 #   lookup-tree    PAGEPOOL_LOOKUP=tree   every free finds its page in the red-black tree
-#   classes-pow2   PAGEPOOL_CLASSES=pow2  9 powers of two (the original) instead of 28 classes
+#   classes-fine   PAGEPOOL_CLASSES=fine  28 classes, 4 per doubling, instead of the 32 fitted
+#                                         to their pools' block counts
+#   classes-pow2   PAGEPOOL_CLASSES=pow2  9 powers of two (the original) instead of 32 classes
 #   pools-8        PAGEPOOL_POOLS=8       pages of 8 pools (32 KiB) instead of 64 (256 KiB)
 #   lists-off      PAGEPOOL_LISTS=0       no allocation lists: malloc takes a pool's free
 #                                         list, every free goes back to its pool
@@ -29,10 +31,10 @@
 # results/ablation-<UTC stamp>). Needs build/allocmark (cmake --build build), python3, gnuplot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
 quick=""; reps=3; out=""
 patterns="pairs-small window-mixed batch-random lognormal-sizes web-sizes fragmentation calloc-heavy large-blocks"
-variants="default lookup-tree classes-pow2 pools-8 lists-off grow-off runs-off return-off large-system"
+variants="default lookup-tree classes-fine classes-pow2 pools-8 lists-off grow-off runs-off return-off large-system"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=--quick ;;
@@ -50,6 +52,7 @@ env_of() {
   case "$1" in
     default) echo "" ;;
     lookup-tree) echo "PAGEPOOL_LOOKUP=tree" ;;
+    classes-fine) echo "PAGEPOOL_CLASSES=fine" ;;
     classes-pow2) echo "PAGEPOOL_CLASSES=pow2" ;;
     pools-8) echo "PAGEPOOL_POOLS=8" ;;
     lists-off) echo "PAGEPOOL_LISTS=0" ;;

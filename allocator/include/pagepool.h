@@ -50,11 +50,11 @@ int    pp_owns(const void *p);                      /* 1 if p is a block of one 
                                                       from the system heap: 0)     */
 
 /* --- knobs (also from PAGEPOOL_* environment variables at first use) ------ */
-typedef enum pp_class_spacing_e { PP_CLASSES_POW2 = 0, PP_CLASSES_FINE = 1 } pp_class_spacing_t;
+typedef enum pp_class_spacing_e { PP_CLASSES_POW2 = 0, PP_CLASSES_FINE = 1, PP_CLASSES_FIT = 2 } pp_class_spacing_t;
 typedef enum pp_lookup_e { PP_LOOKUP_FAST = 0, PP_LOOKUP_TREE = 1 } pp_lookup_t;
 typedef enum pp_large_e { PP_LARGE_OWN = 0, PP_LARGE_SYSTEM = 1 } pp_large_source_t;
 typedef struct pp_config_s {
-  pp_class_spacing_t spacing; /* PAGEPOOL_CLASSES=pow2|fine            */
+  pp_class_spacing_t spacing; /* PAGEPOOL_CLASSES=fit|fine|pow2        */
   unsigned pools_per_page;    /* PAGEPOOL_POOLS=N (power of two, 8..64)*/
   int return_to_os;           /* PAGEPOOL_RETURN=0|1                   */
   pp_lookup_t lookup;         /* PAGEPOOL_LOOKUP=fast|tree             */
@@ -63,7 +63,7 @@ typedef struct pp_config_s {
 } pp_config_t;
 int         pp_configure(const pp_config_t *cfg); /* before the first allocation */
 void        pp_get_config(pp_config_t *out);
-const char *pp_config_string(void);               /* "classes=fine pools=64 ..."  */
+const char *pp_config_string(void);               /* "classes=fit pools=64 ..."   */
 const char *pp_version(void);                     /* "1.0.0"                      */
 
 /* --- introspection -------------------------------------------------------- */

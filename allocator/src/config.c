@@ -2,10 +2,13 @@
  * (pp_configure, pp_get_config, pp_config_string) and the size-class tables they select.
  *
  * Knobs (environment, read once at start-up by scanning `environ` — no getenv, no stdio):
- *   PAGEPOOL_CLASSES=pow2|fine  size-class spacing: powers of two 16..4096 (9 classes, the
- *                               original design) or 16-byte steps to 128 then 4 per doubling
- *                               (28 classes: a block wastes under 25 % of its size, not 50 %:
- *                               less memory on mixed sizes; README, issue 15)  default fine
+ *   PAGEPOOL_CLASSES=fit|fine|pow2  size-class spacing: `fine` is 16-byte steps to 128 then 4
+ *                               per doubling (28 classes: a block wastes under 25 % of its
+ *                               size, not 50 %); `fit` is fine with every class widened to
+ *                               the largest size at its block count per pool and one class
+ *                               per block count from 256 to 672 B (32 classes: pp_fit, less
+ *                               memory on mixed sizes); `pow2` is powers of two 16..4096 (9
+ *                               classes, the original design)               default fit
  *   PAGEPOOL_POOLS=N            pools per page, a power of two in 8..64    default 64
  *   PAGEPOOL_RETURN=0|1         give free pages' memory back to the OS (madvise) once more
  *                               than 16 MiB of free pages are kept hot      default 1
@@ -47,7 +50,7 @@ static int pp_cfg_loaded;            /* under pp_i_lock */
 static char pp_cfg_str[128];
 
 static void pp_cfg_defaults(pp_config_t *c) {
-  c->spacing = PP_CLASSES_FINE;
+  c->spacing = PP_CLASSES_FIT;
   c->pools_per_page = PP_MAX_POOLS;
   c->return_to_os = 1;
   c->lookup = PP_LOOKUP_FAST;
@@ -57,7 +60,7 @@ static void pp_cfg_defaults(pp_config_t *c) {
 
 static int pp_cfg_valid(const pp_config_t *c) {
   unsigned n = c->pools_per_page;
-  if (c->spacing != PP_CLASSES_POW2 && c->spacing != PP_CLASSES_FINE) return 0;
+  if (c->spacing != PP_CLASSES_POW2 && c->spacing != PP_CLASSES_FINE && c->spacing != PP_CLASSES_FIT) return 0;
   if (c->lookup != PP_LOOKUP_FAST && c->lookup != PP_LOOKUP_TREE) return 0;
   if (c->large != PP_LARGE_OWN && c->large != PP_LARGE_SYSTEM) return 0;
   if (n < PP_MIN_POOLS || n > PP_MAX_POOLS || (n & (n - 1)) != 0) return 0;
@@ -113,6 +116,7 @@ void pp_i_config_load(void) {
   pp_config_t c;
   pp_cfg_defaults(&c);
   const char *s = pp_env("PAGEPOOL_CLASSES");
+  if (s != NULL && strcmp(s, "fit") == 0) c.spacing = PP_CLASSES_FIT;
   if (s != NULL && strcmp(s, "fine") == 0) c.spacing = PP_CLASSES_FINE;
   if (s != NULL && strcmp(s, "pow2") == 0) c.spacing = PP_CLASSES_POW2;
   long n = pp_num(pp_env("PAGEPOOL_POOLS"));
@@ -139,9 +143,10 @@ void pp_i_config_load(void) {
 /* Pools in a run of blocks of `size`: 1 unless one pool leaves an eighth of itself or more
  * unused; then the fewest (2 or 4) that leave the smallest share unused, a longer run only
  * when it wastes under half the share of a shorter one — a run is threaded (touched) whole
- * when a class takes it, so a class with few live blocks holds a whole run. Fine classes:
- * 896 B: 2 pools (9 blocks, 2 % unused, not 12 %), 1536 B: 2 (5, 6 % not 25 %), 1792 B: 4
- * (9, 2 % not 12 %), 2560 B: 2 (3, 6 % not 37 %), 3072 B: 4 (5, 6 % not 25 %). */
+ * when a class takes it, so a class with few live blocks holds a whole run. Fit classes:
+ * 896 B: 2 pools (9 blocks, 2 % unused, not 12 %), 1632 B: 2 (5, 0.4 % not 20 %), 1792 B: 4
+ * (9, 2 % not 12 %), 2720 B: 2 (3, 0.4 % not 34 %), 3264 B: 4 (5, 0.4 % not 20 %); fine's
+ * 1536, 2560 and 3072 B take runs of 2, 2 and 4 as well. */
 static unsigned pp_run_pools(size_t size) {
   unsigned best = 1;
   size_t best_waste = PP_POOL_SIZE % size; /* per PP_POOL_SIZE * best bytes */
@@ -156,10 +161,34 @@ static unsigned pp_run_pools(size_t size) {
   return best;
 }
 
+/* The `fit` classes (PAGEPOOL_CLASSES=fit). A pool (run) of `fine`'s 320 B holds 12 blocks,
+ * as many as one of 336 B would: a request of 321-336 B then takes a class of 384 B, whose
+ * 10 blocks a pool of 400 B would hold as well. So each class here is the largest multiple
+ * of 16 at its number of blocks per pool or run (fine's 320, 384, 640, 768, 1280, 1536, 2560
+ * and 3072 become 336, 400, 672, 816, 1360, 1632, 2720 and 3264; 3584, whose run holds 4
+ * blocks as 4 pools of 4096 do, goes), and from 256 to 672 B, where mixed sizes are dense,
+ * there is one class per block count, 16 down to 6 (272, 288, 304, 368 and 576 added). 1792
+ * stays: 1808 would hold 9 blocks in a run of 4 as well, but it leaves under an eighth of
+ * one pool unused, so it takes no run (pp_run_pools). For sizes spread evenly over 16-512 B
+ * a block's share of its pool is 1.07x its size on average, against fine's 1.11x (1.11x
+ * against 1.15x over 256-4096 B). The fast paths do not change: a request still indexes
+ * class_of[]. PP_MAX_CLASSES bounds the table (pp_heap_t.cycled has a bit per class). */
+static const uint16_t pp_fit[] = {
+  16, 32, 48, 64, 80, 96, 112, 128,           /* 256 .. 32 blocks per pool, as fine */
+  160, 192, 224, 256,                         /* 25, 21, 18, 16                     */
+  272, 288, 304, 336, 368, 400, 448, 512,     /* 15, 14, 13, 12, 11, 10, 9, 8       */
+  576, 672, 816, 896, 1024,                   /* 7, 6, 5, 9 per run of 2, 4         */
+  1360, 1632, 1792, 2048,                     /* 3, 5 per run of 2, 9 per run of 4, 2 */
+  2720, 3264, 4096,                           /* 3 per run of 2, 5 per run of 4, 1  */
+};
+_Static_assert(sizeof pp_fit / sizeof pp_fit[0] <= PP_MAX_CLASSES, "pp_fit: at most PP_MAX_CLASSES");
+
 /* Size classes for the configured spacing, and the request -> class table. */
 void pp_i_classes_build(void) {
   unsigned k = 0;
-  if (pp_i_g.cfg.spacing == PP_CLASSES_FINE) {
+  if (pp_i_g.cfg.spacing == PP_CLASSES_FIT) {
+    for (unsigned i = 0; i < sizeof pp_fit / sizeof pp_fit[0]; i++) pp_i_g.class_size[k++] = pp_fit[i];
+  } else if (pp_i_g.cfg.spacing == PP_CLASSES_FINE) {
     for (unsigned s = 16; s <= 128; s += 16) pp_i_g.class_size[k++] = (uint16_t)s;
     for (unsigned b = 128; b < PP_SMALL_MAX; b *= 2)
       for (unsigned q = 1; q <= 4; q++) pp_i_g.class_size[k++] = (uint16_t)(b + q * b / 4);
@@ -233,7 +262,7 @@ const char *pp_config_string(void) {
   num[1] = (char)('0' + p % 10);
   pthread_mutex_lock(&pp_i_lock);
   size_t pos = 0;
-  pp_cat(&pos, c.spacing == PP_CLASSES_FINE ? "classes=fine" : "classes=pow2");
+  pp_cat(&pos, c.spacing == PP_CLASSES_FIT ? "classes=fit" : c.spacing == PP_CLASSES_FINE ? "classes=fine" : "classes=pow2");
   pp_cat(&pos, " pools=");
   pp_cat(&pos, p < 10 ? num + 1 : num);
   pp_cat(&pos, c.return_to_os ? " return=1" : " return=0");

@@ -24,7 +24,7 @@ static int pp_be_env_check(const char *var, const char *value, char *got, size_t
   pp_config_t c;
   char have[16];
   pp_get_config(&c);
-  if (strcmp(var, "PAGEPOOL_CLASSES") == 0) snprintf(have, sizeof have, "%s", c.spacing == PP_CLASSES_FINE ? "fine" : "pow2");
+  if (strcmp(var, "PAGEPOOL_CLASSES") == 0) snprintf(have, sizeof have, "%s", c.spacing == PP_CLASSES_FIT ? "fit" : c.spacing == PP_CLASSES_FINE ? "fine" : "pow2");
   else if (strcmp(var, "PAGEPOOL_POOLS") == 0) snprintf(have, sizeof have, "%u", c.pools_per_page);
   else if (strcmp(var, "PAGEPOOL_RETURN") == 0) snprintf(have, sizeof have, "%d", c.return_to_os);
   else if (strcmp(var, "PAGEPOOL_LOOKUP") == 0) snprintf(have, sizeof have, "%s", c.lookup == PP_LOOKUP_TREE ? "tree" : "fast");

@@ -1,8 +1,8 @@
 /* tests/pagepool/test_runs.c — runs of pools (PAGEPOOL_RUNS, issue 15).
  * Usage: test_pp_runs on|off   (ctest sets PAGEPOOL_RUNS to match)
- * Blocks of 1536, 2560 and 3072 B leave a quarter or more of a 4 KiB pool unused, so their
- * classes take runs of 2 or 4 pools: then blocks lie across pool boundaries and 40 blocks
- * of 3072 B are active in about 30 pools, not 40. Checks the memory they take
+ * Blocks of 1632, 2720 and 3264 B (classes of the default spacing, fit) leave a fifth or
+ * more of a 4 KiB pool unused, so their classes take runs of 2 or 4 pools: then blocks lie
+ * across pool boundaries and 40 blocks of 3264 B are active in about 30 pools, not 40. Checks the memory they take
  * (pp_stats), that every block keeps its contents, that frees from another thread reach
  * the run's descriptor, that pp_check() holds at each step, and that the dump names the
  * runs. With runs off, every block lies inside one pool, as in the original design. */
@@ -11,7 +11,7 @@
 #include "pp_test.h"
 
 #define N 40
-static const size_t sizes[3] = { 1536, 2560, 3072 };
+static const size_t sizes[3] = { 1632, 2720, 3264 };
 static unsigned char *blocks[3][N];
 
 
@@ -43,8 +43,8 @@ int main(int argc, char **argv) {
     }
   PP_T_HEAP_OK();
   /* The unused tail of a pool (a run) is no block, though it lies at a multiple of the
-   * size: 1536 B fill 5 blocks of a run of 8 KiB (7680 B), 2 of one pool (3072 B). */
-  uintptr_t run = on ? 8192 : 4096, fit = on ? 7680 : 3072;
+   * size: 1632 B fill 5 blocks of a run of 8 KiB (8160 B), 2 of one pool (3264 B). */
+  uintptr_t run = on ? 8192 : 4096, fit = on ? 8160 : 3264;
   for (unsigned i = 0; i < N; i++) {
     uintptr_t base = (uintptr_t)blocks[0][i] & ~(run - 1);
     PP_T_CHECK(pp_owns((void *)base) && !pp_owns((void *)(base + fit)));
@@ -56,14 +56,14 @@ int main(int argc, char **argv) {
           argv[1], straddle, 3 * N, active >> 10, one_pool_each >> 10);
   if (on) {
     PP_T_CHECK(straddle > 0);
-    /* 1536: 5 in 8 KiB, 2560: 3 in 8 KiB, 3072: 5 in 16 KiB, the last run of each part used */
+    /* 1632: 5 in 8 KiB, 2720: 3 in 8 KiB, 3264: 5 in 16 KiB, the last run of each part used */
     /* and one run more of each, taken ahead by the allocation lists' refills */
     size_t want = ((N + 4) / 5 + 1) * 8192 + ((N + 2) / 3 + 1) * 8192 + ((N + 4) / 5 + 1) * 16384;
     PP_T_CHECK(active <= want);
     PP_T_CHECK(active < one_pool_each * 4 / 5);
   } else {
     PP_T_CHECK(straddle == 0);
-    /* 1536: 2 in a pool, 2560 and 3072: 1 (and a pool more of each, taken ahead) */
+    /* 1632: 2 in a pool, 2720 and 3264: 1 (and a pool more of each, taken ahead) */
     PP_T_CHECK(active >= (N / 2 + 2 * N) * 4096 && active <= (N / 2 + 2 * N + 3) * 4096);
   }
 
