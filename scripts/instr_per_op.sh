@@ -19,7 +19,7 @@
 # runner); PP_LIBDIR (a folder holding another libpagepool.so, put first on
 # LD_LIBRARY_PATH, before the runner's RUNPATH) — either gives a before/after count of
 # pagepool; KEEP=1 keeps each callgrind output file (its path is printed) for
-# callgrind_annotate. Needs valgrind, and python3 for --cache (scripts/deps.sh).
+# callgrind_annotate. Needs valgrind and python3 (scripts/deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 me=${AM_SCRIPT_NAME:-instr_per_op.sh} # the name in messages (pp_cachesim.sh sets its own)
@@ -51,24 +51,21 @@ for be in "$@"; do
     { echo "$me: $be: runner failed:" >&2; tail -5 "$t/err" >&2; exit 1; }
   keep=""
   [ -z "${KEEP:-}" ] || keep="  $t/cg.out"
-  if [ -z "$cache" ]; then
-    ir=$(sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' "$t/err" | tr -d ,)
-    ops=$(grep -o '"total_ops":[0-9]*' "$t/sample.json" | head -1 | cut -d: -f2)
-    awk -v p="$(basename "$pat" .json)" -v b="$be" -v ir="$ir" -v ops="$ops" -v k="$keep" \
-      'BEGIN { printf "%-22s %-10s %8.1f instr/op  %d ops%s\n", p, b, ir / ops, ops, k }'
-  else
-    python3 - "$t" "$(basename "$pat" .json)" "$be" "$keep" <<'PY'
+  # One reader for both forms: the event totals of callgrind's output file, per op.
+  python3 - "$t" "$(basename "$pat" .json)" "$be" "$keep" "$cache" <<'PY'
 import json, sys
-t, pat, be, keep = sys.argv[1:]
+t, pat, be, keep, cache = sys.argv[1:]
 ev = tot = None
 for line in open(t + "/cg.out"):
     if line.startswith("events:"): ev = line.split()[1:]
     elif line.startswith("totals:"): tot = [int(x) for x in line.split()[1:]]
 ops = json.load(open(t + "/sample.json"))["total_ops"]
 d = dict(zip(ev, tot))
-print("%-20s %-10s Ir %6.1f  D1mr %5.2f  D1mw %5.2f  LLm %5.3f  Bcm %5.2f  Bim %5.2f  per op (%d ops)%s" % (
-    pat, be, d["Ir"] / ops, d["D1mr"] / ops, d["D1mw"] / ops, (d["DLmr"] + d["DLmw"]) / ops,
-    d["Bcm"] / ops, d["Bim"] / ops, ops, keep))
+if not cache:
+    print("%-22s %-10s %8.1f instr/op  %d ops%s" % (pat, be, d["Ir"] / ops, ops, keep))
+else:
+    print("%-20s %-10s Ir %6.1f  D1mr %5.2f  D1mw %5.2f  LLm %5.3f  Bcm %5.2f  Bim %5.2f  per op (%d ops)%s" % (
+        pat, be, d["Ir"] / ops, d["D1mr"] / ops, d["D1mw"] / ops, (d["DLmr"] + d["DLmw"]) / ops,
+        d["Bcm"] / ops, d["Bim"] / ops, ops, keep))
 PY
-  fi
 done
