@@ -109,6 +109,8 @@ static int variant_spec(const char *item, const am_variant_t *v, am_backend_spec
   char where[1100];
   if (v->file[0]) snprintf(where, sizeof where, "%s: base", v->file);
   else snprintf(where, sizeof where, "-b %s", item);
+  if (!v->file[0] && strchr(v->base, ',') != NULL) /* -b a,b+VAR=V: the '+' took the list */
+    return fail(err, cap, "%s: a list cannot hold a variant (its value may hold commas): give BASE+VAR=VALUE its own -b", where);
   if (base_spec(where, v->base, s, err, cap) != 0) return -1;
   snprintf(s->name, sizeof s->name, "%s", v->name);
   snprintf(s->file, sizeof s->file, "%s", v->file);

@@ -74,5 +74,6 @@ bad "allocmark run: -b +MALLOC_CONF=x: no base backend before '+' (BASE+VAR=VALU
 bad "allocmark run: -b system+GLIBC_TUNABLES: 'GLIBC_TUNABLES' is not VAR=VALUE" -b 'system+GLIBC_TUNABLES'
 bad "allocmark run: -b system+LD_PRELOAD=/x.so: 'LD_PRELOAD': the loader's variables are not for variants (a library is run with so:PATH)" -b 'system+LD_PRELOAD=/x.so'
 bad "allocmark run: -b nosuch+X=1: backend 'nosuch' is not built in this build (see \`allocmark list --all\`)" -b 'nosuch+X=1'
+bad "allocmark run: -b system,system+GLIBC_TUNABLES=glibc.malloc.arena_max=1: a list cannot hold a variant (its value may hold commas): give BASE+VAR=VALUE its own -b" -b 'system,system+GLIBC_TUNABLES=glibc.malloc.arena_max=1'
 bad "allocmark run: -b no-such-variant: not a backend built in this build nor a variant in $src/harness/backends/variants (see \`allocmark list --all\`)" -b no-such-variant
 echo "test_variants: all passed"
