@@ -115,8 +115,5 @@ int pp_owns(const void *p) {
   uintptr_t a = (uintptr_t)p;
   pp_page_t *pg = pp_i_page_of(a);
   if (pg == NULL || PP_LD(pg->state) != PP_PAGE_ACTIVE) return 0;
-  pp_pool_t *pl = pp_i_pool_of(pg, a);
-  size_t size = PP_LD(pg->cold[pl->idx].size);
-  uintptr_t off = a - pg->cold[pl->idx].base; /* not in the pool's unused tail */
-  return size != 0 && off % size == 0 && off / size < pp_i_cap(pl);
+  return pp_i_block_start(pp_i_pool_of(pg, a), a);
 }

@@ -32,7 +32,7 @@ static unsigned pp_chk_list(pp_chk_t *k, pp_pool_t *pl, void *head, const char *
   size_t size = PP_LD(c->size);
   for (void *b = head; b != NULL; b = *(void **)b) {
     uintptr_t a = (uintptr_t)b;
-    if (a < c->base || a >= c->base + pp_i_pool_bytes(pl) || (a - c->base) % size != 0) {
+    if (!pp_i_block_start(pl, a)) {
       PP_FAIL(k, "pool %#lx: %s list entry %#lx is not a block of the pool", (unsigned long)c->base,
               name, (unsigned long)a);
       return n;

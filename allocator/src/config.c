@@ -22,7 +22,7 @@
  *                               double their limit (heap.c, PP_BIN_GROW_BYTES); 0 = every
  *                               list keeps its first limit                  default 1
  *   PAGEPOOL_RUNS=0|1           research: a class whose blocks leave a large tail in one
- *                               pool (1536, 1792, 2560, 3072 B) takes runs of 2 or 4
+ *                               pool (fit: 896, 1632, 1792, 2720, 3264 B) takes runs of 2 or 4
  *                               adjacent pools (pp_i_classes_build); 0 = one pool for every
  *                               class (the original design)                default 1
  *   PAGEPOOL_LARGE=own|system   blocks over 4096 B: pagepool's own spans (runs of OS pages

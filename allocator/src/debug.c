@@ -128,9 +128,9 @@ void pp_i_debug_on_free(pp_page_t *pg, pp_pool_t *pl, void *p) {
   pp_pool_cold_t *c = pp_i_cold(pl);
   size_t size = PP_LD(c->size);
   if (size == 0) pp_i_die_block("free of a pointer into an unused pool (double free?)", p, 0, 0);
-  unsigned i = pp_block_index(pl, p, size);
-  if (((uintptr_t)p - c->base) % size != 0 || i >= pp_i_cap(pl)) /* or in the pool's unused tail */
+  if (!pp_i_block_start(pl, (uintptr_t)p)) /* or in the pool's unused tail */
     pp_i_die_block("free of a foreign pointer (not a block start)", p, size, (size_t)-1);
+  unsigned i = pp_block_index(pl, p, size);
   uint64_t bit = (uint64_t)1 << (i % 64);
   uint64_t old = atomic_fetch_and_explicit(&c->live[i / 64], ~bit, memory_order_relaxed);
   if (!(old & bit)) pp_i_die_block("double free", p, size, (size_t)-1);

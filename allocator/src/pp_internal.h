@@ -329,6 +329,14 @@ static inline uint16_t pp_i_tail_of(const void *b) {
 static inline void **pp_i_tail_block(const void *head, uint16_t tail) {
   return (void **)(((uintptr_t)head & ~(PP_TAIL_WINDOW - 1)) + (uintptr_t)tail * PP_MIN_BLOCK);
 }
+/* Is a the start of a block of pl (the first pool of a run, assigned): a multiple of the
+ * block size from the pool's base, and not in the pool's unused tail? */
+static inline int pp_i_block_start(pp_pool_t *pl, uintptr_t a) {
+  pp_pool_cold_t *c = pp_i_cold(pl);
+  size_t size = PP_LD(c->size);
+  uintptr_t off = a - c->base; /* below the base: wraps, so off / size >= cap */
+  return size != 0 && off % size == 0 && off / size < pp_i_cap(pl);
+}
 /* A later pool of a run (its descriptor is the run's first pool)? */
 static inline int pp_i_run_member(unsigned cls) { return (cls ^ PP_RUN_MEMBER) < PP_MAX_CLASSES; }
 /* On its bin's partial queue? */
