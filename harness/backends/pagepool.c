@@ -17,21 +17,32 @@ static int pp_be_stats(am_stats_t *s) {
   return 0;
 }
 
-/* A variant's PAGEPOOL_* knob, read back from pp_get_config (pagepool keeps its default
- * for a value it cannot parse, so a mismatch means the knob was not taken). Knobs that
- * are not in pp_config_t (LEAKS, DUMP, REGION) are left to the generic check. */
+/* A variant's PAGEPOOL_* knob, read back from pp_config_string, which names each knob in
+ * force as key=value (pagepool keeps its default for a value it cannot parse, so a mismatch
+ * means the knob was not taken). Knobs this list does not name (LEAKS, DUMP, REGION, the
+ * research switches) are left to the generic check. */
+static const char *const pp_be_knobs[][2] = {
+  { "PAGEPOOL_CLASSES", "classes" }, { "PAGEPOOL_POOLS", "pools" }, { "PAGEPOOL_RETURN", "return" },
+  { "PAGEPOOL_LOOKUP", "lookup" },   { "PAGEPOOL_SITES", "sites" },
+};
+
 static int pp_be_env_check(const char *var, const char *value, char *got, size_t cap) {
-  pp_config_t c;
-  char have[16];
-  pp_get_config(&c);
-  if (strcmp(var, "PAGEPOOL_CLASSES") == 0) snprintf(have, sizeof have, "%s", c.spacing == PP_CLASSES_FIT ? "fit" : c.spacing == PP_CLASSES_FINE ? "fine" : "pow2");
-  else if (strcmp(var, "PAGEPOOL_POOLS") == 0) snprintf(have, sizeof have, "%u", c.pools_per_page);
-  else if (strcmp(var, "PAGEPOOL_RETURN") == 0) snprintf(have, sizeof have, "%d", c.return_to_os);
-  else if (strcmp(var, "PAGEPOOL_LOOKUP") == 0) snprintf(have, sizeof have, "%s", c.lookup == PP_LOOKUP_TREE ? "tree" : "fast");
-  else if (strcmp(var, "PAGEPOOL_SITES") == 0) snprintf(have, sizeof have, "%d", c.track_sites);
-  else return -1;
-  if (strcmp(have, value) != 0) return snprintf(got, cap, "pagepool holds %s=%s, not %s", var + 9, have, value), 0;
-  return snprintf(got, cap, "pp_config_string: %s", pp_config_string()), 1;
+  const char *key = NULL;
+  for (size_t i = 0; i < sizeof pp_be_knobs / sizeof pp_be_knobs[0]; i++)
+    if (strcmp(var, pp_be_knobs[i][0]) == 0) key = pp_be_knobs[i][1];
+  if (key == NULL) return -1;
+  const char *cfg = pp_config_string(), *t = cfg; /* "classes=fit pools=64 ..." */
+  size_t n = strlen(key);
+  while (t != NULL && !(strncmp(t, key, n) == 0 && t[n] == '=')) {
+    t = strchr(t, ' ');
+    if (t != NULL) t++;
+  }
+  if (t == NULL) return -1;
+  t += n + 1;
+  size_t len = strcspn(t, " ");
+  if (strlen(value) != len || strncmp(t, value, len) != 0)
+    return snprintf(got, cap, "pagepool holds %s=%.*s, not %s", var + 9, (int)len, t, value), 0;
+  return snprintf(got, cap, "pp_config_string: %s", cfg), 1;
 }
 
 static size_t pp_be_usable(void *p) { return pp_usable_size(p); }
