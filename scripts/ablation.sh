@@ -19,6 +19,8 @@
 #   runs-off       PAGEPOOL_RUNS=0        one pool for every class: no runs of 2 or 4 pools
 #                                         for the blocks that leave a large tail in one
 #   return-off     PAGEPOOL_RETURN=0      free pages' memory never given back to the OS
+#   decay-off      PAGEPOOL_DECAY=0       cached spans idle for 20 ms not given back: the
+#                                         span cache shrinks only past its limit
 #   large-system   PAGEPOOL_LARGE=system  blocks over 4 KiB from the system allocator
 # Repetitions are interleaved: for each repetition, every variant runs every pattern once
 # (`allocmark run -b pagepool -t 1 -r 1`: one thread, so a pattern's thread counts are not
@@ -31,10 +33,10 @@
 # results/ablation-<UTC stamp>). Needs build/allocmark (cmake --build build), python3, gnuplot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; }
 quick=""; reps=3; out=""
 patterns="pairs-small window-mixed batch-random lognormal-sizes web-sizes fragmentation calloc-heavy large-blocks"
-variants="default lookup-tree classes-fine classes-pow2 pools-8 lists-off grow-off runs-off return-off large-system"
+variants="default lookup-tree classes-fine classes-pow2 pools-8 lists-off grow-off runs-off return-off decay-off large-system"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=--quick ;;
@@ -59,6 +61,7 @@ env_of() {
     grow-off) echo "PAGEPOOL_GROW=0" ;;
     runs-off) echo "PAGEPOOL_RUNS=0" ;;
     return-off) echo "PAGEPOOL_RETURN=0" ;;
+    decay-off) echo "PAGEPOOL_DECAY=0" ;;
     large-system) echo "PAGEPOOL_LARGE=system" ;;
     *) return 1 ;;
   esac

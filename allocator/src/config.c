@@ -28,6 +28,12 @@
  *   PAGEPOOL_LARGE=own|system   blocks over 4096 B: pagepool's own spans (runs of OS pages
  *                               from mmap, freed ones cached for reuse: span.c) or the
  *                               original fall-back, the system allocator    default own
+ *   PAGEPOOL_DECAY=MS           a span (block over 4 KiB) cached in the global span cache
+ *                               and not taken again for MS milliseconds goes back to the
+ *                               OS while the cache holds more than the spans handed out
+ *                               (span.c, pp_span_decay: a purge delay); 0 = never: the
+ *                               cache shrinks only past its limit (the design before the
+ *                               decay). Needs PAGEPOOL_RETURN=1; 0..60000   default 20
  *   PAGEPOOL_LEAKS=0|1          drop-in: print pp_leak_report(stderr) at exit  default 0
  *                               (read by override.c's constructor)
  *   PAGEPOOL_DUMP=FILE          drop-in: write pp_dump_json to FILE at exit (override.c)
@@ -130,6 +136,8 @@ void pp_i_config_load(void) {
   pp_i_g.lists_off = !pp_flag(pp_env("PAGEPOOL_LISTS"), 1);
   pp_i_g.grow_off = !pp_flag(pp_env("PAGEPOOL_GROW"), 1);
   pp_i_g.runs_off = !pp_flag(pp_env("PAGEPOOL_RUNS"), 1);
+  n = pp_num(pp_env("PAGEPOOL_DECAY"));
+  pp_i_g.decay_ms = n >= 0 && n <= PP_DECAY_MAX_MS ? (unsigned)n : PP_DECAY_MS;
   n = pp_num(pp_env("PAGEPOOL_REGION"));
   if (n >= 0) {
     pp_i_g.region_set = 1;
@@ -273,6 +281,12 @@ const char *pp_config_string(void) {
   pp_cat(&pos, pp_i_g.lists_off ? " lists=0" : " lists=1");
   pp_cat(&pos, pp_i_g.grow_off ? " grow=0" : " grow=1");
   pp_cat(&pos, pp_i_g.runs_off ? " runs=0" : " runs=1");
+  char ms[8], *d = ms + sizeof ms; /* decay: at most 60000, 5 digits */
+  *--d = '\0';
+  unsigned v = pp_i_g.decay_ms;
+  do *--d = (char)('0' + v % 10); while ((v /= 10) != 0);
+  pp_cat(&pos, " decay=");
+  pp_cat(&pos, d);
   pthread_mutex_unlock(&pp_i_lock);
   return pp_cfg_str;
 }

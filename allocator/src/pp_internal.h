@@ -78,6 +78,12 @@
  * span of up to this many OS pages serves a request of `pages` whole, so mixed medium
  * sizes reuse each other's spans and no piece too short to use is split off. */
 static inline size_t pp_i_span_near(size_t pages) { return pages + pages / 4 + 1; }
+/* PAGEPOOL_DECAY=ms (config.c): a span in the global cache that no request takes for this
+ * long goes back to the OS while the cache holds more than the spans handed out (span.c,
+ * pp_span_decay); 0 = never, the cache then shrinks only past its limit. 20 ms: a span freed and needed again (a table, a buffer) is taken
+ * within a few ms; allocators' purge delays are of this order (10 ms in one built here). */
+#define PP_DECAY_MS 20u
+#define PP_DECAY_MAX_MS 60000u
 /* Bytes of blocks a refill gathers onto a bin's allocation list (at least one block, at
  * most what the queued pools hold, or one fresh pool); local frees refill the list up to
  * twice that before they go to their pools. */
@@ -277,6 +283,7 @@ typedef struct pp_global_s {
   int lists_off;               /* PAGEPOOL_LISTS=0 (research): no allocation lists         */
   int grow_off;                /* PAGEPOOL_GROW=0 (research): lists keep their first limit */
   int runs_off;                /* PAGEPOOL_RUNS=0 (research): one pool per class, always  */
+  unsigned decay_ms;           /* PAGEPOOL_DECAY: a cached span idle this long goes back */
 } pp_global_t;
 
 /* Mutable global state, under pp_i_lock. */

@@ -26,8 +26,11 @@
  * faulted in, while the memory kept stays bounded by its large footprint (PAGEPOOL_RETURN=0:
  * PP_SPAN_CACHE_BYTES_KEEP). Past the limit, the longest range's end is unmapped, so as the
  * spans handed out fall (a teardown) the cache shrinks back to PP_SPAN_CACHE_BYTES; a span
- * that finds the table full and touches no range is unmapped at once. The large header
- * (large.c) records the span's start and length; realloc of a span resizes in place within
+ * that finds the table full and touches no range is unmapped at once. Below the limit, a
+ * span or range that sits in the cache for PAGEPOOL_DECAY ms without a request taking it
+ * goes back to the OS while the cache holds more than the spans handed out (pp_span_decay,
+ * looked for at a free), so a burst of frees does not keep its memory for the rest of the
+ * process. The large header (large.c) records the span's start and length; realloc of a span resizes in place within
  * its length; growing past it takes a cached span when one fits (pages already faulted in:
  * the contents are copied, up to 256 KiB), else the span is grown with mremap.
  * Out of memory: PAGEPOOL_FAIL counts each span request (and each realloc growing past its
@@ -37,6 +40,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include "pp_internal.h"
 
 #define PP_SPAN_STACK_PAGES PP_HEAP_SPAN_PAGES /* spans this short: a LIFO per length  */
@@ -48,12 +52,14 @@
 /* (1: a best-fit heap of 5-25 MiB blocks keeps about half its live bytes free between
  * them; at 2 large-blocks trimmed, and faulted again, 15 000 pages more per run.) */
 #define PP_SPAN_CACHE_BYTES_KEEP ((size_t)1 << 30) /* ... with PAGEPOOL_RETURN=0        */
+#define PP_SPAN_DECAY_FLOOR ((size_t)256 << 10) /* the decay leaves this much cached   */
 
 pthread_mutex_t pp_i_span_lock = PTHREAD_MUTEX_INITIALIZER;
 
 typedef struct pp_span_range_s {
   char *base;
   size_t len;
+  uint64_t freed_ms; /* PAGEPOOL_DECAY: when a span last joined it (pp_i_span_now_ms) */
 } pp_span_range_t;
 
 static void *pp_span_stack[PP_SPAN_STACK_PAGES + 1]; /* under pp_i_span_lock; link in word 0 */
@@ -61,6 +67,10 @@ static pp_span_range_t pp_span_free[PP_SPAN_FREE]; /* under pp_i_span_lock, by a
 static unsigned pp_span_nfree;
 static size_t pp_span_cached;                      /* bytes of pp_span_free            */
 static _Atomic size_t pp_span_out; /* bytes of spans mapped and not in this cache */
+static uint64_t pp_span_purge_at;  /* under the lock: ms of the next look for idle spans */
+
+/* A short cached span's words: 0 the stack's link, 1 when it was freed (PAGEPOOL_DECAY). */
+#define PP_SPAN_FREED_MS(s) (((uint64_t *)(void *)(s))[1])
 
 static void pp_span_out_add(size_t n) { atomic_fetch_add_explicit(&pp_span_out, n, memory_order_relaxed); }
 static void pp_span_out_sub(size_t n) { atomic_fetch_sub_explicit(&pp_span_out, n, memory_order_relaxed); }
@@ -83,13 +93,14 @@ static void pp_span_remove(unsigned i) {
 
 static size_t pp_span_cache_cap(void);
 
-/* Cache the span (base, len): a short one on its length's stack, when the cache has room
- * for it; a longer one in the table, joined with the ranges it touches. 0 when not kept.
- * Under the lock. */
-static int pp_span_cache(char *base, size_t len) {
+/* Cache the span (base, len), freed at now (ms): a short one on its length's stack, when
+ * the cache has room for it; a longer one in the table, joined with the ranges it touches
+ * (the joined range counts as freed now). 0 when not kept. Under the lock. */
+static int pp_span_cache(char *base, size_t len, uint64_t now) {
   size_t pages = len / PP_OS_PAGE;
   if (pages <= PP_SPAN_STACK_PAGES) {
     if (pp_span_cached + len > pp_span_cache_cap()) return 0;
+    PP_SPAN_FREED_MS(base) = now;
     *(void **)base = pp_span_stack[pages];
     pp_span_stack[pages] = base;
     pp_span_cached += len;
@@ -101,17 +112,19 @@ static int pp_span_cache(char *base, size_t len) {
   int join_next = next != NULL && base + len == next->base;
   if (join_prev && join_next) {
     prev->len += len + next->len;
+    prev->freed_ms = now;
     pp_span_remove(i);
   } else if (join_prev) {
     prev->len += len;
+    prev->freed_ms = now;
   } else if (join_next) {
     next->base = base;
     next->len += len;
+    next->freed_ms = now;
   } else {
     if (pp_span_nfree == PP_SPAN_FREE) return 0;
     memmove(&pp_span_free[i + 1], &pp_span_free[i], (pp_span_nfree - i) * sizeof *pp_span_free);
-    pp_span_free[i].base = base;
-    pp_span_free[i].len = len;
+    pp_span_free[i] = (pp_span_range_t){base, len, now};
     pp_span_nfree++;
   }
   pp_span_cached += len;
@@ -262,6 +275,60 @@ void *pp_i_span_get(size_t len, size_t *got, int *fresh) {
   return s;
 }
 
+/* Milliseconds of CLOCK_MONOTONIC_COARSE (a vDSO read, no system call; a tick is 1-10 ms). */
+static uint64_t pp_span_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* PAGEPOOL_DECAY: gather into out[*nout..PP_SPAN_TRIM) the cached spans and ranges that no
+ * request has touched for decay_ms, for the caller to unmap, while the cache holds more
+ * than the spans handed out (and PP_SPAN_DECAY_FLOOR): memory cached after a burst of
+ * frees, or left in pieces by mixed sizes, goes back to the OS once it stays unused. The
+ * spans of a process whose large blocks stay live (as many bytes cached as handed out, or
+ * fewer) stay cached however long they wait, and so do spans freed and taken again within
+ * the delay. A look is due every quarter of the delay; one that runs out of room in out
+ * leaves the next put to go on. A stack's deeper spans were freed before its upper ones,
+ * so the first idle span from the top starts the stack's idle tail. Under the lock. */
+static void pp_span_decay(uint64_t now, pp_span_range_t *out, unsigned *nout) {
+  uint64_t delay = pp_i_g.decay_ms;
+  if (now < pp_span_purge_at) return;
+  pp_span_purge_at = now + (delay + 3) / 4;
+  size_t keep = atomic_load_explicit(&pp_span_out, memory_order_relaxed);
+  if (keep < PP_SPAN_DECAY_FLOOR) keep = PP_SPAN_DECAY_FLOOR;
+  for (unsigned i = 0; i < pp_span_nfree && *nout < PP_SPAN_TRIM && pp_span_cached > keep;) {
+    pp_span_range_t *r = &pp_span_free[i];
+    if (now - r->freed_ms < delay) {
+      i++;
+      continue;
+    }
+    size_t cut = (pp_span_cached - keep + PP_OS_PAGE - 1) & ~(PP_OS_PAGE - 1);
+    if (cut >= r->len) {
+      out[(*nout)++] = *r;
+      pp_span_cached -= r->len;
+      pp_span_remove(i);
+    } else { /* the range's end, as the limit's trim does */
+      r->len -= cut;
+      out[*nout].base = r->base + r->len;
+      out[(*nout)++].len = cut;
+      pp_span_cached -= cut;
+    }
+  }
+  for (size_t k = 1; k <= PP_SPAN_STACK_PAGES && *nout < PP_SPAN_TRIM && pp_span_cached > keep; k++) {
+    void **link = &pp_span_stack[k];
+    while (*link != NULL && now - PP_SPAN_FREED_MS(*link) < delay) link = (void **)*link;
+    while (*link != NULL && *nout < PP_SPAN_TRIM && pp_span_cached > keep) {
+      char *sp = *link;
+      *link = *(void **)sp;
+      out[*nout].base = sp;
+      out[(*nout)++].len = k * PP_OS_PAGE;
+      pp_span_cached -= k * PP_OS_PAGE;
+    }
+  }
+  if (*nout == PP_SPAN_TRIM) pp_span_purge_at = now; /* more may be idle: the next put */
+}
+
 /* The cache's limit now (see the file's header). */
 static size_t pp_span_cache_cap(void) {
   if (!pp_i_g.return_to_os) return PP_SPAN_CACHE_BYTES_KEEP;
@@ -276,9 +343,12 @@ static size_t pp_span_cache_cap(void) {
 void pp_i_span_put(void *base, size_t len) {
   pp_span_range_t out[PP_SPAN_TRIM];
   unsigned nout = 0;
+  int decay = pp_i_g.decay_ms != 0 && pp_i_g.return_to_os;
+  uint64_t now = decay ? pp_span_now_ms() : 0;
   pp_span_out_sub(len);
   pthread_mutex_lock(&pp_i_span_lock);
-  int kept = len % PP_OS_PAGE == 0 && pp_span_cache(base, len);
+  if (decay) pp_span_decay(now, out, &nout);
+  int kept = len % PP_OS_PAGE == 0 && pp_span_cache(base, len, now);
   for (size_t cap = pp_span_cache_cap(); pp_span_cached > cap && nout < PP_SPAN_TRIM;) {
     if (pp_span_nfree == 0) { /* only short spans cached, kept while the limit was higher */
       size_t k = PP_SPAN_STACK_PAGES;
