@@ -261,18 +261,22 @@ static void pp_cat(size_t *pos, const char *s) {
   pp_cfg_str[*pos] = '\0';
 }
 
+/* Append v in decimal (no stdio: this runs inside malloc's start-up). */
+static void pp_cat_uint(size_t *pos, unsigned v) {
+  char num[12], *d = num + sizeof num;
+  *--d = '\0';
+  do *--d = (char)('0' + v % 10); while ((v /= 10) != 0);
+  pp_cat(pos, d);
+}
+
 const char *pp_config_string(void) {
   pp_config_t c;
   pp_get_config(&c);
-  char num[4] = {0};
-  unsigned p = c.pools_per_page;
-  num[0] = (char)('0' + p / 10);
-  num[1] = (char)('0' + p % 10);
   pthread_mutex_lock(&pp_i_lock);
   size_t pos = 0;
   pp_cat(&pos, c.spacing == PP_CLASSES_FIT ? "classes=fit" : c.spacing == PP_CLASSES_FINE ? "classes=fine" : "classes=pow2");
   pp_cat(&pos, " pools=");
-  pp_cat(&pos, p < 10 ? num + 1 : num);
+  pp_cat_uint(&pos, c.pools_per_page);
   pp_cat(&pos, c.return_to_os ? " return=1" : " return=0");
   pp_cat(&pos, c.lookup == PP_LOOKUP_TREE ? " lookup=tree" : " lookup=fast");
   pp_cat(&pos, c.track_sites ? " sites=1" : " sites=0");
@@ -281,12 +285,8 @@ const char *pp_config_string(void) {
   pp_cat(&pos, pp_i_g.lists_off ? " lists=0" : " lists=1");
   pp_cat(&pos, pp_i_g.grow_off ? " grow=0" : " grow=1");
   pp_cat(&pos, pp_i_g.runs_off ? " runs=0" : " runs=1");
-  char ms[8], *d = ms + sizeof ms; /* decay: at most 60000, 5 digits */
-  *--d = '\0';
-  unsigned v = pp_i_g.decay_ms;
-  do *--d = (char)('0' + v % 10); while ((v /= 10) != 0);
   pp_cat(&pos, " decay=");
-  pp_cat(&pos, d);
+  pp_cat_uint(&pos, pp_i_g.decay_ms);
   pthread_mutex_unlock(&pp_i_lock);
   return pp_cfg_str;
 }

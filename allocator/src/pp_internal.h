@@ -80,8 +80,9 @@
 static inline size_t pp_i_span_near(size_t pages) { return pages + pages / 4 + 1; }
 /* PAGEPOOL_DECAY=ms (config.c): a span in the global cache that no request takes for this
  * long goes back to the OS while the cache holds more than the spans handed out (span.c,
- * pp_span_decay); 0 = never, the cache then shrinks only past its limit. 20 ms: a span freed and needed again (a table, a buffer) is taken
- * within a few ms; allocators' purge delays are of this order (10 ms in one built here). */
+ * pp_span_decay); 0 = never, the cache then shrinks only past its limit. 20 ms: a span
+ * freed and needed again (a table, a buffer) is taken within a few ms; allocators' purge
+ * delays are of this order (10 ms in one built here). */
 #define PP_DECAY_MS 20u
 #define PP_DECAY_MAX_MS 60000u
 /* Bytes of blocks a refill gathers onto a bin's allocation list (at least one block, at

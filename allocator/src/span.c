@@ -30,9 +30,10 @@
  * span or range that sits in the cache for PAGEPOOL_DECAY ms without a request taking it
  * goes back to the OS while the cache holds more than the spans handed out (pp_span_decay,
  * looked for at a free), so a burst of frees does not keep its memory for the rest of the
- * process. The large header (large.c) records the span's start and length; realloc of a span resizes in place within
- * its length; growing past it takes a cached span when one fits (pages already faulted in:
- * the contents are copied, up to 256 KiB), else the span is grown with mremap.
+ * process. The large header (large.c) records the span's start and length; realloc of a
+ * span resizes in place within its length; growing past it takes a cached span when one
+ * fits (pages already faulted in: the contents are copied, up to 256 KiB), else the span
+ * is grown with mremap.
  * Out of memory: PAGEPOOL_FAIL counts each span request (and each realloc growing past its
  * span) as one memory request; a failed mmap or mremap gives the page region's unused reservation back
  * (pp_i_region_give_back: RLIMIT_AS) and is tried once more.
@@ -59,7 +60,7 @@ pthread_mutex_t pp_i_span_lock = PTHREAD_MUTEX_INITIALIZER;
 typedef struct pp_span_range_s {
   char *base;
   size_t len;
-  uint64_t freed_ms; /* PAGEPOOL_DECAY: when a span last joined it (pp_i_span_now_ms) */
+  uint64_t freed_ms; /* PAGEPOOL_DECAY: when a span last joined it (pp_span_now_ms) */
 } pp_span_range_t;
 
 static void *pp_span_stack[PP_SPAN_STACK_PAGES + 1]; /* under pp_i_span_lock; link in word 0 */
@@ -282,6 +283,33 @@ static uint64_t pp_span_now_ms(void) {
   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* Give back the end of range i, as much as takes the cache down to keep bytes (rounded up
+ * to a page), or the whole range when that is all of it or more, into *o for the caller
+ * to unmap. Both trims use it: the limit's (pp_i_span_put) and the decay's. The cache
+ * holds more than keep. Under the lock. */
+static void pp_span_cut(unsigned i, size_t keep, pp_span_range_t *o) {
+  pp_span_range_t *r = &pp_span_free[i];
+  size_t cut = (pp_span_cached - keep + PP_OS_PAGE - 1) & ~(PP_OS_PAGE - 1);
+  if (cut >= r->len) { /* the range goes whole: the next one is at i now */
+    *o = *r;
+    pp_span_cached -= r->len;
+    pp_span_remove(i);
+    return;
+  }
+  r->len -= cut;
+  *o = (pp_span_range_t){r->base + r->len, cut, 0};
+  pp_span_cached -= cut;
+}
+
+/* Take the short span *link (a stack of k-page spans) off its stack, into *o for the
+ * caller to unmap. Under the lock. */
+static void pp_span_unstack(void **link, size_t k, pp_span_range_t *o) {
+  char *sp = *link;
+  *link = *(void **)sp;
+  *o = (pp_span_range_t){sp, k * PP_OS_PAGE, 0};
+  pp_span_cached -= k * PP_OS_PAGE;
+}
+
 /* PAGEPOOL_DECAY: gather into out[*nout..PP_SPAN_TRIM) the cached spans and ranges that no
  * request has touched for decay_ms, for the caller to unmap, while the cache holds more
  * than the spans handed out (and PP_SPAN_DECAY_FLOOR): memory cached after a burst of
@@ -298,33 +326,14 @@ static void pp_span_decay(uint64_t now, pp_span_range_t *out, unsigned *nout) {
   size_t keep = atomic_load_explicit(&pp_span_out, memory_order_relaxed);
   if (keep < PP_SPAN_DECAY_FLOOR) keep = PP_SPAN_DECAY_FLOOR;
   for (unsigned i = 0; i < pp_span_nfree && *nout < PP_SPAN_TRIM && pp_span_cached > keep;) {
-    pp_span_range_t *r = &pp_span_free[i];
-    if (now - r->freed_ms < delay) {
-      i++;
-      continue;
-    }
-    size_t cut = (pp_span_cached - keep + PP_OS_PAGE - 1) & ~(PP_OS_PAGE - 1);
-    if (cut >= r->len) {
-      out[(*nout)++] = *r;
-      pp_span_cached -= r->len;
-      pp_span_remove(i);
-    } else { /* the range's end, as the limit's trim does */
-      r->len -= cut;
-      out[*nout].base = r->base + r->len;
-      out[(*nout)++].len = cut;
-      pp_span_cached -= cut;
-    }
+    if (now - pp_span_free[i].freed_ms < delay) i++;
+    else pp_span_cut(i, keep, &out[(*nout)++]); /* a part leaves keep cached: the loop ends */
   }
   for (size_t k = 1; k <= PP_SPAN_STACK_PAGES && *nout < PP_SPAN_TRIM && pp_span_cached > keep; k++) {
     void **link = &pp_span_stack[k];
     while (*link != NULL && now - PP_SPAN_FREED_MS(*link) < delay) link = (void **)*link;
-    while (*link != NULL && *nout < PP_SPAN_TRIM && pp_span_cached > keep) {
-      char *sp = *link;
-      *link = *(void **)sp;
-      out[*nout].base = sp;
-      out[(*nout)++].len = k * PP_OS_PAGE;
-      pp_span_cached -= k * PP_OS_PAGE;
-    }
+    while (*link != NULL && *nout < PP_SPAN_TRIM && pp_span_cached > keep)
+      pp_span_unstack(link, k, &out[(*nout)++]);
   }
   if (*nout == PP_SPAN_TRIM) pp_span_purge_at = now; /* more may be idle: the next put */
 }
@@ -354,27 +363,13 @@ void pp_i_span_put(void *base, size_t len) {
       size_t k = PP_SPAN_STACK_PAGES;
       while (k > 0 && pp_span_stack[k] == NULL) k--;
       if (k == 0) break; /* cannot be: the cached bytes are on the stacks */
-      out[nout].base = pp_span_stack[k];
-      out[nout++].len = k * PP_OS_PAGE;
-      pp_span_stack[k] = *(void **)pp_span_stack[k];
-      pp_span_cached -= k * PP_OS_PAGE;
+      pp_span_unstack(&pp_span_stack[k], k, &out[nout++]);
       continue;
     }
     unsigned longest = 0;
     for (unsigned i = 1; i < pp_span_nfree; i++)
       if (pp_span_free[i].len > pp_span_free[longest].len) longest = i;
-    pp_span_range_t *r = &pp_span_free[longest];
-    size_t cut = (pp_span_cached - cap + PP_OS_PAGE - 1) & ~(PP_OS_PAGE - 1);
-    if (cut >= r->len) {
-      out[nout++] = *r;
-      pp_span_cached -= r->len;
-      pp_span_remove(longest);
-    } else {
-      r->len -= cut;
-      out[nout].base = r->base + r->len;
-      out[nout++].len = cut;
-      pp_span_cached -= cut;
-    }
+    pp_span_cut(longest, cap, &out[nout++]);
   }
   pthread_mutex_unlock(&pp_i_span_lock);
   if (!kept) munmap(base, len);
