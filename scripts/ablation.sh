@@ -7,7 +7,7 @@
 # Each variant is the default pagepool with one knob changed, through its PAGEPOOL_*
 # environment variable (allocator/README.md, "Knobs"):
 #   default        the defaults (classes=fit pools=64 return=1 lookup=fast lists=1 grow=1
-#                  large=own runs=1)
+#                  large=own runs=1 decay=20 heap_spans=2048)
 #   lookup-tree    PAGEPOOL_LOOKUP=tree   every free finds its page in the red-black tree
 #   classes-fine   PAGEPOOL_CLASSES=fine  28 classes, 4 per doubling, instead of the 32 fitted
 #                                         to their pools' block counts
@@ -21,6 +21,8 @@
 #   return-off     PAGEPOOL_RETURN=0      free pages' memory never given back to the OS
 #   decay-off      PAGEPOOL_DECAY=0       cached spans idle for 20 ms not given back: the
 #                                         span cache shrinks only past its limit
+#   heap-spans-off PAGEPOOL_HEAP_SPANS=0  no span cache per heap: every medium block (4-64
+#                                         KiB) takes the global span cache's lock
 #   large-system   PAGEPOOL_LARGE=system  blocks over 4 KiB from the system allocator
 # Repetitions are interleaved: for each repetition, every variant runs every pattern once
 # (`allocmark run -b pagepool -t 1 -r 1`: one thread, so a pattern's thread counts are not
@@ -33,10 +35,10 @@
 # results/ablation-<UTC stamp>). Needs build/allocmark (cmake --build build), python3, gnuplot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; } # the header
 quick=""; reps=3; out=""
 patterns="pairs-small window-mixed batch-random lognormal-sizes web-sizes fragmentation calloc-heavy large-blocks"
-variants="default lookup-tree classes-fine classes-pow2 pools-8 lists-off grow-off runs-off return-off decay-off large-system"
+variants="default lookup-tree classes-fine classes-pow2 pools-8 lists-off grow-off runs-off return-off decay-off heap-spans-off large-system"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=--quick ;;
@@ -62,6 +64,7 @@ env_of() {
     runs-off) echo "PAGEPOOL_RUNS=0" ;;
     return-off) echo "PAGEPOOL_RETURN=0" ;;
     decay-off) echo "PAGEPOOL_DECAY=0" ;;
+    heap-spans-off) echo "PAGEPOOL_HEAP_SPANS=0" ;;
     large-system) echo "PAGEPOOL_LARGE=system" ;;
     *) return 1 ;;
   esac
@@ -72,7 +75,7 @@ for p in $patterns; do [ -r "patterns/$p.json" ] || { echo "ablation.sh: -p: pat
 out=${out:-results/ablation-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out/raw"
 # Variables that would change every variant at once are cleared.
-unset PAGEPOOL_LOOKUP PAGEPOOL_CLASSES PAGEPOOL_POOLS PAGEPOOL_LISTS PAGEPOOL_GROW PAGEPOOL_RUNS PAGEPOOL_RETURN PAGEPOOL_LARGE PAGEPOOL_SITES PAGEPOOL_REGION
+unset PAGEPOOL_LOOKUP PAGEPOOL_CLASSES PAGEPOOL_POOLS PAGEPOOL_LISTS PAGEPOOL_GROW PAGEPOOL_RUNS PAGEPOOL_RETURN PAGEPOOL_LARGE PAGEPOOL_SITES PAGEPOOL_REGION PAGEPOOL_DECAY PAGEPOOL_HEAP_SPANS
 files=""
 for p in $patterns; do files="$files patterns/$p.json"; done
 nv=$(echo $variants | wc -w)

@@ -34,6 +34,11 @@
  *                               (span.c, pp_span_decay: a purge delay); 0 = never: the
  *                               cache shrinks only past its limit (the design before the
  *                               decay). Needs PAGEPOOL_RETURN=1; 0..60000   default 20
+ *   PAGEPOOL_HEAP_SPANS=KIB     research: each thread's heap keeps up to KIB KiB of the
+ *                               medium spans (4-68 KiB) it frees, for its next medium
+ *                               blocks, in front of the global cache and its lock
+ *                               (large.c, pp_span_keep); 0 = none: every medium span is
+ *                               shared through the global cache. 0..4896     default 2048
  *   PAGEPOOL_LEAKS=0|1          drop-in: print pp_leak_report(stderr) at exit  default 0
  *                               (read by override.c's constructor)
  *   PAGEPOOL_DUMP=FILE          drop-in: write pp_dump_json to FILE at exit (override.c)
@@ -53,7 +58,7 @@
 #include "pp_internal.h"
 
 static int pp_cfg_loaded;            /* under pp_i_lock */
-static char pp_cfg_str[128];
+static char pp_cfg_str[160];
 
 static void pp_cfg_defaults(pp_config_t *c) {
   c->spacing = PP_CLASSES_FIT;
@@ -138,6 +143,8 @@ void pp_i_config_load(void) {
   pp_i_g.runs_off = !pp_flag(pp_env("PAGEPOOL_RUNS"), 1);
   n = pp_num(pp_env("PAGEPOOL_DECAY"));
   pp_i_g.decay_ms = n >= 0 && n <= PP_DECAY_MAX_MS ? (unsigned)n : PP_DECAY_MS;
+  n = pp_num(pp_env("PAGEPOOL_HEAP_SPANS"));
+  pp_i_g.heap_span_bytes = (size_t)(n >= 0 && n <= PP_HEAP_SPAN_MAX_KIB ? (unsigned)n : PP_HEAP_SPAN_KIB) << 10;
   n = pp_num(pp_env("PAGEPOOL_REGION"));
   if (n >= 0) {
     pp_i_g.region_set = 1;
@@ -287,6 +294,8 @@ const char *pp_config_string(void) {
   pp_cat(&pos, pp_i_g.runs_off ? " runs=0" : " runs=1");
   pp_cat(&pos, " decay=");
   pp_cat_uint(&pos, pp_i_g.decay_ms);
+  pp_cat(&pos, " heap_spans=");
+  pp_cat_uint(&pos, (unsigned)(pp_i_g.heap_span_bytes >> 10));
   pthread_mutex_unlock(&pp_i_lock);
   return pp_cfg_str;
 }

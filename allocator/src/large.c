@@ -124,7 +124,7 @@ static inline int pp_span_keep(pp_large_t *h) {
   pp_heap_t *hp = pp_i_tl_heap;
   size_t k = h->span / PP_OS_PAGE;
   if (hp == NULL || k > PP_HEAP_SPAN_PAGES || hp->nspans[k] >= PP_HEAP_SPAN_SLOTS ||
-      hp->span_bytes + h->span > PP_HEAP_SPAN_BYTES)
+      hp->span_bytes + h->span > pp_i_g.heap_span_bytes)
     return 0;
   hp->spans[k][hp->nspans[k]++] = h;
   hp->span_bytes += h->span;

@@ -103,10 +103,12 @@ static inline size_t pp_i_span_near(size_t pages) { return pages + pages / 4 + 1
 #define PP_HEAP_GROW_BYTES ((size_t)4 << 20)
 /* Each heap keeps the spans (span.c) of up to PP_HEAP_SPAN_PAGES OS pages — blocks of
  * 4 KiB to 64 KiB with their header — that its thread frees, PP_HEAP_SPAN_SLOTS per page
- * count and PP_HEAP_SPAN_BYTES in all, and takes its medium blocks from them first: no
- * pp_i_span_lock on that path, which two threads allocating medium blocks contend for,
- * and no line of the span touched but the header. The rest go to the global cache; so do
- * a heap's spans when its thread ends or it is flushed (pp_i_large_flush). */
+ * count and PAGEPOOL_HEAP_SPANS KiB in all (config.c; PP_HEAP_SPAN_KIB, at most
+ * PP_HEAP_SPAN_MAX_KIB), and takes its medium blocks from them first: no pp_i_span_lock on
+ * that path, which two threads allocating medium blocks contend for, and no line of the
+ * span touched but the header. The rest go to the global cache; so do a heap's spans when
+ * its thread ends or it is flushed (pp_i_large_flush). 0 KiB: every medium span is shared
+ * through the global cache, the trade the knob exists to study (memory against the lock). */
 /* Remote frees: a thread gathers its frees into other heaps' pools per destination heap
  * (PP_RCACHE_SLOTS destinations at once, by heap id; PP_RCACHE_BLOCKS blocks each) and
  * pushes each batch with one CAS onto that heap's remote_blocks stack, instead of one or
@@ -117,7 +119,10 @@ static inline size_t pp_i_span_near(size_t pages) { return pages + pages / 4 + 1
 #define PP_RCACHE_BLOCKS 32
 #define PP_HEAP_SPAN_PAGES 17
 #define PP_HEAP_SPAN_SLOTS 8
-#define PP_HEAP_SPAN_BYTES ((size_t)2 << 20)
+#define PP_HEAP_SPAN_KIB 2048u
+/* The most the heap can keep anyway: PP_HEAP_SPAN_SLOTS spans of each of 1..17 pages, 4.8
+ * MiB; larger values are refused (the default stays, as for any value out of range). */
+#define PP_HEAP_SPAN_MAX_KIB 4896u
 
 typedef struct pp_pool_s pp_pool_t;
 typedef struct pp_page_s pp_page_t;
@@ -285,6 +290,7 @@ typedef struct pp_global_s {
   int grow_off;                /* PAGEPOOL_GROW=0 (research): lists keep their first limit */
   int runs_off;                /* PAGEPOOL_RUNS=0 (research): one pool per class, always  */
   unsigned decay_ms;           /* PAGEPOOL_DECAY: a cached span idle this long goes back */
+  size_t heap_span_bytes;      /* PAGEPOOL_HEAP_SPANS, in bytes: each heap's span cache    */
 } pp_global_t;
 
 /* Mutable global state, under pp_i_lock. */

@@ -24,6 +24,7 @@ static int pp_be_stats(am_stats_t *s) {
 static const char *const pp_be_knobs[][2] = {
   { "PAGEPOOL_CLASSES", "classes" }, { "PAGEPOOL_POOLS", "pools" }, { "PAGEPOOL_RETURN", "return" },
   { "PAGEPOOL_LOOKUP", "lookup" },   { "PAGEPOOL_SITES", "sites" },     { "PAGEPOOL_DECAY", "decay" },
+  { "PAGEPOOL_HEAP_SPANS", "heap_spans" },
 };
 
 static int pp_be_env_check(const char *var, const char *value, char *got, size_t cap) {

@@ -1,0 +1,62 @@
+/* tests/pagepool/test_heap_spans.c — each heap's medium-span cache and its bound,
+ * PAGEPOOL_HEAP_SPANS (large.c, pp_span_keep). Argument: the KiB the test runs under (CTest
+ * sets PAGEPOOL_HEAP_SPANS to it): "2048" (the default), "16" or "0".
+ * For a block of 2 OS pages (8 KiB span) and one of 5 (20 KiB), in turn:
+ *   - the main thread (which has a heap) allocates the block and frees it;
+ *   - a new thread with no heap (it makes no small allocation) asks for the same size: its
+ *     request goes to the global cache;
+ *   - when the span fits in the bound, the main heap kept it: the thread gets another
+ *     span, and the main thread's next block of that size is the one it freed;
+ *   - when it does not fit (16 KiB: the 5-page one; 0: both), the free gave the span to the
+ *     global cache, and the thread gets it.
+ * Every block stays live to the end, so the global cache holds at most the span just freed
+ * (no neighbour to coalesce with, no choice of fit). pp_config_string shows the bound.
+ * Every step ends with pp_check(). */
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+#include "pp_test.h"
+
+static void *child_alloc(void *arg) { return pp_malloc(*(size_t *)arg); }
+
+int main(int argc, char **argv) {
+  PP_T_CHECK(argc == 2);
+  long kib = strtol(argv[1], NULL, 10);
+  char want[40];
+  snprintf(want, sizeof want, " heap_spans=%ld", kib);
+  PP_T_CHECK(strstr(pp_config_string(), want) != NULL);
+  PP_T_CHECK(strstr(pp_config_string(), "large=own") != NULL);
+
+  void *small = pp_malloc(16); /* the main thread's heap is made at its first small block */
+  PP_T_CHECK(small != NULL);
+  enum { NSIZES = 2 };
+  size_t size[NSIZES] = { 8000, 20000 }, span[NSIZES] = { 8 << 10, 20 << 10 };
+  void *live[3 * NSIZES];
+  int nlive = 0;
+  for (int i = 0; i < NSIZES; i++) {
+    int kept = span[i] <= (size_t)kib << 10;
+    void *a = pp_malloc(size[i]);
+    PP_T_CHECK(a != NULL);
+    memset(a, 0x5A, size[i]);
+    pp_free(a);
+    pthread_t t;
+    void *c = NULL;
+    PP_T_CHECK(pthread_create(&t, NULL, child_alloc, &size[i]) == 0 && pthread_join(t, &c) == 0);
+    PP_T_CHECK(c != NULL);
+    live[nlive++] = c;
+    if (kept) {
+      PP_T_CHECK(c != a);
+      void *again = pp_malloc(size[i]);
+      PP_T_CHECK(again == a);
+      live[nlive++] = again;
+    } else {
+      PP_T_CHECK(c == a);
+    }
+    PP_T_HEAP_OK();
+  }
+  for (int i = 0; i < nlive; i++) pp_free(live[i]);
+  pp_free(small);
+  PP_T_HEAP_OK();
+  printf("heap_spans=%ld: ok\n", kib);
+  return 0;
+}
