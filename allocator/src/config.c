@@ -100,6 +100,12 @@ static long pp_num(const char *s) {
   return v;
 }
 
+/* Numeric knob NAME: its value when it parses and is at most max, else dflt. */
+static unsigned pp_num_knob(const char *name, unsigned max, unsigned dflt) {
+  long n = pp_num(pp_env(name));
+  return n >= 0 && n <= (long)max ? (unsigned)n : dflt;
+}
+
 static int pp_flag(const char *s, int dflt) {
   if (s == NULL) return dflt;
   if (strcmp(s, "1") == 0) return 1;
@@ -141,10 +147,8 @@ void pp_i_config_load(void) {
   pp_i_g.lists_off = !pp_flag(pp_env("PAGEPOOL_LISTS"), 1);
   pp_i_g.grow_off = !pp_flag(pp_env("PAGEPOOL_GROW"), 1);
   pp_i_g.runs_off = !pp_flag(pp_env("PAGEPOOL_RUNS"), 1);
-  n = pp_num(pp_env("PAGEPOOL_DECAY"));
-  pp_i_g.decay_ms = n >= 0 && n <= PP_DECAY_MAX_MS ? (unsigned)n : PP_DECAY_MS;
-  n = pp_num(pp_env("PAGEPOOL_HEAP_SPANS"));
-  pp_i_g.heap_span_bytes = (size_t)(n >= 0 && n <= PP_HEAP_SPAN_MAX_KIB ? (unsigned)n : PP_HEAP_SPAN_KIB) << 10;
+  pp_i_g.decay_ms = pp_num_knob("PAGEPOOL_DECAY", PP_DECAY_MAX_MS, PP_DECAY_MS);
+  pp_i_g.heap_span_bytes = (size_t)pp_num_knob("PAGEPOOL_HEAP_SPANS", PP_HEAP_SPAN_MAX_KIB, PP_HEAP_SPAN_KIB) << 10;
   n = pp_num(pp_env("PAGEPOOL_REGION"));
   if (n >= 0) {
     pp_i_g.region_set = 1;

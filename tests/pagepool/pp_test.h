@@ -26,6 +26,17 @@ static inline int pp_t_usable_is(const void *p, size_t cls, size_t req) {
   return pp_usable_size(p) == (debug ? req : cls);
 }
 
+/* The test's one argument, a knob's value N (its CTest line sets the PAGEPOOL_* variable to
+ * the same): checks that pp_config_string shows " key=N", the knob in force, and returns N. */
+static inline long pp_t_knob_arg(int argc, char **argv, const char *key) {
+  PP_T_CHECK(argc == 2);
+  long v = strtol(argv[1], NULL, 10);
+  char want[48];
+  snprintf(want, sizeof want, " %s=%ld", key, v);
+  PP_T_CHECK(strstr(pp_config_string(), want) != NULL);
+  return v;
+}
+
 /* Contents that say which block they belong to: pp_t_fill writes byte i of p as
  * seed + 7 i, pp_t_same says whether p still holds them. */
 static inline void pp_t_fill(unsigned char *p, size_t n, unsigned seed) {

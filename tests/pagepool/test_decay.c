@@ -60,11 +60,7 @@ static int count_mapped(char **m, int n) {
 }
 
 int main(int argc, char **argv) {
-  PP_T_CHECK(argc == 2);
-  long delay = strtol(argv[1], NULL, 10);
-  char want[32];
-  snprintf(want, sizeof want, " decay=%ld", delay);
-  PP_T_CHECK(strstr(pp_config_string(), want) != NULL);
+  long delay = pp_t_knob_arg(argc, argv, "decay");
   PP_T_CHECK(strstr(pp_config_string(), "large=own") != NULL);
   long idle = delay == 0 ? 100 : 5 * delay;
 

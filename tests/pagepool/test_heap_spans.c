@@ -20,11 +20,7 @@
 static void *child_alloc(void *arg) { return pp_malloc(*(size_t *)arg); }
 
 int main(int argc, char **argv) {
-  PP_T_CHECK(argc == 2);
-  long kib = strtol(argv[1], NULL, 10);
-  char want[40];
-  snprintf(want, sizeof want, " heap_spans=%ld", kib);
-  PP_T_CHECK(strstr(pp_config_string(), want) != NULL);
+  long kib = pp_t_knob_arg(argc, argv, "heap_spans");
   PP_T_CHECK(strstr(pp_config_string(), "large=own") != NULL);
 
   void *small = pp_malloc(16); /* the main thread's heap is made at its first small block */
