@@ -115,18 +115,22 @@ static void pp_span_canary_check(const void *p) {
 #endif
 }
 
-/* The heap's cache of freed spans (pp_heap_t.spans, PP_HEAP_SPAN_PAGES): each kept as the
- * header of the block it last held, which the free has just read and the next block of
- * the span will write at the same place (when the block fits after it), so keeping and
- * taking a span touch no other line of it. Keep: 0 when the thread has no heap or its
- * heap is full. */
+/* The heap's cache of freed spans (pp_heap_t.spans, PP_HEAP_SPAN_PAGES): a LIFO stack of
+ * span starts per page count k, so each span there is k OS pages long and taking one reads
+ * nothing of it: the next block's header is written at its start (pp_span_take), the line
+ * the caller touches first. Keep (the block counted out and marked freed): 0 when the
+ * thread has no heap or its heap is full. */
 static inline int pp_span_keep(pp_large_t *h) {
   pp_heap_t *hp = pp_i_tl_heap;
   size_t k = h->span / PP_OS_PAGE;
   if (hp == NULL || k > PP_HEAP_SPAN_PAGES || hp->nspans[k] >= PP_HEAP_SPAN_SLOTS ||
       hp->span_bytes + h->span > pp_i_g.heap_span_bytes)
     return 0;
-  hp->spans[k][hp->nspans[k]++] = h;
+  PP_ST(hp->large_n, PP_LD(hp->large_n) - 1); /* pp_large_account(h, 0), with hp known */
+  PP_ST(hp->large_bytes, PP_LD(hp->large_bytes) - h->size);
+  if (pp_i_g.track_sites) pp_i_large_site(h->site, (int64_t)h->size, 0);
+  h->magic = PP_LARGE_DEAD;
+  hp->spans[k][hp->nspans[k]++] = (char *)h + PP_LARGE_HDR - h->offset;
   hp->span_bytes += h->span;
   return 1;
 }
@@ -134,20 +138,18 @@ static inline int pp_span_keep(pp_large_t *h) {
 /* The first byte of the span whose block's header is h. */
 static inline char *pp_span_base(const pp_large_t *h) { return (char *)h + PP_LARGE_HDR - h->offset; }
 
-/* A span the thread's heap kept, for len bytes (a multiple of 4 KiB): of its page count,
- * else of up to a quarter (and one page) more, as in the global cache (span.c); NULL when
- * the thread has no heap, len is over PP_HEAP_SPAN_PAGES pages or the heap has none. */
-static inline pp_large_t *pp_span_reuse(size_t len) {
-  pp_heap_t *hp = pp_i_tl_heap;
-  size_t pages = len / PP_OS_PAGE;
-  if (hp == NULL || pages > PP_HEAP_SPAN_PAGES) return NULL;
+/* The start of a span the thread's heap kept for `pages` OS pages (at most
+ * PP_HEAP_SPAN_PAGES): of that page count, else of up to a quarter (and one page) more, as
+ * in the global cache (span.c), its length in *got; NULL when the heap has none. */
+static inline __attribute__((always_inline)) char *pp_span_reuse(pp_heap_t *hp, size_t pages, size_t *got) {
   size_t top = pp_i_span_near(pages);
   if (top > PP_HEAP_SPAN_PAGES) top = PP_HEAP_SPAN_PAGES;
   for (size_t k = pages; k <= top; k++) {
     if (hp->nspans[k] != 0) {
-      pp_large_t *h = hp->spans[k][--hp->nspans[k]];
-      hp->span_bytes -= h->span;
-      return h;
+      char *base = hp->spans[k][--hp->nspans[k]];
+      *got = k * PP_OS_PAGE;
+      hp->span_bytes -= *got;
+      return base;
     }
   }
   return NULL;
@@ -155,17 +157,39 @@ static inline pp_large_t *pp_span_reuse(size_t len) {
 
 void pp_i_large_flush(pp_heap_t *hp) {
   for (size_t k = 1; k <= PP_HEAP_SPAN_PAGES; k++) {
-    while (hp->nspans[k] != 0) {
-      pp_large_t *h = hp->spans[k][--hp->nspans[k]];
-      pp_i_span_put(pp_span_base(h), h->span);
-    }
+    while (hp->nspans[k] != 0) pp_i_span_put(hp->spans[k][--hp->nspans[k]], k * PP_OS_PAGE);
   }
   hp->span_bytes = 0;
 }
 
+/* The medium fast path: a plain block (16-byte alignment) of n > PP_SMALL_MAX bytes from a
+ * span the thread's heap kept — no lock, no size arithmetic past the bound, no read of the
+ * span; NULL sends the request to pp_span_alloc (no heap, no kept span that fits, a block
+ * over PP_HEAP_SPAN_PAGES pages, OOM injection on, debug mode's canaries). */
+static inline __attribute__((always_inline)) void *pp_span_take(size_t n, uintptr_t site) {
+  pp_heap_t *hp = pp_i_tl_heap;
+  if (PP_DEBUG || hp == NULL || n > PP_HEAP_SPAN_PAGES * PP_OS_PAGE - PP_LARGE_HDR ||
+      pp_i_g.fail_at != 0)
+    return NULL;
+  size_t got;
+  char *base = pp_span_reuse(hp, (n + PP_LARGE_HDR + PP_OS_PAGE - 1) / PP_OS_PAGE, &got);
+  if (base == NULL) return NULL;
+  pp_large_t *h = (pp_large_t *)(void *)base;
+  h->size = n;
+  h->magic = PP_SPAN_LIVE;
+  h->offset = PP_LARGE_HDR;
+  h->site = site;
+  h->span = got;
+  PP_ST(hp->large_n, PP_LD(hp->large_n) + 1);
+  PP_ST(hp->large_bytes, PP_LD(hp->large_bytes) + n);
+  if (pp_i_g.track_sites) pp_i_large_site(site, (int64_t)n, 1);
+  return base + PP_LARGE_HDR;
+}
+
 /* A block of n bytes aligned to align (a power of two >= 16) in a span; zeroed when zero
- * (memset only when the span is reused). The heap's kept spans serve plain blocks. */
-static void *pp_span_alloc(size_t n, size_t align, uintptr_t site, int zero) {
+ * (memset only when the span is reused). The heap's kept spans serve plain blocks (here
+ * when pp_span_take does not: calloc, debug mode, OOM injection). */
+PP_NOINLINE static void *pp_span_alloc(size_t n, size_t align, uintptr_t site, int zero) {
   size_t off = align <= PP_LARGE_HDR ? PP_LARGE_HDR : align <= 4096 ? align : 0;
   size_t slack = off == 0 ? align + PP_LARGE_HDR : off; /* over a page: align in the span */
   if (n > SIZE_MAX / 2 - slack || align > UINT32_MAX / 2 || pp_i_fail_inject()) {
@@ -174,19 +198,13 @@ static void *pp_span_alloc(size_t n, size_t align, uintptr_t site, int zero) {
   }
   size_t len = PP_PAGE_UP(n + slack), got;
   int fresh = 0;
-  char *base;
-  pp_large_t *old;
-  if (off == PP_LARGE_HDR && (old = pp_span_reuse(len)) != NULL) {
-    got = old->span;
-    base = pp_span_base(old);
-    if (n <= got - old->offset) off = old->offset; /* the same header line (an aligned */
-                                                   /* block's, a page in: it fits)      */
-  } else {
-    base = pp_i_span_get(len, &got, &fresh);
-    if (base == NULL) {
-      errno = ENOMEM;
-      return NULL;
-    }
+  char *base = NULL;
+  pp_heap_t *hp = pp_i_tl_heap;
+  if (off == PP_LARGE_HDR && hp != NULL && len <= PP_HEAP_SPAN_PAGES * PP_OS_PAGE)
+    base = pp_span_reuse(hp, len / PP_OS_PAGE, &got); /* debug mode, OOM injection */
+  if (base == NULL && (base = pp_i_span_get(len, &got, &fresh)) == NULL) {
+    errno = ENOMEM;
+    return NULL;
   }
   uintptr_t p = off != 0 ? (uintptr_t)base + off
                          : ((uintptr_t)base + PP_LARGE_HDR + align - 1) & ~(uintptr_t)(align - 1);
@@ -205,10 +223,8 @@ static void *pp_span_alloc(size_t n, size_t align, uintptr_t site, int zero) {
   return (void *)p;
 }
 
-void *pp_i_large_alloc(size_t n, size_t align, uintptr_t site) {
-  if (align < PP_MIN_BLOCK) align = PP_MIN_BLOCK;
-  if (PP_UNLIKELY(!atomic_load_explicit(&pp_i_started, memory_order_acquire))) pp_i_init();
-  if (pp_i_g.large_own) return pp_span_alloc(n, align, site, 0);
+/* A large block from the system allocator (PAGEPOOL_LARGE=system). */
+static void *pp_sys_alloc(size_t n, size_t align, uintptr_t site) {
   size_t extra = PP_LARGE_HDR + (align > PP_MIN_BLOCK ? align - PP_MIN_BLOCK : 0);
   if (n > SIZE_MAX - extra || align > UINT32_MAX / 2) {
     errno = ENOMEM;
@@ -235,6 +251,22 @@ void *pp_i_large_alloc(size_t n, size_t align, uintptr_t site) {
   memset((void *)p, 0xA5, n);
 #endif
   return (void *)p;
+}
+
+/* A large block that pp_span_take does not serve: a span, or the system's. */
+PP_NOINLINE static void *pp_large_alloc_slow(size_t n, size_t align, uintptr_t site) {
+  if (align < PP_MIN_BLOCK) align = PP_MIN_BLOCK;
+  if (PP_UNLIKELY(!atomic_load_explicit(&pp_i_started, memory_order_acquire))) pp_i_init();
+  if (pp_i_g.large_own) return pp_span_alloc(n, align, site, 0);
+  return pp_sys_alloc(n, align, site);
+}
+
+
+/* A large block: the medium fast path for a plain one, else pp_large_alloc_slow. */
+void *pp_i_large_alloc(size_t n, size_t align, uintptr_t site) {
+  void *p;
+  if (align <= PP_MIN_BLOCK && (p = pp_span_take(n, site)) != NULL) return p;
+  return pp_large_alloc_slow(n, align, site);
 }
 
 /* A zeroed large block (16-byte alignment). Through the system calloc, so fresh memory
@@ -284,15 +316,26 @@ static inline void pp_large_validate(const void *p) {
 }
 
 
-void pp_i_large_free(void *p) {
-  pp_large_validate(p);
-  pp_large_t *h = pp_hdr(p);
-  if (h->magic == PP_SPAN_LIVE) pp_span_canary_check(p);
+/* A large block that the heap does not keep: to the system, or its span to the global
+ * cache (or the OS). */
+PP_NOINLINE static void pp_large_free_slow(pp_large_t *h) {
   pp_large_account(h, 0);
   uint32_t magic = h->magic;
   h->magic = PP_LARGE_DEAD;
-  if (magic != PP_SPAN_LIVE) PP_SYS_FREE((char *)p - h->offset);
-  else if (!pp_span_keep(h)) pp_i_span_put(pp_span_base(h), h->span);
+  if (magic != PP_SPAN_LIVE) PP_SYS_FREE((char *)h + PP_LARGE_HDR - h->offset);
+  else pp_i_span_put(pp_span_base(h), h->span);
+}
+
+/* Free a large block: the medium fast path keeps its span in the thread's heap (a leaf
+ * but for allocation sites, PAGEPOOL_SITES=1), else pp_large_free_slow. */
+void pp_i_large_free(void *p) {
+  pp_large_validate(p);
+  pp_large_t *h = pp_hdr(p);
+  if (h->magic == PP_SPAN_LIVE) {
+    pp_span_canary_check(p);
+    if (pp_span_keep(h)) return;
+  }
+  pp_large_free_slow(h);
 }
 
 /* Can realloc resize p in place (a span, or a system block that is not over-aligned)? */
@@ -306,14 +349,10 @@ int pp_i_large_plain(const void *p) {
 static void *pp_span_move_cached(void *p, size_t need) {
   pp_large_t *h = pp_hdr(p);
   size_t got;
-  char *base;
-  pp_large_t *old = pp_span_reuse(need);
-  if (old != NULL) {
-    got = old->span;
-    base = pp_span_base(old);
-  } else if ((base = pp_i_span_cached(need, &got)) == NULL) {
-    return NULL;
-  }
+  char *base = NULL;
+  pp_heap_t *hp = pp_i_tl_heap;
+  if (hp != NULL && need <= PP_HEAP_SPAN_PAGES * PP_OS_PAGE) base = pp_span_reuse(hp, need / PP_OS_PAGE, &got);
+  if (base == NULL && (base = pp_i_span_cached(need, &got)) == NULL) return NULL;
   char *q = base + h->offset;
   memcpy(q, p, h->size);
   *pp_hdr(q) = *h;

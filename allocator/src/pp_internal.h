@@ -243,7 +243,7 @@ struct pp_heap_s {
   uint32_t cycled;             /* bit c: bin c was refilled since it last ran full         */
   uint32_t parked[PP_MAX_CLASSES]; /* limit of a parked bin (its limit is 0 meanwhile)     */
   void *spans[PP_HEAP_SPAN_PAGES + 1][PP_HEAP_SPAN_SLOTS]; /* owner: free spans of k OS */
-                               /* pages its thread freed, as their last block's header     */
+                               /* pages its thread freed, as their starts (large.c)         */
   uint8_t nspans[PP_HEAP_SPAN_PAGES + 1]; /* ... a LIFO stack per k, this deep (large.c)   */
   size_t span_bytes;           /* owner: bytes of `spans`                                  */
   _Atomic uint64_t large_n;    /* owner writes: large blocks its thread allocated minus    */

@@ -10,7 +10,8 @@
  *   - when it does not fit (16 KiB: the 5-page one; 0: both), the free gave the span to the
  *     global cache, and the thread gets it.
  * Every block stays live to the end, so the global cache holds at most the span just freed
- * (no neighbour to coalesce with, no choice of fit). pp_config_string shows the bound.
+ * (no neighbour to coalesce with, no choice of fit). Then, where 8 KiB fits the bound, an
+ * aligned block's kept span serves a plain block (see below). pp_config_string shows the bound.
  * Every step ends with pp_check(). */
 #include <pthread.h>
 #include <stdint.h>
@@ -48,6 +49,24 @@ int main(int argc, char **argv) {
     } else {
       PP_T_CHECK(c == a);
     }
+    PP_T_HEAP_OK();
+  }
+  /* The heap keeps a span as its start, whatever block it held: an aligned block's span
+   * (its block 256 B in) serves the next plain block of its page count at 32 B in (the
+   * medium fast path, pp_span_take), which then resizes in place within the span and
+   * moves out of it with its contents. */
+  if ((size_t)kib << 10 >= span[0]) {
+    char *al = pp_aligned_alloc(256, 7000);
+    PP_T_CHECK(al != NULL && (uintptr_t)al % 256 == 0);
+    pp_free(al);
+    char *b = pp_malloc(7000);
+    PP_T_CHECK(b == al - 256 + 32);
+    PP_T_CHECK(pp_usable_size(b) >= 7000);
+    memset(b, 0x3C, 7000);
+    PP_T_CHECK(pp_realloc(b, 8000) == b); /* 8000 + 32 B: the same two pages */
+    char *c = pp_realloc(b, 30000);
+    PP_T_CHECK(c != NULL && c[0] == 0x3C && c[6999] == 0x3C);
+    pp_free(c);
     PP_T_HEAP_OK();
   }
   for (int i = 0; i < nlive; i++) pp_free(live[i]);
