@@ -11,7 +11,8 @@
  *     global cache, and the thread gets it.
  * Every block stays live to the end, so the global cache holds at most the span just freed
  * (no neighbour to coalesce with, no choice of fit). Then, where 8 KiB fits the bound, an
- * aligned block's kept span serves a plain block (see below). pp_config_string shows the bound.
+ * aligned block's kept span serves a plain block (see below), and a thread that allocates
+ * only medium blocks has a heap that keeps its spans too. pp_config_string shows the bound.
  * Every step ends with pp_check(). */
 #include <pthread.h>
 #include <stdint.h>
@@ -19,6 +20,24 @@
 #include "pp_test.h"
 
 static void *child_alloc(void *arg) { return pp_malloc(*(size_t *)arg); }
+
+/* A thread that allocates only medium blocks: its first one makes its heap (large.c,
+ * pp_span_alloc), so the span it frees stays with it, where the bound allows, while the
+ * main thread allocates a block of that size between its free and its next malloc. */
+typedef struct {
+  size_t size;
+  void *first, *again;
+  pthread_barrier_t bar;
+} medium_only_t;
+static void *medium_only(void *arg) {
+  medium_only_t *m = arg;
+  m->first = pp_malloc(m->size);
+  pp_free(m->first);
+  pthread_barrier_wait(&m->bar); /* the main thread allocates now */
+  pthread_barrier_wait(&m->bar);
+  m->again = pp_malloc(m->size);
+  return NULL;
+}
 
 int main(int argc, char **argv) {
   long kib = pp_t_knob_arg(argc, argv, "heap_spans");
@@ -67,6 +86,27 @@ int main(int argc, char **argv) {
     char *c = pp_realloc(b, 30000);
     PP_T_CHECK(c != NULL && c[0] == 0x3C && c[6999] == 0x3C);
     pp_free(c);
+    PP_T_HEAP_OK();
+  }
+  /* A page count used nowhere above (10 pages): neither heap nor the global cache holds
+   * such a span. Kept by the thread's heap: the main thread gets another span and the
+   * thread its own back; not kept (over the bound): the main thread gets it from the
+   * global cache. */
+  {
+    medium_only_t m = { .size = 40000 };
+    int kept = (size_t)40 << 10 <= (size_t)kib << 10;
+    PP_T_CHECK(pthread_barrier_init(&m.bar, NULL, 2) == 0);
+    pthread_t t;
+    PP_T_CHECK(pthread_create(&t, NULL, medium_only, &m) == 0);
+    pthread_barrier_wait(&m.bar);
+    void *x = pp_malloc(m.size);
+    pthread_barrier_wait(&m.bar);
+    PP_T_CHECK(pthread_join(t, NULL) == 0 && x != NULL && m.first != NULL && m.again != NULL);
+    if (kept) PP_T_CHECK(x != m.first && m.again == m.first);
+    else PP_T_CHECK(x == m.first && m.again != m.first);
+    pthread_barrier_destroy(&m.bar);
+    pp_free(x);
+    pp_free(m.again);
     PP_T_HEAP_OK();
   }
   for (int i = 0; i < nlive; i++) pp_free(live[i]);
