@@ -124,11 +124,10 @@ static inline int pp_span_keep(pp_large_t *h) {
   pp_heap_t *hp = pp_i_tl_heap;
   size_t k = h->span / PP_OS_PAGE;
   if (hp == NULL || k > PP_HEAP_SPAN_PAGES || hp->nspans[k] >= PP_HEAP_SPAN_SLOTS ||
-      hp->span_bytes + h->span > pp_i_g.heap_span_bytes)
-    return 0;
+      hp->span_bytes + h->span > pp_i_g.heap_span_bytes || pp_i_g.track_sites)
+    return 0; /* sites (PAGEPOOL_SITES=1): pp_large_free_slow counts the site out */
   PP_ST(hp->large_n, PP_LD(hp->large_n) - 1); /* pp_large_account(h, 0), with hp known */
   PP_ST(hp->large_bytes, PP_LD(hp->large_bytes) - h->size);
-  if (pp_i_g.track_sites) pp_i_large_site(h->site, (int64_t)h->size, 0);
   h->magic = PP_LARGE_DEAD;
   hp->spans[k][hp->nspans[k]++] = (char *)h + PP_LARGE_HDR - h->offset;
   hp->span_bytes += h->span;
@@ -165,11 +164,12 @@ void pp_i_large_flush(pp_heap_t *hp) {
 /* The medium fast path: a plain block (16-byte alignment) of n > PP_SMALL_MAX bytes from a
  * span the thread's heap kept — no lock, no size arithmetic past the bound, no read of the
  * span; NULL sends the request to pp_span_alloc (no heap, no kept span that fits, a block
- * over PP_HEAP_SPAN_PAGES pages, OOM injection on, debug mode's canaries). */
+ * over PP_HEAP_SPAN_PAGES pages, OOM injection on, allocation sites recorded, debug mode's
+ * canaries). */
 static inline __attribute__((always_inline)) void *pp_span_take(size_t n, uintptr_t site) {
   pp_heap_t *hp = pp_i_tl_heap;
   if (PP_DEBUG || hp == NULL || n > PP_HEAP_SPAN_PAGES * PP_OS_PAGE - PP_LARGE_HDR ||
-      pp_i_g.fail_at != 0)
+      pp_i_g.fail_at != 0 || pp_i_g.track_sites) /* sites: pp_span_alloc records them */
     return NULL;
   size_t got;
   char *base = pp_span_reuse(hp, (n + PP_LARGE_HDR + PP_OS_PAGE - 1) / PP_OS_PAGE, &got);
@@ -182,7 +182,6 @@ static inline __attribute__((always_inline)) void *pp_span_take(size_t n, uintpt
   h->span = got;
   PP_ST(hp->large_n, PP_LD(hp->large_n) + 1);
   PP_ST(hp->large_bytes, PP_LD(hp->large_bytes) + n);
-  if (pp_i_g.track_sites) pp_i_large_site(site, (int64_t)n, 1);
   return base + PP_LARGE_HDR;
 }
 
@@ -332,8 +331,9 @@ PP_NOINLINE static void pp_large_free_slow(pp_large_t *h) {
   else pp_i_span_put(pp_span_base(h), h->span);
 }
 
-/* Free a large block: the medium fast path keeps its span in the thread's heap (a leaf
- * but for allocation sites, PAGEPOOL_SITES=1), else pp_large_free_slow. */
+/* Free a large block: the medium fast path keeps its span in the thread's heap (a leaf:
+ * with allocation sites recorded, PAGEPOOL_SITES=1, the span goes to pp_large_free_slow,
+ * which counts the site out), else pp_large_free_slow. */
 void pp_i_large_free(void *p) {
   pp_large_validate(p);
   pp_large_t *h = pp_hdr(p);
