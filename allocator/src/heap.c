@@ -1,6 +1,7 @@
 /* allocator/src/heap.c — per-thread heaps: the slow paths behind pp_fast.h.
  *
- *   pp_i_malloc_slow   large requests, first use in a thread, dying threads, bin refills
+ *   pp_i_malloc_slow   small requests without a heap: first use in a thread, dying threads,
+ *                      PAGEPOOL_SITES=1 (larger ones go straight to large.c)
  *   pp_bin_refill      splice several queued pools' free lists onto a bin's allocation list
  *   pp_i_heap_flush    allocation lists' blocks back to their pools (exit, introspection)
  *   pp_i_free_local    a local free past the bin's list limit: onto the block's pool
@@ -425,19 +426,17 @@ PP_NOINLINE static void pp_free_slow_page(void *p) {
 }
 
 /* A large block first, with no frame (the pool case is a call of its own, so the compiler
- * saves nothing here): outside the region while no page lies outside it — pp_i_page_of's
- * answer, and pp_i_free_other's, in fewer instructions. */
+ * saves nothing here): pp_i_page_of's "no pool block" answer, and pp_i_free_other's, in
+ * fewer instructions. */
 PP_NOINLINE void pp_i_free_slow(void *p) {
   if (p == NULL) return; /* before any other read: may run before pagepool has started */
-  if (PP_LIKELY((uintptr_t)p - pp_i_g.region_base >= pp_i_g.fast_len && pp_i_g.fast_len != 0 &&
-                !atomic_load_explicit(&pp_i_outside, memory_order_relaxed)))
+  if (PP_LIKELY(pp_i_off_region((uintptr_t)p)))
     pp_i_large_free(p);
   else
     pp_free_slow_page(p);
 }
 
-PP_NOINLINE void *pp_i_malloc_slow(size_t n, uintptr_t site) {
-  if (n > PP_SMALL_MAX) return pp_i_large_alloc(n, PP_MIN_BLOCK, site);
+PP_NOINLINE void *pp_i_malloc_slow(size_t n, uintptr_t site) { /* n <= PP_SMALL_MAX */
   pp_i_init();
   void *b = pp_i_malloc_class(pp_i_g.class_of[(n + PP_MIN_BLOCK - 1) / PP_MIN_BLOCK], site);
 #if PP_DEBUG

@@ -199,14 +199,15 @@ PP_NOINLINE static void *pp_span_alloc(size_t n, size_t align, uintptr_t site, i
   int fresh = 0;
   char *base = NULL;
   pp_heap_t *hp = pp_i_tl_heap;
-  /* A thread's first medium block makes its heap, as its first small block would: else a
-   * thread that allocates only medium blocks takes and gives every span through the global
-   * cache's lock (a pattern of 4-64 KiB blocks alone: about 300 instructions per op
-   * before this, 160 after). */
-  if (PP_UNLIKELY(hp == NULL) && !pp_i_tl_dead && len <= PP_HEAP_SPAN_PAGES * PP_OS_PAGE)
-    hp = pp_i_heap_acquire();
-  if (off == PP_LARGE_HDR && hp != NULL && len <= PP_HEAP_SPAN_PAGES * PP_OS_PAGE)
-    base = pp_span_reuse(hp, len / PP_OS_PAGE, &got); /* debug mode, OOM injection */
+  if (len <= PP_HEAP_SPAN_PAGES * PP_OS_PAGE) {
+    /* A thread's first medium block makes its heap, as its first small block would: else
+     * a thread that allocates only medium blocks takes and gives every span through the
+     * global cache's lock (a pattern of 4-64 KiB blocks alone: about 300 instructions per
+     * op before this, 160 after). */
+    if (PP_UNLIKELY(hp == NULL) && !pp_i_tl_dead) hp = pp_i_heap_acquire();
+    if (off == PP_LARGE_HDR && hp != NULL)
+      base = pp_span_reuse(hp, len / PP_OS_PAGE, &got); /* debug mode, OOM injection */
+  }
   if (base == NULL && (base = pp_i_span_get(len, &got, &fresh)) == NULL) {
     errno = ENOMEM;
     return NULL;

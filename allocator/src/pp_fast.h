@@ -15,15 +15,21 @@
  * the region is no pool block's while no page lies outside it (a large block: NULL with no
  * call). Tree lookup (PAGEPOOL_LOOKUP=tree: fast_len is 0) and the rest go to
  * pp_i_page_of_slow, which asks the tree (under its lock) when that can find anything. */
+/* Is a known to be no pool block's without a lookup? Outside the region while the fast
+ * lookup is on (fast_len 0: tree lookup, or no route table) and no page lies outside it. */
+static inline int pp_i_off_region(uintptr_t a) {
+  return a - pp_i_g.region_base >= pp_i_g.fast_len && pp_i_g.fast_len != 0 &&
+         !atomic_load_explicit(&pp_i_outside, memory_order_relaxed);
+}
+
 static inline pp_page_t *pp_i_page_of(uintptr_t a) {
   uintptr_t off = a - pp_i_g.region_base;
-  int outside = atomic_load_explicit(&pp_i_outside, memory_order_relaxed);
   if (PP_LIKELY(off < pp_i_g.fast_len)) {
     pp_page_t *pg = PP_LD(pp_i_g.side[off >> pp_i_g.page_shift]);
     /* Not carved: NULL, unless pages lie outside the region — one may sit in the region's
      * tail given back under RLIMIT_AS (pp_i_region_give_back), found through the tree. */
-    if (PP_LIKELY(pg != NULL) || !outside) return pg;
-  } else if (PP_LIKELY(!pp_i_g.lookup_tree && !outside)) {
+    if (PP_LIKELY(pg != NULL) || !atomic_load_explicit(&pp_i_outside, memory_order_relaxed)) return pg;
+  } else if (PP_LIKELY(pp_i_off_region(a))) {
     return NULL;
   }
   return pp_i_page_of_slow(a);
