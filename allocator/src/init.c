@@ -114,11 +114,18 @@ int pp_i_fail_slow(void) {
 }
 
 /* The route table: one entry per pool slot of the region (8 bytes per 4 KiB, touched only
- * where pools are assigned). Without it the fast free is off (fast_len 0: tree lookups). */
+ * where pools are assigned). Without it the fast free is off (fast_len 0), so when its
+ * mapping fails every lookup goes to the tree, as under PAGEPOOL_LOOKUP=tree (which
+ * pp_config_string then shows): with fast_len 0 and no page outside the region, the fast
+ * mode's pp_i_page_of_slow would answer NULL for every pool block. */
 static void pp_route_reserve(void) {
   if (pp_i_g.region_len == 0) return;
   size_t slots = pp_i_g.region_len >> PP_POOL_SHIFT;
   pp_i_g.route = pp_map(slots * sizeof *pp_i_g.route, PROT_READ | PROT_WRITE, MAP_NORESERVE);
+  if (pp_i_g.route == NULL) {
+    pp_i_g.cfg.lookup = PP_LOOKUP_TREE;
+    pp_i_g.lookup_tree = 1;
+  }
 }
 
 static void pp_thread_exit(void *v);

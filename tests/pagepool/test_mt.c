@@ -2,6 +2,10 @@
  * live blocks, heap adoption. Runs in the normal build and under ThreadSanitizer.
  * Usage: test_pp_mt [fast|tree]   (lookup knob; PAGEPOOL_REGION=1 in the environment
  *                                  forces pages outside the region, found via the tree)
+ *        test_pp_mt noroute        (test_pp_mt_noroute, linked with noroute_mmap.c: the
+ *                                  route table's mapping fails) the fast lookup asked for,
+ *                                  pagepool must fall back to the tree (lookup=tree in
+ *                                  pp_config_string), then the same stress
  *        test_pp_mt start          start-up race: pagepool's very first calls are made by
  *                                  several threads at once (a malloc, or a free of NULL,
  *                                  on each, released together by a barrier), so under
@@ -156,11 +160,13 @@ static int start_race(void) {
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "start") == 0) return start_race();
   int tree = argc > 1 && strcmp(argv[1], "tree") == 0;
+  int noroute = argc > 1 && strcmp(argv[1], "noroute") == 0;
   pp_config_t cfg;
   pp_get_config(&cfg); /* PAGEPOOL_* from the environment, then the lookup knob */
   cfg.lookup = tree ? PP_LOOKUP_TREE : PP_LOOKUP_FAST;
   PP_T_CHECK(pp_configure(&cfg) == PP_OK);
   void *warm = pp_malloc(8); /* main's heap exists before the workers */
+  if (noroute) PP_T_CHECK(strstr(pp_config_string(), " lookup=tree") != NULL);
   for (int w = 0; w < WAVES; w++) {
     pthread_t t[WORKERS];
     for (int i = 0; i < WORKERS; i++)
